@@ -1,0 +1,53 @@
+# makeR Soporte — set-up, run and test in one command each (see README.md).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PO     := $(wildcard resources/i18n/*/LC_MESSAGES/makersupport.po)
+MO     := $(PO:.po=.mo)
+# pytest-xdist: one worker per core; the machines we target have two.
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test setup system-deps system-deps-test translations bench screenshots lint clean
+
+run: system-deps setup
+	$(BIN)/makersupport db upgrade
+	$(BIN)/makersupport demo --if-empty
+	$(BIN)/makersupport gui
+
+test: system-deps-test setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP) translations
+
+system-deps:
+	@bash scripts/install_system_deps.sh run
+
+system-deps-test:
+	@bash scripts/install_system_deps.sh test
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+translations: $(MO)
+
+resources/i18n/%/LC_MESSAGES/makersupport.mo: resources/i18n/%/LC_MESSAGES/makersupport.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -D makersupport -i $< -o $@
+
+# Re-extract the catalogue after adding strings; then translate the new entries in the .po files.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F resources/i18n/babel.cfg -k _ -k ngettext:1,2 -o resources/i18n/makersupport.pot desktop_app
+	$(BIN)/pybabel update -D makersupport -i resources/i18n/makersupport.pot -d resources/i18n --no-fuzzy-matching
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/queue_bench.py
+
+screenshots: system-deps-test setup
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist

@@ -1,0 +1,89 @@
+"""The GUI's composition root: settings → services → QApplication → MainWindow. No logic here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app import i18n
+from desktop_app.bootstrap import build_services
+from desktop_app.config import APP_AUTHOR, APP_NAME, Settings, load_settings
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _
+from desktop_app.ui import theme
+from desktop_app.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def _setup_logging(settings: Settings) -> None:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(settings.log_file, encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+def _install_excepthook(settings: Settings) -> None:
+    """A user-facing error becomes a message; anything else is logged and shown as a crash report,
+    and the window stays open (PySide6 re-raises exceptions from slots into sys.excepthook)."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        parent = QApplication.activeWindow()
+        if isinstance(exc, UserFacingError):
+            QMessageBox.warning(parent, _("makeR Soporte"), exc.message)
+            return
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        box = QMessageBox(QMessageBox.Icon.Critical, _("Unexpected error"),
+                          _("Something went wrong. Your saved work is safe. The details were written to {log}.")
+                          .format(log=settings.log_file), parent=parent)
+        box.setDetailedText("".join(traceback.format_exception(kind, exc, tb)))
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def qsettings() -> QSettings:
+    return QSettings(APP_AUTHOR, APP_NAME)
+
+
+def run_gui(settings: Settings, *, smoke: bool = False) -> int:
+    """Open the desk. Returns the process exit code.
+
+    Args:
+        smoke: open the window and quit at once (packaging smoke test).
+    """
+    _setup_logging(settings)
+    stored = qsettings()
+    language = i18n.install(settings.language or stored.value("language") or None)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationDisplayName(_("makeR Soporte"))
+    theme.apply_theme(app)
+    translator = theme.install_qt_translator(app, language)  # noqa: F841 - keep it alive while the app runs
+    try:
+        services = build_services(settings)
+    except UserFacingError as exc:
+        QMessageBox.critical(None, _("makeR Soporte"), exc.message)
+        return 2
+    window = MainWindow(services.tickets, services.contracts, services.database_label, services.is_local_file, stored)
+    _install_excepthook(settings)
+    window.show()
+    if smoke:
+        QTimer.singleShot(500, app.quit)
+    try:
+        return app.exec()
+    finally:
+        services.close()
+
+
+def main() -> int:
+    return run_gui(load_settings())

@@ -1,0 +1,77 @@
+"""Composition root for everything but the widgets: settings → engine → migrations → services.
+
+The CLI and the GUI both start here, so they see the same database through the same services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from desktop_app.config import Settings, default_db_url
+from desktop_app.holidays_co import ColombianHolidays
+from desktop_app.persistence.attachment_store import FileAttachmentStore
+from desktop_app.persistence.db import make_engine, make_session_factory, sqlite_file
+from desktop_app.persistence.migrate import upgrade_to_head
+from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from desktop_app.services.clock import SystemClock
+from desktop_app.services.contracts import ContractService
+from desktop_app.services.demo import DemoLoader
+from desktop_app.services.policy_service import PolicyService
+from desktop_app.services.ports import Clock
+from desktop_app.services.tickets import TicketService
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    policy: PolicyService
+    tickets: TicketService
+    contracts: ContractService
+    demo: DemoLoader
+
+    @property
+    def database_label(self) -> str:
+        """What the status bar says about the database: the file, or the server without password."""
+        path = sqlite_file(self.settings.db_url)
+        if path is not None:
+            return str(path)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_local_file(self) -> bool:
+        return sqlite_file(self.settings.db_url) is not None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> Services:
+    """Open (and create or upgrade) the database and wire the services.
+
+    Raises:
+        DatabaseUnavailableError: with a message for the user; nothing was written.
+    """
+    engine = make_engine(settings.db_url, create_folder=settings.db_url == default_db_url())
+    try:
+        if migrate:
+            upgrade_to_head(engine)
+        uow_factory = SqlAlchemyUnitOfWorkFactory(make_session_factory(engine))
+        attachments = FileAttachmentStore(settings.attachments_dir)
+        clock = clock or SystemClock()
+        policy = PolicyService(uow_factory, ColombianHolidays())
+        if migrate:
+            policy.ensure_defaults()
+    except BaseException:
+        engine.dispose()
+        raise
+    return Services(
+        settings=settings,
+        engine=engine,
+        policy=policy,
+        tickets=TicketService(uow_factory, policy, clock, attachments),
+        contracts=ContractService(uow_factory, policy, clock),
+        demo=DemoLoader(uow_factory, policy, attachments),
+    )

@@ -1,0 +1,47 @@
+"""Settings and per-user paths. Qt-free."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "makersupport"
+APP_AUTHOR = "3DmakeR"
+DB_URL_ENV = "MAKERSUPPORT_DB_URL"
+DATA_DIR_ENV = "MAKERSUPPORT_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Per-user data directory; MAKERSUPPORT_DATA_DIR overrides it (tests, portable installs)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{data_dir() / 'makersupport.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    data_dir: Path
+    language: str | None = None
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "makersupport.log"
+
+
+def load_settings(db_url: str | None = None, language: str | None = None) -> Settings:
+    """Command-line value first, then the environment, then the per-user SQLite file."""
+    url = db_url or os.environ.get(DB_URL_ENV) or default_db_url()
+    return Settings(db_url=url, data_dir=data_dir(), language=language)

@@ -1,0 +1,67 @@
+"""SLA arithmetic in working time, exact to the microsecond (R7).
+
+Both functions walk the calendar one local day at a time. Response times are hours to a few weeks,
+so the walk is short; no caching is needed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from desktop_app.domain.calendar import BusinessCalendar
+
+_ZERO = timedelta(0)
+# A calendar with one working hour a year would still finish; this only stops a runaway loop.
+_MAX_DAYS = 366 * 200
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("business-time arithmetic needs timezone-aware datetimes")
+
+
+def add_working_time(calendar: BusinessCalendar, start: datetime, duration: timedelta) -> datetime:
+    """The moment at which `duration` of working time has elapsed after `start`.
+
+    A zero duration returns `start` unchanged. The result is in the calendar's time zone; when the
+    last working second ends an interval, the result is that interval's end (e.g. 12:00, not 14:00).
+    """
+    _require_aware(start)
+    if duration < _ZERO:
+        raise ValueError("duration must not be negative")
+    if duration == _ZERO:
+        return start
+    remaining = duration
+    cursor = start.astimezone(calendar.tz)
+    day = cursor.date()
+    for _ in range(_MAX_DAYS):
+        for interval_start, interval_end in calendar.intervals_on(day):
+            if interval_end <= cursor:
+                continue
+            begin = max(interval_start, cursor)
+            available = interval_end - begin
+            if remaining <= available:
+                return begin + remaining
+            remaining -= available
+        day += timedelta(days=1)
+    raise ValueError("the calendar has no working time in reach")
+
+
+def working_time_between(calendar: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
+    """Working time from `a` to `b`; negative when `b` is before `a`."""
+    _require_aware(a)
+    _require_aware(b)
+    if b < a:
+        return -working_time_between(calendar, b, a)
+    tz = calendar.tz
+    a_local, b_local = a.astimezone(tz), b.astimezone(tz)
+    total = _ZERO
+    day = a_local.date()
+    while day <= b_local.date():
+        for interval_start, interval_end in calendar.intervals_on(day):
+            begin = max(interval_start, a_local)
+            end = min(interval_end, b_local)
+            if end > begin:
+                total += end - begin
+        day += timedelta(days=1)
+    return total

@@ -1,0 +1,67 @@
+"""The working-time calendar (R7): weekly hours in a time zone, minus holidays and closure days.
+
+Holidays arrive as data (an adapter builds them from the `holidays` package), so the domain stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from desktop_app.domain.policy import WeeklyHours
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Args:
+    timezone: IANA name, e.g. "America/Bogota".
+    weekly_hours: working intervals per weekday (Monday=0), each (start, end) with start < end.
+    non_working_days: public holidays and closure days, as local dates. Any container works, so an
+        adapter can compute holidays lazily for whatever years a question touches.
+    """
+
+    timezone: str
+    weekly_hours: WeeklyHours
+    non_working_days: Container[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not any(self.weekly_hours.get(day) for day in range(7)):
+            raise ValueError("a calendar needs at least one working interval in the week")
+        for intervals in self.weekly_hours.values():
+            previous_end = time.min
+            for start, end in intervals:
+                if not start < end or start < previous_end:
+                    raise ValueError("working intervals must be ordered and must not overlap")
+                previous_end = end
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_working_day(self, day: date) -> bool:
+        return day not in self.non_working_days and bool(self.weekly_hours.get(day.weekday()))
+
+    def intervals_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The working intervals of one local day, as aware datetimes (empty on a day off)."""
+        if not self.is_working_day(day):
+            return []
+        tz = self.tz
+        return [
+            (datetime.combine(day, start, tz), datetime.combine(day, end, tz))
+            for start, end in self.weekly_hours[day.weekday()]
+        ]
+
+    def with_days_off(self, days: Iterable[date]) -> BusinessCalendar:
+        return BusinessCalendar(self.timezone, self.weekly_hours, DaysOff(self.non_working_days, frozenset(days)))
+
+
+class DaysOff(Container[date]):
+    """The union of several sets of days off (public holidays, company closures…)."""
+
+    def __init__(self, *sources: Container[date]) -> None:
+        self._sources = sources
+
+    def __contains__(self, day: object) -> bool:
+        return any(day in source for source in self._sources)

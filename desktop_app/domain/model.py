@@ -1,0 +1,236 @@
+"""The vocabulary of the desk: enums and frozen value objects.
+
+The domain returns codes, never sentences: the UI and the documents translate them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from desktop_app.domain.ids import (
+    AttachmentId,
+    ContactId,
+    ContractId,
+    CustomerId,
+    MachineId,
+    ModelCode,
+    PlanCode,
+    TicketId,
+    UserId,
+    VisitId,
+)
+
+# The only cities where makeR does on-site work (policy R16).
+ONSITE_CITIES: tuple[str, ...] = ("Barranquilla", "Bogotá", "Cali", "Medellín")
+
+
+class Severity(StrEnum):
+    CRITICAL = "critica"
+    HIGH = "alta"
+    MEDIUM = "media"
+    LOW = "baja"
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    WAITING_CUSTOMER = "waiting_customer"
+    CLOSED = "closed"
+    CLOSED_NO_RESPONSE = "closed_no_response"
+    OUT_OF_SCOPE = "out_of_scope"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES: frozenset[TicketStatus] = frozenset(
+    {TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER}
+)
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    ONSITE = "onsite"
+
+
+class Technology(StrEnum):
+    FDM = "fdm"
+    RESIN = "resin"
+
+
+class CustomerKind(StrEnum):
+    UNIVERSITY = "university"
+    SCHOOL = "school"
+    LAB = "lab"
+    MAKERSPACE = "makerspace"
+    COMPANY = "company"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    AGENT = "agent"
+    TECHNICIAN = "technician"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    COMMENT = "comment"
+    STATUS_CHANGE = "status_change"
+    CONTACT_ATTEMPT = "contact_attempt"
+    ESCALATION = "escalation"
+    ASSIGNMENT = "assignment"
+    SEVERITY_CHANGE = "severity_change"
+    EMAIL_SENT = "email_sent"
+    EMAIL_RECEIVED = "email_received"
+    VISIT = "visit"
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    kind: CustomerKind
+    city: str
+    tax_id: str
+    email: str
+    phone: str
+    paid_up: bool
+    trained: bool
+    id: CustomerId | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    customer_id: CustomerId
+    name: str
+    email: str
+    phone: str
+    role: str
+    id: ContactId | None = None
+
+
+@dataclass(frozen=True)
+class ProductModel:
+    code: ModelCode
+    name: str
+    technology: Technology
+    discontinued_from: date | None = None
+
+    def is_discontinued(self, on: date) -> bool:
+        return self.discontinued_from is not None and on >= self.discontinued_from
+
+
+@dataclass(frozen=True)
+class Machine:
+    serial: str
+    qr_payload: str
+    model_code: ModelCode
+    customer_id: CustomerId
+    purchase_date: date
+    warranty_end: date
+    unauthorized_intervention: bool = False
+    last_preventive_maintenance: date | None = None
+    id: MachineId | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    full_name: str
+    email: str
+    role: Role
+    city: str
+    active: bool = True
+    id: UserId | None = None
+
+
+@dataclass(frozen=True)
+class Contract:
+    customer_id: CustomerId
+    plan_code: PlanCode
+    invoice_number: str
+    valid_from: date
+    valid_to: date
+    price_before_iva: int
+    machine_ids: tuple[MachineId, ...]
+    # A special contract is the only way a discontinued model still gets support (R5).
+    special: bool = False
+    id: ContractId | None = None
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True)
+class Ticket:
+    number: str
+    machine_id: MachineId
+    customer_id: CustomerId
+    plan_code: PlanCode
+    severity: Severity
+    channel: Channel
+    description: str
+    status: TicketStatus
+    received_at: datetime
+    assigned_agent_id: UserId | None = None
+    first_response_due_at: datetime | None = None
+    first_responded_at: datetime | None = None
+    closed_at: datetime | None = None
+    reopen_count: int = 0
+    escalation_level: int = 1
+    id: TicketId | None = None
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    ticket_id: TicketId
+    kind: EventKind
+    at: datetime
+    author_id: UserId | None
+    body: str = ""
+    # Structured details (old/new status, attempt number, level…): codes, not sentences.
+    data: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Attachment:
+    ticket_id: TicketId
+    sha256: str
+    filename: str
+    media_type: str
+    size: int
+    added_at: datetime
+    id: AttachmentId | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    ticket_id: TicketId | None
+    machine_id: MachineId
+    technician_id: UserId
+    city: str
+    started_at: datetime
+    ended_at: datetime
+    work_done: str
+    parts: str
+    travel_expenses: int
+    maintenance: bool
+    id: VisitId | None = None
+
+
+class ContractState(StrEnum):
+    UPCOMING = "upcoming"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+
+
+def contract_state(valid_from: date, valid_to: date, today: date) -> ContractState:
+    if today < valid_from:
+        return ContractState.UPCOMING
+    if today > valid_to:
+        return ContractState.EXPIRED
+    return ContractState.ACTIVE

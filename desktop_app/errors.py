@@ -1,0 +1,24 @@
+"""Application-wide error bases.
+
+A `UserFacingError` is the environment's fault or a policy refusal: it carries a message for the
+person at the keyboard and is shown as such. Anything else is a bug: the crash dialog and the log.
+"""
+
+from __future__ import annotations
+
+
+class UserFacingError(Exception):
+    """An error whose message (already translated) is meant for the user."""
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class DatabaseUnavailableError(UserFacingError):
+    """The database cannot be opened, is corrupt, or belongs to a newer program."""
+
+
+class NotFoundError(UserFacingError):
+    """The thing asked for does not exist (any more)."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2.0 and Alembic live here and nowhere else."""

@@ -1,0 +1,572 @@
+"""SQLAlchemy repositories: map records to domain objects on the way in and to DTOs on the way out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from desktop_app.domain.ids import (
+    AttachmentId,
+    ContactId,
+    ContractId,
+    CustomerId,
+    MachineId,
+    PlanCode,
+    TicketId,
+    UserId,
+    VisitId,
+)
+from desktop_app.domain.model import (
+    OPEN_STATUSES,
+    Attachment,
+    Channel,
+    Contact,
+    Contract,
+    Customer,
+    EventKind,
+    Machine,
+    ProductModel,
+    Severity,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    User,
+    Visit,
+)
+from desktop_app.domain.policy import PlanTerms, PolicySettings
+from desktop_app.domain.sla import SlaState, SlaStatus
+from desktop_app.persistence.tables import (
+    AttachmentRecord,
+    ContactRecord,
+    ContractRecord,
+    CustomerRecord,
+    MachineRecord,
+    PlanRecord,
+    ProductModelRecord,
+    ResponseTargetRecord,
+    SeverityRecord,
+    TicketCounterRecord,
+    TicketEventRecord,
+    TicketRecord,
+    UserRecord,
+    VisitRecord,
+)
+from desktop_app.services.dto import (
+    AgentInfo,
+    AttachmentInfo,
+    ContractSummary,
+    CoveredMachine,
+    QueueCounts,
+    QueueEntry,
+    QueueFilter,
+    TicketDetail,
+    TimelineEntry,
+)
+from desktop_app.services.ports import AttachmentStore
+
+_OPEN_CODES = sorted(status.value for status in OPEN_STATUSES)
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SqlPolicyRepository:
+    """Plans, severities and the response-time matrix. Working hours join them in the settings issue."""
+
+    def __init__(self, session: Session, defaults: PolicySettings) -> None:
+        self._session = session
+        self._defaults = defaults
+
+    def load(self) -> PolicySettings | None:
+        plans = self._session.scalars(select(PlanRecord).order_by(PlanRecord.rank)).all()
+        if not plans:
+            return None
+        severities = self._session.scalars(select(SeverityRecord).order_by(SeverityRecord.rank)).all()
+        targets = self._session.scalars(select(ResponseTargetRecord)).all()
+        return PolicySettings(
+            plans=tuple(
+                PlanTerms(
+                    PlanCode(p.code),
+                    p.name,
+                    p.rank,
+                    p.onsite,
+                    p.included_advisory_hours,
+                    p.included_maintenances,
+                    p.price_before_iva,
+                )
+                for p in plans
+            ),
+            severities=tuple(Severity(s.code) for s in severities),
+            response_hours={(PlanCode(t.plan_code), Severity(t.severity_code)): t.hours for t in targets},
+            working_hours=self._defaults.working_hours,
+            timezone=self._defaults.timezone,
+        )
+
+    def save(self, policy: PolicySettings) -> None:
+        session = self._session
+        for plan in policy.plans:
+            record = session.get(PlanRecord, plan.code) or PlanRecord(code=plan.code)
+            record.name = plan.name
+            record.rank = plan.rank
+            record.onsite = plan.onsite
+            record.included_advisory_hours = plan.included_advisory_hours
+            record.included_maintenances = plan.included_maintenances
+            record.price_before_iva = plan.price_before_iva
+            session.add(record)
+        for rank, severity in enumerate(policy.severities, start=1):
+            sev = session.get(SeverityRecord, severity.value) or SeverityRecord(code=severity.value)
+            sev.rank = rank
+            session.add(sev)
+        session.flush()
+        for (plan_code, severity), hours in policy.response_hours.items():
+            target = session.get(ResponseTargetRecord, (plan_code, severity.value)) or ResponseTargetRecord(
+                plan_code=plan_code, severity_code=severity.value
+            )
+            target.hours = hours
+            session.add(target)
+        session.flush()
+
+
+class SqlCatalogRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _persist(self, record: object) -> None:
+        self._session.add(record)
+        self._session.flush()
+
+    def add_customer(self, customer: Customer) -> Customer:
+        record = CustomerRecord(
+            name=customer.name,
+            kind=customer.kind.value,
+            city=customer.city,
+            tax_id=customer.tax_id,
+            email=customer.email,
+            phone=customer.phone,
+            paid_up=customer.paid_up,
+            trained=customer.trained,
+        )
+        self._persist(record)
+        return Customer(**{**customer.__dict__, "id": CustomerId(record.id)})
+
+    def add_contact(self, contact: Contact) -> Contact:
+        record = ContactRecord(
+            customer_id=contact.customer_id,
+            name=contact.name,
+            email=contact.email,
+            phone=contact.phone,
+            role=contact.role,
+        )
+        self._persist(record)
+        return Contact(**{**contact.__dict__, "id": ContactId(record.id)})
+
+    def add_model(self, model: ProductModel) -> ProductModel:
+        self._persist(
+            ProductModelRecord(
+                code=model.code,
+                name=model.name,
+                technology=model.technology.value,
+                discontinued_from=model.discontinued_from,
+            )
+        )
+        return model
+
+    def add_machine(self, machine: Machine) -> Machine:
+        record = MachineRecord(
+            serial=machine.serial,
+            qr_payload=machine.qr_payload,
+            model_code=machine.model_code,
+            customer_id=machine.customer_id,
+            purchase_date=machine.purchase_date,
+            warranty_end=machine.warranty_end,
+            unauthorized_intervention=machine.unauthorized_intervention,
+            last_preventive_maintenance=machine.last_preventive_maintenance,
+        )
+        self._persist(record)
+        return Machine(**{**machine.__dict__, "id": MachineId(record.id)})
+
+    def add_user(self, user: User) -> User:
+        record = UserRecord(
+            username=user.username,
+            full_name=user.full_name,
+            email=user.email,
+            role=user.role.value,
+            city=user.city,
+            active=user.active,
+        )
+        self._persist(record)
+        return User(**{**user.__dict__, "id": UserId(record.id)})
+
+    def count_customers(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(CustomerRecord)) or 0
+
+    def agents(self) -> list[AgentInfo]:
+        users = self._session.scalars(
+            select(UserRecord).where(UserRecord.active.is_(True)).order_by(UserRecord.full_name)
+        )
+        return [AgentInfo(UserId(u.id), u.full_name, u.role, u.city) for u in users]
+
+    def cities(self) -> list[str]:
+        return list(self._session.scalars(select(CustomerRecord.city).distinct().order_by(CustomerRecord.city)))
+
+
+class SqlContractRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, contract: Contract) -> Contract:
+        machines = (
+            self._session.scalars(select(MachineRecord).where(MachineRecord.id.in_(contract.machine_ids))).all()
+            if contract.machine_ids
+            else []
+        )
+        record = ContractRecord(
+            customer_id=contract.customer_id,
+            plan_code=contract.plan_code,
+            invoice_number=contract.invoice_number,
+            valid_from=contract.valid_from,
+            valid_to=contract.valid_to,
+            price_before_iva=contract.price_before_iva,
+            special=contract.special,
+            machines=list(machines),
+        )
+        self._session.add(record)
+        self._session.flush()
+        return Contract(**{**contract.__dict__, "id": ContractId(record.id)})
+
+    def _select(self) -> Select[tuple[ContractRecord]]:
+        return (
+            select(ContractRecord)
+            .join(ContractRecord.customer)
+            .join(ContractRecord.plan)
+            .options(selectinload(ContractRecord.machines))
+        )
+
+    @staticmethod
+    def _summary(record: ContractRecord) -> ContractSummary:
+        return ContractSummary(
+            id=ContractId(record.id),
+            customer_id=CustomerId(record.customer_id),
+            customer_name=record.customer.name,
+            city=record.customer.city,
+            plan_code=record.plan_code,
+            plan_name=record.plan.name,
+            plan_rank=record.plan.rank,
+            invoice_number=record.invoice_number,
+            valid_from=record.valid_from,
+            valid_to=record.valid_to,
+            price_before_iva=record.price_before_iva,
+            special=record.special,
+            machines=tuple(
+                CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end) for m in record.machines
+            ),
+        )
+
+    def summaries(self, text: str = "") -> list[ContractSummary]:
+        stmt = self._select()
+        for term in text.split():
+            pattern = _like_pattern(term)
+            stmt = stmt.where(
+                or_(
+                    CustomerRecord.name.ilike(pattern, escape="\\"),
+                    CustomerRecord.city.ilike(pattern, escape="\\"),
+                    ContractRecord.invoice_number.ilike(pattern, escape="\\"),
+                    PlanRecord.name.ilike(pattern, escape="\\"),
+                )
+            )
+        stmt = stmt.order_by(ContractRecord.valid_to.desc(), ContractRecord.invoice_number)
+        return [self._summary(r) for r in self._session.scalars(stmt)]
+
+    def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
+        record = self._session.scalars(self._select().where(ContractRecord.id == contract_id)).one_or_none()
+        return None if record is None else self._summary(record)
+
+
+class SqlTicketRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def next_number(self, year: int) -> str:
+        counter = self._session.get(TicketCounterRecord, year, with_for_update=True)
+        if counter is None:
+            counter = TicketCounterRecord(year=year, last=0)
+            self._session.add(counter)
+        counter.last += 1
+        self._session.flush()
+        return f"SOP-{year}-{counter.last:05d}"
+
+    def add(self, ticket: Ticket) -> Ticket:
+        record = TicketRecord(
+            number=ticket.number,
+            machine_id=ticket.machine_id,
+            customer_id=ticket.customer_id,
+            plan_code=ticket.plan_code,
+            severity=ticket.severity.value,
+            channel=ticket.channel.value,
+            description=ticket.description,
+            status=ticket.status.value,
+            assigned_agent_id=ticket.assigned_agent_id,
+            received_at=ticket.received_at,
+            first_response_due_at=ticket.first_response_due_at,
+            first_responded_at=ticket.first_responded_at,
+            closed_at=ticket.closed_at,
+            reopen_count=ticket.reopen_count,
+            escalation_level=ticket.escalation_level,
+        )
+        self._session.add(record)
+        self._session.flush()
+        return Ticket(**{**ticket.__dict__, "id": TicketId(record.id)})
+
+    def add_events(self, events: Sequence[TicketEvent]) -> None:
+        self._session.add_all(
+            TicketEventRecord(
+                ticket_id=e.ticket_id,
+                kind=e.kind.value,
+                at=e.at,
+                author_id=e.author_id,
+                body=e.body,
+                data=json.dumps(dict(e.data), ensure_ascii=False, sort_keys=True),
+            )
+            for e in events
+        )
+        self._session.flush()
+
+    def add_attachment(self, attachment: Attachment) -> Attachment:
+        record = AttachmentRecord(
+            ticket_id=attachment.ticket_id,
+            sha256=attachment.sha256,
+            filename=attachment.filename,
+            media_type=attachment.media_type,
+            size=attachment.size,
+            added_at=attachment.added_at,
+        )
+        self._session.add(record)
+        self._session.flush()
+        return Attachment(**{**attachment.__dict__, "id": AttachmentId(record.id)})
+
+    def add_visit(self, visit: Visit) -> Visit:
+        record = VisitRecord(
+            ticket_id=visit.ticket_id,
+            machine_id=visit.machine_id,
+            technician_id=visit.technician_id,
+            city=visit.city,
+            started_at=visit.started_at,
+            ended_at=visit.ended_at,
+            work_done=visit.work_done,
+            parts=visit.parts,
+            travel_expenses=visit.travel_expenses,
+            maintenance=visit.maintenance,
+        )
+        self._session.add(record)
+        self._session.flush()
+        return Visit(**{**visit.__dict__, "id": VisitId(record.id)})
+
+    # -- the queue -------------------------------------------------------------------------------
+
+    def _filter_conditions(self, flt: QueueFilter) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if flt.statuses:
+            conditions.append(TicketRecord.status.in_(sorted(s.value for s in flt.statuses)))
+        elif flt.open_only:
+            conditions.append(TicketRecord.status.in_(_OPEN_CODES))
+        if flt.city:
+            conditions.append(CustomerRecord.city == flt.city)
+        if flt.agent_id is not None:
+            conditions.append(TicketRecord.assigned_agent_id == flt.agent_id)
+        if flt.plan_code:
+            conditions.append(TicketRecord.plan_code == flt.plan_code)
+        if flt.severity is not None:
+            conditions.append(TicketRecord.severity == flt.severity.value)
+        # Every word must match somewhere: "eafit resina" finds EAFIT's resin printer tickets.
+        for term in flt.text.split():
+            pattern = _like_pattern(term)
+            conditions.append(
+                or_(
+                    TicketRecord.number.ilike(pattern, escape="\\"),
+                    CustomerRecord.name.ilike(pattern, escape="\\"),
+                    MachineRecord.serial.ilike(pattern, escape="\\"),
+                    TicketRecord.description.ilike(pattern, escape="\\"),
+                )
+            )
+        return conditions
+
+    def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
+        agent = aliased(UserRecord)
+        stmt = (
+            select(
+                TicketRecord.id,
+                TicketRecord.number,
+                TicketRecord.severity,
+                SeverityRecord.rank,
+                TicketRecord.plan_code,
+                PlanRecord.name,
+                PlanRecord.rank,
+                CustomerRecord.name,
+                CustomerRecord.city,
+                MachineRecord.serial,
+                ProductModelRecord.name,
+                agent.full_name,
+                TicketRecord.status,
+                TicketRecord.received_at,
+                TicketRecord.first_response_due_at,
+                TicketRecord.first_responded_at,
+                ResponseTargetRecord.hours,
+                TicketRecord.reopen_count,
+                TicketRecord.escalation_level,
+                TicketRecord.description,
+            )
+            .join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+            .join(MachineRecord, TicketRecord.machine_id == MachineRecord.id)
+            .join(ProductModelRecord, MachineRecord.model_code == ProductModelRecord.code)
+            .join(PlanRecord, TicketRecord.plan_code == PlanRecord.code)
+            .join(SeverityRecord, TicketRecord.severity == SeverityRecord.code)
+            .join(
+                ResponseTargetRecord,
+                and_(
+                    ResponseTargetRecord.plan_code == TicketRecord.plan_code,
+                    ResponseTargetRecord.severity_code == TicketRecord.severity,
+                ),
+            )
+            .outerjoin(agent, TicketRecord.assigned_agent_id == agent.id)
+            .where(*self._filter_conditions(flt))
+            .order_by(PlanRecord.rank, SeverityRecord.rank, TicketRecord.received_at, TicketRecord.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [
+            QueueEntry(
+                id=TicketId(row[0]),
+                number=row[1],
+                severity=Severity(row[2]),
+                severity_rank=row[3],
+                plan_code=row[4],
+                plan_name=row[5],
+                plan_rank=row[6],
+                customer_name=row[7],
+                city=row[8],
+                machine_serial=row[9],
+                model_name=row[10],
+                agent_name=row[11] or "",
+                status=TicketStatus(row[12]),
+                received_at=row[13],
+                due_at=None if row[15] is not None else row[14],
+                response_hours=row[16],
+                reopen_count=row[17],
+                escalation_level=row[18],
+                description=row[19],
+            )
+            for row in self._session.execute(stmt)
+        ]
+
+    def queue_count(self, flt: QueueFilter) -> int:
+        stmt = select(func.count(TicketRecord.id))
+        if flt.city or flt.text.strip():
+            stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+        if flt.text.strip():
+            stmt = stmt.join(MachineRecord, TicketRecord.machine_id == MachineRecord.id)
+        stmt = stmt.where(*self._filter_conditions(flt))
+        return self._session.scalar(stmt) or 0
+
+    def counts(self, now: datetime) -> QueueCounts:
+        open_codes = TicketRecord.status.in_(_OPEN_CODES)
+        waiting = TicketRecord.status == TicketStatus.WAITING_CUSTOMER.value
+        breached = and_(
+            open_codes,
+            ~waiting,
+            TicketRecord.first_responded_at.is_(None),
+            TicketRecord.first_response_due_at <= now,
+        )
+        row = self._session.execute(
+            select(
+                func.count().filter(open_codes),
+                func.count().filter(waiting),
+                func.count().filter(breached),
+            ).select_from(TicketRecord)
+        ).one()
+        return QueueCounts(open=row[0], waiting=row[1], breached=row[2])
+
+    # -- one ticket ------------------------------------------------------------------------------
+
+    def detail(self, ticket_id: TicketId, attachment_store: AttachmentStore) -> TicketDetail | None:
+        record = self._session.get(TicketRecord, ticket_id)
+        if record is None:
+            return None
+        events = self._session.scalars(
+            select(TicketEventRecord)
+            .where(TicketEventRecord.ticket_id == ticket_id)
+            .options(selectinload(TicketEventRecord.author))
+            .order_by(TicketEventRecord.at.desc(), TicketEventRecord.id.desc())
+        )
+        attachments = self._session.scalars(
+            select(AttachmentRecord).where(AttachmentRecord.ticket_id == ticket_id).order_by(AttachmentRecord.id)
+        )
+        hours = self._session.scalar(
+            select(ResponseTargetRecord.hours).where(
+                ResponseTargetRecord.plan_code == record.plan_code,
+                ResponseTargetRecord.severity_code == record.severity,
+            )
+        )
+        machine, customer = record.machine, record.customer
+        return TicketDetail(
+            id=TicketId(record.id),
+            number=record.number,
+            version=record.version,
+            status=TicketStatus(record.status),
+            severity=Severity(record.severity),
+            channel=Channel(record.channel),
+            description=record.description,
+            received_at=record.received_at,
+            due_at=record.first_response_due_at if record.first_responded_at is None else None,
+            first_responded_at=record.first_responded_at,
+            closed_at=record.closed_at,
+            reopen_count=record.reopen_count,
+            escalation_level=record.escalation_level,
+            plan_code=record.plan_code,
+            plan_name=record.plan.name,
+            response_hours=hours or 0,
+            sla=SlaStatus(SlaState.MET, None),  # the service computes it against the calendar
+            agent_id=UserId(record.assigned_agent_id) if record.assigned_agent_id else None,
+            agent_name=record.agent.full_name if record.agent else "",
+            customer_id=CustomerId(customer.id),
+            customer_name=customer.name,
+            customer_city=customer.city,
+            customer_email=customer.email,
+            customer_phone=customer.phone,
+            customer_paid_up=customer.paid_up,
+            customer_trained=customer.trained,
+            machine_id=MachineId(machine.id),
+            machine_serial=machine.serial,
+            model_name=machine.model.name,
+            technology=machine.model.technology,
+            purchase_date=machine.purchase_date,
+            warranty_end=machine.warranty_end,
+            unauthorized_intervention=machine.unauthorized_intervention,
+            last_preventive_maintenance=machine.last_preventive_maintenance,
+            timeline=tuple(
+                TimelineEntry(
+                    kind=EventKind(e.kind),
+                    at=e.at,
+                    author_name=e.author.full_name if e.author else "",
+                    body=e.body,
+                    data=json.loads(e.data or "{}"),
+                )
+                for e in events
+            ),
+            attachments=tuple(
+                AttachmentInfo(
+                    id=AttachmentId(a.id),
+                    filename=a.filename,
+                    media_type=a.media_type,
+                    size=a.size,
+                    added_at=a.added_at,
+                    path=attachment_store.path_for(a.sha256),
+                )
+                for a in attachments
+            ),
+        )

@@ -1,0 +1,237 @@
+"""ORM records. They never leave this package: repositories map them to domain objects and DTOs.
+
+Every mutable row carries `version`, which SQLAlchemy checks on UPDATE so a stale write fails
+instead of silently overwriting someone else's change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from desktop_app.persistence.types import UTCDateTime
+
+# Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL migrations identical.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """Optimistic concurrency: UPDATE … WHERE version = :seen, then version + 1."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805 - SQLAlchemy passes the class
+        return {"version_id_col": cls.version}  # type: ignore[attr-defined]
+
+
+class UserRecord(Versioned, Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class CustomerRecord(Versioned, Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(60), index=True)
+    tax_id: Mapped[str] = mapped_column(String(30), unique=True)
+    email: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    paid_up: Mapped[bool] = mapped_column(Boolean)
+    trained: Mapped[bool] = mapped_column(Boolean)
+
+
+class ContactRecord(Versioned, Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(80))
+
+
+class ProductModelRecord(Versioned, Base):
+    __tablename__ = "product_models"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    technology: Mapped[str] = mapped_column(String(10))
+    discontinued_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class MachineRecord(Versioned, Base):
+    __tablename__ = "machines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    qr_payload: Mapped[str] = mapped_column(String(200), unique=True)
+    model_code: Mapped[str] = mapped_column(ForeignKey("product_models.code"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    purchase_date: Mapped[date] = mapped_column(Date)
+    warranty_end: Mapped[date] = mapped_column(Date)
+    unauthorized_intervention: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_preventive_maintenance: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    model: Mapped[ProductModelRecord] = relationship(lazy="joined")
+    customer: Mapped[CustomerRecord] = relationship()
+
+
+class PlanRecord(Versioned, Base):
+    __tablename__ = "plans"
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    rank: Mapped[int] = mapped_column(Integer)
+    onsite: Mapped[bool] = mapped_column(Boolean)
+    included_advisory_hours: Mapped[int] = mapped_column(Integer)
+    included_maintenances: Mapped[int] = mapped_column(Integer)
+    price_before_iva: Mapped[int] = mapped_column(Integer)
+
+
+class SeverityRecord(Versioned, Base):
+    __tablename__ = "severities"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, unique=True)
+
+
+class ResponseTargetRecord(Versioned, Base):
+    __tablename__ = "response_targets"
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plans.code"), primary_key=True)
+    severity_code: Mapped[str] = mapped_column(ForeignKey("severities.code"), primary_key=True)
+    hours: Mapped[int] = mapped_column(Integer)
+
+
+contract_machines = Table(
+    "contract_machines",
+    Base.metadata,
+    Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True),
+    Column("machine_id", ForeignKey("machines.id"), primary_key=True),
+)
+
+
+class ContractRecord(Versioned, Base):
+    __tablename__ = "contracts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plans.code"))
+    invoice_number: Mapped[str] = mapped_column(String(40), unique=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    price_before_iva: Mapped[int] = mapped_column(Integer)
+    special: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    customer: Mapped[CustomerRecord] = relationship()
+    plan: Mapped[PlanRecord] = relationship()
+    machines: Mapped[list[MachineRecord]] = relationship(secondary=contract_machines, order_by="MachineRecord.serial")
+
+
+class TicketCounterRecord(Base):
+    """The last number handed out per year, so ticket numbers stay dense and human-readable."""
+
+    __tablename__ = "ticket_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class TicketRecord(Versioned, Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    machine_id: Mapped[int] = mapped_column(ForeignKey("machines.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("plans.code"))
+    severity: Mapped[str] = mapped_column(ForeignKey("severities.code"))
+    channel: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(30))
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=1)
+
+    machine: Mapped[MachineRecord] = relationship()
+    customer: Mapped[CustomerRecord] = relationship()
+    plan: Mapped[PlanRecord] = relationship()
+    agent: Mapped[UserRecord | None] = relationship()
+
+    # The open queue is read far more often than anything else; this index serves it.
+    __table_args__ = (Index("ix_tickets_status_received", "status", "received_at"),)
+
+
+class TicketEventRecord(Base):
+    """Append-only timeline: events are never updated, so they carry no version."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[str] = mapped_column(Text, default="{}")
+
+    author: Mapped[UserRecord | None] = relationship()
+
+
+class AttachmentRecord(Base):
+    """Metadata only: the bytes live in the content-addressed store, named by their SHA-256."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VisitRecord(Versioned, Base):
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True, index=True)
+    machine_id: Mapped[int] = mapped_column(ForeignKey("machines.id"), index=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    city: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    work_done: Mapped[str] = mapped_column(Text)
+    parts: Mapped[str] = mapped_column(Text, default="")
+    travel_expenses: Mapped[int] = mapped_column(Integer, default=0)
+    maintenance: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("machine_id", "started_at"),)

@@ -1,0 +1,162 @@
+"""Frozen view objects handed to the UI and the CLI. They hold no session and no ORM object,
+so they cross threads freely and a Qt model can never trigger a lazy load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from desktop_app.domain.ids import AttachmentId, ContractId, CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
+from desktop_app.domain.sla import SlaStatus
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue view asks for. Empty fields mean "any"."""
+
+    text: str = ""
+    statuses: frozenset[TicketStatus] = frozenset()
+    city: str = ""
+    agent_id: UserId | None = None
+    plan_code: str = ""
+    severity: Severity | None = None
+    open_only: bool = True
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One ticket as stored, in policy order; the service adds the SLA state."""
+
+    id: TicketId
+    number: str
+    severity: Severity
+    severity_rank: int
+    plan_code: str
+    plan_name: str
+    plan_rank: int
+    customer_name: str
+    city: str
+    machine_serial: str
+    model_name: str
+    agent_name: str
+    status: TicketStatus
+    received_at: datetime
+    due_at: datetime | None  # first response due; None once answered
+    response_hours: int
+    reopen_count: int
+    escalation_level: int
+    description: str
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    entry: QueueEntry
+    sla: SlaStatus
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: tuple[QueueRow, ...]
+    total: int  # rows matching the filter, all pages
+    offset: int
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    open: int
+    waiting: int
+    breached: int
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: EventKind
+    at: datetime
+    author_name: str
+    body: str
+    data: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: AttachmentId
+    filename: str
+    media_type: str
+    size: int
+    added_at: datetime
+    path: Path
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    id: TicketId
+    number: str
+    version: int
+    status: TicketStatus
+    severity: Severity
+    channel: Channel
+    description: str
+    received_at: datetime
+    due_at: datetime | None
+    first_responded_at: datetime | None
+    closed_at: datetime | None
+    reopen_count: int
+    escalation_level: int
+    plan_code: str
+    plan_name: str
+    response_hours: int
+    sla: SlaStatus
+    agent_id: UserId | None
+    agent_name: str
+    customer_id: CustomerId
+    customer_name: str
+    customer_city: str
+    customer_email: str
+    customer_phone: str
+    customer_paid_up: bool
+    customer_trained: bool
+    machine_id: MachineId
+    machine_serial: str
+    model_name: str
+    technology: str
+    purchase_date: date
+    warranty_end: date
+    unauthorized_intervention: bool
+    last_preventive_maintenance: date | None
+    timeline: tuple[TimelineEntry, ...]  # newest first
+    attachments: tuple[AttachmentInfo, ...]
+
+
+@dataclass(frozen=True)
+class CoveredMachine:
+    id: MachineId
+    serial: str
+    model_name: str
+    warranty_end: date
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    id: ContractId
+    customer_id: CustomerId
+    customer_name: str
+    city: str
+    plan_code: str
+    plan_name: str
+    plan_rank: int
+    invoice_number: str
+    valid_from: date
+    valid_to: date
+    price_before_iva: int
+    special: bool
+    machines: tuple[CoveredMachine, ...]
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    id: UserId
+    full_name: str
+    role: str
+    city: str

@@ -1,0 +1,242 @@
+"""The main window: navigation on the left, the working area on the right, the status bar below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import __version__
+from desktop_app.i18n import _, current_language
+from desktop_app.services.contracts import ContractService
+from desktop_app.services.tickets import TicketService
+from desktop_app.ui import theme
+from desktop_app.ui.views.contract_view import ContractView
+from desktop_app.ui.views.queue_view import QueueView
+from desktop_app.ui.views.ticket_detail_view import TicketDetailView
+
+COUNTS_REFRESH_MS = 60_000
+
+
+class Page:
+    QUEUE = 0
+    TICKET = 1
+    CONTRACTS = 2
+
+
+def _page(title: str, body: QWidget) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(16, 12, 16, 8)
+    layout.setSpacing(8)
+    layout.addWidget(QLabel(title, objectName="pageTitle"))
+    layout.addWidget(body, 1)
+    return page
+
+
+class MainWindow(QMainWindow):
+    """Args:
+    tickets, contracts: the services the views use.
+    database_label: what the status bar says about the database.
+    settings: where the window layout and the language choice are remembered.
+    """
+
+    def __init__(
+        self,
+        tickets: TicketService,
+        contracts: ContractService,
+        database_label: str,
+        is_local_file: bool,
+        settings: QSettings,
+    ) -> None:
+        super().__init__()
+        self._tickets = tickets
+        self._settings = settings
+        self.setWindowTitle(_("makeR Soporte"))
+        self.setWindowIcon(theme.app_icon())
+        self.setMinimumSize(QSize(1024, 640))
+
+        self.queue_view = QueueView(tickets)
+        self.preview = TicketDetailView(tickets)
+        self.queue_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.queue_splitter.addWidget(self.queue_view)
+        self.queue_splitter.addWidget(self.preview)
+        self.queue_splitter.setStretchFactor(0, 3)
+        self.queue_splitter.setStretchFactor(1, 2)
+        self.queue_splitter.setChildrenCollapsible(False)
+        self.ticket_view = TicketDetailView(tickets)
+        self.contract_view = ContractView(contracts)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(_page(_("Ticket queue"), self.queue_splitter))
+        self.pages.addWidget(_page(_("Ticket"), self.ticket_view))
+        self.pages.addWidget(_page(_("Contracts and plans"), self.contract_view))
+
+        self.navigation = QListWidget(objectName="navigation")
+        self.navigation.setIconSize(QSize(20, 20))
+        self.navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for icon_name, text, shortcut in (
+            ("queue", _("Queue"), "Ctrl+1"),
+            ("ticket", _("Ticket"), "Ctrl+2"),
+            ("contract", _("Contracts and plans"), "Ctrl+3"),
+        ):
+            item = QListWidgetItem(theme.icon(icon_name), text)
+            item.setToolTip(f"{text} ({shortcut})")
+            self.navigation.addItem(item)
+        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        # Wide enough for the longest label in the language in force, never clipped.
+        metrics = self.navigation.fontMetrics()
+        longest = max(metrics.horizontalAdvance(self.navigation.item(i).text()) for i in range(self.navigation.count()))
+        self.navigation.setFixedWidth(longest + 20 + 70)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.database_status = QLabel()
+        self.database_status.setText(
+            _("Local database: {path}").format(path=database_label)
+            if is_local_file
+            else _("Team server: {url}").format(url=database_label)
+        )
+        self.database_status.setToolTip(database_label)
+        self.counts_status = QLabel()
+        self.statusBar().addWidget(self.database_status, 1)
+        self.statusBar().addPermanentWidget(self.counts_status)
+
+        self._build_menus()
+        self.queue_view.ticket_selected.connect(self.preview.show_ticket)
+        self.queue_view.ticket_open_requested.connect(self.open_ticket)
+        self.queue_view.filter_changed.connect(self._on_filter_changed)
+        self._counts_timer = QTimer(self, interval=COUNTS_REFRESH_MS)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_timer.start()
+
+        self.navigation.setCurrentRow(Page.QUEUE)
+        self.refresh_counts()
+        self._restore_layout()
+
+    # -- own API ---------------------------------------------------------------------------------
+
+    def open_ticket(self, ticket_id: int) -> None:
+        self.ticket_view.show_ticket(ticket_id)
+        self.navigation.setCurrentRow(Page.TICKET)
+
+    def show_page(self, page: int) -> None:
+        self.navigation.setCurrentRow(page)
+
+    def refresh(self) -> None:
+        """F5: read everything again from the database."""
+        self.queue_view.reload()
+        self.contract_view.reload()
+        if self.ticket_view.detail is not None:
+            self.ticket_view.show_ticket(self.ticket_view.detail.id)
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        counts = self._tickets.counts()
+        self.counts_status.setText(
+            _("Open: {open} · Waiting: {waiting} · Overdue: {breached}").format(
+                open=counts.open, waiting=counts.waiting, breached=counts.breached
+            )
+        )
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(_("&File"))
+        refresh = QAction(theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.refresh)
+        file_menu.addAction(refresh)
+        file_menu.addSeparator()
+        quit_action = QAction(_("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu(_("&View"))
+        for page, text, key in (
+            (Page.QUEUE, _("Queue"), "Ctrl+1"),
+            (Page.TICKET, _("Ticket"), "Ctrl+2"),
+            (Page.CONTRACTS, _("Contracts and plans"), "Ctrl+3"),
+        ):
+            action = QAction(text, self, shortcut=QKeySequence(key))
+            action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))
+            view_menu.addAction(action)
+        search = QAction(_("&Search the queue"), self, shortcut=QKeySequence.StandardKey.Find)
+        search.triggered.connect(self._on_search_requested)
+        view_menu.addAction(search)
+        view_menu.addSeparator()
+        language_menu = view_menu.addMenu(_("&Language"))
+        group = QActionGroup(self)
+        for code, name in (("es_CO", "Español (Colombia)"), ("en", "English")):
+            action = QAction(name, self, checkable=True)
+            action.setChecked(current_language() == code)
+            action.triggered.connect(lambda _checked=False, c=code: self._on_language_chosen(c))
+            group.addAction(action)
+            language_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        about = QAction(_("&About makeR Soporte"), self)
+        about.triggered.connect(self._on_about_requested)
+        help_menu.addAction(about)
+
+    def _on_search_requested(self) -> None:
+        self.show_page(Page.QUEUE)
+        self.queue_view.focus_search()
+
+    def _on_filter_changed(self) -> None:
+        if self.queue_view.selected_ticket_id() is None:
+            self.preview.clear()
+
+    def _on_language_chosen(self, code: str) -> None:
+        self._settings.setValue("language", code)
+        QMessageBox.information(
+            self,
+            _("Language"),
+            _("The language will change the next time makeR Soporte starts."),
+        )
+
+    def _on_about_requested(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About makeR Soporte"),
+            _("makeR Soporte {version}\nSupport desk of 3D makeR Technologies SAS.\nsoporte@somosmaker.com").format(
+                version=__version__
+            ),
+        )
+
+    def _restore_layout(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 768)
+        for key, splitter in (("window/queue_splitter", self.queue_splitter),):
+            state = self._settings.value(key)
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+        header_state = self._settings.value("window/queue_header")
+        if isinstance(header_state, QByteArray):
+            self.queue_view.table.horizontalHeader().restoreState(header_state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/queue_splitter", self.queue_splitter.saveState())
+        self._settings.setValue("window/queue_header", self.queue_view.table.horizontalHeader().saveState())
+        self._settings.sync()
+        super().closeEvent(event)

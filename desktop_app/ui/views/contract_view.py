@@ -1,0 +1,176 @@
+"""Plan contracts: a searchable list, and the selected contract with the machines it covers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.money import IVA_RATE_PERCENT, with_iva
+from desktop_app.formatting import format_date, format_money
+from desktop_app.i18n import _
+from desktop_app.labels import contract_state_label
+from desktop_app.services.contracts import ContractService
+from desktop_app.services.dto import ContractSummary
+from desktop_app.ui import theme
+from desktop_app.ui.models.contract_model import ContractColumn, ContractModel, CoveredMachineModel
+
+_COLUMN_WIDTHS = {
+    ContractColumn.CUSTOMER: 290,
+    ContractColumn.CITY: 110,
+    ContractColumn.PLAN: 130,
+    ContractColumn.INVOICE: 110,
+    ContractColumn.VALIDITY: 210,
+    ContractColumn.STATE: 100,
+    ContractColumn.MACHINES: 80,
+}
+
+
+class ContractView(QWidget):
+    def __init__(self, contracts: ContractService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._contracts = contracts
+
+        self.search = QLineEdit(objectName="search")
+        self.search.setPlaceholderText(_("Search customer, city, plan or invoice…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
+
+        self.model = ContractModel(contracts.state_of, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setFont(theme.tabular_font(self.table.font()))
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in _COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+
+        self.empty_label = QLabel(objectName="emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty_label)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.list_stack, 1)
+
+        self.detail_title = QLabel(objectName="ticketNumber")
+        self.detail_title.setWordWrap(True)
+        self.fields: dict[str, QLabel] = {}
+        card = QFrame(objectName="card")
+        card_layout = QVBoxLayout(card)
+        card_layout.setContentsMargins(12, 10, 12, 12)
+        card_layout.addWidget(self.detail_title)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for key, label in (
+            ("plan", _("Plan")),
+            ("invoice", _("Invoice")),
+            ("validity", _("Validity")),
+            ("state", _("State")),
+            ("price", _("Price before IVA")),
+            ("iva", _("IVA {rate} %").format(rate=IVA_RATE_PERCENT)),
+            ("total", _("Total")),
+        ):
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self.fields[key] = value
+            form.addRow(label, value)
+        card_layout.addLayout(form)
+        self.special_note = QLabel(objectName="muted")
+        self.special_note.setWordWrap(True)
+        card_layout.addWidget(self.special_note)
+        card_layout.addWidget(QLabel(_("Covered machines"), objectName="cardTitle"))
+        self.machine_model = CoveredMachineModel(self)
+        self.machines = QTableView()
+        self.machines.setModel(self.machine_model)
+        self.machines.verticalHeader().setVisible(False)
+        self.machines.setShowGrid(False)
+        self.machines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.machines.horizontalHeader().setStretchLastSection(True)
+        self.machines.horizontalHeader().resizeSection(0, 130)
+        self.machines.horizontalHeader().resizeSection(1, 150)
+        card_layout.addWidget(self.machines, 1)
+
+        self.detail_empty = QLabel(_("Select a contract to see its plan, validity and machines."), objectName="emptyState")
+        self.detail_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail_empty.setWordWrap(True)
+        self.detail_stack = QStackedWidget()
+        self.detail_stack.addWidget(self.detail_empty)
+        self.detail_stack.addWidget(card)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail_stack)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        self._search_timer = QTimer(self, singleShot=True, interval=200)
+        self._search_timer.timeout.connect(self.reload)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.reload()
+
+    def reload(self) -> None:
+        self.model.set_contracts(self._contracts.list_contracts(self.search.text().strip()))
+        if self.model.rowCount():
+            self.list_stack.setCurrentWidget(self.table)
+        else:
+            self.empty_label.setText(
+                _("No contracts match “{text}”.").format(text=self.search.text().strip())
+                if self.search.text().strip()
+                else _("There are no plan contracts yet.")
+            )
+            self.list_stack.setCurrentWidget(self.empty_label)
+        self.detail_stack.setCurrentWidget(self.detail_empty)
+
+    def show_contract(self, contract: ContractSummary) -> None:
+        self.detail_title.setText(contract.customer_name)
+        price = with_iva(contract.price_before_iva)
+        self.fields["plan"].setText(contract.plan_name)
+        self.fields["invoice"].setText(contract.invoice_number)
+        self.fields["validity"].setText(f"{format_date(contract.valid_from)} – {format_date(contract.valid_to)}")
+        self.fields["state"].setText(contract_state_label(self._contracts.state_of(contract)))
+        self.fields["price"].setText(format_money(price.before_iva))
+        self.fields["iva"].setText(format_money(price.iva))
+        self.fields["total"].setText(format_money(price.total))
+        self.special_note.setText(
+            _("Special contract: it keeps support for a discontinued model.") if contract.special else ""
+        )
+        self.special_note.setVisible(contract.special)
+        self.machine_model.set_machines(contract.machines)
+        self.detail_stack.setCurrentIndex(1)
+
+    def _on_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.show_contract(self.model.contract_at(indexes[0].row()))

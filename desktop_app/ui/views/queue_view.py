@@ -1,0 +1,237 @@
+"""The queue: a filter bar above a table of tickets in policy order."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.model import Severity, TicketStatus
+from desktop_app.i18n import _, ngettext
+from desktop_app.labels import severity_label, status_label
+from desktop_app.services.dto import QueueFilter
+from desktop_app.services.tickets import TicketService
+from desktop_app.ui import theme
+from desktop_app.ui.delegates.sla_delegate import SlaDelegate
+from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole
+
+TEXT_FILTER_DELAY_MS = 200
+_CLOSED = frozenset({TicketStatus.CLOSED, TicketStatus.CLOSED_NO_RESPONSE, TicketStatus.OUT_OF_SCOPE})
+# The customer column takes what is left: at 1366x768 every column fits without scrolling.
+_COLUMN_WIDTHS = {
+    QueueColumn.NUMBER: 138,
+    QueueColumn.SEVERITY: 88,
+    QueueColumn.PLAN: 86,
+    QueueColumn.CITY: 88,
+    QueueColumn.MACHINE: 112,
+    QueueColumn.AGENT: 122,
+    QueueColumn.RECEIVED: 136,
+    QueueColumn.DUE: 182,
+}
+
+
+class QueueView(QWidget):
+    """Signals:
+    ticket_selected(int): the current row moved to this ticket (arrow keys, click).
+    ticket_open_requested(int): open this ticket in full (double-click, Enter).
+    filter_changed(): the filter was applied; the row count may differ.
+    """
+
+    ticket_selected = Signal(int)
+    ticket_open_requested = Signal(int)
+    filter_changed = Signal()
+
+    def __init__(self, tickets: TicketService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tickets = tickets
+        self._filter = QueueFilter()
+        tz = tickets.timezone()
+
+        self.search = QLineEdit(objectName="search")
+        self.search.setPlaceholderText(_("Search number, customer, serial or description…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumWidth(280)
+
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(_("Open"), "open")
+        for status in (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER):
+            self.status_filter.addItem(status_label(status), status.value)
+        self.status_filter.addItem(_("Closed"), "closed")
+        self.status_filter.addItem(_("All statuses"), "all")
+
+        self.city_filter = QComboBox()
+        self.city_filter.addItem(_("All cities"), "")
+        for city in tickets.cities():
+            self.city_filter.addItem(city, city)
+
+        self.agent_filter = QComboBox()
+        self.agent_filter.addItem(_("All agents"), None)
+        for agent in tickets.agents():
+            self.agent_filter.addItem(agent.full_name, int(agent.id))
+
+        self.plan_filter = QComboBox()
+        self.plan_filter.addItem(_("All plans"), "")
+        for code, name in tickets.plans():
+            self.plan_filter.addItem(name, code)
+
+        self.severity_filter = QComboBox()
+        self.severity_filter.addItem(_("All severities"), None)
+        for severity in Severity:
+            self.severity_filter.addItem(theme.severity_dot(severity), severity_label(severity), severity.value)
+
+        self.count_label = QLabel(objectName="muted")
+
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        bar.addWidget(self.search, 3)
+        for combo in (self.status_filter, self.city_filter, self.agent_filter, self.plan_filter, self.severity_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            bar.addWidget(combo)
+            combo.currentIndexChanged.connect(self.apply_filter)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+
+        self.model = QueueModel(self._page_loader(), tickets.refresh_sla, tz, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setItemDelegateForColumn(QueueColumn.DUE, SlaDelegate(self.table))
+        self.table.setFont(theme.tabular_font(self.table.font()))
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QueueColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        for column, width in _COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+
+        self.empty_label = QLabel(objectName="emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+
+        self._text_timer = QTimer(self, singleShot=True, interval=TEXT_FILTER_DELAY_MS)
+        self._text_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._text_timer.start)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._open_current)
+        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.table, self._open_current)
+        self.model.reload()
+        self._update_counts()
+
+    # -- own API ---------------------------------------------------------------------------------
+
+    def current_filter(self) -> QueueFilter:
+        status = self.status_filter.currentData()
+        statuses: frozenset[TicketStatus] = frozenset()
+        if status == "closed":
+            statuses = _CLOSED
+        elif status not in ("open", "all"):
+            statuses = frozenset({TicketStatus(status)})
+        severity = self.severity_filter.currentData()
+        return QueueFilter(
+            text=self.search.text().strip(),
+            statuses=statuses,
+            city=self.city_filter.currentData() or "",
+            agent_id=self.agent_filter.currentData(),
+            plan_code=self.plan_filter.currentData() or "",
+            severity=Severity(severity) if severity else None,
+            open_only=status != "all",
+        )
+
+    def apply_filter(self) -> None:
+        self._text_timer.stop()
+        selected = self.selected_ticket_id()
+        self._filter = self.current_filter()
+        self.model.set_loader(self._page_loader())
+        self._after_reload(selected)
+        self.filter_changed.emit()
+
+    def reload(self) -> None:
+        """Read the queue again (F5, after a change), keeping the selected ticket selected."""
+        selected = self.selected_ticket_id()
+        self.model.reload()
+        self._after_reload(selected)
+
+    def selected_ticket_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return index.data(QueueRole.TICKET_ID) if index.isValid() else None
+
+    def select_ticket(self, ticket_id: int) -> bool:
+        row = self.model.row_of_ticket(ticket_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _page_loader(self):  # type: ignore[no-untyped-def]
+        return partial(self._tickets.list_queue, self._filter)
+
+    def _after_reload(self, selected: int | None) -> None:
+        if selected is not None:
+            self.select_ticket(selected)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        total = self.model.total
+        self.count_label.setText(ngettext("{n} ticket", "{n} tickets", total).format(n=total))
+        if total:
+            self.stack.setCurrentWidget(self.table)
+            return
+        if self._filter == QueueFilter():
+            self.empty_label.setText(_("There are no open tickets. New requests will appear here in policy order."))
+        else:
+            self.empty_label.setText(
+                _("No tickets match these filters. Clear the search or choose “All” in a filter to see more.")
+            )
+        self.stack.setCurrentWidget(self.empty_label)
+
+    def _on_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.ticket_selected.emit(indexes[0].data(QueueRole.TICKET_ID))
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        self.ticket_open_requested.emit(index.data(QueueRole.TICKET_ID))
+
+    def _open_current(self) -> None:
+        ticket_id = self.selected_ticket_id()
+        if ticket_id is not None:
+            self.ticket_open_requested.emit(ticket_id)

@@ -1,0 +1,315 @@
+"""One ticket in full: header, timeline (newest first), customer, machine and attachments."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon, QImageReader, QPixmap, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.model import EventKind
+from desktop_app.errors import NotFoundError
+from desktop_app.formatting import format_date, format_datetime, format_relative, format_size
+from desktop_app.i18n import _
+from desktop_app.labels import channel_label, event_label, severity_label, sla_text, status_label
+from desktop_app.services.dto import AttachmentInfo, TicketDetail
+from desktop_app.services.tickets import TicketService
+from desktop_app.ui import theme
+
+THUMBNAIL = QSize(72, 54)
+_EVENT_ICONS = {
+    EventKind.CREATED: "ticket",
+    EventKind.COMMENT: "comment",
+    EventKind.STATUS_CHANGE: "status",
+    EventKind.CONTACT_ATTEMPT: "phone",
+    EventKind.ESCALATION: "escalation",
+    EventKind.ASSIGNMENT: "user",
+    EventKind.SEVERITY_CHANGE: "escalation",
+    EventKind.EMAIL_SENT: "mail",
+    EventKind.EMAIL_RECEIVED: "mail",
+    EventKind.VISIT: "wrench",
+}
+
+
+def _card(title: str) -> tuple[QFrame, QFormLayout]:
+    frame = QFrame(objectName="card")
+    outer = QVBoxLayout(frame)
+    outer.setContentsMargins(12, 10, 12, 12)
+    heading = QLabel(title, objectName="cardTitle")
+    outer.addWidget(heading)
+    form = QFormLayout()
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setHorizontalSpacing(12)
+    form.setVerticalSpacing(4)
+    outer.addLayout(form)
+    return frame, form
+
+
+def _value(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _yes_no(flag: bool) -> str:
+    return _("Yes") if flag else _("No")
+
+
+class TicketDetailView(QWidget):
+    """Signals:
+    ticket_shown(int): a ticket was loaded into the view.
+    """
+
+    ticket_shown = Signal(int)
+
+    def __init__(self, tickets: TicketService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tickets = tickets
+        self._tz = tickets.timezone()
+        self.detail: TicketDetail | None = None
+
+        self.number = QLabel(objectName="ticketNumber")
+        self.status_chip = QLabel(objectName="chip")
+        self.severity_chip = QLabel(objectName="chip")
+        self.plan_chip = QLabel(objectName="chip")
+        self.sla_chip = QLabel(objectName="chip")
+        self.agent_label = QLabel(objectName="muted")
+        self.title = QLabel(objectName="ticketTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        header.addWidget(self.number)
+        for chip in (self.status_chip, self.severity_chip, self.plan_chip, self.sla_chip):
+            header.addWidget(chip)
+        header.addStretch(1)
+        header.addWidget(self.agent_label)
+
+        self.timeline = QTextBrowser()
+        self.timeline.setOpenLinks(False)
+        self.timeline.setFrameShape(QFrame.Shape.NoFrame)
+        timeline_box = QFrame(objectName="card")
+        timeline_layout = QVBoxLayout(timeline_box)
+        timeline_layout.setContentsMargins(12, 10, 12, 12)
+        timeline_layout.addWidget(QLabel(_("Timeline"), objectName="cardTitle"))
+        timeline_layout.addWidget(self.timeline, 1)
+
+        self.description = _value()
+        description_card, description_form = _card(_("Description"))
+        description_form.addRow(self.description)
+        self.received = _value()
+        self.due = _value()
+        self.channel = _value()
+        description_form.addRow(_("Received"), self.received)
+        description_form.addRow(_("Response due"), self.due)
+        description_form.addRow(_("Channel"), self.channel)
+
+        customer_card, customer_form = _card(_("Customer"))
+        self.customer_name, self.customer_city = _value(), _value()
+        self.customer_contact, self.customer_standing = _value(), _value()
+        customer_form.addRow(_("Name"), self.customer_name)
+        customer_form.addRow(_("City"), self.customer_city)
+        customer_form.addRow(_("Contact"), self.customer_contact)
+        customer_form.addRow(_("Standing"), self.customer_standing)
+
+        machine_card, machine_form = _card(_("Machine"))
+        self.machine_model, self.machine_serial = _value(), _value()
+        self.machine_warranty, self.machine_maintenance = _value(), _value()
+        self.machine_intervention = _value()
+        machine_form.addRow(_("Model"), self.machine_model)
+        machine_form.addRow(_("Serial"), self.machine_serial)
+        machine_form.addRow(_("Warranty"), self.machine_warranty)
+        machine_form.addRow(_("Maintenance"), self.machine_maintenance)
+        machine_form.addRow(_("Intervention"), self.machine_intervention)
+
+        attachments_card, attachments_form = _card(_("Attachments"))
+        self.attachments = QListWidget()
+        self.attachments.setViewMode(QListWidget.ViewMode.IconMode)
+        self.attachments.setIconSize(THUMBNAIL)
+        self.attachments.setGridSize(QSize(THUMBNAIL.width() + 48, THUMBNAIL.height() + 40))
+        self.attachments.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.attachments.setMovement(QListWidget.Movement.Static)
+        self.attachments.setWordWrap(True)
+        self.attachments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.attachments.setMinimumHeight(THUMBNAIL.height() + 48)
+        self.attachments.setFrameShape(QFrame.Shape.NoFrame)
+        self.attachments.itemActivated.connect(self._on_attachment_activated)
+        self.no_attachments = QLabel(_("No attachments."), objectName="muted")
+        attachments_form.addRow(self.no_attachments)
+        attachments_form.addRow(self.attachments)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        for card in (description_card, customer_card, machine_card, attachments_card):
+            side_layout.addWidget(card)
+        side_layout.addStretch(1)
+        side_scroll = QScrollArea()
+        side_scroll.setWidget(side)
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(timeline_box)
+        self.splitter.addWidget(side_scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addLayout(header)
+        content_layout.addWidget(self.title)
+        content_layout.addWidget(self.splitter, 1)
+
+        self.empty_label = QLabel(_("Select a ticket in the queue to see it here."), objectName="emptyState")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty_label)
+        self.stack.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    # -- own API ---------------------------------------------------------------------------------
+
+    def show_ticket(self, ticket_id: int) -> None:
+        try:
+            detail = self._tickets.get_ticket(ticket_id)  # type: ignore[arg-type]
+        except NotFoundError as exc:
+            self.clear(exc.message)
+            return
+        self.detail = detail
+        self._fill(detail)
+        self.stack.setCurrentIndex(1)
+        self.ticket_shown.emit(ticket_id)
+
+    def clear(self, message: str | None = None) -> None:
+        self.detail = None
+        self.empty_label.setText(message or _("Select a ticket in the queue to see it here."))
+        self.stack.setCurrentIndex(0)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _fill(self, d: TicketDetail) -> None:
+        tz = self._tz
+        self.number.setText(d.number)
+        status = status_label(d.status)
+        self.status_chip.setText(_("{status} · reopened").format(status=status) if d.reopen_count else status)
+        self.severity_chip.setText("● " + severity_label(d.severity))
+        self.severity_chip.setStyleSheet(f"color: {theme.severity_color(d.severity).name()};")
+        self.plan_chip.setText(_("Plan {plan}").format(plan=d.plan_name))
+        background, foreground = theme.sla_colors(d.sla.state)
+        self.sla_chip.setText(sla_text(d.sla))
+        self.sla_chip.setStyleSheet(f"background: {background.name(background.NameFormat.HexArgb)}; color: {foreground.name()};")
+        self.agent_label.setText(_("Agent: {name}").format(name=d.agent_name or _("Unassigned")))
+        self.title.setText(d.description.splitlines()[0] if d.description else "")
+
+        self.description.setText(d.description)
+        self.received.setText(format_datetime(d.received_at, tz))
+        if d.due_at is not None:
+            self.due.setText(
+                _("{when} ({hours} working hours)").format(when=format_datetime(d.due_at, tz), hours=d.response_hours)
+            )
+        elif d.first_responded_at is not None:
+            self.due.setText(_("Answered {when}").format(when=format_datetime(d.first_responded_at, tz)))
+        else:
+            self.due.setText("—")
+        self.channel.setText(channel_label(d.channel))
+
+        self.customer_name.setText(d.customer_name)
+        self.customer_city.setText(d.customer_city)
+        self.customer_contact.setText(f"{d.customer_email}\n{d.customer_phone}")
+        self.customer_standing.setText(
+            _("Paid up: {paid} · Trained: {trained}").format(paid=_yes_no(d.customer_paid_up), trained=_yes_no(d.customer_trained))
+        )
+        self.machine_model.setText(f"{d.model_name} ({d.technology.upper()})")
+        self.machine_serial.setText(d.machine_serial)
+        today = self._tickets.now().astimezone(tz).date()
+        warranty = format_date(d.warranty_end)
+        self.machine_warranty.setText(
+            _("Valid until {date}").format(date=warranty) if d.warranty_end >= today else _("Expired on {date}").format(date=warranty)
+        )
+        self.machine_maintenance.setText(
+            _("Last preventive maintenance {date}").format(date=format_date(d.last_preventive_maintenance))
+            if d.last_preventive_maintenance
+            else _("No preventive maintenance recorded")
+        )
+        self.machine_intervention.setText(
+            _("Unauthorised intervention recorded: warranty void") if d.unauthorized_intervention else _("None recorded")
+        )
+        self._fill_timeline(d)
+        self._fill_attachments(d.attachments)
+
+    def _fill_timeline(self, d: TicketDetail) -> None:
+        now = self._tickets.now()
+        document: QTextDocument = self.timeline.document()
+        muted = theme.colors().muted
+        for kind, name in _EVENT_ICONS.items():
+            pixmap = theme.icon(name, muted, 16).pixmap(16, 16)
+            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"icon:{kind.value}"), pixmap.toImage())
+        parts = []
+        for entry in d.timeline:
+            when = f"{format_relative(entry.at, now)} · {format_datetime(entry.at, self._tz)}"
+            author = html.escape(entry.author_name or _("System"))
+            body = html.escape(entry.body).replace("\n", "<br>") if entry.body else ""
+            parts.append(
+                "<table width='100%' cellspacing='0' cellpadding='3'><tr>"
+                f"<td width='22' valign='top'><img src='icon:{entry.kind.value}' width='16' height='16'></td>"
+                f"<td><b>{html.escape(event_label(entry.kind, entry.data))}</b>"
+                f" <span style='color:{muted}'>· {author} · {html.escape(when)}</span>"
+                + (f"<br>{body}" if body else "")
+                + "</td></tr></table>"
+            )
+        self.timeline.setHtml("".join(parts) or html.escape(_("No events yet.")))
+
+    def _fill_attachments(self, attachments: tuple[AttachmentInfo, ...]) -> None:
+        self.attachments.clear()
+        self.no_attachments.setVisible(not attachments)
+        self.attachments.setVisible(bool(attachments))
+        for attachment in attachments:
+            item = QListWidgetItem(self._thumbnail(attachment), attachment.filename)
+            item.setToolTip(f"{attachment.filename} · {format_size(attachment.size)}")
+            item.setData(Qt.ItemDataRole.UserRole, str(attachment.path))
+            self.attachments.addItem(item)
+
+    def _thumbnail(self, attachment: AttachmentInfo) -> QIcon:
+        if attachment.media_type.startswith("image/") and attachment.path.exists():
+            reader = QImageReader(str(attachment.path))
+            reader.setAutoTransform(True)
+            image = reader.read()
+            if not image.isNull():
+                return QIcon(QPixmap.fromImage(image.scaled(THUMBNAIL * 2, Qt.AspectRatioMode.KeepAspectRatio,
+                                                            Qt.TransformationMode.SmoothTransformation)))
+        return theme.icon("file", theme.colors().muted, 48)
+
+    def _on_attachment_activated(self, item: QListWidgetItem) -> None:
+        path = item.data(Qt.ItemDataRole.UserRole)
+        if not Path(path).exists():
+            QMessageBox.warning(self, _("Attachment missing"),
+                                _("The file {name} is no longer in the attachment store.").format(name=item.text()))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))

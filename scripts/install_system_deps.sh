@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages makeR Soporte needs, only those missing. Idempotent; safe to rerun.
+#   usage: scripts/install_system_deps.sh [run|test]
+# "run" adds what a real window needs (Qt's xcb platform); "test" adds Xvfb for screenshots,
+# poppler for PDF checks and PostgreSQL for the team-database tests.
+set -euo pipefail
+
+mode="${1:-test}"
+
+# Any PySide6 import (even offscreen), pyzbar's native library, fonts with Spanish accents.
+packages=(libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core libzbar0)
+# A real window on X11 (Qt's xcb platform plugin).
+packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+           libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libx11-xcb1)
+if [ "$mode" = "test" ]; then
+  packages+=(xvfb xauth poppler-utils)
+fi
+# python3 -m venv needs ensurepip, which Debian ships separately.
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  packages+=(python3-venv)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "System packages: all present."
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+  else
+    echo "These Debian packages are missing and you are not root (and sudo is not installed):" >&2
+    echo "  ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "Installing missing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

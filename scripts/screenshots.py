@@ -1,0 +1,87 @@
+"""Screenshots of every main screen, in Spanish and English, at 1366x768 and 1920x1080.
+
+Runs a real window under Xvfb (started here with xvfb-run when there is no display) on a fresh
+demo database, and writes PNGs to artifacts/screenshots/. Look at them after every UI change.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "artifacts" / "screenshots"
+
+
+def _capture(language: str, width: int, height: int) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app import i18n
+    from desktop_app.bootstrap import build_services
+    from desktop_app.config import Settings
+    from desktop_app.ui import theme
+    from desktop_app.ui.main_window import MainWindow, Page
+
+    i18n.install(language)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    theme.apply_theme(app)
+    theme.install_qt_translator(app, language)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db_url=f"sqlite:///{tmp}/demo.sqlite3", data_dir=Path(tmp))
+        services = build_services(settings)
+        services.demo.load(services.tickets.now())
+        window = MainWindow(services.tickets, services.contracts, services.database_label, True,
+                            QSettings(f"{tmp}/ui.ini", QSettings.Format.IniFormat))
+        window.resize(width, height)
+        window.show()
+        tag = f"{language}_{width}x{height}"
+
+        def shot(name: str) -> None:
+            for _ in range(5):
+                app.processEvents()
+            window.grab().save(str(OUT / f"{name}_{tag}.png"))
+
+        window.queue_view.table.selectRow(0)
+        shot("queue")
+        first = window.queue_view.selected_ticket_id()
+        with_attachments = next(
+            (r.entry.id for r in window.queue_view.model._rows  # noqa: SLF001 - a script, not product code
+             if services.tickets.get_ticket(r.entry.id).attachments),
+            first,
+        )
+        window.open_ticket(with_attachments)
+        shot("ticket")
+        window.show_page(Page.CONTRACTS)
+        window.contract_view.table.selectRow(0)
+        shot("contracts")
+        window.queue_view.search.setText("zzz-no-such-ticket")
+        window.queue_view.apply_filter()
+        window.show_page(Page.QUEUE)
+        shot("queue_empty")
+        window.close()
+        services.close()
+
+
+def main() -> int:
+    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        if shutil.which("xvfb-run") is None:
+            print("xvfb-run is missing: run `make system-deps-test` first", file=sys.stderr)
+            return 1
+        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, *sys.argv])
+    OUT.mkdir(parents=True, exist_ok=True)
+    sizes = [(1366, 768), (1920, 1080)]
+    languages = sys.argv[1:] or ["es_CO", "en"]
+    for language in languages:
+        for width, height in sizes:
+            _capture(language, width, height)
+    print(f"screenshots written to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
