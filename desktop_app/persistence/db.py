@@ -19,9 +19,12 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 def sqlite_file(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        database = database.removeprefix("file:")  # sqlite:///file:/path?mode=ro&uri=true
+    return Path(database)
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,79 @@
+"""Shared fixtures. Qt runs offscreen unless the developer asks otherwise (to watch a test)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MAKERSUPPORT_LANG", "es_CO")
+
+from desktop_app import i18n  # noqa: E402 - after the environment is set
+from desktop_app.bootstrap import Services, build_services  # noqa: E402
+from desktop_app.config import Settings  # noqa: E402
+from desktop_app.services.clock import FixedClock  # noqa: E402
+
+BOGOTA = ZoneInfo("America/Bogota")
+# Thursday 26 Nov 2026, 10:30 in Bogotá: a working morning, so the demo queue has every SLA state.
+DEMO_NOW = datetime(2026, 11, 26, 10, 30, tzinfo=BOGOTA)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def _spanish_ui() -> Iterator[None]:
+    """Every test starts in the shipped default language."""
+    i18n.install("es_CO")
+    yield
+    i18n.install("es_CO")
+
+
+@pytest.fixture
+def english_ui() -> None:
+    """For tests that read a message: they read the English source text."""
+    i18n.install("en")
+
+
+def make_settings(folder: Path) -> Settings:
+    return Settings(db_url=f"sqlite:///{folder / 'makersupport.sqlite3'}", data_dir=folder)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database built once per test process; tests get their own copy of it."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    services = build_services(make_settings(folder), clock=FixedClock(DEMO_NOW))
+    services.demo.load(DEMO_NOW)
+    services.close()
+    return folder
+
+
+@pytest.fixture
+def demo_folder(demo_template: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(demo_template, folder)
+    return folder
+
+
+@pytest.fixture
+def demo_services(demo_folder: Path) -> Iterator[Services]:
+    services = build_services(make_settings(demo_folder), clock=FixedClock(DEMO_NOW))
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def empty_services(tmp_path: Path) -> Iterator[Services]:
+    services = build_services(make_settings(tmp_path), clock=FixedClock(DEMO_NOW))
+    yield services
+    services.close()

@@ -1,0 +1,108 @@
+"""The schema on a real SQLite file: created from empty, equal to the models, and the refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from desktop_app.bootstrap import build_services
+from desktop_app.config import Settings
+from desktop_app.errors import DatabaseUnavailableError
+from desktop_app.persistence.db import make_engine
+from desktop_app.persistence.migrate import head_revision, is_at_head, upgrade_to_head
+from desktop_app.persistence.tables import Base
+
+pytestmark = pytest.mark.usefixtures("english_ui")
+
+
+def test_upgrade_from_empty_creates_every_table(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    upgrade_to_head(engine)
+    assert is_at_head(engine)
+    assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables) | {"alembic_version"}
+    engine.dispose()
+
+
+def test_models_match_migrations(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_upgrade_twice_is_harmless(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    upgrade_to_head(engine)
+    upgrade_to_head(engine)
+    assert is_at_head(engine)
+    engine.dispose()
+
+
+def test_sqlite_connections_have_foreign_keys_wal_and_busy_timeout(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_program_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "newer.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseUnavailableError, match="newer version"):
+        build_services(Settings(db_url=f"sqlite:///{path}", data_dir=tmp_path))
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"These are my meeting notes, not a database.\n" * 100)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseUnavailableError, match="not a makeR Soporte database"):
+        build_services(Settings(db_url=f"sqlite:///{path}", data_dir=tmp_path))
+    assert path.read_bytes() == before
+
+
+def test_a_missing_folder_is_a_clear_error_not_a_new_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite3'}"
+    with pytest.raises(DatabaseUnavailableError, match="does not exist"):
+        make_engine(url)
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseUnavailableError, match="folder"):
+        make_engine(f"sqlite:///{tmp_path}")
+
+
+def test_an_invalid_url_is_a_clear_error() -> None:
+    with pytest.raises(DatabaseUnavailableError, match="not a valid database address"):
+        make_engine("this is not a url")
+
+
+def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite3"
+    sqlite3.connect(path).close()  # an empty, valid SQLite file
+    before = path.read_bytes()
+    # URI read-only mode refuses writes even to root, like a file on a read-only share.
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    with pytest.raises(DatabaseUnavailableError, match="cannot be opened for writing"):
+        build_services(Settings(db_url=url, data_dir=tmp_path))
+    assert path.read_bytes() == before
+
+
+def test_head_revision_is_the_shipped_one() -> None:
+    assert head_revision() == "0001_initial"

@@ -1,0 +1,53 @@
+"""R8: plan category, then priority (severity), then order of receipt; stable and total."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop_app.domain.queue import QueueKey, sort_queue
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("America/Bogota"))
+
+
+def key(plan: int, severity: int, minutes: int, seq: int) -> QueueKey:
+    return QueueKey(plan, severity, T0 + timedelta(minutes=minutes), seq)
+
+
+def test_r8_plan_category_comes_first() -> None:
+    premium_low = key(1, 4, 500, 9)
+    basico_critical = key(3, 1, 0, 1)
+    assert sort_queue([basico_critical, premium_low], key=lambda k: k) == [premium_low, basico_critical]
+
+
+def test_r8_then_severity() -> None:
+    critical_late = key(2, 1, 300, 5)
+    medium_early = key(2, 3, 0, 1)
+    assert sort_queue([medium_early, critical_late], key=lambda k: k) == [critical_late, medium_early]
+
+
+def test_r8_then_order_of_receipt() -> None:
+    early, late = key(2, 2, 10, 7), key(2, 2, 20, 3)
+    assert sort_queue([late, early], key=lambda k: k) == [early, late]
+
+
+def test_r8_same_instant_falls_back_to_the_number_sequence() -> None:
+    a, b = key(1, 1, 0, 1), key(1, 1, 0, 2)
+    assert sort_queue([b, a], key=lambda k: k) == [a, b]
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(0, 10_000)), max_size=60))
+def test_r8_order_does_not_depend_on_input_order(rows: list[tuple[int, int, int]]) -> None:
+    keys = [key(p, s, m, n) for n, (p, s, m) in enumerate(rows)]
+    shuffled = keys[:]
+    random.Random(len(keys)).shuffle(shuffled)
+    assert sort_queue(shuffled, key=lambda k: k) == sort_queue(keys, key=lambda k: k)
+    ordered = sort_queue(keys, key=lambda k: k)
+    assert all(
+        (x.plan_rank, x.severity_rank, x.received_at) <= (y.plan_rank, y.severity_rank, y.received_at)
+        for x, y in zip(ordered, ordered[1:], strict=False)
+    )

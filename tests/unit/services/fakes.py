@@ -1,0 +1,286 @@
+"""In-memory fakes of the ports, so services are tested without a database (cosmicpython style).
+
+The fake queue orders with the domain's QueueKey; integration tests check that SQL gives the same
+order, so the two implementations keep each other honest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.model import (
+    OPEN_STATUSES,
+    Attachment,
+    Contact,
+    Contract,
+    Customer,
+    Machine,
+    ProductModel,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    User,
+    Visit,
+)
+from desktop_app.domain.policy import PolicySettings
+from desktop_app.domain.queue import QueueKey, sort_queue
+from desktop_app.domain.sla import SlaState, SlaStatus
+from desktop_app.services.dto import (
+    AgentInfo,
+    ContractSummary,
+    CoveredMachine,
+    QueueCounts,
+    QueueEntry,
+    QueueFilter,
+    TicketDetail,
+)
+
+
+class FakeAttachmentStore:
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def put(self, content: bytes) -> str:
+        sha = hashlib.sha256(content).hexdigest()
+        self.files[sha] = content
+        return sha
+
+    def path_for(self, sha256: str) -> Path:
+        return Path("/fake") / sha256
+
+
+class FakeDatabase:
+    """What a database would hold; shared by every FakeUnitOfWork of one test."""
+
+    def __init__(self) -> None:
+        self.policy: PolicySettings | None = None
+        self.customers: dict[int, Customer] = {}
+        self.contacts: list[Contact] = []
+        self.models: dict[str, ProductModel] = {}
+        self.machines: dict[int, Machine] = {}
+        self.users: dict[int, User] = {}
+        self.contracts: dict[int, Contract] = {}
+        self.tickets: dict[int, Ticket] = {}
+        self.events: list[TicketEvent] = []
+        self.attachments: list[Attachment] = []
+        self.visits: list[Visit] = []
+        self.counters: dict[int, int] = {}
+
+    def next_id(self, table: dict[int, object]) -> int:
+        return max(table, default=0) + 1
+
+
+class _Policy:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def load(self) -> PolicySettings | None:
+        return self.db.policy
+
+    def save(self, policy: PolicySettings) -> None:
+        self.db.policy = policy
+
+
+class _Catalog:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def add_customer(self, customer: Customer) -> Customer:
+        saved = replace(customer, id=CustomerId(self.db.next_id(self.db.customers)))  # type: ignore[arg-type]
+        self.db.customers[saved.id] = saved  # type: ignore[index]
+        return saved
+
+    def add_contact(self, contact: Contact) -> Contact:
+        self.db.contacts.append(contact)
+        return contact
+
+    def add_model(self, model: ProductModel) -> ProductModel:
+        self.db.models[model.code] = model
+        return model
+
+    def add_machine(self, machine: Machine) -> Machine:
+        saved = replace(machine, id=MachineId(self.db.next_id(self.db.machines)))  # type: ignore[arg-type]
+        self.db.machines[saved.id] = saved  # type: ignore[index]
+        return saved
+
+    def add_user(self, user: User) -> User:
+        saved = replace(user, id=UserId(self.db.next_id(self.db.users)))  # type: ignore[arg-type]
+        self.db.users[saved.id] = saved  # type: ignore[index]
+        return saved
+
+    def count_customers(self) -> int:
+        return len(self.db.customers)
+
+    def agents(self) -> list[AgentInfo]:
+        return sorted(
+            (AgentInfo(UserId(i), u.full_name, u.role.value, u.city) for i, u in self.db.users.items() if u.active),
+            key=lambda a: a.full_name,
+        )
+
+    def cities(self) -> list[str]:
+        return sorted({c.city for c in self.db.customers.values()})
+
+
+class _Contracts:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def add(self, contract: Contract) -> Contract:
+        saved = replace(contract, id=ContractId(self.db.next_id(self.db.contracts)))  # type: ignore[arg-type]
+        self.db.contracts[saved.id] = saved  # type: ignore[index]
+        return saved
+
+    def _summary(self, contract: Contract) -> ContractSummary:
+        assert self.db.policy is not None and contract.id is not None
+        customer = self.db.customers[contract.customer_id]
+        plan = self.db.policy.plan(contract.plan_code)
+        machines = tuple(
+            CoveredMachine(m, self.db.machines[m].serial, self.db.models[self.db.machines[m].model_code].name,
+                           self.db.machines[m].warranty_end)
+            for m in contract.machine_ids
+        )
+        return ContractSummary(contract.id, contract.customer_id, customer.name, customer.city, plan.code, plan.name,
+                               plan.rank, contract.invoice_number, contract.valid_from, contract.valid_to,
+                               contract.price_before_iva, contract.special, machines)
+
+    def summaries(self, text: str = "") -> list[ContractSummary]:
+        found = [self._summary(c) for c in self.db.contracts.values()]
+        for term in text.lower().split():
+            found = [s for s in found if term in f"{s.customer_name} {s.city} {s.invoice_number} {s.plan_name}".lower()]
+        return sorted(found, key=lambda s: (-s.valid_to.toordinal(), s.invoice_number))
+
+    def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
+        contract = self.db.contracts.get(contract_id)
+        return None if contract is None else self._summary(contract)
+
+
+class _Tickets:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def next_number(self, year: int) -> str:
+        self.db.counters[year] = self.db.counters.get(year, 0) + 1
+        return f"SOP-{year}-{self.db.counters[year]:05d}"
+
+    def add(self, ticket: Ticket) -> Ticket:
+        saved = replace(ticket, id=TicketId(self.db.next_id(self.db.tickets)))  # type: ignore[arg-type]
+        self.db.tickets[saved.id] = saved  # type: ignore[index]
+        return saved
+
+    def add_events(self, events: Sequence[TicketEvent]) -> None:
+        self.db.events.extend(events)
+
+    def add_attachment(self, attachment: Attachment) -> Attachment:
+        self.db.attachments.append(attachment)
+        return attachment
+
+    def add_visit(self, visit: Visit) -> Visit:
+        self.db.visits.append(visit)
+        return visit
+
+    def _entry(self, t: Ticket) -> QueueEntry:
+        policy = self.db.policy
+        assert policy is not None and t.id is not None
+        plan = policy.plan(t.plan_code)
+        customer = self.db.customers[t.customer_id]
+        machine = self.db.machines[t.machine_id]
+        agent = self.db.users.get(t.assigned_agent_id) if t.assigned_agent_id else None
+        return QueueEntry(
+            t.id, t.number, t.severity, policy.severity_rank(t.severity), plan.code, plan.name, plan.rank,
+            customer.name, customer.city, machine.serial, self.db.models[machine.model_code].name,
+            agent.full_name if agent else "", t.status, t.received_at,
+            None if t.first_responded_at else t.first_response_due_at,
+            policy.response_hours[(t.plan_code, t.severity)], t.reopen_count, t.escalation_level, t.description,
+        )
+
+    def _matching(self, flt: QueueFilter) -> list[QueueEntry]:
+        entries = [self._entry(t) for t in self.db.tickets.values()]
+        if flt.statuses:
+            entries = [e for e in entries if e.status in flt.statuses]
+        elif flt.open_only:
+            entries = [e for e in entries if e.status in OPEN_STATUSES]
+        for term in flt.text.lower().split():
+            entries = [e for e in entries if term in f"{e.number} {e.customer_name} {e.machine_serial} {e.description}".lower()]
+        if flt.city:
+            entries = [e for e in entries if e.city == flt.city]
+        if flt.plan_code:
+            entries = [e for e in entries if e.plan_code == flt.plan_code]
+        if flt.severity:
+            entries = [e for e in entries if e.severity is flt.severity]
+        return sort_queue(entries, key=lambda e: QueueKey(e.plan_rank, e.severity_rank, e.received_at, e.id))
+
+    def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
+        return self._matching(flt)[offset : offset + limit]
+
+    def queue_count(self, flt: QueueFilter) -> int:
+        return len(self._matching(flt))
+
+    def counts(self, now: datetime) -> QueueCounts:
+        open_ = [t for t in self.db.tickets.values() if t.status.is_open]
+        waiting = [t for t in open_ if t.status is TicketStatus.WAITING_CUSTOMER]
+        breached = [
+            t for t in open_
+            if t.status is not TicketStatus.WAITING_CUSTOMER and t.first_responded_at is None
+            and t.first_response_due_at is not None and t.first_response_due_at <= now
+        ]
+        return QueueCounts(len(open_), len(waiting), len(breached))
+
+    def detail(self, ticket_id: TicketId, attachment_store: object) -> TicketDetail | None:
+        t = self.db.tickets.get(ticket_id)
+        if t is None:
+            return None
+        e = self._entry(t)
+        customer, machine = self.db.customers[t.customer_id], self.db.machines[t.machine_id]
+        model = self.db.models[machine.model_code]
+        return TicketDetail(
+            t.id, t.number, 1, t.status, t.severity, t.channel, t.description, t.received_at, e.due_at,  # type: ignore[arg-type]
+            t.first_responded_at, t.closed_at, t.reopen_count, t.escalation_level, e.plan_code, e.plan_name,
+            e.response_hours, SlaStatus(SlaState.MET, None), t.assigned_agent_id, e.agent_name,
+            t.customer_id, customer.name, customer.city, customer.email, customer.phone, customer.paid_up,
+            customer.trained, t.machine_id, machine.serial, model.name, model.technology.value,
+            machine.purchase_date, machine.warranty_end, machine.unauthorized_intervention,
+            machine.last_preventive_maintenance, (), (),
+        )
+
+
+class FakeUnitOfWork:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+        self.committed = False
+        self.policy = _Policy(db)
+        self.catalog = _Catalog(db)
+        self.contracts = _Contracts(db)
+        self.tickets = _Tickets(db)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.committed = True
+
+    def rollback(self) -> None:
+        return None
+
+    def wipe(self) -> None:
+        self.db.__init__()  # type: ignore[misc]
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.db = FakeDatabase()
+        self.opened: list[FakeUnitOfWork] = []
+
+    def __call__(self) -> FakeUnitOfWork:
+        uow = FakeUnitOfWork(self.db)
+        self.opened.append(uow)
+        return uow
