@@ -9,7 +9,7 @@ MO     := $(PO:.po=.mo)
 # pytest-xdist: one worker per core; the machines we target have two.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test setup system-deps system-deps-test translations bench screenshots lint clean
+.PHONY: run test setup system-deps system-deps-test translations messages bench screenshots clean
 
 run: system-deps setup
 	$(BIN)/makersupport db upgrade
@@ -40,7 +40,7 @@ resources/i18n/%/LC_MESSAGES/makersupport.mo: resources/i18n/%/LC_MESSAGES/maker
 
 # Re-extract the catalogue after adding strings; then translate the new entries in the .po files.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F resources/i18n/babel.cfg -k _ -k ngettext:1,2 -o resources/i18n/makersupport.pot desktop_app
+	$(BIN)/pybabel extract -F resources/i18n/babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output -o resources/i18n/makersupport.pot desktop_app
 	$(BIN)/pybabel update -D makersupport -i resources/i18n/makersupport.pot -d resources/i18n --no-fuzzy-matching
 
 bench: setup

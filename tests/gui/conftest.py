@@ -1,0 +1,44 @@
+"""GUI fixtures: the real main window on a real SQLite file with the demo data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app.bootstrap import Services
+from desktop_app.ui import theme
+from desktop_app.ui.main_window import MainWindow
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "gui"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qapp: QApplication, demo_services: Services, tmp_path: Path) -> Iterator[MainWindow]:
+    theme.apply_theme(qapp)
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    main = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
+    qtbot.addWidget(main)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.close()
+
+
+def save_screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Keep what the test saw, for a person to look at (artifacts/gui/)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    widget.grab().save(str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _application(qapp: QApplication) -> QApplication:
+    """Models start timers, which need the application (and its event dispatcher) to exist."""
+    return qapp

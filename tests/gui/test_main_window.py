@@ -1,0 +1,159 @@
+"""The main window driven through its real widgets, on a real database file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from desktop_app.bootstrap import Services
+from desktop_app.domain.model import TicketStatus
+from desktop_app.services.dto import QueueFilter
+from desktop_app.ui.main_window import MainWindow, Page
+from desktop_app.ui.models.contract_model import ContractColumn
+from desktop_app.ui.models.queue_model import QueueColumn, QueueRole
+from tests.gui.conftest import save_screenshot
+
+
+def test_queue_shows_the_open_tickets_in_policy_order(window: MainWindow, demo_services: Services) -> None:
+    table = window.queue_view.table
+    model = window.queue_view.model
+    expected = [r.entry.number for r in demo_services.tickets.list_queue(QueueFilter(), 0, 1000).rows]
+    shown = [model.index(r, QueueColumn.NUMBER).data() for r in range(model.rowCount())]
+    assert shown == expected[: len(shown)] and len(shown) == model.rowCount() > 0
+    assert table.isVisible()
+    assert window.queue_view.count_label.text() == f"{len(expected)} tickets"
+    assert window.counts_status.text().startswith("Abiertos: ")
+    save_screenshot(window, "queue_es_CO")
+
+
+def test_spanish_ui_has_spanish_navigation_and_headers(window: MainWindow) -> None:
+    labels = [window.navigation.item(i).text() for i in range(window.navigation.count())]
+    assert labels == ["Cola", "Ticket", "Contratos y planes"]
+    model = window.queue_view.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in QueueColumn]
+    assert headers == ["Número", "Severidad", "Plan", "Cliente", "Ciudad", "Máquina", "Agente", "Recibido", "Vence"]
+    assert window.windowTitle() == "makeR Soporte"
+
+
+def test_every_queue_column_fits_at_1366_without_scrolling(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.wait(50)
+    table = window.queue_view.table
+    header = table.horizontalHeader()
+    assert header.length() <= table.viewport().width() + 1
+    assert header.sectionSize(QueueColumn.CUSTOMER) >= 150
+
+
+def test_navigation_labels_are_not_clipped(window: MainWindow) -> None:
+    nav = window.navigation
+    metrics = nav.fontMetrics()
+    for i in range(nav.count()):
+        text_width = metrics.horizontalAdvance(nav.item(i).text())
+        assert text_width + nav.iconSize().width() + 40 <= nav.width()
+
+
+def test_arrow_keys_walk_the_queue_and_the_preview_follows(window: MainWindow, qtbot: QtBot) -> None:
+    table = window.queue_view.table
+    table.setFocus()
+    table.selectRow(0)
+    first = window.preview.detail
+    assert first is not None and first.number == table.model().index(0, 0).data()
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    second = window.preview.detail
+    assert second is not None and second.number == table.model().index(1, 0).data()
+
+
+def test_double_click_opens_the_ticket_with_its_timeline(window: MainWindow, qtbot: QtBot) -> None:
+    table = window.queue_view.table
+    index = table.model().index(2, QueueColumn.CUSTOMER)
+    rect = table.visualRect(index)
+    # A real double-click is press, release, then the double-click event: QTest sends only the
+    # last one, which item views ignore without the first click.
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.pages.currentIndex() == Page.TICKET
+    detail = window.ticket_view.detail
+    assert detail is not None and detail.id == index.data(QueueRole.TICKET_ID)
+    assert window.ticket_view.number.text() == detail.number
+    html = window.ticket_view.timeline.toPlainText()
+    assert "Ticket creado" in html
+    save_screenshot(window, "ticket_es_CO")
+
+
+def test_enter_opens_the_selected_ticket(window: MainWindow, qtbot: QtBot) -> None:
+    table = window.queue_view.table
+    table.setFocus()
+    table.selectRow(1)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert window.pages.currentIndex() == Page.TICKET
+    assert window.ticket_view.detail is not None
+    assert window.ticket_view.detail.number == table.model().index(1, 0).data()
+
+
+def test_text_filter_narrows_the_queue_as_you_type(window: MainWindow, qtbot: QtBot) -> None:
+    view = window.queue_view
+    before = view.model.total
+    qtbot.keyClicks(view.search, "EAFIT")
+    qtbot.waitUntil(lambda: view.model.total < before, timeout=2000)
+    customers = {view.model.index(r, QueueColumn.CUSTOMER).data() for r in range(view.model.rowCount())}
+    assert customers and all("EAFIT" in c for c in customers)
+    view.search.clear()
+    qtbot.waitUntil(lambda: view.model.total == before, timeout=2000)
+
+
+def test_a_filter_with_no_match_shows_what_to_do(window: MainWindow, qtbot: QtBot) -> None:
+    view = window.queue_view
+    view.search.setText("zzz-sin-coincidencias")
+    view.apply_filter()
+    assert view.stack.currentWidget() is view.empty_label
+    assert "Borre la búsqueda" in view.empty_label.text()
+    assert view.count_label.text() == "0 tickets"
+    save_screenshot(window, "queue_empty_es_CO")
+
+
+def test_status_and_city_filters(window: MainWindow) -> None:
+    view = window.queue_view
+    view.status_filter.setCurrentIndex(view.status_filter.findData(TicketStatus.WAITING_CUSTOMER.value))
+    model = view.model
+    assert model.rowCount() > 0
+    assert {model.index(r, QueueColumn.DUE).data() for r in range(model.rowCount())} == {"en pausa"}
+    view.city_filter.setCurrentIndex(view.city_filter.findData("Cali"))
+    assert all(model.index(r, QueueColumn.CITY).data() == "Cali" for r in range(model.rowCount()))
+
+
+def test_search_shortcut_focuses_the_search_box(window: MainWindow, qtbot: QtBot) -> None:
+    window.show_page(Page.CONTRACTS)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentIndex() == Page.QUEUE
+    assert window.queue_view.search.hasFocus()
+
+
+def test_contracts_view_lists_plans_and_shows_covered_machines(window: MainWindow, qtbot: QtBot) -> None:
+    window.navigation.setCurrentRow(Page.CONTRACTS)
+    view = window.contract_view
+    assert view.model.rowCount() > 30
+    view.table.selectRow(0)
+    contract = view.model.contract_at(0)
+    assert view.detail_title.text() == contract.customer_name
+    assert view.machine_model.rowCount() == len(contract.machines) > 0
+    assert view.fields["price"].text().startswith("$ ")
+    assert view.model.index(0, ContractColumn.STATE).data() in ("Vigente", "Vencido", "Por iniciar")
+    qtbot.keyClicks(view.search, "FE-ESP")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=2000)
+    save_screenshot(window, "contracts_es_CO")
+
+
+def test_layout_is_remembered(window: MainWindow, demo_services: Services, tmp_path: Path) -> None:
+    window.resize(1200, 700)
+    header = window.queue_view.table.horizontalHeader()
+    header.resizeSection(QueueColumn.AGENT, 190)
+    window.close()
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    again = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
+    assert settings.contains("window/geometry")
+    # The offscreen screen is small, so Qt may clamp the width; the height it keeps.
+    assert again.size().height() == 700
+    assert again.queue_view.table.horizontalHeader().sectionSize(QueueColumn.AGENT) == 190
+    again.close()
