@@ -47,21 +47,36 @@ def add_working_time(calendar: BusinessCalendar, start: datetime, duration: time
     raise ValueError("the calendar has no working time in reach")
 
 
+def _within_day(calendar: BusinessCalendar, a_local: datetime, b_local: datetime) -> timedelta:
+    """Working time between two moments of the same local day."""
+    total = _ZERO
+    for interval_start, interval_end in calendar.intervals_on(a_local.date()):
+        begin = max(interval_start, a_local)
+        end = min(interval_end, b_local)
+        if end > begin:
+            total += end - begin
+    return total
+
+
 def working_time_between(calendar: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
-    """Working time from `a` to `b`; negative when `b` is before `a`."""
+    """Working time from `a` to `b`; negative when `b` is before `a`.
+
+    The first and last days are measured interval by interval; the whole days between come from
+    the calendar's running totals, so long spans (an old breach) cost no more than short ones.
+    """
     _require_aware(a)
     _require_aware(b)
     if b < a:
         return -working_time_between(calendar, b, a)
     tz = calendar.tz
     a_local, b_local = a.astimezone(tz), b.astimezone(tz)
-    total = _ZERO
-    day = a_local.date()
-    while day <= b_local.date():
-        for interval_start, interval_end in calendar.intervals_on(day):
-            begin = max(interval_start, a_local)
-            end = min(interval_end, b_local)
-            if end > begin:
-                total += end - begin
-        day += timedelta(days=1)
-    return total
+    first_day, last_day = a_local.date(), b_local.date()
+    if first_day == last_day:
+        return _within_day(calendar, a_local, b_local)
+    end_of_first = datetime.combine(first_day + timedelta(days=1), datetime.min.time(), tz)
+    start_of_last = datetime.combine(last_day, datetime.min.time(), tz)
+    return (
+        _within_day(calendar, a_local, end_of_first)
+        + timedelta(seconds=calendar.seconds_in_days(first_day + timedelta(days=1), last_day))
+        + _within_day(calendar, start_of_last, b_local)
+    )

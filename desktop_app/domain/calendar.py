@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain.policy import WeeklyHours
@@ -53,6 +54,29 @@ class BusinessCalendar:
             for start, end in self.weekly_hours[day.weekday()]
         ]
 
+    def full_day_seconds(self, day: date) -> int:
+        """Working seconds of one whole local day (0 on a day off)."""
+        if not self.is_working_day(day):
+            return 0
+        return sum(
+            (datetime.combine(day, end) - datetime.combine(day, start)).seconds
+            for start, end in self.weekly_hours[day.weekday()]
+        )
+
+    def seconds_in_days(self, first: date, stop: date) -> int:
+        """Working seconds of the whole days first, first+1 … stop-1 (0 when stop <= first).
+
+        Answered from running totals built once per calendar, so a span of years costs the same
+        as a span of days: the queue recomputes hundreds of countdowns a minute.
+        """
+        if stop <= first:
+            return 0
+        return self._running_totals.between(first, stop)
+
+    @cached_property
+    def _running_totals(self) -> _RunningTotals:
+        return _RunningTotals(self)
+
     def with_days_off(self, days: Iterable[date]) -> BusinessCalendar:
         return BusinessCalendar(self.timezone, self.weekly_hours, DaysOff(self.non_working_days, frozenset(days)))
 
@@ -65,3 +89,41 @@ class DaysOff(Container[date]):
 
     def __contains__(self, day: object) -> bool:
         return any(day in source for source in self._sources)
+
+
+class _RunningTotals:
+    """totals[i] = working seconds of the days start … start+i-1; grown on demand in both directions."""
+
+    _MARGIN = timedelta(days=31)
+
+    def __init__(self, calendar: BusinessCalendar) -> None:
+        self._calendar = calendar
+        self._start: date | None = None
+        self._totals: list[int] = [0]
+
+    def _cover(self, first: date, stop: date) -> None:
+        if self._start is None or first < self._start:
+            new_start = first - self._MARGIN
+            old_end = self._end() if self._start is not None else new_start
+            self._start = new_start
+            self._totals = [0]
+            self._extend_to(max(old_end, stop))
+        elif stop > self._end():
+            self._extend_to(stop + self._MARGIN)
+
+    def _end(self) -> date:
+        assert self._start is not None
+        return self._start + timedelta(days=len(self._totals) - 1)
+
+    def _extend_to(self, stop: date) -> None:
+        day = self._end()
+        running = self._totals[-1]
+        while day < stop:
+            running += self._calendar.full_day_seconds(day)
+            self._totals.append(running)
+            day += timedelta(days=1)
+
+    def between(self, first: date, stop: date) -> int:
+        self._cover(first, stop)
+        assert self._start is not None
+        return self._totals[(stop - self._start).days] - self._totals[(first - self._start).days]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.domain.ids import (
@@ -38,6 +39,7 @@ from desktop_app.domain.model import (
     Visit,
 )
 from desktop_app.domain.policy import PlanTerms, PolicySettings
+from desktop_app.domain.search import fold, search_document
 from desktop_app.domain.sla import SlaState, SlaStatus
 from desktop_app.persistence.tables import (
     AttachmentRecord,
@@ -124,6 +126,13 @@ class SqlPolicyRepository:
             sev.rank = rank
             session.add(sev)
         session.flush()
+        # The queue reads ranks off the tickets (see TicketRecord.plan_rank): keep them in step.
+        for plan in policy.plans:
+            session.execute(update(TicketRecord).where(TicketRecord.plan_code == plan.code).values(plan_rank=plan.rank))
+        for rank, severity in enumerate(policy.severities, start=1):
+            session.execute(
+                update(TicketRecord).where(TicketRecord.severity == severity.value).values(severity_rank=rank)
+            )
         for (plan_code, severity), hours in policy.response_hours.items():
             target = session.get(ResponseTargetRecord, (plan_code, severity.value)) or ResponseTargetRecord(
                 plan_code=plan_code, severity_code=severity.value
@@ -301,7 +310,25 @@ class SqlTicketRepository:
         self._session.flush()
         return f"SOP-{year}-{counter.last:05d}"
 
+    def _ranks(self, plan_code: str, severity: str) -> tuple[int, int]:
+        plan_rank = self._session.scalar(select(PlanRecord.rank).where(PlanRecord.code == plan_code))
+        severity_rank = self._session.scalar(select(SeverityRecord.rank).where(SeverityRecord.code == severity))
+        if plan_rank is None or severity_rank is None:
+            raise ValueError(f"unknown plan {plan_code!r} or severity {severity!r}")
+        return plan_rank, severity_rank
+
+    def _search_text(self, ticket: Ticket) -> str:
+        customer = self._session.get(CustomerRecord, ticket.customer_id)
+        machine = self._session.get(MachineRecord, ticket.machine_id)
+        return search_document(
+            ticket.number,
+            customer.name if customer else "",
+            machine.serial if machine else "",
+            ticket.description,
+        )
+
     def add(self, ticket: Ticket) -> Ticket:
+        plan_rank, severity_rank = self._ranks(ticket.plan_code, ticket.severity.value)
         record = TicketRecord(
             number=ticket.number,
             machine_id=ticket.machine_id,
@@ -318,6 +345,9 @@ class SqlTicketRepository:
             closed_at=ticket.closed_at,
             reopen_count=ticket.reopen_count,
             escalation_level=ticket.escalation_level,
+            plan_rank=plan_rank,
+            severity_rank=severity_rank,
+            search_text=self._search_text(ticket),
         )
         self._session.add(record)
         self._session.flush()
@@ -384,17 +414,25 @@ class SqlTicketRepository:
         if flt.severity is not None:
             conditions.append(TicketRecord.severity == flt.severity.value)
         # Every word must match somewhere: "eafit resina" finds EAFIT's resin printer tickets.
-        for term in flt.text.split():
-            pattern = _like_pattern(term)
-            conditions.append(
-                or_(
-                    TicketRecord.number.ilike(pattern, escape="\\"),
-                    CustomerRecord.name.ilike(pattern, escape="\\"),
-                    MachineRecord.serial.ilike(pattern, escape="\\"),
-                    TicketRecord.description.ilike(pattern, escape="\\"),
-                )
-            )
+        for term in fold(flt.text).split():
+            conditions.append(TicketRecord.search_text.like(_like_pattern(term), escape="\\"))
         return conditions
+
+    @staticmethod
+    def _queue_order(flt: QueueFilter) -> list[ColumnElement[Any]]:
+        """The R8 order. Without a search, walking the order index gives the first page at once.
+        With a search, matches are usually few and far between in that walk: "+ 0" turns the sort
+        key into an expression, so SQLite scans the table once and sorts only the matches
+        (126 ms → 20 ms for a search with no match on 100,000 tickets)."""
+        keys: list[ColumnElement[Any]] = [
+            TicketRecord.plan_rank,
+            TicketRecord.severity_rank,
+            TicketRecord.received_at,
+            TicketRecord.id,
+        ]
+        if flt.text.strip():
+            keys[0] = TicketRecord.plan_rank + 0
+        return keys
 
     def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
         agent = aliased(UserRecord)
@@ -403,10 +441,10 @@ class SqlTicketRepository:
                 TicketRecord.id,
                 TicketRecord.number,
                 TicketRecord.severity,
-                SeverityRecord.rank,
+                TicketRecord.severity_rank,
                 TicketRecord.plan_code,
                 PlanRecord.name,
-                PlanRecord.rank,
+                TicketRecord.plan_rank,
                 CustomerRecord.name,
                 CustomerRecord.city,
                 MachineRecord.serial,
@@ -425,7 +463,6 @@ class SqlTicketRepository:
             .join(MachineRecord, TicketRecord.machine_id == MachineRecord.id)
             .join(ProductModelRecord, MachineRecord.model_code == ProductModelRecord.code)
             .join(PlanRecord, TicketRecord.plan_code == PlanRecord.code)
-            .join(SeverityRecord, TicketRecord.severity == SeverityRecord.code)
             .join(
                 ResponseTargetRecord,
                 and_(
@@ -435,7 +472,7 @@ class SqlTicketRepository:
             )
             .outerjoin(agent, TicketRecord.assigned_agent_id == agent.id)
             .where(*self._filter_conditions(flt))
-            .order_by(PlanRecord.rank, SeverityRecord.rank, TicketRecord.received_at, TicketRecord.id)
+            .order_by(*self._queue_order(flt))
             .offset(offset)
             .limit(limit)
         )
@@ -466,10 +503,8 @@ class SqlTicketRepository:
 
     def queue_count(self, flt: QueueFilter) -> int:
         stmt = select(func.count(TicketRecord.id))
-        if flt.city or flt.text.strip():
+        if flt.city:
             stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
-        if flt.text.strip():
-            stmt = stmt.join(MachineRecord, TicketRecord.machine_id == MachineRecord.id)
         stmt = stmt.where(*self._filter_conditions(flt))
         return self._session.scalar(stmt) or 0
 

@@ -35,12 +35,18 @@ class Page:
     CONTRACTS = 2
 
 
-def _page(title: str, body: QWidget) -> QWidget:
+def _page(title: str, body: QWidget, header: QWidget | None = None) -> QWidget:
+    """A working-area page: the title (with optional tools to its right) above the body."""
     page = QWidget()
     layout = QVBoxLayout(page)
     layout.setContentsMargins(16, 12, 16, 8)
     layout.setSpacing(8)
-    layout.addWidget(QLabel(title, objectName="pageTitle"))
+    title_row = QHBoxLayout()
+    title_row.addWidget(QLabel(title, objectName="pageTitle"))
+    title_row.addStretch(1)
+    if header is not None:
+        title_row.addWidget(header, 2)
+    layout.addLayout(title_row)
     layout.addWidget(body, 1)
     return page
 
@@ -79,7 +85,7 @@ class MainWindow(QMainWindow):
         self.contract_view = ContractView(contracts)
 
         self.pages = QStackedWidget()
-        self.pages.addWidget(_page(_("Ticket queue"), self.queue_splitter))
+        self.pages.addWidget(_page(_("Ticket queue"), self.queue_splitter, self.queue_view.header_widget))
         self.pages.addWidget(_page(_("Ticket"), self.ticket_view))
         self.pages.addWidget(_page(_("Contracts and plans"), self.contract_view))
 
@@ -93,12 +99,13 @@ class MainWindow(QMainWindow):
         ):
             item = QListWidgetItem(theme.icon(icon_name), text)
             item.setToolTip(f"{text} ({shortcut})")
+            item.setSizeHint(QSize(0, 36))
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         # Wide enough for the longest label in the language in force, never clipped.
         metrics = self.navigation.fontMetrics()
         longest = max(metrics.horizontalAdvance(self.navigation.item(i).text()) for i in range(self.navigation.count()))
-        self.navigation.setFixedWidth(longest + 20 + 70)
+        self.navigation.setFixedWidth(longest + 20 + 50)
 
         central = QWidget()
         layout = QHBoxLayout(central)

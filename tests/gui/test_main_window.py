@@ -42,7 +42,7 @@ def test_every_queue_column_fits_at_1366_without_scrolling(window: MainWindow, q
     table = window.queue_view.table
     header = table.horizontalHeader()
     assert header.length() <= table.viewport().width() + 1
-    assert header.sectionSize(QueueColumn.CUSTOMER) >= 150
+    assert header.sectionSize(QueueColumn.CUSTOMER) >= 165
 
 
 def test_navigation_labels_are_not_clipped(window: MainWindow) -> None:

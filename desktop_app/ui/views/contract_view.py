@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -26,14 +27,15 @@ from desktop_app.services.dto import ContractSummary
 from desktop_app.ui import theme
 from desktop_app.ui.models.contract_model import ContractColumn, ContractModel, CoveredMachineModel
 
+# The customer column takes the rest of the width.
 _COLUMN_WIDTHS = {
-    ContractColumn.CUSTOMER: 290,
-    ContractColumn.CITY: 110,
-    ContractColumn.PLAN: 130,
-    ContractColumn.INVOICE: 110,
-    ContractColumn.VALIDITY: 210,
-    ContractColumn.STATE: 100,
+    ContractColumn.CITY: 105,
+    ContractColumn.PLAN: 135,
+    ContractColumn.INVOICE: 105,
+    ContractColumn.VALIDITY: 200,
+    ContractColumn.STATE: 95,
     ContractColumn.MACHINES: 80,
+    ContractColumn.PRICE: 140,
 }
 
 
@@ -60,8 +62,9 @@ class ContractView(QWidget):
         self.table.setFont(theme.tabular_font(self.table.font()))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ContractColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
         for column, width in _COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
 
@@ -82,8 +85,13 @@ class ContractView(QWidget):
         self.detail_title.setWordWrap(True)
         self.fields: dict[str, QLabel] = {}
         card = QFrame(objectName="card")
-        card_layout = QVBoxLayout(card)
-        card_layout.setContentsMargins(12, 10, 12, 12)
+        columns = QHBoxLayout(card)
+        columns.setContentsMargins(12, 10, 12, 12)
+        columns.setSpacing(24)
+        card_layout = QVBoxLayout()
+        machines_layout = QVBoxLayout()
+        columns.addLayout(card_layout, 2)
+        columns.addLayout(machines_layout, 3)
         card_layout.addWidget(self.detail_title)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -105,7 +113,8 @@ class ContractView(QWidget):
         self.special_note = QLabel(objectName="muted")
         self.special_note.setWordWrap(True)
         card_layout.addWidget(self.special_note)
-        card_layout.addWidget(QLabel(_("Covered machines"), objectName="cardTitle"))
+        card_layout.addStretch(1)
+        machines_layout.addWidget(QLabel(_("Covered machines"), objectName="cardTitle"))
         self.machine_model = CoveredMachineModel(self)
         self.machines = QTableView()
         self.machines.setModel(self.machine_model)
@@ -115,7 +124,7 @@ class ContractView(QWidget):
         self.machines.horizontalHeader().setStretchLastSection(True)
         self.machines.horizontalHeader().resizeSection(0, 130)
         self.machines.horizontalHeader().resizeSection(1, 150)
-        card_layout.addWidget(self.machines, 1)
+        machines_layout.addWidget(self.machines, 1)
 
         self.detail_empty = QLabel(_("Select a contract to see its plan, validity and machines."), objectName="emptyState")
         self.detail_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -124,7 +133,7 @@ class ContractView(QWidget):
         self.detail_stack.addWidget(self.detail_empty)
         self.detail_stack.addWidget(card)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail_stack)
         self.splitter.setStretchFactor(0, 3)

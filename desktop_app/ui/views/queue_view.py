@@ -32,14 +32,14 @@ TEXT_FILTER_DELAY_MS = 200
 _CLOSED = frozenset({TicketStatus.CLOSED, TicketStatus.CLOSED_NO_RESPONSE, TicketStatus.OUT_OF_SCOPE})
 # The customer column takes what is left: at 1366x768 every column fits without scrolling.
 _COLUMN_WIDTHS = {
-    QueueColumn.NUMBER: 138,
-    QueueColumn.SEVERITY: 88,
-    QueueColumn.PLAN: 86,
+    QueueColumn.NUMBER: 134,
+    QueueColumn.SEVERITY: 86,
+    QueueColumn.PLAN: 84,
     QueueColumn.CITY: 88,
-    QueueColumn.MACHINE: 112,
-    QueueColumn.AGENT: 122,
-    QueueColumn.RECEIVED: 136,
-    QueueColumn.DUE: 182,
+    QueueColumn.MACHINE: 108,
+    QueueColumn.AGENT: 120,
+    QueueColumn.RECEIVED: 130,
+    QueueColumn.DUE: 196,
 }
 
 
@@ -64,7 +64,7 @@ class QueueView(QWidget):
         self.search.setPlaceholderText(_("Search number, customer, serial or description…"))
         self.search.setClearButtonEnabled(True)
         self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(280)
+        self.search.setMinimumWidth(360)
 
         self.status_filter = QComboBox()
         self.status_filter.addItem(_("Open"), "open")
@@ -95,15 +95,23 @@ class QueueView(QWidget):
 
         self.count_label = QLabel(objectName="muted")
 
+        # The search box and the count sit in the page's title row (see header_widget()); the
+        # filter combos get this row to themselves, so nothing is squeezed at 1366 px.
         bar = QHBoxLayout()
         bar.setSpacing(6)
-        bar.addWidget(self.search, 3)
         for combo in (self.status_filter, self.city_filter, self.agent_filter, self.plan_filter, self.severity_filter):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # Wide enough for "Todas las ciudades", not for the longest agent name: the search box
+            # needs the room at 1366 px.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(13)
             bar.addWidget(combo)
             combo.currentIndexChanged.connect(self.apply_filter)
         bar.addStretch(1)
-        bar.addWidget(self.count_label)
+        self.header_widget = QWidget()
+        header_row = QHBoxLayout(self.header_widget)
+        header_row.setContentsMargins(0, 0, 0, 0)
+        header_row.addWidget(self.search, 1)
+        header_row.addWidget(self.count_label)
 
         self.model = QueueModel(self._page_loader(), tickets.refresh_sla, tz, self)
         self.table = QTableView()

@@ -181,3 +181,38 @@ def test_r7_property_add_of_between_lands_at_or_before_b(a: datetime, b: datetim
     landed = add_working_time(CAL, a, working_time_between(CAL, a, b))
     assert landed <= b
     assert working_time_between(CAL, landed, b) == timedelta(0)
+
+
+def _naive_between(calendar: BusinessCalendar, a: datetime, b: datetime) -> timedelta:
+    """Reference: walk every day and every interval."""
+    total = timedelta(0)
+    day = a.astimezone(BOGOTA).date()
+    while day <= b.astimezone(BOGOTA).date():
+        for start, end in calendar.intervals_on(day):
+            overlap = min(end, b) - max(start, a)
+            if overlap > timedelta(0):
+                total += overlap
+        day += timedelta(days=1)
+    return total
+
+
+long_moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2099, 12, 31)).map(
+    lambda d: d.replace(tzinfo=BOGOTA)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=long_moments, days=st.integers(min_value=0, max_value=1500), seconds=st.integers(0, 86_399))
+def test_r7_property_long_spans_equal_the_day_by_day_walk(a: datetime, days: int, seconds: int) -> None:
+    b = a + timedelta(days=days, seconds=seconds)
+    calendar = BusinessCalendar("America/Bogota", DEFAULT_POLICY.working_hours, ColombianHolidays())
+    assert working_time_between(calendar, a, b) == _naive_between(calendar, a, b)
+    # The running totals are shared: asking again, further back, must still agree.
+    earlier = a - timedelta(days=900)
+    assert working_time_between(calendar, earlier, b) == _naive_between(calendar, earlier, b)
+
+
+def test_r7_a_full_working_week_is_40_hours() -> None:
+    assert working_time_between(CAL, at(2026, 11, 23), at(2026, 11, 30)) == timedelta(hours=40)
+    # The week of 7 Dec 2026 has the 8 Dec holiday: 32 hours.
+    assert working_time_between(CAL, at(2026, 12, 7), at(2026, 12, 14)) == timedelta(hours=32)

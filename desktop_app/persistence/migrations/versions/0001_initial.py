@@ -16,7 +16,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table('customers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -164,6 +163,9 @@ def upgrade() -> None:
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('reopen_count', sa.Integer(), nullable=False),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
+    sa.Column('plan_rank', sa.Integer(), nullable=False),
+    sa.Column('severity_rank', sa.Integer(), nullable=False),
+    sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['assigned_agent_id'], ['users.id'], name=op.f('fk_tickets_assigned_agent_id_users')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_tickets_customer_id_customers')),
@@ -177,7 +179,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tickets_assigned_agent_id'), ['assigned_agent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_machine_id'), ['machine_id'], unique=False)
-        batch_op.create_index('ix_tickets_status_received', ['status', 'received_at'], unique=False)
+        batch_op.create_index('ix_tickets_queue_order', ['plan_rank', 'severity_rank', 'received_at', 'id'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -234,9 +236,7 @@ def upgrade() -> None:
 
 
 
-
 def downgrade() -> None:
-
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visits_ticket_id'))
         batch_op.drop_index(batch_op.f('ix_visits_machine_id'))
@@ -252,7 +252,7 @@ def downgrade() -> None:
 
     op.drop_table('attachments')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.drop_index('ix_tickets_status_received')
+        batch_op.drop_index('ix_tickets_queue_order')
         batch_op.drop_index(batch_op.f('ix_tickets_machine_id'))
         batch_op.drop_index(batch_op.f('ix_tickets_customer_id'))
         batch_op.drop_index(batch_op.f('ix_tickets_assigned_agent_id'))
@@ -282,4 +282,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_customers_city'))
 
     op.drop_table('customers')
-
