@@ -9,15 +9,20 @@ MO     := $(PO:.po=.mo)
 # pytest-xdist: one worker per core; the machines we target have two.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test setup system-deps system-deps-test translations messages bench screenshots clean
+.PHONY: run test lint setup system-deps system-deps-test translations messages bench screenshots clean
 
 run: system-deps setup
 	$(BIN)/makersupport db upgrade
 	$(BIN)/makersupport demo --if-empty
 	$(BIN)/makersupport gui
 
-test: system-deps-test setup
+test: system-deps-test setup lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff everywhere; mypy strict on the policy core and the use cases.
+lint: setup
+	$(BIN)/ruff check desktop_app tests bench scripts packaging
+	$(BIN)/mypy desktop_app/domain desktop_app/services
 
 setup: $(STAMP) translations
 

@@ -24,19 +24,19 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from desktop_app import i18n  # noqa: E402
-from desktop_app.bootstrap import build_services  # noqa: E402
-from desktop_app.config import Settings  # noqa: E402
-from desktop_app.domain.ids import PlanCode  # noqa: E402
-from desktop_app.domain.model import Severity, TicketStatus  # noqa: E402
-from desktop_app.domain.sla import first_response_due  # noqa: E402
-from desktop_app.domain.search import search_document  # noqa: E402
-from desktop_app.persistence.tables import CustomerRecord, MachineRecord, TicketRecord, UserRecord  # noqa: E402
-from desktop_app.services.clock import FixedClock  # noqa: E402
-from desktop_app.services.demo import PROBLEMS  # noqa: E402
-from desktop_app.services.dto import QueueFilter  # noqa: E402
+from desktop_app import i18n
+from desktop_app.bootstrap import build_services
+from desktop_app.config import Settings
+from desktop_app.domain.ids import PlanCode
+from desktop_app.domain.model import Severity, TicketStatus
+from desktop_app.domain.search import search_document
+from desktop_app.domain.sla import first_response_due
+from desktop_app.persistence.tables import CustomerRecord, MachineRecord, TicketRecord, UserRecord
+from desktop_app.services.clock import FixedClock
+from desktop_app.services.demo import PROBLEMS
+from desktop_app.services.dto import QueueFilter
 
 NOW = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)
 REPEAT = 7
@@ -90,14 +90,18 @@ def build(folder: Path, count: int) -> Settings:
                     "status": status.value,
                     "assigned_agent_id": rng.choice(agents),
                     "received_at": received,
-                    "first_response_due_at": first_response_due(calendar, received, policy.response_time(plan, severity)),
+                    "first_response_due_at": first_response_due(
+                        calendar, received, policy.response_time(plan, severity)
+                    ),
                     "first_responded_at": received + timedelta(hours=1) if responded else None,
                     "closed_at": None,
                     "reopen_count": 0,
                     "escalation_level": 1,
                     "plan_rank": policy.plan(plan).rank,
                     "severity_rank": policy.severity_rank(severity),
-                    "search_text": search_document(f"BEN-{n:07d}", customers[customer_id], serials[machine_id], description),
+                    "search_text": search_document(
+                        f"BEN-{n:07d}", customers[customer_id], serials[machine_id], description
+                    ),
                     "version": 1,
                 }
             )
@@ -111,7 +115,9 @@ def build(folder: Path, count: int) -> Settings:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="build the database in this folder and keep it")
     args = parser.parse_args()
@@ -168,7 +174,8 @@ def main() -> int:
     tracemalloc.stop()
     print(f"memory of one page        {current / 1024:8.1f} KiB for {len(page.rows)} rows")
     print(f"process peak RSS          {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.1f} MiB")
-    print(f"database file             {Path(settings.db_url.removeprefix('sqlite:///')).stat().st_size / 2**20:8.1f} MiB")
+    size = Path(settings.db_url.removeprefix("sqlite:///")).stat().st_size
+    print(f"database file             {size / 2**20:8.1f} MiB")
     services.close()
     return 0
 

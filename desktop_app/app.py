@@ -41,9 +41,14 @@ def _install_excepthook(settings: Settings) -> None:
             QMessageBox.warning(parent, _("makeR Soporte"), exc.message)
             return
         log.error("unexpected error", exc_info=(kind, exc, tb))
-        box = QMessageBox(QMessageBox.Icon.Critical, _("Unexpected error"),
-                          _("Something went wrong. Your saved work is safe. The details were written to {log}.")
-                          .format(log=settings.log_file), parent=parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            _("Unexpected error"),
+            _("Something went wrong. Your saved work is safe. The details were written to {log}.").format(
+                log=settings.log_file
+            ),
+            parent=parent,
+        )
         box.setDetailedText("".join(traceback.format_exception(kind, exc, tb)))
         box.exec()
 
@@ -74,7 +79,9 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
     except UserFacingError as exc:
         QMessageBox.critical(None, _("makeR Soporte"), exc.message)
         return 2
-    window = MainWindow(services.tickets, services.contracts, services.database_label, services.is_local_file, stored)
+    window = MainWindow(
+        services.tickets, services.contracts, services.database_label, services.is_local_file, stored
+    )
     _install_excepthook(settings)
     window.show()
     if smoke:

@@ -1,9 +1,9 @@
 """`makersupport` command line: thin over the services.
 
-    makersupport [--db URL] [gui]                    open the desk (default)
-    makersupport [--db URL] demo [--reset|--if-empty] load the demo data set
-    makersupport [--db URL] db upgrade               create or upgrade the schema
-    makersupport [--db URL] queue [--json]           the open queue in policy order
+makersupport [--db URL] [gui]                    open the desk (default)
+makersupport [--db URL] demo [--reset|--if-empty] load the demo data set
+makersupport [--db URL] db upgrade               create or upgrade the schema
+makersupport [--db URL] queue [--json]           the open queue in policy order
 """
 
 from __future__ import annotations
@@ -92,8 +92,10 @@ def _run(args: argparse.Namespace) -> int:
                 return 0
             summary = services.demo.load(services.tickets.now(), reset=args.reset)
             print(
-                _("Demo data loaded: {customers} customers, {machines} machines, {contracts} contracts, "
-                  "{tickets} tickets.").format(**summary.__dict__)
+                _(
+                    "Demo data loaded: {customers} customers, {machines} machines, {contracts} contracts, "
+                    "{tickets} tickets."
+                ).format(**summary.__dict__)
             )
         elif command == "queue":
             rows = _all_open_rows(services)
@@ -102,7 +104,10 @@ def _run(args: argparse.Namespace) -> int:
             else:
                 for row in rows:
                     e = row.entry
-                    print(f"{e.number}  {e.plan_name:<12} {e.severity.value:<8} {e.customer_name[:40]:<40} {e.status.value}")
+                    customer = e.customer_name[:40]
+                    print(
+                        f"{e.number}  {e.plan_name:<12} {e.severity.value:<8} {customer:<40} {e.status.value}"
+                    )
         return 0
     finally:
         services.close()

@@ -26,10 +26,8 @@ def format_date(day: date, *, with_year: bool = True) -> str:
 
 def format_time(moment: datetime) -> str:
     hour = moment.hour % 12 or 12
-    if _spanish():
-        suffix = "a. m." if moment.hour < 12 else "p. m."
-    else:
-        suffix = "AM" if moment.hour < 12 else "PM"
+    morning, afternoon = ("a. m.", "p. m.") if _spanish() else ("AM", "PM")
+    suffix = morning if moment.hour < 12 else afternoon
     return f"{hour}:{moment.minute:02d} {suffix}"
 
 

@@ -35,8 +35,13 @@ def _capture(language: str, width: int, height: int) -> None:
         settings = Settings(db_url=f"sqlite:///{tmp}/demo.sqlite3", data_dir=Path(tmp))
         services = build_services(settings)
         services.demo.load(services.tickets.now())
-        window = MainWindow(services.tickets, services.contracts, services.database_label, True,
-                            QSettings(f"{tmp}/ui.ini", QSettings.Format.IniFormat))
+        window = MainWindow(
+            services.tickets,
+            services.contracts,
+            services.database_label,
+            True,
+            QSettings(f"{tmp}/ui.ini", QSettings.Format.IniFormat),
+        )
         window.resize(width, height)
         window.show()
         tag = f"{language}_{width}x{height}"
@@ -50,8 +55,11 @@ def _capture(language: str, width: int, height: int) -> None:
         shot("queue")
         first = window.queue_view.selected_ticket_id()
         with_attachments = next(
-            (r.entry.id for r in window.queue_view.model._rows  # noqa: SLF001 - a script, not product code
-             if services.tickets.get_ticket(r.entry.id).attachments),
+            (
+                r.entry.id
+                for r in window.queue_view.model._rows
+                if services.tickets.get_ticket(r.entry.id).attachments
+            ),
             first,
         )
         window.open_ticket(with_attachments)

@@ -14,10 +14,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MAKERSUPPORT_LANG", "es_CO")
 
-from desktop_app import i18n  # noqa: E402 - after the environment is set
-from desktop_app.bootstrap import Services, build_services  # noqa: E402
-from desktop_app.config import Settings  # noqa: E402
-from desktop_app.services.clock import FixedClock  # noqa: E402
+from desktop_app import i18n
+from desktop_app.bootstrap import Services, build_services
+from desktop_app.config import Settings
+from desktop_app.services.clock import FixedClock
 
 BOGOTA = ZoneInfo("America/Bogota")
 # Thursday 26 Nov 2026, 10:30 in Bogotá: a working morning, so the demo queue has every SLA state.

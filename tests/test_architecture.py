@@ -43,9 +43,18 @@ def test_every_layer_has_modules() -> None:
 
 
 def test_domain_uses_only_the_standard_library() -> None:
-    violations = _violations("domain", (*THIRD_PARTY_HEAVY, "platformdirs", "desktop_app.services",
-                                        "desktop_app.persistence", "desktop_app.ui", "desktop_app.devices",
-                                        "desktop_app.documents"))
+    violations = _violations(
+        "domain",
+        (
+            *THIRD_PARTY_HEAVY,
+            "platformdirs",
+            "desktop_app.services",
+            "desktop_app.persistence",
+            "desktop_app.ui",
+            "desktop_app.devices",
+            "desktop_app.documents",
+        ),
+    )
     assert violations == []
 
 

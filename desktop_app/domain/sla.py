@@ -25,7 +25,9 @@ class SlaStatus:
     remaining: timedelta | None
 
 
-def first_response_due(calendar: BusinessCalendar, received_at: datetime, response_time: timedelta) -> datetime:
+def first_response_due(
+    calendar: BusinessCalendar, received_at: datetime, response_time: timedelta
+) -> datetime:
     return add_working_time(calendar, received_at, response_time)
 
 

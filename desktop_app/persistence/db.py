@@ -54,11 +54,15 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseUnavailableError(
-                    _("Cannot create the folder {folder}: {reason}").format(folder=path.parent, reason=exc.strerror)
+                    _("Cannot create the folder {folder}: {reason}").format(
+                        folder=path.parent, reason=exc.strerror
+                    )
                 ) from exc
         if not path.parent.is_dir():
             raise DatabaseUnavailableError(
-                _("The folder {folder} does not exist, so the database cannot be opened.").format(folder=path.parent)
+                _("The folder {folder} does not exist, so the database cannot be opened.").format(
+                    folder=path.parent
+                )
             )
         if path.is_dir():
             raise DatabaseUnavailableError(_("{path} is a folder, not a database file.").format(path=path))
@@ -66,7 +70,9 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
         engine = create_engine(parsed, future=True)
     except Exception as exc:  # missing driver, bad options
         raise DatabaseUnavailableError(
-            _("Cannot use the database {url}: {reason}").format(url=parsed.render_as_string(hide_password=True), reason=exc)
+            _("Cannot use the database {url}: {reason}").format(
+                url=parsed.render_as_string(hide_password=True), reason=exc
+            )
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)

@@ -128,7 +128,9 @@ class SqlPolicyRepository:
         session.flush()
         # The queue reads ranks off the tickets (see TicketRecord.plan_rank): keep them in step.
         for plan in policy.plans:
-            session.execute(update(TicketRecord).where(TicketRecord.plan_code == plan.code).values(plan_rank=plan.rank))
+            session.execute(
+                update(TicketRecord).where(TicketRecord.plan_code == plan.code).values(plan_rank=plan.rank)
+            )
         for rank, severity in enumerate(policy.severities, start=1):
             session.execute(
                 update(TicketRecord).where(TicketRecord.severity == severity.value).values(severity_rank=rank)
@@ -222,7 +224,9 @@ class SqlCatalogRepository:
         return [AgentInfo(UserId(u.id), u.full_name, u.role, u.city) for u in users]
 
     def cities(self) -> list[str]:
-        return list(self._session.scalars(select(CustomerRecord.city).distinct().order_by(CustomerRecord.city)))
+        return list(
+            self._session.scalars(select(CustomerRecord.city).distinct().order_by(CustomerRecord.city))
+        )
 
 
 class SqlContractRepository:
@@ -231,7 +235,9 @@ class SqlContractRepository:
 
     def add(self, contract: Contract) -> Contract:
         machines = (
-            self._session.scalars(select(MachineRecord).where(MachineRecord.id.in_(contract.machine_ids))).all()
+            self._session.scalars(
+                select(MachineRecord).where(MachineRecord.id.in_(contract.machine_ids))
+            ).all()
             if contract.machine_ids
             else []
         )
@@ -273,7 +279,8 @@ class SqlContractRepository:
             price_before_iva=record.price_before_iva,
             special=record.special,
             machines=tuple(
-                CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end) for m in record.machines
+                CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end)
+                for m in record.machines
             ),
         )
 
@@ -312,7 +319,9 @@ class SqlTicketRepository:
 
     def _ranks(self, plan_code: str, severity: str) -> tuple[int, int]:
         plan_rank = self._session.scalar(select(PlanRecord.rank).where(PlanRecord.code == plan_code))
-        severity_rank = self._session.scalar(select(SeverityRecord.rank).where(SeverityRecord.code == severity))
+        severity_rank = self._session.scalar(
+            select(SeverityRecord.rank).where(SeverityRecord.code == severity)
+        )
         if plan_rank is None or severity_rank is None:
             raise ValueError(f"unknown plan {plan_code!r} or severity {severity!r}")
         return plan_rank, severity_rank
@@ -539,7 +548,9 @@ class SqlTicketRepository:
             .order_by(TicketEventRecord.at.desc(), TicketEventRecord.id.desc())
         )
         attachments = self._session.scalars(
-            select(AttachmentRecord).where(AttachmentRecord.ticket_id == ticket_id).order_by(AttachmentRecord.id)
+            select(AttachmentRecord)
+            .where(AttachmentRecord.ticket_id == ticket_id)
+            .order_by(AttachmentRecord.id)
         )
         hours = self._session.scalar(
             select(ResponseTargetRecord.hours).where(

@@ -45,7 +45,7 @@ class Versioned:
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805 - SQLAlchemy passes the class
+    def __mapper_args__(cls) -> dict[str, object]:
         return {"version_id_col": cls.version}  # type: ignore[attr-defined]
 
 
@@ -153,7 +153,9 @@ class ContractRecord(Versioned, Base):
 
     customer: Mapped[CustomerRecord] = relationship()
     plan: Mapped[PlanRecord] = relationship()
-    machines: Mapped[list[MachineRecord]] = relationship(secondary=contract_machines, order_by="MachineRecord.serial")
+    machines: Mapped[list[MachineRecord]] = relationship(
+        secondary=contract_machines, order_by="MachineRecord.serial"
+    )
 
 
 class TicketCounterRecord(Base):

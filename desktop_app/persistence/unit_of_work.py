@@ -19,7 +19,9 @@ from desktop_app.persistence.tables import Base
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], defaults: PolicySettings = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], defaults: PolicySettings = DEFAULT_POLICY
+    ) -> None:
         self._session_factory = session_factory
         self._defaults = defaults
         self._session: Session | None = None
@@ -58,7 +60,9 @@ class SqlAlchemyUnitOfWork:
 
 
 class SqlAlchemyUnitOfWorkFactory:
-    def __init__(self, session_factory: sessionmaker[Session], defaults: PolicySettings = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], defaults: PolicySettings = DEFAULT_POLICY
+    ) -> None:
         self._session_factory = session_factory
         self._defaults = defaults
 

@@ -112,11 +112,29 @@ CUSTOMERS = (
 )
 
 CONTACT_NAMES = (
-    "María Fernanda López", "Juan Camilo Ríos", "Natalia Cárdenas", "Santiago Mejía", "Paula Andrea Osorio",
-    "Carlos Eduardo Ruiz", "Daniela Zapata", "Alejandro Ramírez", "Luisa Fernanda Gil", "Jorge Iván Salazar",
-    "Catalina Montoya", "Ricardo Pineda", "Manuela Arango", "Esteban Quintero", "Sara Valencia",
+    "María Fernanda López",
+    "Juan Camilo Ríos",
+    "Natalia Cárdenas",
+    "Santiago Mejía",
+    "Paula Andrea Osorio",
+    "Carlos Eduardo Ruiz",
+    "Daniela Zapata",
+    "Alejandro Ramírez",
+    "Luisa Fernanda Gil",
+    "Jorge Iván Salazar",
+    "Catalina Montoya",
+    "Ricardo Pineda",
+    "Manuela Arango",
+    "Esteban Quintero",
+    "Sara Valencia",
 )
-CONTACT_ROLES = ("Coordinador de laboratorio", "Docente", "Jefe de mantenimiento", "Director de innovación", "Compras")
+CONTACT_ROLES = (
+    "Coordinador de laboratorio",
+    "Docente",
+    "Jefe de mantenimiento",
+    "Director de innovación",
+    "Compras",
+)
 
 PROBLEMS = {
     Technology.FDM: (
@@ -168,6 +186,10 @@ class DemoSummary:
     tickets: int
 
 
+def _mobile_number(rng: random.Random) -> str:
+    return f"+57 {rng.choice((300, 310, 315, 320))} {rng.randrange(100, 999)} {rng.randrange(1000, 10_000)}"
+
+
 def _tiny_png(rng: random.Random, width: int = 96, height: int = 72) -> bytes:
     """A small PNG "photo" (a noisy gradient), so demo tickets have real images to open."""
     base = (rng.randrange(80, 200), rng.randrange(60, 160), rng.randrange(40, 120))
@@ -177,10 +199,19 @@ def _tiny_png(rng: random.Random, width: int = 96, height: int = 72) -> bytes:
         for x in range(width):
             noise = rng.randrange(-12, 12)
             rows += bytes(max(0, min(255, c + (x + y) // 2 + noise)) for c in base)
+
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
 class DemoLoader:
@@ -239,7 +270,9 @@ class _Builder:
         for model in MODELS:
             catalog.add_model(model)
         staff = [catalog.add_user(User(u, n, f"{u}@somosmaker.com", r, c)) for u, n, r, c in STAFF]
-        self.agents = [u for u in staff if u.role in (Role.AGENT, Role.COORDINATOR) and u.username != "mauricio.diaz"]
+        self.agents = [
+            u for u in staff if u.role in (Role.AGENT, Role.COORDINATOR) and u.username != "mauricio.diaz"
+        ]
         self.technicians = [u for u in staff if u.role is Role.TECHNICIAN]
         self.coordinator = staff[1]
         self.director = staff[2]
@@ -267,8 +300,10 @@ class _Builder:
                 kind=kind,
                 city=city,
                 tax_id=f"{800_000_000 + index * 7919}-{index % 10}",
-                email=f"soporte@{slug}.edu.co" if kind in (CustomerKind.UNIVERSITY, CustomerKind.SCHOOL) else f"contacto@{slug}.com.co",
-                phone=f"+57 {rng.choice((300, 310, 315, 320))} {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
+                email=f"soporte@{slug}.edu.co"
+                if kind in (CustomerKind.UNIVERSITY, CustomerKind.SCHOOL)
+                else f"contacto@{slug}.com.co",
+                phone=_mobile_number(rng),
                 paid_up=rng.random() > 0.12,
                 trained=rng.random() > 0.15,
             )
@@ -278,7 +313,13 @@ class _Builder:
             contact_name = rng.choice(CONTACT_NAMES)
             user_part = contact_name.lower().split()[0]
             self.uow.catalog.add_contact(
-                Contact(customer.id, contact_name, f"{user_part}@{slug}.co", customer.phone, rng.choice(CONTACT_ROLES))
+                Contact(
+                    customer.id,
+                    contact_name,
+                    f"{user_part}@{slug}.co",
+                    customer.phone,
+                    rng.choice(CONTACT_ROLES),
+                )
             )
         return customer
 
@@ -417,7 +458,12 @@ class _Builder:
         rng = self.rng
         if recent:
             status = rng.choices(
-                (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER, TicketStatus.CLOSED),
+                (
+                    TicketStatus.NEW,
+                    TicketStatus.IN_PROGRESS,
+                    TicketStatus.WAITING_CUSTOMER,
+                    TicketStatus.CLOSED,
+                ),
                 weights=(40, 30, 18, 12),
             )[0]
             return status, rng.uniform(0.02, 3.5 if status is TicketStatus.NEW else 12)
@@ -458,7 +504,9 @@ class _Builder:
         closed_at = None
         if status not in OPEN_STATUSES:
             closed_at = min(
-                add_working_time(self.calendar, first_response or received, timedelta(hours=rng.uniform(2, 30))),
+                add_working_time(
+                    self.calendar, first_response or received, timedelta(hours=rng.uniform(2, 30))
+                ),
                 self.now - timedelta(minutes=1),
             )
         reopened = status is TicketStatus.IN_PROGRESS and not recent and rng.random() < 0.4
@@ -472,7 +520,9 @@ class _Builder:
                 customer_id=customer.id,
                 plan_code=plan,
                 severity=severity,
-                channel=Channel.ONSITE if rng.random() < 0.08 and self.policy.plan(plan).onsite else rng.choice((Channel.EMAIL, Channel.PHONE)),
+                channel=Channel.ONSITE
+                if rng.random() < 0.08 and self.policy.plan(plan).onsite
+                else rng.choice((Channel.EMAIL, Channel.PHONE)),
                 description=f"{description}\nEquipo {model.name}, serie {machine.serial}.",
                 status=status,
                 received_at=received,
@@ -494,9 +544,16 @@ class _Builder:
             hours = rng.choice((1.5, 2.5, 3.5, 4.5))
             self.uow.tickets.add_visit(
                 Visit(
-                    ticket.id, machine.id, technician.id, customer.city, start, start + timedelta(hours=hours),
-                    "Mantenimiento preventivo y diagnóstico en sitio.", "Boquilla 0,4 mm" if hours > 3 else "",
-                    rng.choice((0, 120_000, 180_000, 250_000)), maintenance=True,
+                    ticket.id,
+                    machine.id,
+                    technician.id,
+                    customer.city,
+                    start,
+                    start + timedelta(hours=hours),
+                    "Mantenimiento preventivo y diagnóstico en sitio.",
+                    "Boquilla 0,4 mm" if hours > 3 else "",
+                    rng.choice((0, 120_000, 180_000, 250_000)),
+                    maintenance=True,
                 )
             )
 
@@ -512,46 +569,120 @@ class _Builder:
         assert ticket.id is not None
         tid = ticket.id
         events = [
-            TicketEvent(tid, EventKind.CREATED, ticket.received_at, agent_id, "", (("channel", ticket.channel.value),)),
-            TicketEvent(tid, EventKind.ASSIGNMENT, ticket.received_at + timedelta(minutes=2), self.coordinator.id, "",
-                        (("agent_id", str(agent_id)),)),
+            TicketEvent(
+                tid, EventKind.CREATED, ticket.received_at, agent_id, "", (("channel", ticket.channel.value),)
+            ),
+            TicketEvent(
+                tid,
+                EventKind.ASSIGNMENT,
+                ticket.received_at + timedelta(minutes=2),
+                self.coordinator.id,
+                "",
+                (("agent_id", str(agent_id)),),
+            ),
         ]
         if ticket.first_response_due_at and (first_response or self.now) > ticket.first_response_due_at:
             breach = ticket.first_response_due_at
-            events.append(TicketEvent(tid, EventKind.ESCALATION, breach, None, "",
-                                      (("level", "2"), ("reason", "breach"), ("to", str(self.coordinator.id)))))
+            events.append(
+                TicketEvent(
+                    tid,
+                    EventKind.ESCALATION,
+                    breach,
+                    None,
+                    "",
+                    (("level", "2"), ("reason", "breach"), ("to", str(self.coordinator.id))),
+                )
+            )
         if first_response is not None:
             events.append(TicketEvent(tid, EventKind.COMMENT, first_response, agent_id, rng.choice(COMMENTS)))
-            events.append(TicketEvent(tid, EventKind.STATUS_CHANGE, first_response, agent_id, "",
-                                      (("from", "new"), ("to", "in_progress"))))
+            events.append(
+                TicketEvent(
+                    tid,
+                    EventKind.STATUS_CHANGE,
+                    first_response,
+                    agent_id,
+                    "",
+                    (("from", "new"), ("to", "in_progress")),
+                )
+            )
         moment = first_response or ticket.received_at
         if ticket.status in (TicketStatus.WAITING_CUSTOMER, TicketStatus.CLOSED_NO_RESPONSE):
-            events.append(TicketEvent(tid, EventKind.STATUS_CHANGE, moment + timedelta(minutes=5), agent_id, "",
-                                      (("from", "in_progress"), ("to", "waiting_customer"))))
+            events.append(
+                TicketEvent(
+                    tid,
+                    EventKind.STATUS_CHANGE,
+                    moment + timedelta(minutes=5),
+                    agent_id,
+                    "",
+                    (("from", "in_progress"), ("to", "waiting_customer")),
+                )
+            )
             attempts = 3 if ticket.status is TicketStatus.CLOSED_NO_RESPONSE else rng.randrange(0, 3)
             day = moment
             for n in range(1, attempts + 1):
                 day = add_working_time(self.calendar, day, timedelta(hours=8))
                 if day >= self.now:
                     break
-                events.append(TicketEvent(tid, EventKind.CONTACT_ATTEMPT, day, agent_id,
-                                          "Sin respuesta del cliente.",
-                                          (("attempt", str(n)), ("method", rng.choice(("phone", "email"))))))
+                events.append(
+                    TicketEvent(
+                        tid,
+                        EventKind.CONTACT_ATTEMPT,
+                        day,
+                        agent_id,
+                        "Sin respuesta del cliente.",
+                        (("attempt", str(n)), ("method", rng.choice(("phone", "email")))),
+                    )
+                )
         if closed_at is not None:
             if ticket.status is TicketStatus.CLOSED:
                 events.append(TicketEvent(tid, EventKind.COMMENT, closed_at, agent_id, rng.choice(SOLUTIONS)))
             elif ticket.status is TicketStatus.OUT_OF_SCOPE:
-                events.append(TicketEvent(tid, EventKind.COMMENT, closed_at, agent_id,
-                                          "Falla causada por modificación de terceros; fuera del alcance del soporte."))
-            events.append(TicketEvent(tid, EventKind.STATUS_CHANGE, closed_at, agent_id, "",
-                                      (("from", "in_progress"), ("to", ticket.status.value))))
-            events.append(TicketEvent(tid, EventKind.EMAIL_SENT, closed_at + timedelta(minutes=1), agent_id,
-                                      "Correo de cierre enviado al cliente.", (("template", "closing"),)))
+                events.append(
+                    TicketEvent(
+                        tid,
+                        EventKind.COMMENT,
+                        closed_at,
+                        agent_id,
+                        "Falla causada por modificación de terceros; fuera del alcance del soporte.",
+                    )
+                )
+            events.append(
+                TicketEvent(
+                    tid,
+                    EventKind.STATUS_CHANGE,
+                    closed_at,
+                    agent_id,
+                    "",
+                    (("from", "in_progress"), ("to", ticket.status.value)),
+                )
+            )
+            events.append(
+                TicketEvent(
+                    tid,
+                    EventKind.EMAIL_SENT,
+                    closed_at + timedelta(minutes=1),
+                    agent_id,
+                    "Correo de cierre enviado al cliente.",
+                    (("template", "closing"),),
+                )
+            )
         if reopened:
             at = min(moment + timedelta(days=3), self.now - timedelta(minutes=1))
-            events.append(TicketEvent(tid, EventKind.EMAIL_RECEIVED, at, None, "El problema continúa, por favor revisar."))
-            events.append(TicketEvent(tid, EventKind.STATUS_CHANGE, at, None, "",
-                                      (("from", "closed"), ("to", "in_progress"), ("reason", "reopened"))))
+            events.append(
+                TicketEvent(
+                    tid, EventKind.EMAIL_RECEIVED, at, None, "El problema continúa, por favor revisar."
+                )
+            )
+            events.append(
+                TicketEvent(
+                    tid,
+                    EventKind.STATUS_CHANGE,
+                    at,
+                    None,
+                    "",
+                    (("from", "closed"), ("to", "in_progress"), ("reason", "reopened")),
+                )
+            )
         self.uow.tickets.add_events(events)
 
     def _attach(self, ticket: Ticket, at: datetime) -> None:
@@ -566,6 +697,6 @@ class _Builder:
         if rng.random() < 0.3:
             log = f"; makeR firmware 2.3.9\nERR thermal runaway T0={rng.randrange(180, 260)}C\n".encode()
             sha = self.attachments.put(log)
-            self.uow.tickets.add_attachment(Attachment(ticket.id, sha, "registro_impresora.txt", "text/plain", len(log), at))
-
-
+            self.uow.tickets.add_attachment(
+                Attachment(ticket.id, sha, "registro_impresora.txt", "text/plain", len(log), at)
+            )

@@ -51,7 +51,9 @@ class TicketService:
         """(code, name) of every plan, in category order."""
         return [(plan.code, plan.name) for plan in sorted(self._policy.policy().plans, key=lambda p: p.rank)]
 
-    def _sla(self, status: TicketStatus, due_at: datetime | None, response_hours: int, now: datetime) -> SlaStatus:
+    def _sla(
+        self, status: TicketStatus, due_at: datetime | None, response_hours: int, now: datetime
+    ) -> SlaStatus:
         return sla_status(
             self._policy.calendar(),
             due_at=due_at if status.is_open else None,
@@ -83,7 +85,9 @@ class TicketService:
         with self._uow_factory() as uow:
             detail = uow.tickets.detail(ticket_id, self._attachments)
         if detail is None:
-            raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
+            raise NotFoundError(
+                _("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id)
+            )
         return replace(detail, sla=self._sla(detail.status, detail.due_at, detail.response_hours, self.now()))
 
     def agents(self) -> list[AgentInfo]:

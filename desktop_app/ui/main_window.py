@@ -104,7 +104,9 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         # Wide enough for the longest label in the language in force, never clipped.
         metrics = self.navigation.fontMetrics()
-        longest = max(metrics.horizontalAdvance(self.navigation.item(i).text()) for i in range(self.navigation.count()))
+        longest = max(
+            metrics.horizontalAdvance(self.navigation.item(i).text()) for i in range(self.navigation.count())
+        )
         self.navigation.setFixedWidth(longest + 20 + 50)
 
         central = QWidget()
@@ -167,7 +169,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
-        refresh = QAction(theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
+        refresh = QAction(
+            theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh
+        )
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
         file_menu.addSeparator()
@@ -222,9 +226,9 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             _("About makeR Soporte"),
-            _("makeR Soporte {version}\nSupport desk of 3D makeR Technologies SAS.\nsoporte@somosmaker.com").format(
-                version=__version__
-            ),
+            _(
+                "makeR Soporte {version}\nSupport desk of 3D makeR Technologies SAS.\nsoporte@somosmaker.com"
+            ).format(version=__version__),
         )
 
     def _restore_layout(self) -> None:

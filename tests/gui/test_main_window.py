@@ -33,7 +33,17 @@ def test_spanish_ui_has_spanish_navigation_and_headers(window: MainWindow) -> No
     assert labels == ["Cola", "Ticket", "Contratos y planes"]
     model = window.queue_view.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in QueueColumn]
-    assert headers == ["Número", "Severidad", "Plan", "Cliente", "Ciudad", "Máquina", "Agente", "Recibido", "Vence"]
+    assert headers == [
+        "Número",
+        "Severidad",
+        "Plan",
+        "Cliente",
+        "Ciudad",
+        "Máquina",
+        "Agente",
+        "Recibido",
+        "Vence",
+    ]
     assert window.windowTitle() == "makeR Soporte"
 
 
@@ -151,7 +161,9 @@ def test_layout_is_remembered(window: MainWindow, demo_services: Services, tmp_p
     header.resizeSection(QueueColumn.AGENT, 190)
     window.close()
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    again = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
+    again = MainWindow(
+        demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings
+    )
     assert settings.contains("window/geometry")
     # The offscreen screen is small, so Qt may clamp the width; the height it keeps.
     assert again.size().height() == 700

@@ -14,9 +14,16 @@ from tests.conftest import make_settings
 
 
 def run(*args: str, data_dir: Path, lang: str = "en") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MAKERSUPPORT_DATA_DIR": str(data_dir), "MAKERSUPPORT_LANG": lang, "QT_QPA_PLATFORM": "offscreen"}
+    env = {
+        **os.environ,
+        "MAKERSUPPORT_DATA_DIR": str(data_dir),
+        "MAKERSUPPORT_LANG": lang,
+        "QT_QPA_PLATFORM": "offscreen",
+    }
     env.pop("MAKERSUPPORT_DB_URL", None)
-    return subprocess.run([sys.executable, "-m", "desktop_app", *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_queue_json_prints_the_open_queue_in_policy_order(demo_folder: Path) -> None:
@@ -24,7 +31,15 @@ def test_queue_json_prints_the_open_queue_in_policy_order(demo_folder: Path) -> 
     result = run("--db", url, "queue", "--json", data_dir=demo_folder)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert rows and set(rows[0]) >= {"number", "customer", "plan", "severity", "status", "received_at", "due_at"}
+    assert rows and set(rows[0]) >= {
+        "number",
+        "customer",
+        "plan",
+        "severity",
+        "status",
+        "received_at",
+        "due_at",
+    }
     rank = {"premium": 1, "profesional": 2, "basico": 3, "garantia": 4}
     severity = {"critica": 1, "alta": 2, "media": 3, "baja": 4}
     keys = [(rank[r["plan"]], severity[r["severity"]], r["received_at"]) for r in rows]
@@ -47,8 +62,15 @@ def test_environment_variable_selects_the_database(tmp_path: Path) -> None:
     env_dir = tmp_path / "data"
     result = subprocess.run(
         [sys.executable, "-m", "desktop_app", "db", "upgrade"],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "MAKERSUPPORT_DB_URL": url, "MAKERSUPPORT_DATA_DIR": str(env_dir), "MAKERSUPPORT_LANG": "en"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "MAKERSUPPORT_DB_URL": url,
+            "MAKERSUPPORT_DATA_DIR": str(env_dir),
+            "MAKERSUPPORT_LANG": "en",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "elsewhere.sqlite3").is_file()
@@ -80,7 +102,9 @@ def test_corrupt_file_is_refused_and_kept(tmp_path: Path) -> None:
 
 
 def test_messages_are_spanish_by_default(tmp_path: Path) -> None:
-    result = run("--db", f"sqlite:///{tmp_path / 'no' / 'x.sqlite3'}", "queue", data_dir=tmp_path, lang="es_CO")
+    result = run(
+        "--db", f"sqlite:///{tmp_path / 'no' / 'x.sqlite3'}", "queue", data_dir=tmp_path, lang="es_CO"
+    )
     assert result.returncode == 2
     assert "no existe" in result.stderr
 

@@ -24,7 +24,10 @@ def _all(services: Services, flt: QueueFilter) -> list:  # type: ignore[type-arg
 
 def test_r8_sql_order_equals_the_domain_order(demo_services: Services) -> None:
     rows = _all(demo_services, QueueFilter(open_only=False))
-    resorted = sort_queue(rows, key=lambda r: QueueKey(r.entry.plan_rank, r.entry.severity_rank, r.entry.received_at, r.entry.id))
+    resorted = sort_queue(
+        rows,
+        key=lambda r: QueueKey(r.entry.plan_rank, r.entry.severity_rank, r.entry.received_at, r.entry.id),
+    )
     assert [r.entry.id for r in rows] == [r.entry.id for r in resorted]
     assert len(rows) == 300
 
@@ -116,7 +119,9 @@ def test_contract_summaries_list_their_machines(demo_services: Services) -> None
     assert all(c.machines for c in contracts)
     special = [c for c in contracts if c.special]
     assert len(special) == 1
-    assert [c.customer_name for c in demo_services.contracts.list_contracts("FE-ESP-0042")] == [special[0].customer_name]
+    assert [c.customer_name for c in demo_services.contracts.list_contracts("FE-ESP-0042")] == [
+        special[0].customer_name
+    ]
 
 
 def test_a_stale_write_is_refused_by_the_version_counter(demo_services: Services, demo_folder: Path) -> None:
@@ -142,7 +147,9 @@ def test_every_ticket_state_is_in_the_demo(demo_services: Services) -> None:
 
 def test_times_are_stored_as_utc(demo_services: Services) -> None:
     with demo_services.engine.connect() as connection:
-        ticket_id, stored = connection.execute(text("SELECT id, received_at FROM tickets ORDER BY id LIMIT 1")).one()
+        ticket_id, stored = connection.execute(
+            text("SELECT id, received_at FROM tickets ORDER BY id LIMIT 1")
+        ).one()
     received = demo_services.tickets.get_ticket(ticket_id).received_at
     assert received.utcoffset() is not None and received.utcoffset().total_seconds() == 0
     # The column holds the UTC wall time (Bogotá + 5 h), with no offset.
@@ -161,8 +168,14 @@ def test_demo_is_deterministic(demo_services: Services, tmp_path: Path) -> None:
     other = build_services(make_settings(tmp_path), clock=FixedClock(DEMO_NOW))
     try:
         other.demo.load(DEMO_NOW)
-        mine = [(r.entry.number, r.entry.customer_name, r.entry.received_at, r.entry.status) for r in _all(demo_services, QueueFilter(open_only=False))]
-        theirs = [(r.entry.number, r.entry.customer_name, r.entry.received_at, r.entry.status) for r in _all(other, QueueFilter(open_only=False))]
+        mine = [
+            (r.entry.number, r.entry.customer_name, r.entry.received_at, r.entry.status)
+            for r in _all(demo_services, QueueFilter(open_only=False))
+        ]
+        theirs = [
+            (r.entry.number, r.entry.customer_name, r.entry.received_at, r.entry.status)
+            for r in _all(other, QueueFilter(open_only=False))
+        ]
         assert mine == theirs
     finally:
         other.close()
@@ -178,7 +191,9 @@ def test_demo_reset_replaces_everything_and_if_empty_is_detected(demo_services: 
 
 def test_ticket_numbers_follow_order_of_receipt(demo_services: Services) -> None:
     with demo_services.engine.connect() as connection:
-        numbers = [row[0] for row in connection.execute(text("SELECT number FROM tickets ORDER BY received_at, id"))]
+        numbers = [
+            row[0] for row in connection.execute(text("SELECT number FROM tickets ORDER BY received_at, id"))
+        ]
     assert numbers == sorted(numbers)
 
 
@@ -190,7 +205,7 @@ def test_a_failed_transaction_leaves_nothing_half_written(empty_services: Servic
         pass
 
     loader = empty_services.demo
-    original = loader._uow_factory  # noqa: SLF001 - the test breaks one step on purpose
+    original = loader._uow_factory
 
     def exploding_factory():  # type: ignore[no-untyped-def]
         uow = original()
@@ -204,11 +219,9 @@ def test_a_failed_transaction_leaves_nothing_half_written(empty_services: Servic
         uow.__class__ = type("Exploding", (uow.__class__,), {"__enter__": enter})
         return uow
 
-    loader._uow_factory = exploding_factory  # noqa: SLF001
+    loader._uow_factory = exploding_factory
     with pytest.raises(Boom):
         loader.load(DEMO_NOW)
     with empty_services.engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM customers")).scalar() == before == 0
         assert connection.execute(text("SELECT COUNT(*) FROM tickets")).scalar() == 0
-
-

@@ -19,7 +19,9 @@ class SlaDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         # Let the style draw selection and focus; then the pill on top, without the default text.
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -38,7 +40,12 @@ class SlaDelegate(QStyledItemDelegate):
         painter.setFont(font)
         metrics = painter.fontMetrics()
         width = min(metrics.horizontalAdvance(text) + 2 * _PAD_X, option.rect.width() - 8)
-        rect = QRectF(option.rect.right() - width - 4, option.rect.center().y() - _PILL_HEIGHT / 2 + 1, width, _PILL_HEIGHT)
+        rect = QRectF(
+            option.rect.right() - width - 4,
+            option.rect.center().y() - _PILL_HEIGHT / 2 + 1,
+            width,
+            _PILL_HEIGHT,
+        )
         if background.alpha():
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(background)

@@ -68,12 +68,17 @@ class ContractModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(ContractColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(ContractColumn):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._headers[ContractColumn(section)]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in (ContractColumn.MACHINES, ContractColumn.PRICE):
+        if role == Qt.ItemDataRole.TextAlignmentRole and section in (
+            ContractColumn.MACHINES,
+            ContractColumn.PRICE,
+        ):
             return _RIGHT
         return None
 
@@ -89,7 +94,11 @@ class ContractModel(QAbstractTableModel):
                 case ContractColumn.CITY:
                     return contract.city
                 case ContractColumn.PLAN:
-                    return _("{plan} (special)").format(plan=contract.plan_name) if contract.special else contract.plan_name
+                    return (
+                        _("{plan} (special)").format(plan=contract.plan_name)
+                        if contract.special
+                        else contract.plan_name
+                    )
                 case ContractColumn.INVOICE:
                     return contract.invoice_number
                 case ContractColumn.VALIDITY:
@@ -100,7 +109,10 @@ class ContractModel(QAbstractTableModel):
                     return str(len(contract.machines))
                 case ContractColumn.PRICE:
                     return format_money(contract.price_before_iva)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (ContractColumn.MACHINES, ContractColumn.PRICE):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            ContractColumn.MACHINES,
+            ContractColumn.PRICE,
+        ):
             return _RIGHT
         if role == ContractRole.CONTRACT_ID:
             return int(contract.id)
@@ -136,13 +148,23 @@ class CoveredMachineModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(CoveredMachineColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(CoveredMachineColumn):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(CoveredMachineColumn)
+        ):
             return self._headers[CoveredMachineColumn(section)]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or role != Qt.ItemDataRole.DisplayRole:
+        if (
+            not index.isValid()
+            or not 0 <= index.row() < len(self._rows)
+            or role != Qt.ItemDataRole.DisplayRole
+        ):
             return None
         machine = self._rows[index.row()]
         match CoveredMachineColumn(index.column()):

@@ -62,7 +62,9 @@ class QueueModel(QAbstractTableModel):
     timezone: where times are shown (America/Bogota).
     """
 
-    def __init__(self, load_page: PageLoader, refresh_sla: SlaRefresher, timezone: ZoneInfo, parent: Any = None) -> None:
+    def __init__(
+        self, load_page: PageLoader, refresh_sla: SlaRefresher, timezone: ZoneInfo, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self._load_page = load_page
         self._refresh_sla = refresh_sla
@@ -137,7 +139,9 @@ class QueueModel(QAbstractTableModel):
         self._rows.extend(page.rows)
         self.endInsertRows()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(QueueColumn):
             return None
         if role == Qt.ItemDataRole.DisplayRole:

@@ -63,7 +63,9 @@ class QueueView(QWidget):
         self.search = QLineEdit(objectName="search")
         self.search.setPlaceholderText(_("Search number, customer, serial or description…"))
         self.search.setClearButtonEnabled(True)
-        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.addAction(
+            theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition
+        )
         self.search.setMinimumWidth(360)
 
         self.status_filter = QComboBox()
@@ -91,7 +93,9 @@ class QueueView(QWidget):
         self.severity_filter = QComboBox()
         self.severity_filter.addItem(_("All severities"), None)
         for severity in Severity:
-            self.severity_filter.addItem(theme.severity_dot(severity), severity_label(severity), severity.value)
+            self.severity_filter.addItem(
+                theme.severity_dot(severity), severity_label(severity), severity.value
+            )
 
         self.count_label = QLabel(objectName="muted")
 
@@ -99,7 +103,13 @@ class QueueView(QWidget):
         # filter combos get this row to themselves, so nothing is squeezed at 1366 px.
         bar = QHBoxLayout()
         bar.setSpacing(6)
-        for combo in (self.status_filter, self.city_filter, self.agent_filter, self.plan_filter, self.severity_filter):
+        for combo in (
+            self.status_filter,
+            self.city_filter,
+            self.agent_filter,
+            self.plan_filter,
+            self.severity_filter,
+        ):
             # Wide enough for "Todas las ciudades", not for the longest agent name: the search box
             # needs the room at 1366 px.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -224,7 +234,9 @@ class QueueView(QWidget):
             self.stack.setCurrentWidget(self.table)
             return
         if self._filter == QueueFilter():
-            self.empty_label.setText(_("There are no open tickets. New requests will appear here in policy order."))
+            self.empty_label.setText(
+                _("There are no open tickets. New requests will appear here in policy order.")
+            )
         else:
             self.empty_label.setText(
                 _("No tickets match these filters. Clear the search or choose “All” in a filter to see more.")

@@ -224,7 +224,9 @@ class TicketDetailView(QWidget):
         self.plan_chip.setText(_("Plan {plan}").format(plan=d.plan_name))
         background, foreground = theme.sla_colors(d.sla.state)
         self.sla_chip.setText(sla_text(d.sla))
-        self.sla_chip.setStyleSheet(f"background: {background.name(background.NameFormat.HexArgb)}; color: {foreground.name()};")
+        self.sla_chip.setStyleSheet(
+            f"background: {background.name(background.NameFormat.HexArgb)}; color: {foreground.name()};"
+        )
         self.agent_label.setText(_("Agent: {name}").format(name=d.agent_name or _("Unassigned")))
         self.title.setText(d.description.splitlines()[0] if d.description else "")
 
@@ -232,7 +234,9 @@ class TicketDetailView(QWidget):
         self.received.setText(format_datetime(d.received_at, tz))
         if d.due_at is not None:
             self.due.setText(
-                _("{when} ({hours} working hours)").format(when=format_datetime(d.due_at, tz), hours=d.response_hours)
+                _("{when} ({hours} working hours)").format(
+                    when=format_datetime(d.due_at, tz), hours=d.response_hours
+                )
             )
         elif d.first_responded_at is not None:
             self.due.setText(_("Answered {when}").format(when=format_datetime(d.first_responded_at, tz)))
@@ -244,14 +248,18 @@ class TicketDetailView(QWidget):
         self.customer_city.setText(d.customer_city)
         self.customer_contact.setText(f"{d.customer_email}\n{d.customer_phone}")
         self.customer_standing.setText(
-            _("Paid up: {paid} · Trained: {trained}").format(paid=_yes_no(d.customer_paid_up), trained=_yes_no(d.customer_trained))
+            _("Paid up: {paid} · Trained: {trained}").format(
+                paid=_yes_no(d.customer_paid_up), trained=_yes_no(d.customer_trained)
+            )
         )
         self.machine_model.setText(f"{d.model_name} ({d.technology.upper()})")
         self.machine_serial.setText(d.machine_serial)
         today = self._tickets.now().astimezone(tz).date()
         warranty = format_date(d.warranty_end)
         self.machine_warranty.setText(
-            _("Valid until {date}").format(date=warranty) if d.warranty_end >= today else _("Expired on {date}").format(date=warranty)
+            _("Valid until {date}").format(date=warranty)
+            if d.warranty_end >= today
+            else _("Expired on {date}").format(date=warranty)
         )
         self.machine_maintenance.setText(
             _("Last preventive maintenance {date}").format(date=format_date(d.last_preventive_maintenance))
@@ -259,7 +267,9 @@ class TicketDetailView(QWidget):
             else _("No preventive maintenance recorded")
         )
         self.machine_intervention.setText(
-            _("Unauthorised intervention recorded: warranty void") if d.unauthorized_intervention else _("None recorded")
+            _("Unauthorised intervention recorded: warranty void")
+            if d.unauthorized_intervention
+            else _("None recorded")
         )
         self._fill_timeline(d)
         self._fill_attachments(d.attachments)
@@ -270,7 +280,9 @@ class TicketDetailView(QWidget):
         muted = theme.colors().muted
         for kind, name in _EVENT_ICONS.items():
             pixmap = theme.icon(name, muted, 16).pixmap(16, 16)
-            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"icon:{kind.value}"), pixmap.toImage())
+            document.addResource(
+                QTextDocument.ResourceType.ImageResource, QUrl(f"icon:{kind.value}"), pixmap.toImage()
+            )
         parts = []
         for entry in d.timeline:
             when = f"{format_relative(entry.at, now)} · {format_datetime(entry.at, self._tz)}"
@@ -302,14 +314,24 @@ class TicketDetailView(QWidget):
             reader.setAutoTransform(True)
             image = reader.read()
             if not image.isNull():
-                return QIcon(QPixmap.fromImage(image.scaled(THUMBNAIL * 2, Qt.AspectRatioMode.KeepAspectRatio,
-                                                            Qt.TransformationMode.SmoothTransformation)))
+                return QIcon(
+                    QPixmap.fromImage(
+                        image.scaled(
+                            THUMBNAIL * 2,
+                            Qt.AspectRatioMode.KeepAspectRatio,
+                            Qt.TransformationMode.SmoothTransformation,
+                        )
+                    )
+                )
         return theme.icon("file", theme.colors().muted, 48)
 
     def _on_attachment_activated(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)
         if not Path(path).exists():
-            QMessageBox.warning(self, _("Attachment missing"),
-                                _("The file {name} is no longer in the attachment store.").format(name=item.text()))
+            QMessageBox.warning(
+                self,
+                _("Attachment missing"),
+                _("The file {name} is no longer in the attachment store.").format(name=item.text()),
+            )
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))

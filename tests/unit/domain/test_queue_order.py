@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -49,5 +50,5 @@ def test_r8_order_does_not_depend_on_input_order(rows: list[tuple[int, int, int]
     ordered = sort_queue(keys, key=lambda k: k)
     assert all(
         (x.plan_rank, x.severity_rank, x.received_at) <= (y.plan_rank, y.severity_rank, y.received_at)
-        for x, y in zip(ordered, ordered[1:], strict=False)
+        for x, y in pairwise(ordered)
     )

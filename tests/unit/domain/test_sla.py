@@ -37,13 +37,17 @@ def test_r7_at_risk_threshold_is_a_quarter_of_the_response_time() -> None:
     due = first_response_due(CAL, RECEIVED, TWO_HOURS)
     exactly_quarter = sla_status(CAL, due_at=due, response_time=TWO_HOURS, now=due - timedelta(minutes=30))
     assert exactly_quarter.state is SlaState.ON_TIME
-    just_under = sla_status(CAL, due_at=due, response_time=TWO_HOURS, now=due - timedelta(minutes=29, seconds=59))
+    just_under = sla_status(
+        CAL, due_at=due, response_time=TWO_HOURS, now=due - timedelta(minutes=29, seconds=59)
+    )
     assert just_under.state is SlaState.AT_RISK
 
 
 def test_r7_remaining_counts_working_time_over_lunch() -> None:
     due = datetime(2026, 12, 1, 15, 0, tzinfo=BOGOTA)
-    status = sla_status(CAL, due_at=due, response_time=timedelta(hours=4), now=datetime(2026, 12, 1, 11, 0, tzinfo=BOGOTA))
+    status = sla_status(
+        CAL, due_at=due, response_time=timedelta(hours=4), now=datetime(2026, 12, 1, 11, 0, tzinfo=BOGOTA)
+    )
     assert status.remaining == timedelta(hours=2)
 
 
@@ -59,7 +63,12 @@ def test_r10_answered_ticket_has_nothing_due() -> None:
 
 
 def test_r7_default_matrix_matches_policy_md() -> None:
-    expected = {"premium": (2, 4, 8, 16), "profesional": (4, 8, 16, 24), "basico": (8, 16, 24, 40), "garantia": (16, 24, 40, 80)}
+    expected = {
+        "premium": (2, 4, 8, 16),
+        "profesional": (4, 8, 16, 24),
+        "basico": (8, 16, 24, 40),
+        "garantia": (16, 24, 40, 80),
+    }
     for plan, hours in expected.items():
         got = tuple(DEFAULT_POLICY.response_hours[(PlanCode(plan), s)] for s in DEFAULT_POLICY.severities)
         assert got == hours, plan

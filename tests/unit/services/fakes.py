@@ -120,7 +120,11 @@ class _Catalog:
 
     def agents(self) -> list[AgentInfo]:
         return sorted(
-            (AgentInfo(UserId(i), u.full_name, u.role.value, u.city) for i, u in self.db.users.items() if u.active),
+            (
+                AgentInfo(UserId(i), u.full_name, u.role.value, u.city)
+                for i, u in self.db.users.items()
+                if u.active
+            ),
             key=lambda a: a.full_name,
         )
 
@@ -142,18 +146,38 @@ class _Contracts:
         customer = self.db.customers[contract.customer_id]
         plan = self.db.policy.plan(contract.plan_code)
         machines = tuple(
-            CoveredMachine(m, self.db.machines[m].serial, self.db.models[self.db.machines[m].model_code].name,
-                           self.db.machines[m].warranty_end)
+            CoveredMachine(
+                m,
+                self.db.machines[m].serial,
+                self.db.models[self.db.machines[m].model_code].name,
+                self.db.machines[m].warranty_end,
+            )
             for m in contract.machine_ids
         )
-        return ContractSummary(contract.id, contract.customer_id, customer.name, customer.city, plan.code, plan.name,
-                               plan.rank, contract.invoice_number, contract.valid_from, contract.valid_to,
-                               contract.price_before_iva, contract.special, machines)
+        return ContractSummary(
+            contract.id,
+            contract.customer_id,
+            customer.name,
+            customer.city,
+            plan.code,
+            plan.name,
+            plan.rank,
+            contract.invoice_number,
+            contract.valid_from,
+            contract.valid_to,
+            contract.price_before_iva,
+            contract.special,
+            machines,
+        )
 
     def summaries(self, text: str = "") -> list[ContractSummary]:
         found = [self._summary(c) for c in self.db.contracts.values()]
         for term in text.lower().split():
-            found = [s for s in found if term in f"{s.customer_name} {s.city} {s.invoice_number} {s.plan_name}".lower()]
+            found = [
+                s
+                for s in found
+                if term in f"{s.customer_name} {s.city} {s.invoice_number} {s.plan_name}".lower()
+            ]
         return sorted(found, key=lambda s: (-s.valid_to.toordinal(), s.invoice_number))
 
     def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
@@ -193,11 +217,25 @@ class _Tickets:
         machine = self.db.machines[t.machine_id]
         agent = self.db.users.get(t.assigned_agent_id) if t.assigned_agent_id else None
         return QueueEntry(
-            t.id, t.number, t.severity, policy.severity_rank(t.severity), plan.code, plan.name, plan.rank,
-            customer.name, customer.city, machine.serial, self.db.models[machine.model_code].name,
-            agent.full_name if agent else "", t.status, t.received_at,
+            t.id,
+            t.number,
+            t.severity,
+            policy.severity_rank(t.severity),
+            plan.code,
+            plan.name,
+            plan.rank,
+            customer.name,
+            customer.city,
+            machine.serial,
+            self.db.models[machine.model_code].name,
+            agent.full_name if agent else "",
+            t.status,
+            t.received_at,
             None if t.first_responded_at else t.first_response_due_at,
-            policy.response_hours[(t.plan_code, t.severity)], t.reopen_count, t.escalation_level, t.description,
+            policy.response_hours[(t.plan_code, t.severity)],
+            t.reopen_count,
+            t.escalation_level,
+            t.description,
         )
 
     def _matching(self, flt: QueueFilter) -> list[QueueEntry]:
@@ -207,7 +245,11 @@ class _Tickets:
         elif flt.open_only:
             entries = [e for e in entries if e.status in OPEN_STATUSES]
         for term in flt.text.lower().split():
-            entries = [e for e in entries if term in f"{e.number} {e.customer_name} {e.machine_serial} {e.description}".lower()]
+            entries = [
+                e
+                for e in entries
+                if term in f"{e.number} {e.customer_name} {e.machine_serial} {e.description}".lower()
+            ]
         if flt.city:
             entries = [e for e in entries if e.city == flt.city]
         if flt.plan_code:
@@ -226,9 +268,12 @@ class _Tickets:
         open_ = [t for t in self.db.tickets.values() if t.status.is_open]
         waiting = [t for t in open_ if t.status is TicketStatus.WAITING_CUSTOMER]
         breached = [
-            t for t in open_
-            if t.status is not TicketStatus.WAITING_CUSTOMER and t.first_responded_at is None
-            and t.first_response_due_at is not None and t.first_response_due_at <= now
+            t
+            for t in open_
+            if t.status is not TicketStatus.WAITING_CUSTOMER
+            and t.first_responded_at is None
+            and t.first_response_due_at is not None
+            and t.first_response_due_at <= now
         ]
         return QueueCounts(len(open_), len(waiting), len(breached))
 
@@ -240,13 +285,42 @@ class _Tickets:
         customer, machine = self.db.customers[t.customer_id], self.db.machines[t.machine_id]
         model = self.db.models[machine.model_code]
         return TicketDetail(
-            t.id, t.number, 1, t.status, t.severity, t.channel, t.description, t.received_at, e.due_at,  # type: ignore[arg-type]
-            t.first_responded_at, t.closed_at, t.reopen_count, t.escalation_level, e.plan_code, e.plan_name,
-            e.response_hours, SlaStatus(SlaState.MET, None), t.assigned_agent_id, e.agent_name,
-            t.customer_id, customer.name, customer.city, customer.email, customer.phone, customer.paid_up,
-            customer.trained, t.machine_id, machine.serial, model.name, model.technology.value,
-            machine.purchase_date, machine.warranty_end, machine.unauthorized_intervention,
-            machine.last_preventive_maintenance, (), (),
+            t.id,
+            t.number,
+            1,
+            t.status,
+            t.severity,
+            t.channel,
+            t.description,
+            t.received_at,
+            e.due_at,  # type: ignore[arg-type]
+            t.first_responded_at,
+            t.closed_at,
+            t.reopen_count,
+            t.escalation_level,
+            e.plan_code,
+            e.plan_name,
+            e.response_hours,
+            SlaStatus(SlaState.MET, None),
+            t.assigned_agent_id,
+            e.agent_name,
+            t.customer_id,
+            customer.name,
+            customer.city,
+            customer.email,
+            customer.phone,
+            customer.paid_up,
+            customer.trained,
+            t.machine_id,
+            machine.serial,
+            model.name,
+            model.technology.value,
+            machine.purchase_date,
+            machine.warranty_end,
+            machine.unauthorized_intervention,
+            machine.last_preventive_maintenance,
+            (),
+            (),
         )
 
 
@@ -262,7 +336,9 @@ class FakeUnitOfWork:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         return None
 
     def commit(self) -> None:

@@ -30,7 +30,12 @@ def world() -> tuple[FakeUnitOfWorkFactory, TicketService, ContractService, Demo
     store = FakeAttachmentStore()
     demo = DemoLoader(factory, policy, store)
     demo.load(NOW)
-    return factory, TicketService(factory, policy, clock, store), ContractService(factory, policy, clock), demo
+    return (
+        factory,
+        TicketService(factory, policy, clock, store),
+        ContractService(factory, policy, clock),
+        demo,
+    )
 
 
 def test_policy_defaults_are_seeded_once(world) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +56,11 @@ def test_r8_queue_is_in_policy_order_and_holds_only_open_tickets(world) -> None:
 def test_queue_pages_join_up(world) -> None:  # type: ignore[no-untyped-def]
     _factory, tickets, _contracts, _demo = world
     whole = [r.entry.id for r in tickets.list_queue(QueueFilter(), 0, 1000).rows]
-    paged = [r.entry.id for offset in range(0, len(whole), 7) for r in tickets.list_queue(QueueFilter(), offset, 7).rows]
+    paged = [
+        r.entry.id
+        for offset in range(0, len(whole), 7)
+        for r in tickets.list_queue(QueueFilter(), offset, 7).rows
+    ]
     assert paged == whole
 
 
@@ -63,7 +72,9 @@ def test_r9_waiting_tickets_are_paused_and_r7_new_ones_count_down(world) -> None
             assert row.sla.state is SlaState.PAUSED
         if row.entry.status is TicketStatus.NEW:
             assert row.sla.state in (SlaState.ON_TIME, SlaState.AT_RISK, SlaState.BREACHED)
-            assert (row.sla.state is SlaState.BREACHED) == (row.entry.due_at is not None and row.entry.due_at <= NOW)
+            assert (row.sla.state is SlaState.BREACHED) == (
+                row.entry.due_at is not None and row.entry.due_at <= NOW
+            )
 
 
 def test_filters_narrow_the_queue(world) -> None:  # type: ignore[no-untyped-def]
@@ -89,8 +100,12 @@ def test_refresh_sla_moves_the_countdown(world) -> None:  # type: ignore[no-unty
     factory, tickets, _contracts, _demo = world
     rows = [r for r in tickets.list_queue(QueueFilter(), 0, 1000).rows if r.sla.state is SlaState.ON_TIME]
     assert rows
-    later = TicketService(factory, PolicyService(factory, ColombianHolidays()), FixedClock(NOW + timedelta(days=30)),
-                          FakeAttachmentStore())
+    later = TicketService(
+        factory,
+        PolicyService(factory, ColombianHolidays()),
+        FixedClock(NOW + timedelta(days=30)),
+        FakeAttachmentStore(),
+    )
     assert all(r.sla.state is SlaState.BREACHED for r in later.refresh_sla(rows))
 
 
