@@ -21,7 +21,8 @@ def main() -> int:
         for command in checks:
             result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
             output = result.stdout + result.stderr
-            if result.returncode != 0 or "Traceback" in output or "Could not load the Qt platform plugin" in output:
+            broken = "Traceback" in output or "Could not load the Qt platform plugin" in output
+            if result.returncode != 0 or broken:
                 print(f"FAILED: {' '.join(command)}\n{output}", file=sys.stderr)
                 return 1
             print(f"ok: {' '.join(command[1:])}")

@@ -59,7 +59,8 @@ class QueueRow:
 @dataclass(frozen=True)
 class QueuePage:
     rows: tuple[QueueRow, ...]
-    total: int  # rows matching the filter, all pages
+    # Tickets matching the filter, all pages; counted only for the first page (None after).
+    total: int | None
     offset: int
 
 

@@ -70,7 +70,7 @@ class TicketService:
         """One page of the queue in policy order (R8), with the total for the filter."""
         with self._uow_factory() as uow:
             entries = uow.tickets.queue_page(flt, offset, limit)
-            total = uow.tickets.queue_count(flt) if offset == 0 else -1
+            total = uow.tickets.queue_count(flt) if offset == 0 else None
         return QueuePage(self._rows(entries, self.now()), total, offset)
 
     def refresh_sla(self, rows: Iterable[QueueRow]) -> tuple[QueueRow, ...]:

@@ -88,7 +88,7 @@ class QueueModel(QAbstractTableModel):
         page = self._load_page(0, PAGE_SIZE)
         self.beginResetModel()
         self._rows = list(page.rows)
-        self._total = page.total
+        self._total = page.total if page.total is not None else len(page.rows)
         self.endResetModel()
 
     @property
