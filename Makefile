@@ -22,6 +22,7 @@ test: system-deps-test setup lint
 # ruff everywhere; mypy strict on the policy core and the use cases.
 lint: setup
 	$(BIN)/ruff check desktop_app tests bench scripts packaging
+	$(BIN)/ruff format --check desktop_app tests bench scripts packaging
 	$(BIN)/mypy desktop_app/domain desktop_app/services
 
 setup: $(STAMP) translations

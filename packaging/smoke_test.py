@@ -1,6 +1,6 @@
 """Start the frozen build offscreen on an empty database and fail on any import or plugin error.
 
-    python packaging/smoke_test.py dist/makersupport
+python packaging/smoke_test.py dist/makersupport
 """
 
 from __future__ import annotations
