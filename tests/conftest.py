@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +15,33 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MAKERSUPPORT_LANG", "es_CO")
+# Tests (and the app processes they start) must never read or write the developer's own settings
+# or data: QSettings and platformdirs follow these on Linux.
+_SANDBOX = tempfile.mkdtemp(prefix="makersupport-tests-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_SANDBOX, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_SANDBOX, "data")
+if os.environ["QT_QPA_PLATFORM"] == "offscreen":
+    # The offscreen screen is 800x600 unless told otherwise; the desk is tested on an office screen.
+    _SCREEN = os.path.join(_SANDBOX, "offscreen.json")
+    with open(_SCREEN, "w", encoding="utf-8") as handle:
+        json.dump(
+            {
+                "screens": [
+                    {
+                        "name": "office",
+                        "x": 0,
+                        "y": 0,
+                        "width": 1920,
+                        "height": 1080,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            },
+            handle,
+        )
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
 from desktop_app import i18n
 from desktop_app.bootstrap import Services, build_services

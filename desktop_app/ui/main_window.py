@@ -22,11 +22,16 @@ from desktop_app.i18n import _, current_language
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
+from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 
 COUNTS_REFRESH_MS = 60_000
+_GEOMETRY_KEY = "window/geometry"
+_SPLITTER_KEY = "window/queue_splitter"
+# A saved header only fits the columns it was saved with: a new column starts a new key.
+_HEADER_KEY = f"window/queue_header_{len(QueueColumn)}"
 
 
 class Page:
@@ -232,22 +237,28 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_layout(self) -> None:
-        geometry = self._settings.value("window/geometry")
+        """The last session's window, splitter and columns; a sensible first-run layout otherwise."""
+        geometry = self._settings.value(_GEOMETRY_KEY)
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1366, 768)
-        for key, splitter in (("window/queue_splitter", self.queue_splitter),):
-            state = self._settings.value(key)
-            if isinstance(state, QByteArray):
-                splitter.restoreState(state)
-        header_state = self._settings.value("window/queue_header")
+            available = self.screen().availableGeometry()
+            if available.width() <= 1366 or available.height() <= 800:
+                # A technician's laptop: use the whole screen.
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            self.resize(min(1600, available.width()), min(900, available.height()))
+        splitter_state = self._settings.value(_SPLITTER_KEY)
+        if isinstance(splitter_state, QByteArray):
+            self.queue_splitter.restoreState(splitter_state)
+        else:
+            self.queue_splitter.setSizes([600, 400])
+        header_state = self._settings.value(_HEADER_KEY)
         if isinstance(header_state, QByteArray):
             self.queue_view.table.horizontalHeader().restoreState(header_state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/queue_splitter", self.queue_splitter.saveState())
-        self._settings.setValue("window/queue_header", self.queue_view.table.horizontalHeader().saveState())
+        self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
+        self._settings.setValue(_SPLITTER_KEY, self.queue_splitter.saveState())
+        self._settings.setValue(_HEADER_KEY, self.queue_view.table.horizontalHeader().saveState())
         self._settings.sync()
         super().closeEvent(event)

@@ -25,7 +25,7 @@ def window(qtbot: QtBot, qapp: QApplication, demo_services: Services, tmp_path: 
         demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings
     )
     qtbot.addWidget(main)
-    main.resize(1366, 768)
+    main.resize(1366, 768)  # a technician's laptop
     main.show()
     qtbot.waitExposed(main)
     yield main

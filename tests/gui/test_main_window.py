@@ -164,8 +164,20 @@ def test_layout_is_remembered(window: MainWindow, demo_services: Services, tmp_p
     again = MainWindow(
         demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings
     )
-    assert settings.contains("window/geometry")
-    # The offscreen screen is small, so Qt may clamp the width; the height it keeps.
-    assert again.size().height() == 700
+    assert (again.size().width(), again.size().height()) == (1200, 700)
     assert again.queue_view.table.horizontalHeader().sectionSize(QueueColumn.AGENT) == 190
     again.close()
+
+
+def test_first_run_layout_gives_the_queue_most_of_the_height(
+    qtbot: QtBot, demo_services: Services, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
+    main = MainWindow(
+        demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings
+    )
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    queue_height, preview_height = main.queue_splitter.sizes()
+    assert queue_height > preview_height > 0
