@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,6 +28,7 @@ from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 
 COUNTS_REFRESH_MS = 60_000
+COMPACT_NAVIGATION_BELOW = 1500  # px of window width
 _GEOMETRY_KEY = "window/geometry"
 _SPLITTER_KEY = "window/queue_splitter"
 # A saved header only fits the columns it was saved with: a new column starts a new key.
@@ -104,15 +105,12 @@ class MainWindow(QMainWindow):
         ):
             item = QListWidgetItem(theme.icon(icon_name), text)
             item.setToolTip(f"{text} ({shortcut})")
+            item.setData(Qt.ItemDataRole.UserRole, text)
             item.setSizeHint(QSize(0, 36))
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
-        # Wide enough for the longest label in the language in force, never clipped.
-        metrics = self.navigation.fontMetrics()
-        longest = max(
-            metrics.horizontalAdvance(self.navigation.item(i).text()) for i in range(self.navigation.count())
-        )
-        self.navigation.setFixedWidth(longest + 20 + 50)
+        self._navigation_compact: bool | None = None
+        self._set_navigation_compact(False)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -171,6 +169,25 @@ class MainWindow(QMainWindow):
         )
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _set_navigation_compact(self, compact: bool) -> None:
+        """Icons only on a laptop screen, so the queue keeps its columns; labels stay in tooltips.
+        Otherwise wide enough for the longest label in the language in force, never clipped."""
+        if compact == self._navigation_compact:
+            return
+        self._navigation_compact = compact
+        nav = self.navigation
+        for i in range(nav.count()):
+            item = nav.item(i)
+            item.setText("" if compact else item.data(Qt.ItemDataRole.UserRole))
+        if compact:
+            nav.setFixedWidth(nav.iconSize().width() + 44)
+            return
+        metrics = nav.fontMetrics()
+        longest = max(
+            metrics.horizontalAdvance(nav.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(nav.count())
+        )
+        nav.setFixedWidth(longest + nav.iconSize().width() + 50)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
@@ -255,6 +272,10 @@ class MainWindow(QMainWindow):
         header_state = self._settings.value(_HEADER_KEY)
         if isinstance(header_state, QByteArray):
             self.queue_view.table.horizontalHeader().restoreState(header_state)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._set_navigation_compact(event.size().width() < COMPACT_NAVIGATION_BELOW)
+        super().resizeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())

@@ -172,6 +172,12 @@ def apply_theme(app: QApplication) -> None:
         app.setFont(font)
 
 
+def bold(base: QFont) -> QFont:
+    font = QFont(base)
+    font.setBold(True)
+    return font
+
+
 def tabular_font(base: QFont) -> QFont:
     """Digits of equal width, so times and numbers line up in columns."""
     font = QFont(base)

@@ -29,6 +29,7 @@ def test_queue_shows_the_open_tickets_in_policy_order(window: MainWindow, demo_s
 
 
 def test_spanish_ui_has_spanish_navigation_and_headers(window: MainWindow) -> None:
+    window.resize(1920, 1080)
     labels = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert labels == ["Cola", "Ticket", "Contratos y planes"]
     model = window.queue_view.model
@@ -52,15 +53,25 @@ def test_every_queue_column_fits_at_1366_without_scrolling(window: MainWindow, q
     table = window.queue_view.table
     header = table.horizontalHeader()
     assert header.length() <= table.viewport().width() + 1
-    assert header.sectionSize(QueueColumn.CUSTOMER) >= 165
+    assert header.sectionSize(QueueColumn.CUSTOMER) >= 200
 
 
 def test_navigation_labels_are_not_clipped(window: MainWindow) -> None:
+    window.resize(1920, 1080)
     nav = window.navigation
     metrics = nav.fontMetrics()
     for i in range(nav.count()):
         text_width = metrics.horizontalAdvance(nav.item(i).text())
+        assert text_width > 0
         assert text_width + nav.iconSize().width() + 40 <= nav.width()
+
+
+def test_navigation_is_icons_only_on_a_laptop_screen(window: MainWindow) -> None:
+    nav = window.navigation
+    assert window.width() == 1366
+    assert [nav.item(i).text() for i in range(nav.count())] == ["", "", ""]
+    assert nav.item(2).toolTip() == "Contratos y planes (Ctrl+3)"
+    assert nav.width() < 80
 
 
 def test_arrow_keys_walk_the_queue_and_the_preview_follows(window: MainWindow, qtbot: QtBot) -> None:

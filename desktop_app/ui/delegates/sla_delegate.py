@@ -16,6 +16,9 @@ _PILL_HEIGHT = 20
 
 
 class SlaDelegate(QStyledItemDelegate):
+    # Room the pill needs beyond its text: padding on both sides and the margin to the cell edge.
+    EXTRA_WIDTH = 2 * _PAD_X + 12
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,17 +30,20 @@ from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole
 
 TEXT_FILTER_DELAY_MS = 200
 _CLOSED = frozenset({TicketStatus.CLOSED, TicketStatus.CLOSED_NO_RESPONSE, TicketStatus.OUT_OF_SCOPE})
-# The customer column takes what is left: at 1366x768 every column fits without scrolling.
-_COLUMN_WIDTHS = {
-    QueueColumn.NUMBER: 134,
-    QueueColumn.SEVERITY: 86,
-    QueueColumn.PLAN: 84,
-    QueueColumn.CITY: 88,
-    QueueColumn.MACHINE: 108,
-    QueueColumn.AGENT: 120,
-    QueueColumn.RECEIVED: 130,
-    QueueColumn.DUE: 196,
+# The widest text each column usually shows: columns are sized to these in the font in use, so
+# nothing is clipped in either language, and the customer column takes what is left.
+_COLUMN_SAMPLES = {
+    QueueColumn.NUMBER: "SOP-2026-00000",
+    QueueColumn.SEVERITY: "Crítica",
+    QueueColumn.PLAN: "Profesional",
+    QueueColumn.CITY: "Barranquilla",
+    QueueColumn.MACHINE: "MK-M3-260000",
+    QueueColumn.AGENT: "Juliana Restrepo",
+    QueueColumn.RECEIVED: "30 sept, 12:59 p. m.",
+    QueueColumn.DUE: "vencido hace 88 h 88 min",
 }
+_DECORATION = 22  # severity dot / reopened icon and their gap
+_CELL_PADDING = 12
 
 
 class QueueView(QWidget):
@@ -143,7 +146,15 @@ class QueueView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(QueueColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
-        for column, width in _COLUMN_WIDTHS.items():
+        metrics = self.table.fontMetrics()
+        bold = QFontMetrics(theme.bold(self.table.font()))
+        for column, sample in _COLUMN_SAMPLES.items():
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            width = max(metrics.horizontalAdvance(sample), bold.horizontalAdvance(title)) + _CELL_PADDING
+            if column in (QueueColumn.NUMBER, QueueColumn.SEVERITY):
+                width += _DECORATION
+            if column is QueueColumn.DUE:
+                width += SlaDelegate.EXTRA_WIDTH
             header.resizeSection(column, width)
 
         self.empty_label = QLabel(objectName="emptyState")
