@@ -1,0 +1,53 @@
+"""Escalation (R11): when a promise is missed, or the priority changes, the ticket climbs a level.
+
+Level 1 is the assigned agent. Each further level is reached when the working time counted
+towards the current target reaches its threshold × the response time (defaults: level 2 at the
+breach, level 3 at twice the response time). A priority change climbs one level by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from desktop_app.domain.policy import EscalationLevel
+
+
+class EscalationReason(StrEnum):
+    BREACH = "breach"  # the threshold of the level was reached
+    PRIORITY_CHANGE = "priority_change"
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class EscalationDecision:
+    to_level: int
+    reason: EscalationReason
+    title: str
+    notify_username: str
+
+
+def due_escalations(
+    levels: tuple[EscalationLevel, ...], current_level: int, elapsed: timedelta, response_time: timedelta
+) -> list[EscalationDecision]:
+    """Every level the ticket has passed and not yet reached, lowest first (an app that was closed
+    for a day records both steps, each with its reason)."""
+    if response_time <= timedelta(0):
+        return []
+    ratio = elapsed / response_time
+    return [
+        EscalationDecision(level.level, EscalationReason.BREACH, level.title, level.notify_username)
+        for level in sorted(levels, key=lambda lv: lv.level)
+        if level.level > current_level and level.threshold > 0 and ratio >= level.threshold
+    ]
+
+
+def next_level(
+    levels: tuple[EscalationLevel, ...], current_level: int, reason: EscalationReason
+) -> EscalationDecision | None:
+    """One step up (priority change, or an agent escalating by hand); None at the top."""
+    for level in sorted(levels, key=lambda lv: lv.level):
+        if level.level > current_level:
+            return EscalationDecision(level.level, reason, level.title, level.notify_username)
+    return None

@@ -1,0 +1,130 @@
+"""Ticket lifecycle (R4, R12, R13, R14): which status changes are allowed, contact attempts, closing.
+
+Refusals are raised as LifecycleError with a code; the UI turns the code into words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from desktop_app.domain.calendar import BusinessCalendar
+from desktop_app.domain.model import TicketStatus
+
+MAX_CONTACT_ATTEMPTS = 3
+CLOSED_STATUSES = frozenset({TicketStatus.CLOSED, TicketStatus.CLOSED_NO_RESPONSE, TicketStatus.OUT_OF_SCOPE})
+
+_ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
+    TicketStatus.NEW: frozenset(
+        {
+            TicketStatus.IN_PROGRESS,
+            TicketStatus.WAITING_CUSTOMER,
+            TicketStatus.CLOSED,
+            TicketStatus.OUT_OF_SCOPE,
+        }
+    ),
+    TicketStatus.IN_PROGRESS: frozenset(
+        {TicketStatus.WAITING_CUSTOMER, TicketStatus.CLOSED, TicketStatus.OUT_OF_SCOPE}
+    ),
+    TicketStatus.WAITING_CUSTOMER: frozenset(
+        {
+            TicketStatus.IN_PROGRESS,
+            TicketStatus.CLOSED,
+            TicketStatus.CLOSED_NO_RESPONSE,
+            TicketStatus.OUT_OF_SCOPE,
+        }
+    ),
+    # Reopening (R14) is the only way out of a closed status.
+    TicketStatus.CLOSED: frozenset({TicketStatus.IN_PROGRESS}),
+    TicketStatus.CLOSED_NO_RESPONSE: frozenset({TicketStatus.IN_PROGRESS}),
+    TicketStatus.OUT_OF_SCOPE: frozenset({TicketStatus.IN_PROGRESS}),
+}
+
+
+class Refusal(StrEnum):
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+    NOT_WAITING = "not_waiting"  # contact attempts are made while waiting on the customer
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    SAME_DAY_ATTEMPT = "same_day_attempt"  # R12: distinct business days
+    NOT_A_WORKING_DAY = "not_a_working_day"
+    ATTEMPT_BEFORE_PREVIOUS = "attempt_before_previous"
+    NOT_ENOUGH_ATTEMPTS = "not_enough_attempts"
+    WAIT_NOT_OVER = "wait_not_over"
+    NOT_CLOSED = "not_closed"
+    REASON_REQUIRED = "reason_required"
+
+
+class LifecycleError(Exception):
+    def __init__(self, refusal: Refusal, *, until: datetime | None = None) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+        self.until = until  # for WAIT_NOT_OVER: when closing becomes possible
+
+
+@dataclass(frozen=True)
+class ContactAttempt:
+    at: datetime
+    number: int
+    wait_days: int  # the wait before closing that the agent told the customer
+
+
+def check_transition(current: TicketStatus, target: TicketStatus) -> None:
+    if target not in _ALLOWED[current]:
+        raise LifecycleError(Refusal.TRANSITION_NOT_ALLOWED)
+
+
+def add_working_days(calendar: BusinessCalendar, moment: datetime, days: int) -> datetime:
+    """The same local time on the `days`-th working day after `moment`'s day."""
+    local = moment.astimezone(calendar.tz)
+    day = local.date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            counted += 1
+    return datetime.combine(day, local.timetz())
+
+
+def next_attempt_number(
+    calendar: BusinessCalendar, status: TicketStatus, previous: Sequence[ContactAttempt], at: datetime
+) -> int:
+    """Check a new contact attempt at `at` (R12) and return its number (1, 2 or 3)."""
+    if status is not TicketStatus.WAITING_CUSTOMER:
+        raise LifecycleError(Refusal.NOT_WAITING)
+    if len(previous) >= MAX_CONTACT_ATTEMPTS:
+        raise LifecycleError(Refusal.TOO_MANY_ATTEMPTS)
+    local_day = at.astimezone(calendar.tz).date()
+    if not calendar.is_working_day(local_day):
+        raise LifecycleError(Refusal.NOT_A_WORKING_DAY)
+    for attempt in previous:
+        if attempt.at > at:
+            raise LifecycleError(Refusal.ATTEMPT_BEFORE_PREVIOUS)
+        if attempt.at.astimezone(calendar.tz).date() == local_day:
+            raise LifecycleError(Refusal.SAME_DAY_ATTEMPT)
+    return len(previous) + 1
+
+
+def no_response_close_allowed_from(
+    calendar: BusinessCalendar, attempts: Sequence[ContactAttempt]
+) -> datetime:
+    """When "closed — no customer response" becomes possible: the stated wait after the third attempt."""
+    if len(attempts) < MAX_CONTACT_ATTEMPTS:
+        raise LifecycleError(Refusal.NOT_ENOUGH_ATTEMPTS)
+    third = sorted(attempts, key=lambda a: a.at)[MAX_CONTACT_ATTEMPTS - 1]
+    return add_working_days(calendar, third.at, third.wait_days)
+
+
+def check_close_no_response(
+    calendar: BusinessCalendar, status: TicketStatus, attempts: Sequence[ContactAttempt], now: datetime
+) -> None:
+    check_transition(status, TicketStatus.CLOSED_NO_RESPONSE)
+    allowed_from = no_response_close_allowed_from(calendar, attempts)
+    if now < allowed_from:
+        raise LifecycleError(Refusal.WAIT_NOT_OVER, until=allowed_from)
+
+
+def check_reopen(status: TicketStatus) -> None:
+    if status not in CLOSED_STATUSES:
+        raise LifecycleError(Refusal.NOT_CLOSED)
