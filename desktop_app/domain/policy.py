@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from desktop_app.domain.ids import PlanCode
@@ -169,7 +170,7 @@ def validate(policy: PolicySettings) -> list[PolicyIssue]:
         not levels
         or levels != list(range(1, len(levels) + 1))
         or thresholds[0] != 0
-        or any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False))
+        or any(b <= a for a, b in pairwise(thresholds))
     ):
         bad(PolicyProblem.BAD_ESCALATION, "escalation_levels")
     if not 0 <= policy.wait_after_third_attempt_days <= 30:
