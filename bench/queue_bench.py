@@ -115,9 +115,7 @@ def build(folder: Path, count: int) -> Settings:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="build the database in this folder and keep it")
     args = parser.parse_args()

@@ -61,7 +61,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         uow_factory = SqlAlchemyUnitOfWorkFactory(make_session_factory(engine))
         attachments = FileAttachmentStore(settings.attachments_dir)
         clock = clock or SystemClock()
-        policy = PolicyService(uow_factory, ColombianHolidays())
+        policy = PolicyService(uow_factory, ColombianHolidays(), clock)
         if migrate:
             policy.ensure_defaults()
     except BaseException:

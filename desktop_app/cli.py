@@ -105,9 +105,7 @@ def _run(args: argparse.Namespace) -> int:
                 for row in rows:
                     e = row.entry
                     customer = e.customer_name[:40]
-                    print(
-                        f"{e.number}  {e.plan_name:<12} {e.severity.value:<8} {customer:<40} {e.status.value}"
-                    )
+                    print(f"{e.number}  {e.plan_name:<12} {e.severity.value:<8} {customer:<40} {e.status.value}")
         return 0
     finally:
         services.close()

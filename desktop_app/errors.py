@@ -22,3 +22,11 @@ class DatabaseUnavailableError(UserFacingError):
 
 class NotFoundError(UserFacingError):
     """The thing asked for does not exist (any more)."""
+
+
+class ConflictError(UserFacingError):
+    """Another person saved the same record since it was read (the version counter moved)."""
+
+
+class PolicyRefusal(UserFacingError):
+    """The support policy does not allow this action (with the rule's reason)."""

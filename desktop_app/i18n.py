@@ -33,9 +33,7 @@ def install(language: str | None = None) -> str:
         return _language
     if wanted not in SUPPORTED_LANGUAGES:
         wanted = DEFAULT_LANGUAGE
-    _translation = gettext.translation(
-        DOMAIN, localedir=str(resource_path("i18n")), languages=[wanted], fallback=True
-    )
+    _translation = gettext.translation(DOMAIN, localedir=str(resource_path("i18n")), languages=[wanted], fallback=True)
     _language = wanted
     return _language
 

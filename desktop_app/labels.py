@@ -5,9 +5,16 @@ Functions, not module constants, so the text follows the language chosen at star
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
+from desktop_app.domain.eligibility import Condition, Eligibility
+from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
+from desktop_app.domain.lifecycle import LifecycleError
+from desktop_app.domain.lifecycle import Refusal as LifecycleRefusal
 from desktop_app.domain.model import Channel, ContractState, EventKind, Severity, TicketStatus
+from desktop_app.domain.policy import PolicyIssue, PolicyProblem
 from desktop_app.domain.sla import SlaState, SlaStatus
-from desktop_app.formatting import format_working_hours
+from desktop_app.formatting import format_date, format_datetime, format_working_hours
 from desktop_app.i18n import _
 
 
@@ -74,3 +81,77 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
         EventKind.EMAIL_RECEIVED: _("E-mail received"),
         EventKind.VISIT: _("On-site visit"),
     }[kind]
+
+
+def policy_issue_text(issue: PolicyIssue) -> str:
+    """One line per problem of an edited policy, naming the field (R6, R7, R11, R12)."""
+    parts = issue.field.split(".")
+    if issue.problem in (PolicyProblem.MISSING_RESPONSE_TIME, PolicyProblem.BAD_RESPONSE_TIME) and len(parts) == 3:
+        severity = severity_label(Severity(parts[2])) if parts[2] in Severity._value2member_map_ else parts[2]
+        where = _("response time of plan {plan}, severity {severity}").format(plan=parts[1], severity=severity)
+    else:
+        where = issue.field
+    text = {
+        PolicyProblem.NO_PLANS: _("there must be at least one plan"),
+        PolicyProblem.DUPLICATE_PLAN: _("two plans have the same code"),
+        PolicyProblem.DUPLICATE_RANK: _("two plans have the same category rank"),
+        PolicyProblem.BAD_RANK: _("the category rank must be 1 or more"),
+        PolicyProblem.NEGATIVE_AMOUNT: _("amounts cannot be negative"),
+        PolicyProblem.MISSING_RESPONSE_TIME: _("the response time is missing"),
+        PolicyProblem.BAD_RESPONSE_TIME: _("the response time must be more than 0 and at most 2000 hours"),
+        PolicyProblem.NO_SEVERITIES: _("there must be at least one severity"),
+        PolicyProblem.NO_WORKING_HOURS: _("the week needs working hours"),
+        PolicyProblem.BAD_WORKING_HOURS: _("working intervals must end after they start and must not overlap"),
+        PolicyProblem.BAD_ESCALATION: _("escalation levels must be 1, 2, 3… with growing thresholds, level 1 at 0"),
+        PolicyProblem.BAD_WAIT: _("the wait after the third contact attempt must be 0 to 30 working days"),
+        PolicyProblem.BAD_AT_RISK: _("the at-risk share must be between 0 and 1"),
+        PolicyProblem.BAD_MAINTENANCE: _("maintenance hours and interval must be more than 0"),
+    }[issue.problem]
+    return f"{where}: {text}"
+
+
+def condition_label(condition: Condition) -> str:
+    return {
+        Condition.PAID_UP: _("the customer is not paid up (a paz y salvo)"),
+        Condition.IN_WARRANTY: _("the machine's warranty has expired"),
+        Condition.TRAINED: _("the customer has not been trained with makeR's tools"),
+        Condition.NO_UNAUTHORIZED_INTERVENTION: _("the machine had an intervention not notified to makeR"),
+        Condition.MAINTENANCE_DONE: _("the mandatory preventive maintenance is not up to date"),
+    }[condition]
+
+
+def eligibility_refusal_text(eligibility: Eligibility) -> str:
+    """Why support is refused and what the customer can do (R3, R5)."""
+    if eligibility.refusal is EligibilityRefusal.DISCONTINUED:
+        since = format_date(eligibility.discontinued_from) if eligibility.discontinued_from else "—"
+        return _(
+            "No support: this model is discontinued since {date} and no special contract covers it. "
+            "The customer can ask for a special contract."
+        ).format(date=since)
+    reasons = "; ".join(condition_label(c) for c in eligibility.failed_conditions)
+    return _(
+        "Free support does not apply: {reasons}. The request can be recorded as billable work, or the customer "
+        "can contract a support plan."
+    ).format(reasons=reasons)
+
+
+def lifecycle_refusal_text(error: LifecycleError, tz: tzinfo) -> str:
+    refusal = error.refusal
+    if refusal is LifecycleRefusal.WAIT_NOT_OVER and error.until is not None:
+        return _(
+            "The wait stated to the customer is not over: the ticket can close without response from {when}."
+        ).format(when=format_datetime(error.until, tz))
+    return {
+        LifecycleRefusal.TRANSITION_NOT_ALLOWED: _("That change of status is not allowed from the current status."),
+        LifecycleRefusal.NOT_WAITING: _("Contact attempts are logged while the ticket is waiting on the customer."),
+        LifecycleRefusal.TOO_MANY_ATTEMPTS: _("The three contact attempts have already been made."),
+        LifecycleRefusal.SAME_DAY_ATTEMPT: _(
+            "There is already a contact attempt today: attempts go on distinct working days."
+        ),
+        LifecycleRefusal.NOT_A_WORKING_DAY: _("Contact attempts are made on working days."),
+        LifecycleRefusal.ATTEMPT_BEFORE_PREVIOUS: _("An attempt cannot be earlier than the previous one."),
+        LifecycleRefusal.NOT_ENOUGH_ATTEMPTS: _("Closing without response needs three contact attempts first."),
+        LifecycleRefusal.WAIT_NOT_OVER: _("The wait stated to the customer is not over."),
+        LifecycleRefusal.NOT_CLOSED: _("Only a closed ticket can be reopened."),
+        LifecycleRefusal.REASON_REQUIRED: _("A reason is required."),
+    }[refusal]

@@ -55,11 +55,7 @@ def _capture(language: str, width: int, height: int) -> None:
         shot("queue")
         first = window.queue_view.selected_ticket_id()
         with_attachments = next(
-            (
-                r.entry.id
-                for r in window.queue_view.model._rows
-                if services.tickets.get_ticket(r.entry.id).attachments
-            ),
+            (r.entry.id for r in window.queue_view.model._rows if services.tickets.get_ticket(r.entry.id).attachments),
             first,
         )
         window.open_ticket(with_attachments)

@@ -30,9 +30,7 @@ def _catalog() -> dict[str, str | tuple[str, ...]]:
     with PO.open("rb") as handle:
         catalog = read_po(handle)
     return {
-        (m.id if isinstance(m.id, str) else m.id[0]): (
-            m.string if isinstance(m.string, str) else tuple(m.string)
-        )
+        (m.id if isinstance(m.id, str) else m.id[0]): (m.string if isinstance(m.string, str) else tuple(m.string))
         for m in catalog
         if m.id
     }

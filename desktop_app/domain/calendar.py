@@ -78,9 +78,7 @@ class BusinessCalendar:
         return _RunningTotals(self)
 
     def with_days_off(self, days: Iterable[date]) -> BusinessCalendar:
-        return BusinessCalendar(
-            self.timezone, self.weekly_hours, DaysOff(self.non_working_days, frozenset(days))
-        )
+        return BusinessCalendar(self.timezone, self.weekly_hours, DaysOff(self.non_working_days, frozenset(days)))
 
 
 class DaysOff(Container[date]):

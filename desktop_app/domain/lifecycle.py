@@ -106,9 +106,7 @@ def next_attempt_number(
     return len(previous) + 1
 
 
-def no_response_close_allowed_from(
-    calendar: BusinessCalendar, attempts: Sequence[ContactAttempt]
-) -> datetime:
+def no_response_close_allowed_from(calendar: BusinessCalendar, attempts: Sequence[ContactAttempt]) -> datetime:
     """When "closed — no customer response" becomes possible: the stated wait after the third attempt."""
     if len(attempts) < MAX_CONTACT_ATTEMPTS:
         raise LifecycleError(Refusal.NOT_ENOUGH_ATTEMPTS)

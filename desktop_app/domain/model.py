@@ -182,7 +182,29 @@ class Ticket:
     closed_at: datetime | None = None
     reopen_count: int = 0
     escalation_level: int = 1
+    # The SLA clock (R7, R14): started at receipt, restarted at each reopen.
+    clock_started_at: datetime | None = None
+    last_agent_update_at: datetime | None = None
+    # The due time of the current promise (first response, then next update); None when paused
+    # or closed. Derived by domain.sla.ticket_sla and stored so the queue can sort and count.
+    due_at: datetime | None = None
+    policy_version: int | None = None
+    version: int = 1  # the row's version counter: a stale save is refused
     id: TicketId | None = None
+
+    @property
+    def clock_start(self) -> datetime:
+        return self.clock_started_at or self.received_at
+
+
+@dataclass(frozen=True)
+class Notification:
+    user_id: UserId
+    ticket_id: TicketId
+    kind: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -208,9 +208,7 @@ def to_document(policy: PolicySettings) -> dict[str, Any]:
             for p in policy.plans
         ],
         "severities": [s.value for s in policy.severities],
-        "response_hours": {
-            f"{plan}|{sev.value}": hours for (plan, sev), hours in policy.response_hours.items()
-        },
+        "response_hours": {f"{plan}|{sev.value}": hours for (plan, sev), hours in policy.response_hours.items()},
         "working_hours": {
             str(day): [[start.isoformat("minutes"), end.isoformat("minutes")] for start, end in intervals]
             for day, intervals in sorted(policy.working_hours.items())

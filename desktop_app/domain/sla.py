@@ -75,9 +75,7 @@ class TicketSla:
     pauses: tuple[Interval, ...]
 
 
-def first_response_due(
-    calendar: BusinessCalendar, received_at: datetime, response_time: timedelta
-) -> datetime:
+def first_response_due(calendar: BusinessCalendar, received_at: datetime, response_time: timedelta) -> datetime:
     return add_working_time(calendar, received_at, response_time)
 
 

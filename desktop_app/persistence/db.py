@@ -54,15 +54,11 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseUnavailableError(
-                    _("Cannot create the folder {folder}: {reason}").format(
-                        folder=path.parent, reason=exc.strerror
-                    )
+                    _("Cannot create the folder {folder}: {reason}").format(folder=path.parent, reason=exc.strerror)
                 ) from exc
         if not path.parent.is_dir():
             raise DatabaseUnavailableError(
-                _("The folder {folder} does not exist, so the database cannot be opened.").format(
-                    folder=path.parent
-                )
+                _("The folder {folder} does not exist, so the database cannot be opened.").format(folder=path.parent)
             )
         if path.is_dir():
             raise DatabaseUnavailableError(_("{path} is a folder, not a database file.").format(path=path))

@@ -16,11 +16,13 @@ from desktop_app.domain.ids import (
     ContractId,
     CustomerId,
     MachineId,
+    ModelCode,
     PlanCode,
     TicketId,
     UserId,
     VisitId,
 )
+from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
     OPEN_STATUSES,
     Attachment,
@@ -28,26 +30,34 @@ from desktop_app.domain.model import (
     Contact,
     Contract,
     Customer,
+    CustomerKind,
     EventKind,
     Machine,
+    Notification,
     ProductModel,
+    Role,
     Severity,
+    Technology,
     Ticket,
     TicketEvent,
     TicketStatus,
     User,
     Visit,
 )
-from desktop_app.domain.policy import PlanTerms, PolicySettings
+from desktop_app.domain.policy import PolicySettings, from_document, to_document
 from desktop_app.domain.search import fold, search_document
-from desktop_app.domain.sla import SlaState, SlaStatus
+from desktop_app.domain.sla import SlaState, SlaStatus, StatusChange
+from desktop_app.errors import ConflictError, NotFoundError
+from desktop_app.i18n import _
 from desktop_app.persistence.tables import (
     AttachmentRecord,
     ContactRecord,
     ContractRecord,
     CustomerRecord,
     MachineRecord,
+    NotificationRecord,
     PlanRecord,
+    PolicyVersionRecord,
     ProductModelRecord,
     ResponseTargetRecord,
     SeverityRecord,
@@ -56,12 +66,14 @@ from desktop_app.persistence.tables import (
     TicketRecord,
     UserRecord,
     VisitRecord,
+    contract_machines,
 )
 from desktop_app.services.dto import (
     AgentInfo,
     AttachmentInfo,
     ContractSummary,
     CoveredMachine,
+    PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
     QueueFilter,
@@ -79,58 +91,69 @@ def _like_pattern(term: str) -> str:
 
 
 class SqlPolicyRepository:
-    """Plans, severities and the response-time matrix. Working hours join them in the settings issue."""
+    """Policy versions (append-only JSON documents) and their projection into plans, severities and
+    response_targets, which the queue joins."""
 
-    def __init__(self, session: Session, defaults: PolicySettings) -> None:
+    def __init__(self, session: Session) -> None:
         self._session = session
-        self._defaults = defaults
+
+    def _latest(self) -> PolicyVersionRecord | None:
+        return self._session.scalars(
+            select(PolicyVersionRecord).order_by(PolicyVersionRecord.id.desc()).limit(1)
+        ).first()
 
     def load(self) -> PolicySettings | None:
-        plans = self._session.scalars(select(PlanRecord).order_by(PlanRecord.rank)).all()
-        if not plans:
-            return None
-        severities = self._session.scalars(select(SeverityRecord).order_by(SeverityRecord.rank)).all()
-        targets = self._session.scalars(select(ResponseTargetRecord)).all()
-        return PolicySettings(
-            plans=tuple(
-                PlanTerms(
-                    PlanCode(p.code),
-                    p.name,
-                    p.rank,
-                    p.onsite,
-                    p.included_advisory_hours,
-                    p.included_maintenances,
-                    p.price_before_iva,
-                )
-                for p in plans
-            ),
-            severities=tuple(Severity(s.code) for s in severities),
-            response_hours={(PlanCode(t.plan_code), Severity(t.severity_code)): t.hours for t in targets},
-            working_hours=self._defaults.working_hours,
-            timezone=self._defaults.timezone,
-        )
+        latest = self._latest()
+        return None if latest is None else from_document(json.loads(latest.document))
 
-    def save(self, policy: PolicySettings) -> None:
+    def current_version(self) -> int | None:
+        latest = self._latest()
+        return None if latest is None else latest.id
+
+    def history(self) -> list[PolicyVersionInfo]:
+        rows = self._session.scalars(
+            select(PolicyVersionRecord)
+            .options(selectinload(PolicyVersionRecord.author))
+            .order_by(PolicyVersionRecord.id.desc())
+        )
+        return [PolicyVersionInfo(r.id, r.created_at, r.author.full_name if r.author else "", r.note) for r in rows]
+
+    def document(self, version: int) -> PolicySettings | None:
+        record = self._session.get(PolicyVersionRecord, version)
+        return None if record is None else from_document(json.loads(record.document))
+
+    def save(self, policy: PolicySettings, *, at: datetime, author_id: UserId | None = None, note: str = "") -> int:
+        session = self._session
+        record = PolicyVersionRecord(
+            created_at=at,
+            author_id=author_id,
+            note=note,
+            document=json.dumps(to_document(policy), ensure_ascii=False, sort_keys=True),
+        )
+        session.add(record)
+        self._project(policy)
+        session.flush()
+        return record.id
+
+    def _project(self, policy: PolicySettings) -> None:
         session = self._session
         for plan in policy.plans:
-            record = session.get(PlanRecord, plan.code) or PlanRecord(code=plan.code)
-            record.name = plan.name
-            record.rank = plan.rank
-            record.onsite = plan.onsite
-            record.included_advisory_hours = plan.included_advisory_hours
-            record.included_maintenances = plan.included_maintenances
-            record.price_before_iva = plan.price_before_iva
-            session.add(record)
+            plan_record = session.get(PlanRecord, plan.code) or PlanRecord(code=plan.code)
+            plan_record.name = plan.name
+            plan_record.rank = plan.rank
+            plan_record.onsite = plan.onsite
+            plan_record.included_advisory_hours = plan.included_advisory_hours
+            plan_record.included_maintenances = plan.included_maintenances
+            plan_record.price_before_iva = plan.price_before_iva
+            session.add(plan_record)
         for rank, severity in enumerate(policy.severities, start=1):
-            sev = session.get(SeverityRecord, severity.value) or SeverityRecord(code=severity.value)
-            sev.rank = rank
-            session.add(sev)
+            severity_record = session.get(SeverityRecord, severity.value) or SeverityRecord(code=severity.value)
+            severity_record.rank = rank
+            session.add(severity_record)
         session.flush()
         # The queue reads ranks off the tickets (see TicketRecord.plan_rank): keep them in step.
         for plan in policy.plans:
-            session.execute(
-                update(TicketRecord).where(TicketRecord.plan_code == plan.code).values(plan_rank=plan.rank)
-            )
+            session.execute(update(TicketRecord).where(TicketRecord.plan_code == plan.code).values(plan_rank=plan.rank))
         for rank, severity in enumerate(policy.severities, start=1):
             session.execute(
                 update(TicketRecord).where(TicketRecord.severity == severity.value).values(severity_rank=rank)
@@ -141,7 +164,6 @@ class SqlPolicyRepository:
             )
             target.hours = hours
             session.add(target)
-        session.flush()
 
 
 class SqlCatalogRepository:
@@ -224,20 +246,96 @@ class SqlCatalogRepository:
         return [AgentInfo(UserId(u.id), u.full_name, u.role, u.city) for u in users]
 
     def cities(self) -> list[str]:
-        return list(
-            self._session.scalars(select(CustomerRecord.city).distinct().order_by(CustomerRecord.city))
+        return list(self._session.scalars(select(CustomerRecord.city).distinct().order_by(CustomerRecord.city)))
+
+    def get_customer(self, customer_id: CustomerId) -> Customer | None:
+        r = self._session.get(CustomerRecord, customer_id)
+        if r is None:
+            return None
+        return Customer(
+            r.name,
+            CustomerKind(r.kind),
+            r.city,
+            r.tax_id,
+            r.email,
+            r.phone,
+            r.paid_up,
+            r.trained,
+            CustomerId(r.id),
         )
+
+    def get_machine(self, machine_id: MachineId) -> Machine | None:
+        r = self._session.get(MachineRecord, machine_id)
+        return None if r is None else _machine(r)
+
+    def machine_by_serial(self, serial: str) -> Machine | None:
+        stmt = select(MachineRecord).where(MachineRecord.serial == serial.strip().upper())
+        r = self._session.scalars(stmt).first()
+        return None if r is None else _machine(r)
+
+    def get_model(self, code: str) -> ProductModel | None:
+        r = self._session.get(ProductModelRecord, code)
+        if r is None:
+            return None
+        return ProductModel(ModelCode(r.code), r.name, Technology(r.technology), r.discontinued_from)
+
+    def user_by_username(self, username: str) -> User | None:
+        r = self._session.scalars(select(UserRecord).where(UserRecord.username == username)).first()
+        return None if r is None else _user(r)
+
+    def users_with_role(self, role: Role) -> list[User]:
+        stmt = select(UserRecord).where(UserRecord.role == role.value, UserRecord.active.is_(True))
+        return [_user(r) for r in self._session.scalars(stmt)]
+
+
+def _user(r: UserRecord) -> User:
+    return User(r.username, r.full_name, r.email, Role(r.role), r.city, r.active, UserId(r.id))
+
+
+def _machine(r: MachineRecord) -> Machine:
+    return Machine(
+        r.serial,
+        r.qr_payload,
+        ModelCode(r.model_code),
+        CustomerId(r.customer_id),
+        r.purchase_date,
+        r.warranty_end,
+        r.unauthorized_intervention,
+        r.last_preventive_maintenance,
+        MachineId(r.id),
+    )
 
 
 class SqlContractRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def covering(self, machine_id: MachineId) -> list[Contract]:
+        """Every contract (any validity) that lists this machine."""
+        rows = self._session.scalars(
+            select(ContractRecord)
+            .join(contract_machines, contract_machines.c.contract_id == ContractRecord.id)
+            .where(contract_machines.c.machine_id == machine_id)
+            .options(selectinload(ContractRecord.machines))
+        )
+        return [
+            Contract(
+                CustomerId(r.customer_id),
+                PlanCode(r.plan_code),
+                r.invoice_number,
+                r.valid_from,
+                r.valid_to,
+                r.price_before_iva,
+                tuple(MachineId(m.id) for m in r.machines),
+                r.special,
+                ContractId(r.id),
+            )
+            for r in rows
+        ]
+
     def add(self, contract: Contract) -> Contract:
         machines = (
-            self._session.scalars(
-                select(MachineRecord).where(MachineRecord.id.in_(contract.machine_ids))
-            ).all()
+            self._session.scalars(select(MachineRecord).where(MachineRecord.id.in_(contract.machine_ids))).all()
             if contract.machine_ids
             else []
         )
@@ -279,8 +377,7 @@ class SqlContractRepository:
             price_before_iva=record.price_before_iva,
             special=record.special,
             machines=tuple(
-                CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end)
-                for m in record.machines
+                CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end) for m in record.machines
             ),
         )
 
@@ -319,9 +416,7 @@ class SqlTicketRepository:
 
     def _ranks(self, plan_code: str, severity: str) -> tuple[int, int]:
         plan_rank = self._session.scalar(select(PlanRecord.rank).where(PlanRecord.code == plan_code))
-        severity_rank = self._session.scalar(
-            select(SeverityRecord.rank).where(SeverityRecord.code == severity)
-        )
+        severity_rank = self._session.scalar(select(SeverityRecord.rank).where(SeverityRecord.code == severity))
         if plan_rank is None or severity_rank is None:
             raise ValueError(f"unknown plan {plan_code!r} or severity {severity!r}")
         return plan_rank, severity_rank
@@ -357,10 +452,144 @@ class SqlTicketRepository:
             plan_rank=plan_rank,
             severity_rank=severity_rank,
             search_text=self._search_text(ticket),
+            clock_started_at=ticket.clock_start,
+            last_agent_update_at=ticket.last_agent_update_at,
+            due_at=ticket.due_at,
+            policy_version_id=ticket.policy_version,
         )
         self._session.add(record)
         self._session.flush()
         return Ticket(**{**ticket.__dict__, "id": TicketId(record.id)})
+
+    def get(self, ticket_id: TicketId) -> Ticket | None:
+        r = self._session.get(TicketRecord, ticket_id)
+        if r is None:
+            return None
+        return Ticket(
+            number=r.number,
+            machine_id=MachineId(r.machine_id),
+            customer_id=CustomerId(r.customer_id),
+            plan_code=PlanCode(r.plan_code),
+            severity=Severity(r.severity),
+            channel=Channel(r.channel),
+            description=r.description,
+            status=TicketStatus(r.status),
+            received_at=r.received_at,
+            assigned_agent_id=UserId(r.assigned_agent_id) if r.assigned_agent_id else None,
+            first_response_due_at=r.first_response_due_at,
+            first_responded_at=r.first_responded_at,
+            closed_at=r.closed_at,
+            reopen_count=r.reopen_count,
+            escalation_level=r.escalation_level,
+            clock_started_at=r.clock_started_at,
+            last_agent_update_at=r.last_agent_update_at,
+            due_at=r.due_at,
+            policy_version=r.policy_version_id,
+            version=r.version,
+            id=TicketId(r.id),
+        )
+
+    def save(self, ticket: Ticket) -> Ticket:
+        """Write a changed ticket. Refused when the row moved on since `ticket` was read."""
+        assert ticket.id is not None
+        r = self._session.get(TicketRecord, ticket.id)
+        if r is None:
+            raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket.id))
+        if r.version != ticket.version:
+            raise ConflictError(
+                _("Someone else changed ticket {number} meanwhile. Nothing was saved.").format(number=r.number)
+            )
+        plan_rank, severity_rank = self._ranks(ticket.plan_code, ticket.severity.value)
+        r.plan_code, r.severity, r.channel = ticket.plan_code, ticket.severity.value, ticket.channel.value
+        r.description, r.status = ticket.description, ticket.status.value
+        r.assigned_agent_id = ticket.assigned_agent_id
+        r.first_response_due_at, r.first_responded_at = (
+            ticket.first_response_due_at,
+            ticket.first_responded_at,
+        )
+        r.closed_at, r.reopen_count, r.escalation_level = (
+            ticket.closed_at,
+            ticket.reopen_count,
+            ticket.escalation_level,
+        )
+        r.clock_started_at, r.last_agent_update_at = ticket.clock_start, ticket.last_agent_update_at
+        r.due_at, r.policy_version_id = ticket.due_at, ticket.policy_version
+        r.plan_rank, r.severity_rank = plan_rank, severity_rank
+        r.search_text = self._search_text(ticket)
+        self._session.flush()
+        return self.get(ticket.id) or ticket
+
+    def status_changes(self, ticket_id: TicketId) -> list[StatusChange]:
+        rows = self._session.scalars(
+            select(TicketEventRecord)
+            .where(
+                TicketEventRecord.ticket_id == ticket_id,
+                TicketEventRecord.kind == EventKind.STATUS_CHANGE.value,
+            )
+            .order_by(TicketEventRecord.at, TicketEventRecord.id)
+        )
+        changes = []
+        for row in rows:
+            target = json.loads(row.data or "{}").get("to")
+            if target in TicketStatus._value2member_map_:
+                changes.append(StatusChange(row.at, TicketStatus(target)))
+        return changes
+
+    def contact_attempts(self, ticket_id: TicketId, since: datetime) -> list[ContactAttempt]:
+        rows = self._session.scalars(
+            select(TicketEventRecord)
+            .where(
+                TicketEventRecord.ticket_id == ticket_id,
+                TicketEventRecord.kind == EventKind.CONTACT_ATTEMPT.value,
+                TicketEventRecord.at >= since,
+            )
+            .order_by(TicketEventRecord.at, TicketEventRecord.id)
+        )
+        attempts = []
+        for row in rows:
+            data = json.loads(row.data or "{}")
+            attempts.append(ContactAttempt(row.at, int(data.get("attempt", 0)), int(data.get("wait_days", 0))))
+        return attempts
+
+    def open_ticket_ids(self) -> list[TicketId]:
+        rows = self._session.scalars(select(TicketRecord.id).where(TicketRecord.status.in_(_OPEN_CODES)))
+        return [TicketId(i) for i in rows]
+
+    def all_due_facts(self) -> list[tuple[TicketId, datetime, datetime | None, str, str]]:
+        """(id, clock start, due, plan, severity) of every ticket: for benchmarks and re-planning."""
+        rows = self._session.execute(
+            select(
+                TicketRecord.id,
+                TicketRecord.clock_started_at,
+                TicketRecord.due_at,
+                TicketRecord.plan_code,
+                TicketRecord.severity,
+            )
+        )
+        return [(TicketId(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+    def add_notification(self, notification: Notification) -> None:
+        self._session.add(
+            NotificationRecord(
+                user_id=notification.user_id,
+                ticket_id=notification.ticket_id,
+                kind=notification.kind,
+                body=notification.body,
+                created_at=notification.created_at,
+                read_at=notification.read_at,
+            )
+        )
+        self._session.flush()
+
+    def notifications_for(self, user_id: UserId, *, unread_only: bool = True) -> list[Notification]:
+        stmt = select(NotificationRecord).where(NotificationRecord.user_id == user_id)
+        if unread_only:
+            stmt = stmt.where(NotificationRecord.read_at.is_(None))
+        rows = self._session.scalars(stmt.order_by(NotificationRecord.created_at.desc()))
+        return [
+            Notification(UserId(r.user_id), TicketId(r.ticket_id), r.kind, r.body, r.created_at, r.read_at)
+            for r in rows
+        ]
 
     def add_events(self, events: Sequence[TicketEvent]) -> None:
         self._session.add_all(
@@ -461,7 +690,7 @@ class SqlTicketRepository:
                 agent.full_name,
                 TicketRecord.status,
                 TicketRecord.received_at,
-                TicketRecord.first_response_due_at,
+                TicketRecord.due_at,
                 TicketRecord.first_responded_at,
                 ResponseTargetRecord.hours,
                 TicketRecord.reopen_count,
@@ -501,7 +730,7 @@ class SqlTicketRepository:
                 agent_name=row[11] or "",
                 status=TicketStatus(row[12]),
                 received_at=row[13],
-                due_at=None if row[15] is not None else row[14],
+                due_at=row[14],
                 response_hours=row[16],
                 reopen_count=row[17],
                 escalation_level=row[18],
@@ -520,12 +749,7 @@ class SqlTicketRepository:
     def counts(self, now: datetime) -> QueueCounts:
         open_codes = TicketRecord.status.in_(_OPEN_CODES)
         waiting = TicketRecord.status == TicketStatus.WAITING_CUSTOMER.value
-        breached = and_(
-            open_codes,
-            ~waiting,
-            TicketRecord.first_responded_at.is_(None),
-            TicketRecord.first_response_due_at <= now,
-        )
+        breached = and_(open_codes, ~waiting, TicketRecord.due_at <= now)
         row = self._session.execute(
             select(
                 func.count().filter(open_codes),
@@ -548,9 +772,7 @@ class SqlTicketRepository:
             .order_by(TicketEventRecord.at.desc(), TicketEventRecord.id.desc())
         )
         attachments = self._session.scalars(
-            select(AttachmentRecord)
-            .where(AttachmentRecord.ticket_id == ticket_id)
-            .order_by(AttachmentRecord.id)
+            select(AttachmentRecord).where(AttachmentRecord.ticket_id == ticket_id).order_by(AttachmentRecord.id)
         )
         hours = self._session.scalar(
             select(ResponseTargetRecord.hours).where(
@@ -568,7 +790,7 @@ class SqlTicketRepository:
             channel=Channel(record.channel),
             description=record.description,
             received_at=record.received_at,
-            due_at=record.first_response_due_at if record.first_responded_at is None else None,
+            due_at=record.due_at,
             first_responded_at=record.first_responded_at,
             closed_at=record.closed_at,
             reopen_count=record.reopen_count,

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -129,7 +130,32 @@ class ResponseTargetRecord(Versioned, Base):
     __tablename__ = "response_targets"
     plan_code: Mapped[str] = mapped_column(ForeignKey("plans.code"), primary_key=True)
     severity_code: Mapped[str] = mapped_column(ForeignKey("severities.code"), primary_key=True)
-    hours: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[float] = mapped_column(Float)
+
+
+class PolicyVersionRecord(Base):
+    """Every saved policy, whole, as JSON (R18). Append-only: the latest row is the policy in
+    force; plans, severities and response_targets are its projection for joins."""
+
+    __tablename__ = "policy_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    document: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[UserRecord | None] = relationship()
+
+
+class NotificationRecord(Base):
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 contract_machines = Table(
@@ -153,9 +179,7 @@ class ContractRecord(Versioned, Base):
 
     customer: Mapped[CustomerRecord] = relationship()
     plan: Mapped[PlanRecord] = relationship()
-    machines: Mapped[list[MachineRecord]] = relationship(
-        secondary=contract_machines, order_by="MachineRecord.serial"
-    )
+    machines: Mapped[list[MachineRecord]] = relationship(secondary=contract_machines, order_by="MachineRecord.serial")
 
 
 class TicketCounterRecord(Base):
@@ -190,6 +214,11 @@ class TicketRecord(Versioned, Base):
     severity_rank: Mapped[int] = mapped_column(Integer)
     # Folded (lower case, no accents) number + customer + serial + description, for one plain LIKE.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    clock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_agent_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The current promise's due time (domain.sla.ticket_sla); None while paused or closed.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"), nullable=True)
 
     machine: Mapped[MachineRecord] = relationship()
     customer: Mapped[CustomerRecord] = relationship()

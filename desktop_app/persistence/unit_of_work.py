@@ -7,8 +7,10 @@ from typing import Self
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from desktop_app.domain.policy import DEFAULT_POLICY, PolicySettings
+from desktop_app.errors import ConflictError
+from desktop_app.i18n import _
 from desktop_app.persistence.repositories import (
     SqlCatalogRepository,
     SqlContractRepository,
@@ -19,16 +21,13 @@ from desktop_app.persistence.tables import Base
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(
-        self, session_factory: sessionmaker[Session], defaults: PolicySettings = DEFAULT_POLICY
-    ) -> None:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
-        self._defaults = defaults
         self._session: Session | None = None
 
     def __enter__(self) -> Self:
         session = self._session = self._session_factory()
-        self.policy = SqlPolicyRepository(session, self._defaults)
+        self.policy = SqlPolicyRepository(session)
         self.catalog = SqlCatalogRepository(session)
         self.contracts = SqlContractRepository(session)
         self.tickets = SqlTicketRepository(session)
@@ -46,7 +45,12 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         assert self._session is not None, "commit() outside a `with` block"
-        self._session.commit()
+        try:
+            self._session.commit()
+        except StaleDataError as exc:
+            # Someone else saved the same row since we read it (version counter): nothing of ours
+            # was written; the caller shows both versions.
+            raise ConflictError(_("Someone else changed this record meanwhile. Nothing was saved.")) from exc
 
     def rollback(self) -> None:
         assert self._session is not None
@@ -60,11 +64,8 @@ class SqlAlchemyUnitOfWork:
 
 
 class SqlAlchemyUnitOfWorkFactory:
-    def __init__(
-        self, session_factory: sessionmaker[Session], defaults: PolicySettings = DEFAULT_POLICY
-    ) -> None:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
-        self._defaults = defaults
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._session_factory, self._defaults)
+        return SqlAlchemyUnitOfWork(self._session_factory)

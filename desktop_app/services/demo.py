@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from desktop_app.domain.business_time import add_working_time
@@ -38,7 +38,7 @@ from desktop_app.domain.model import (
 )
 from desktop_app.domain.policy import WARRANTY_PLAN, PolicySettings
 from desktop_app.domain.qr import label_payload
-from desktop_app.domain.sla import first_response_due
+from desktop_app.domain.sla import SlaFacts, StatusChange, first_response_due, ticket_sla
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, UnitOfWork, UnitOfWorkFactory
 
@@ -160,6 +160,13 @@ PROBLEMS = {
     ),
 }
 
+UPDATES = (
+    "Se envió al cliente el avance del diagnóstico; seguimos revisando.",
+    "Repuesto en camino; se informa al cliente la fecha estimada de llegada.",
+    "Se programó una nueva sesión remota con el cliente.",
+    "El cliente confirma que aplicó el ajuste; seguimos monitoreando.",
+)
+
 SOLUTIONS = (
     "Se reemplazó el termistor del extrusor; la impresora quedó operando. Cliente confirma.",
     "Se guió al cliente en la calibración del offset Z y la limpieza de la cama con alcohol isopropílico.",
@@ -201,16 +208,11 @@ def _tiny_png(rng: random.Random, width: int = 96, height: int = 72) -> bytes:
             rows += bytes(max(0, min(255, c + (x + y) // 2 + noise)) for c in base)
 
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
-        )
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(rows)))
-        + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b"")
     )
 
 
@@ -242,9 +244,11 @@ class DemoLoader:
                 uow.commit()
         policy = self._policy.ensure_defaults()
         calendar = self._policy.calendar()
+        version = self._policy.version()
         rng = random.Random(self._seed)
         with self._uow_factory() as uow:
             builder = _Builder(uow, policy, calendar, self._attachments, rng, now)
+            builder.policy_version = version
             summary = builder.build()
             uow.commit()
         return summary
@@ -261,6 +265,7 @@ class _Builder:
         now: datetime,
     ) -> None:
         self.uow, self.policy, self.calendar = uow, policy, calendar
+        self.policy_version: int | None = None
         self.attachments, self.rng = attachments, rng
         self.now = now.astimezone(UTC)
         self.today = now.astimezone(calendar.tz).date()
@@ -270,9 +275,7 @@ class _Builder:
         for model in MODELS:
             catalog.add_model(model)
         staff = [catalog.add_user(User(u, n, f"{u}@somosmaker.com", r, c)) for u, n, r, c in STAFF]
-        self.agents = [
-            u for u in staff if u.role in (Role.AGENT, Role.COORDINATOR) and u.username != "mauricio.diaz"
-        ]
+        self.agents = [u for u in staff if u.role in (Role.AGENT, Role.COORDINATOR) and u.username != "mauricio.diaz"]
         self.technicians = [u for u in staff if u.role is Role.TECHNICIAN]
         self.coordinator = staff[1]
         self.director = staff[2]
@@ -504,9 +507,7 @@ class _Builder:
         closed_at = None
         if status not in OPEN_STATUSES:
             closed_at = min(
-                add_working_time(
-                    self.calendar, first_response or received, timedelta(hours=rng.uniform(2, 30))
-                ),
+                add_working_time(self.calendar, first_response or received, timedelta(hours=rng.uniform(2, 30))),
                 self.now - timedelta(minutes=1),
             )
         reopened = status is TicketStatus.IN_PROGRESS and not recent and rng.random() < 0.4
@@ -534,7 +535,8 @@ class _Builder:
                 escalation_level=1,
             )
         )
-        self._timeline(ticket, agent.id, first_response, closed_at, reopened)
+        events = self._timeline(ticket, agent.id, first_response, closed_at, reopened)
+        self._plan_sla(ticket, events)
         if rng.random() < 0.35:
             self._attach(ticket, received)
         if ticket.channel is Channel.ONSITE and first_response is not None:
@@ -564,14 +566,12 @@ class _Builder:
         first_response: datetime | None,
         closed_at: datetime | None,
         reopened: bool,
-    ) -> None:
+    ) -> list[TicketEvent]:
         rng = self.rng
         assert ticket.id is not None
         tid = ticket.id
         events = [
-            TicketEvent(
-                tid, EventKind.CREATED, ticket.received_at, agent_id, "", (("channel", ticket.channel.value),)
-            ),
+            TicketEvent(tid, EventKind.CREATED, ticket.received_at, agent_id, "", (("channel", ticket.channel.value),)),
             TicketEvent(
                 tid,
                 EventKind.ASSIGNMENT,
@@ -606,6 +606,12 @@ class _Builder:
                 )
             )
         moment = first_response or ticket.received_at
+        if ticket.status is TicketStatus.IN_PROGRESS and first_response is not None and not reopened:
+            # A desk that works keeps its customers informed (R10): most open tickets had an update
+            # recently, a few are about to miss the next one.
+            update = max(first_response + timedelta(minutes=30), self.now - timedelta(hours=rng.uniform(0.5, 40)))
+            if update < self.now:
+                events.append(TicketEvent(tid, EventKind.COMMENT, update, agent_id, rng.choice(UPDATES)))
         if ticket.status in (TicketStatus.WAITING_CUSTOMER, TicketStatus.CLOSED_NO_RESPONSE):
             events.append(
                 TicketEvent(
@@ -669,9 +675,7 @@ class _Builder:
         if reopened:
             at = min(moment + timedelta(days=3), self.now - timedelta(minutes=1))
             events.append(
-                TicketEvent(
-                    tid, EventKind.EMAIL_RECEIVED, at, None, "El problema continúa, por favor revisar."
-                )
+                TicketEvent(tid, EventKind.EMAIL_RECEIVED, at, None, "El problema continúa, por favor revisar.")
             )
             events.append(
                 TicketEvent(
@@ -684,6 +688,38 @@ class _Builder:
                 )
             )
         self.uow.tickets.add_events(events)
+        return events
+
+    def _plan_sla(self, ticket: Ticket, events: list[TicketEvent]) -> None:
+        """Store what the desk itself would have derived from this history (domain.sla)."""
+        status_events = [e for e in events if e.kind is EventKind.STATUS_CHANGE]
+        changes = [StatusChange(e.at, TicketStatus(dict(e.data)["to"])) for e in status_events]
+        reopen = [e.at for e in status_events if dict(e.data).get("reason") == "reopened"]
+        updates = [e.at for e in events if e.kind is EventKind.COMMENT and e.author_id is not None]
+        clock_start = max(reopen) if reopen else ticket.received_at
+        responded = ticket.first_responded_at if not reopen else None
+        last_update = max(updates) if updates and responded else None
+        level = max((int(dict(e.data)["level"]) for e in events if e.kind is EventKind.ESCALATION), default=1)
+        facts = SlaFacts(
+            clock_start,
+            self.policy.response_time(ticket.plan_code, ticket.severity),
+            ticket.status,
+            tuple(changes),
+            responded,
+            last_update,
+        )
+        sla = ticket_sla(self.calendar, facts, self.now)
+        self.uow.tickets.save(
+            replace(
+                ticket,
+                clock_started_at=clock_start,
+                first_responded_at=ticket.first_responded_at,
+                last_agent_update_at=last_update,
+                due_at=sla.due_at,
+                escalation_level=level,
+                policy_version=self.policy_version,
+            )
+        )
 
     def _attach(self, ticket: Ticket, at: datetime) -> None:
         rng = self.rng

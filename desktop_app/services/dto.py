@@ -161,3 +161,11 @@ class AgentInfo:
     full_name: str
     role: str
     city: str
+
+
+@dataclass(frozen=True)
+class PolicyVersionInfo:
+    version: int
+    created_at: datetime
+    author_name: str
+    note: str

@@ -1,25 +1,41 @@
-"""The policy in force and the working-time calendar built from it."""
+"""The policy in force, its versions, and the working-time calendar built from it (R6, R7, R18)."""
 
 from __future__ import annotations
 
-from collections.abc import Container
 from datetime import date
 
-from desktop_app.domain.calendar import BusinessCalendar
-from desktop_app.domain.policy import DEFAULT_POLICY, PolicySettings
-from desktop_app.services.ports import UnitOfWorkFactory
+from desktop_app.domain.calendar import BusinessCalendar, DaysOff
+from desktop_app.domain.ids import UserId
+from desktop_app.domain.policy import DEFAULT_POLICY, InvalidPolicyError, PolicySettings, validate
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _
+from desktop_app.labels import policy_issue_text
+from desktop_app.services.dto import PolicyVersionInfo
+from desktop_app.services.ports import Clock, HolidaySource, UnitOfWorkFactory
+
+FIRST_YEAR, LAST_YEAR = 1984, 2100
+
+
+class PolicyNotSavedError(UserFacingError):
+    def __init__(self, error: InvalidPolicyError) -> None:
+        lines = "\n".join(f"• {policy_issue_text(issue)}" for issue in error.issues)
+        super().__init__(_("The policy was not saved:\n{problems}").format(problems=lines))
+        self.issues = error.issues
 
 
 class PolicyService:
     """Args:
     uow_factory: opens units of work.
-    public_holidays: the country's holidays as a container of local dates (an adapter computes them).
+    holidays: the country's public holidays (an adapter computes them locally).
+    clock: when a new version is saved.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, public_holidays: Container[date]) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, holidays: HolidaySource, clock: Clock) -> None:
         self._uow_factory = uow_factory
-        self._holidays = public_holidays
+        self._holidays = holidays
+        self._clock = clock
         self._policy: PolicySettings | None = None
+        self._version: int | None = None
         self._calendar: BusinessCalendar | None = None
 
     def ensure_defaults(self) -> PolicySettings:
@@ -27,19 +43,57 @@ class PolicyService:
         with self._uow_factory() as uow:
             policy = uow.policy.load()
             if policy is None:
-                uow.policy.save(DEFAULT_POLICY)
-                uow.commit()
                 policy = DEFAULT_POLICY
-        self._policy, self._calendar = policy, None
+                uow.policy.save(policy, at=self._clock.now(), note=_("Defaults of the published policy"))
+                uow.commit()
+            version = uow.policy.current_version()
+        self._policy, self._version, self._calendar = policy, version, None
         return policy
+
+    def reload(self) -> PolicySettings:
+        """Forget what is cached: another workstation may have saved a new version."""
+        self._policy = None
+        return self.policy()
 
     def policy(self) -> PolicySettings:
         if self._policy is None:
             return self.ensure_defaults()
         return self._policy
 
+    def version(self) -> int | None:
+        self.policy()
+        return self._version
+
     def calendar(self) -> BusinessCalendar:
         if self._calendar is None:
             policy = self.policy()
-            self._calendar = BusinessCalendar(policy.timezone, policy.working_hours, self._holidays)
+            self._calendar = BusinessCalendar(
+                policy.timezone, policy.working_hours, DaysOff(self._holidays, frozenset(policy.closure_days))
+            )
         return self._calendar
+
+    def save_policy(self, policy: PolicySettings, *, author_id: UserId | None = None, note: str = "") -> int:
+        """Validate and store a new version (R18); nothing is saved when any field is wrong."""
+        issues = validate(policy)
+        if issues:
+            raise PolicyNotSavedError(InvalidPolicyError(issues))
+        with self._uow_factory() as uow:
+            version = uow.policy.save(policy, at=self._clock.now(), author_id=author_id, note=note)
+            uow.commit()
+        self._policy, self._version, self._calendar = policy, version, None
+        return version
+
+    def history(self) -> list[PolicyVersionInfo]:
+        with self._uow_factory() as uow:
+            return uow.policy.history()
+
+    def holidays_in(self, year: int) -> list[tuple[date, str]]:
+        """Public holidays of `year` with their names (R7), 1984–2100."""
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise UserFacingError(
+                _("The year must be between {first} and {last}.").format(first=FIRST_YEAR, last=LAST_YEAR)
+            )
+        return self._holidays.in_year(year)
+
+    def holiday_name(self, day: date) -> str:
+        return dict(self._holidays.in_year(day.year)).get(day, "")

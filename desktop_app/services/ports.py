@@ -3,29 +3,34 @@ tests implement them with fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Container, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
-from desktop_app.domain.ids import ContractId, TicketId
+from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
     Attachment,
     Contact,
     Contract,
     Customer,
     Machine,
+    Notification,
     ProductModel,
+    Role,
     Ticket,
     TicketEvent,
     User,
     Visit,
 )
 from desktop_app.domain.policy import PolicySettings
+from desktop_app.domain.sla import StatusChange
 from desktop_app.services.dto import (
     AgentInfo,
     ContractSummary,
+    PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
     QueueFilter,
@@ -39,6 +44,12 @@ class Clock(Protocol):
         ...
 
 
+class HolidaySource(Container[date], Protocol):
+    """The country's public holidays: membership for the calendar, names for explanations."""
+
+    def in_year(self, year: int) -> list[tuple[date, str]]: ...
+
+
 class AttachmentStore(Protocol):
     def put(self, content: bytes) -> str:
         """Store bytes under their SHA-256 and return it; storing the same bytes twice is a no-op."""
@@ -50,7 +61,15 @@ class AttachmentStore(Protocol):
 class PolicyRepository(Protocol):
     def load(self) -> PolicySettings | None: ...
 
-    def save(self, policy: PolicySettings) -> None: ...
+    def current_version(self) -> int | None: ...
+
+    def history(self) -> list[PolicyVersionInfo]: ...
+
+    def document(self, version: int) -> PolicySettings | None: ...
+
+    def save(self, policy: PolicySettings, *, at: datetime, author_id: UserId | None = None, note: str = "") -> int:
+        """Append a new version and make it the policy in force; returns the version number."""
+        ...
 
 
 class CatalogRepository(Protocol):
@@ -72,6 +91,18 @@ class CatalogRepository(Protocol):
 
     def cities(self) -> list[str]: ...
 
+    def get_customer(self, customer_id: CustomerId) -> Customer | None: ...
+
+    def get_machine(self, machine_id: MachineId) -> Machine | None: ...
+
+    def machine_by_serial(self, serial: str) -> Machine | None: ...
+
+    def get_model(self, code: str) -> ProductModel | None: ...
+
+    def user_by_username(self, username: str) -> User | None: ...
+
+    def users_with_role(self, role: Role) -> list[User]: ...
+
 
 class ContractRepository(Protocol):
     def add(self, contract: Contract) -> Contract: ...
@@ -80,17 +111,35 @@ class ContractRepository(Protocol):
 
     def get_summary(self, contract_id: ContractId) -> ContractSummary | None: ...
 
+    def covering(self, machine_id: MachineId) -> list[Contract]: ...
+
 
 class TicketRepository(Protocol):
     def next_number(self, year: int) -> str: ...
 
     def add(self, ticket: Ticket) -> Ticket: ...
 
+    def get(self, ticket_id: TicketId) -> Ticket | None: ...
+
+    def save(self, ticket: Ticket) -> Ticket:
+        """Write a changed ticket; ConflictError when its version moved on since it was read."""
+        ...
+
     def add_events(self, events: Sequence[TicketEvent]) -> None: ...
+
+    def status_changes(self, ticket_id: TicketId) -> list[StatusChange]: ...
+
+    def contact_attempts(self, ticket_id: TicketId, since: datetime) -> list[ContactAttempt]: ...
 
     def add_attachment(self, attachment: Attachment) -> Attachment: ...
 
     def add_visit(self, visit: Visit) -> Visit: ...
+
+    def add_notification(self, notification: Notification) -> None: ...
+
+    def notifications_for(self, user_id: UserId, *, unread_only: bool = True) -> list[Notification]: ...
+
+    def open_ticket_ids(self) -> list[TicketId]: ...
 
     def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
         """Tickets matching the filter in policy order (R8)."""

@@ -1,17 +1,38 @@
-"""Ticket use cases: the queue in policy order with SLA state, one ticket in full."""
+"""Ticket use cases: the queue in policy order, one ticket in full, and every change a ticket goes
+through (intake, answers, waiting, contact attempts, escalation, closing, reopening).
+
+Each change runs in one unit of work: the domain decides, this module persists the outcome, the
+ticket's SLA is re-planned from its history, and the timeline records who did what and why.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+import mimetypes
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop_app.domain.ids import TicketId
-from desktop_app.domain.model import TicketStatus
-from desktop_app.domain.sla import SlaStatus, sla_status
-from desktop_app.errors import NotFoundError
+from desktop_app.domain import lifecycle
+from desktop_app.domain.eligibility import Eligibility, check_eligibility
+from desktop_app.domain.escalation import EscalationDecision, EscalationReason, due_escalations, next_level
+from desktop_app.domain.explain import Explanation, explain_due
+from desktop_app.domain.ids import MachineId, TicketId, UserId
+from desktop_app.domain.model import (
+    Attachment,
+    Channel,
+    EventKind,
+    Notification,
+    Role,
+    Severity,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from desktop_app.domain.sla import SlaFacts, SlaStatus, TicketSla, sla_status, ticket_sla
+from desktop_app.errors import ConflictError, NotFoundError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
+from desktop_app.labels import eligibility_refusal_text, lifecycle_refusal_text
 from desktop_app.services.dto import (
     AgentInfo,
     QueueCounts,
@@ -22,9 +43,46 @@ from desktop_app.services.dto import (
     TicketDetail,
 )
 from desktop_app.services.policy_service import PolicyService
-from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWorkFactory
+from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
 
 QUEUE_PAGE_SIZE = 200
+MIN_DESCRIPTION_LENGTH = 20  # R2: "a detailed description"
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    filename: str
+    content: bytes
+    media_type: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    machine_id: MachineId
+    description: str
+    severity: Severity
+    channel: Channel
+    assigned_agent_id: UserId | None
+    attachments: tuple[NewAttachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class EscalationNotice:
+    ticket_id: TicketId
+    number: str
+    from_level: int
+    decision: EscalationDecision
+
+
+@dataclass(frozen=True)
+class SlaReport:
+    number: str
+    sla: TicketSla
+    response_time: timedelta
+    explanation: Explanation | None
+    holiday_names: dict[str, str]  # ISO date -> name, for the days the explanation skips
+    policy_version: int | None
 
 
 class TicketService:
@@ -40,6 +98,8 @@ class TicketService:
         self._clock = clock
         self._attachments = attachments
 
+    # -- reading ---------------------------------------------------------------------------------
+
     def now(self) -> datetime:
         return self._clock.now()
 
@@ -51,9 +111,7 @@ class TicketService:
         """(code, name) of every plan, in category order."""
         return [(plan.code, plan.name) for plan in sorted(self._policy.policy().plans, key=lambda p: p.rank)]
 
-    def _sla(
-        self, status: TicketStatus, due_at: datetime | None, response_hours: int, now: datetime
-    ) -> SlaStatus:
+    def _sla(self, status: TicketStatus, due_at: datetime | None, response_hours: float, now: datetime) -> SlaStatus:
         return sla_status(
             self._policy.calendar(),
             due_at=due_at if status.is_open else None,
@@ -85,10 +143,15 @@ class TicketService:
         with self._uow_factory() as uow:
             detail = uow.tickets.detail(ticket_id, self._attachments)
         if detail is None:
-            raise NotFoundError(
-                _("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id)
-            )
+            raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
         return replace(detail, sla=self._sla(detail.status, detail.due_at, detail.response_hours, self.now()))
+
+    def find_ticket_id(self, number: str) -> TicketId:
+        page = self.list_queue(QueueFilter(text=number.strip(), open_only=False), 0, 5)
+        for row in page.rows:
+            if row.entry.number.upper() == number.strip().upper():
+                return row.entry.id
+        raise NotFoundError(_("There is no ticket {number}.").format(number=number.strip()))
 
     def agents(self) -> list[AgentInfo]:
         with self._uow_factory() as uow:
@@ -97,3 +160,566 @@ class TicketService:
     def cities(self) -> list[str]:
         with self._uow_factory() as uow:
             return uow.catalog.cities()
+
+    def sla_report(self, ticket_id: TicketId) -> SlaReport:
+        """The ticket's SLA and "why this due time" (R7, R9)."""
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id)
+            sla, response = self._ticket_sla(uow, ticket, now)
+        explanation = None
+        calendar = self._policy.calendar()
+        if sla.due_at is not None:
+            explanation = explain_due(calendar, sla.target_started_at, sla.due_at, response, sla.pauses, now=now)
+        names: dict[str, str] = {}
+        for step in explanation.steps if explanation else ():
+            if step.kind.value == "holiday":
+                names[step.day.isoformat()] = self._policy.holiday_name(step.day) or _("Closure day")
+        return SlaReport(ticket.number, sla, response, explanation, names, ticket.policy_version)
+
+    # -- eligibility and intake (R1, R2, R3, R5) ---------------------------------------------------
+
+    def eligibility(self, machine_id: MachineId) -> Eligibility:
+        with self._uow_factory() as uow:
+            return self._eligibility(uow, machine_id, self.now())
+
+    def _eligibility(self, uow: UnitOfWork, machine_id: MachineId, now: datetime) -> Eligibility:
+        machine = uow.catalog.get_machine(machine_id)
+        if machine is None:
+            raise NotFoundError(_("Machine {id} does not exist.").format(id=machine_id))
+        customer = uow.catalog.get_customer(machine.customer_id)
+        model = uow.catalog.get_model(machine.model_code)
+        assert customer is not None and model is not None, "foreign keys guarantee both"
+        today = now.astimezone(self.timezone()).date()
+        return check_eligibility(
+            customer, machine, model, uow.contracts.covering(machine_id), self._policy.policy(), today
+        )
+
+    def create_ticket(self, request: IntakeRequest, *, author_id: UserId | None = None) -> TicketDetail:
+        """Open a ticket (R1) after checking the request (R2) and the customer's entitlement (R3, R5).
+
+        Raises:
+            UserFacingError: missing description, oversized attachment.
+            PolicyRefusal: not entitled; the message names the failing condition and what to do.
+        """
+        description = request.description.strip()
+        if len(description) < MIN_DESCRIPTION_LENGTH:
+            raise UserFacingError(
+                _(
+                    "Describe the problem in detail (at least {n} characters): what happened, when, and what the "
+                    "machine shows."
+                ).format(n=MIN_DESCRIPTION_LENGTH)
+            )
+        for attachment in request.attachments:
+            _check_attachment(attachment)
+        now = self.now()
+        policy = self._policy.policy()
+        with self._uow_factory() as uow:
+            eligibility = self._eligibility(uow, request.machine_id, now)
+            if not eligibility.allowed:
+                raise PolicyRefusal(eligibility_refusal_text(eligibility))
+            if request.channel not in eligibility.channels:
+                raise PolicyRefusal(
+                    _("This customer's coverage does not include the channel {channel}.").format(
+                        channel=request.channel.value
+                    )
+                )
+            assert eligibility.plan_code is not None
+            machine = uow.catalog.get_machine(request.machine_id)
+            assert machine is not None
+            number = uow.tickets.next_number(now.astimezone(self.timezone()).year)
+            ticket = Ticket(
+                number=number,
+                machine_id=request.machine_id,
+                customer_id=machine.customer_id,
+                plan_code=eligibility.plan_code,
+                severity=request.severity,
+                channel=request.channel,
+                description=description,
+                status=TicketStatus.NEW,
+                received_at=now,
+                assigned_agent_id=request.assigned_agent_id,
+                clock_started_at=now,
+                policy_version=self._policy.version(),
+            )
+            response = policy.response_time(ticket.plan_code, ticket.severity)
+            due = ticket_sla(self._policy.calendar(), SlaFacts(now, response, TicketStatus.NEW), now).due_at
+            ticket = uow.tickets.add(replace(ticket, first_response_due_at=due, due_at=due))
+            assert ticket.id is not None
+            events = [
+                TicketEvent(ticket.id, EventKind.CREATED, now, author_id, "", (("channel", request.channel.value),)),
+            ]
+            if request.assigned_agent_id is not None:
+                events.append(
+                    TicketEvent(
+                        ticket.id,
+                        EventKind.ASSIGNMENT,
+                        now,
+                        author_id,
+                        "",
+                        (("agent_id", str(request.assigned_agent_id)),),
+                    )
+                )
+            images = [a for a in request.attachments if _media_type(a).startswith("image/")]
+            if not images:
+                # R2: a request needs images or examples; ask for them and stop the clock meanwhile.
+                ticket = uow.tickets.save(replace(ticket, status=TicketStatus.WAITING_CUSTOMER))
+                events.append(
+                    TicketEvent(
+                        ticket.id,
+                        EventKind.STATUS_CHANGE,
+                        now,
+                        author_id,
+                        "",
+                        (("from", "new"), ("reason", "images_requested"), ("to", "waiting_customer")),
+                    )
+                )
+            uow.tickets.add_events(events)
+            for attachment in request.attachments:
+                sha = self._attachments.put(attachment.content)
+                uow.tickets.add_attachment(
+                    Attachment(
+                        ticket.id,
+                        sha,
+                        attachment.filename,
+                        _media_type(attachment),
+                        len(attachment.content),
+                        now,
+                    )
+                )
+            self._replan(uow, ticket, now)
+            uow.commit()
+            ticket_id = ticket.id
+        return self.get_ticket(ticket_id)
+
+    # -- changes to one ticket ---------------------------------------------------------------------
+
+    def add_comment(
+        self,
+        ticket_id: TicketId,
+        body: str,
+        *,
+        author_id: UserId | None,
+        to_customer: bool = True,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """An agent's note; when it goes to the customer it is a response (R7) or an update (R10)."""
+        text = body.strip()
+        if not text:
+            raise UserFacingError(_("The comment is empty."))
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            events = [
+                TicketEvent(
+                    ticket_id,
+                    EventKind.COMMENT,
+                    now,
+                    author_id,
+                    text,
+                    (("to_customer", "yes" if to_customer else "no"),),
+                )
+            ]
+            if to_customer:
+                responded = ticket.first_responded_at
+                if responded is None or responded < ticket.clock_start:
+                    responded = now
+                ticket = replace(ticket, first_responded_at=responded, last_agent_update_at=now)
+                if ticket.status is TicketStatus.NEW:
+                    events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, author_id))
+                    ticket = replace(ticket, status=TicketStatus.IN_PROGRESS)
+            return self._commit(uow, ticket, events, now)
+
+    def set_waiting(
+        self,
+        ticket_id: TicketId,
+        *,
+        author_id: UserId | None,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """Wait for the customer (R9): the clock stops until the customer answers."""
+        return self._change_status(ticket_id, TicketStatus.WAITING_CUSTOMER, author_id, reason, expected_version)
+
+    def resume(
+        self, ticket_id: TicketId, *, author_id: UserId | None, expected_version: int | None = None
+    ) -> TicketDetail:
+        """The customer answered: the clock runs again."""
+        return self._change_status(ticket_id, TicketStatus.IN_PROGRESS, author_id, "", expected_version)
+
+    def log_contact_attempt(
+        self,
+        ticket_id: TicketId,
+        *,
+        author_id: UserId | None,
+        method: str,
+        note: str = "",
+        wait_days: int | None = None,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """R12: one of three attempts, on distinct working days, stating the wait before closing."""
+        if method not in ("phone", "email"):
+            raise UserFacingError(_("A contact attempt is made by phone or by e-mail."))
+        now = self.now()
+        wait = self._policy.policy().wait_after_third_attempt_days if wait_days is None else wait_days
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
+            try:
+                number = lifecycle.next_attempt_number(self._policy.calendar(), ticket.status, attempts, now)
+            except lifecycle.LifecycleError as exc:
+                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
+            event = TicketEvent(
+                ticket_id,
+                EventKind.CONTACT_ATTEMPT,
+                now,
+                author_id,
+                note.strip(),
+                (("attempt", str(number)), ("method", method), ("wait_days", str(wait))),
+            )
+            return self._commit(uow, ticket, [event], now)
+
+    def close_solved(
+        self,
+        ticket_id: TicketId,
+        *,
+        author_id: UserId | None,
+        solution: str,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """R13: closed with the solution given; the closing e-mail goes to the customer."""
+        if not solution.strip():
+            raise UserFacingError(_("Write the solution given to the customer before closing."))
+        return self._close(ticket_id, TicketStatus.CLOSED, author_id, solution.strip(), expected_version)
+
+    def close_no_response(
+        self, ticket_id: TicketId, *, author_id: UserId | None, expected_version: int | None = None
+    ) -> TicketDetail:
+        """R12: only after the third attempt and the wait stated in it."""
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
+            try:
+                lifecycle.check_close_no_response(self._policy.calendar(), ticket.status, attempts, now)
+            except lifecycle.LifecycleError as exc:
+                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
+        return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, author_id, "", expected_version)
+
+    def mark_out_of_scope(
+        self,
+        ticket_id: TicketId,
+        *,
+        author_id: UserId | None,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """R4: not a problem of the use and operation of makeR products; closes with the reason."""
+        if not reason.strip():
+            raise UserFacingError(_("Say why the request is out of scope."))
+        return self._close(ticket_id, TicketStatus.OUT_OF_SCOPE, author_id, reason.strip(), expected_version)
+
+    def reopen(
+        self,
+        ticket_id: TicketId,
+        *,
+        author_id: UserId | None,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """R14: the history stays; a new response clock starts now, at level 1."""
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            try:
+                lifecycle.check_reopen(ticket.status)
+            except lifecycle.LifecycleError as exc:
+                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
+            events = []
+            if note.strip():
+                events.append(TicketEvent(ticket_id, EventKind.EMAIL_RECEIVED, now, None, note.strip()))
+            events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, author_id, reason="reopened"))
+            ticket = replace(
+                ticket,
+                status=TicketStatus.IN_PROGRESS,
+                reopen_count=ticket.reopen_count + 1,
+                clock_started_at=now,
+                closed_at=None,
+                escalation_level=1,
+            )
+            return self._commit(uow, ticket, events, now)
+
+    def change_severity(
+        self,
+        ticket_id: TicketId,
+        severity: Severity,
+        *,
+        author_id: UserId | None,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """Re-plan the due times; a raised priority is itself an escalation trigger (R11)."""
+        now = self.now()
+        policy = self._policy.policy()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            if severity is ticket.severity:
+                return self.get_ticket(ticket_id)
+            events = [
+                TicketEvent(
+                    ticket_id,
+                    EventKind.SEVERITY_CHANGE,
+                    now,
+                    author_id,
+                    "",
+                    (("from", ticket.severity.value), ("to", severity.value)),
+                )
+            ]
+            raised = policy.severity_rank(severity) < policy.severity_rank(ticket.severity)
+            ticket = replace(ticket, severity=severity)
+            if raised and ticket.status.is_open:
+                decision = next_level(
+                    policy.escalation_levels, ticket.escalation_level, EscalationReason.PRIORITY_CHANGE
+                )
+                if decision is not None:
+                    ticket = self._apply_escalation(uow, ticket, decision, now, author_id, events)
+            return self._commit(uow, ticket, events, now)
+
+    def escalate(
+        self,
+        ticket_id: TicketId,
+        *,
+        author_id: UserId | None,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """An agent escalates by hand to the next level (R11)."""
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            decision = next_level(
+                self._policy.policy().escalation_levels, ticket.escalation_level, EscalationReason.MANUAL
+            )
+            if decision is None:
+                raise PolicyRefusal(_("The ticket is already at the highest escalation level."))
+            events: list[TicketEvent] = []
+            ticket = self._apply_escalation(uow, ticket, decision, now, author_id, events, note)
+            return self._commit(uow, ticket, events, now)
+
+    def assign(
+        self,
+        ticket_id: TicketId,
+        agent_id: UserId,
+        *,
+        author_id: UserId | None,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            event = TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, author_id, "", (("agent_id", str(agent_id)),))
+            return self._commit(uow, replace(ticket, assigned_agent_id=agent_id), [event], now)
+
+    # -- escalation check (R11) --------------------------------------------------------------------
+
+    def check_escalations(self, *, dry_run: bool = False) -> list[EscalationNotice]:
+        """Every open ticket whose elapsed working time passed a level's threshold, escalated now
+        (or only listed, with dry_run). The app runs this every minute."""
+        now = self.now()
+        policy = self._policy.policy()
+        notices: list[EscalationNotice] = []
+        with self._uow_factory() as uow:
+            for ticket_id in uow.tickets.open_ticket_ids():
+                ticket = self._load(uow, ticket_id)
+                if ticket.status is TicketStatus.WAITING_CUSTOMER:
+                    continue
+                sla, response = self._ticket_sla(uow, ticket, now)
+                decisions = due_escalations(policy.escalation_levels, ticket.escalation_level, sla.elapsed, response)
+                if not decisions:
+                    continue
+                from_level = ticket.escalation_level
+                notices += [EscalationNotice(ticket_id, ticket.number, from_level, d) for d in decisions]
+                if dry_run:
+                    continue
+                events: list[TicketEvent] = []
+                for decision in decisions:
+                    ticket = self._apply_escalation(uow, ticket, decision, now, None, events)
+                uow.tickets.add_events(events)
+                uow.tickets.save(ticket)
+            if not dry_run:
+                uow.commit()
+        return notices
+
+    def notifications(self, user_id: UserId) -> list[Notification]:
+        with self._uow_factory() as uow:
+            return uow.tickets.notifications_for(user_id)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _load(self, uow: UnitOfWork, ticket_id: TicketId, expected_version: int | None = None) -> Ticket:
+        ticket = uow.tickets.get(ticket_id)
+        if ticket is None:
+            raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
+        if expected_version is not None and ticket.version != expected_version:
+            raise ConflictError(
+                _("Someone else changed ticket {number} meanwhile. Nothing was saved.").format(number=ticket.number)
+            )
+        return ticket
+
+    def _ticket_sla(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> tuple[TicketSla, timedelta]:
+        assert ticket.id is not None
+        policy = self._policy.policy()
+        response = policy.response_time(ticket.plan_code, ticket.severity)
+        facts = SlaFacts(
+            ticket.clock_start,
+            response,
+            ticket.status,
+            tuple(uow.tickets.status_changes(ticket.id)),
+            ticket.first_responded_at,
+            ticket.last_agent_update_at,
+        )
+        return ticket_sla(self._policy.calendar(), facts, now, at_risk_fraction=policy.at_risk_fraction), response
+
+    def _replan(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Ticket:
+        """Store the due time of the current promise, derived from the history just written."""
+        fresh = uow.tickets.get(ticket.id) if ticket.id is not None else None
+        current = fresh or ticket
+        sla, _response = self._ticket_sla(uow, current, now)
+        return uow.tickets.save(replace(current, due_at=sla.due_at, policy_version=self._policy.version()))
+
+    def _commit(self, uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent], now: datetime) -> TicketDetail:
+        uow.tickets.add_events(events)
+        saved = uow.tickets.save(ticket)
+        self._replan(uow, saved, now)
+        uow.commit()
+        assert ticket.id is not None
+        return self.get_ticket(ticket.id)
+
+    def _status_event(
+        self,
+        ticket: Ticket,
+        target: TicketStatus,
+        now: datetime,
+        author_id: UserId | None,
+        *,
+        reason: str = "",
+    ) -> TicketEvent:
+        assert ticket.id is not None
+        data = [("from", ticket.status.value), ("to", target.value)]
+        if reason:
+            data.append(("reason", reason))
+        return TicketEvent(ticket.id, EventKind.STATUS_CHANGE, now, author_id, "", tuple(sorted(data)))
+
+    def _change_status(
+        self,
+        ticket_id: TicketId,
+        target: TicketStatus,
+        author_id: UserId | None,
+        note: str,
+        expected_version: int | None,
+    ) -> TicketDetail:
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            try:
+                lifecycle.check_transition(ticket.status, target)
+            except lifecycle.LifecycleError as exc:
+                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
+            event = self._status_event(ticket, target, now, author_id)
+            events = [replace(event, body=note.strip())]
+            return self._commit(uow, replace(ticket, status=target), events, now)
+
+    def _close(
+        self,
+        ticket_id: TicketId,
+        target: TicketStatus,
+        author_id: UserId | None,
+        text: str,
+        expected_version: int | None,
+    ) -> TicketDetail:
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version)
+            try:
+                lifecycle.check_transition(ticket.status, target)
+            except lifecycle.LifecycleError as exc:
+                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
+            events = []
+            if text:
+                events.append(TicketEvent(ticket_id, EventKind.COMMENT, now, author_id, text))
+            events.append(self._status_event(ticket, target, now, author_id))
+            events.append(
+                TicketEvent(
+                    ticket_id,
+                    EventKind.EMAIL_SENT,
+                    now,
+                    author_id,
+                    "",
+                    (("template", f"closing_{target.value}"),),
+                )
+            )
+            return self._commit(uow, replace(ticket, status=target, closed_at=now), events, now)
+
+    def _waiting_since(self, uow: UnitOfWork, ticket: Ticket) -> datetime:
+        """Contact attempts count from the latest time the ticket started waiting on the customer."""
+        assert ticket.id is not None
+        since = ticket.clock_start
+        for change in uow.tickets.status_changes(ticket.id):
+            if change.to is TicketStatus.WAITING_CUSTOMER and change.at >= since:
+                since = change.at
+        return since
+
+    def _apply_escalation(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        decision: EscalationDecision,
+        now: datetime,
+        author_id: UserId | None,
+        events: list[TicketEvent],
+        note: str = "",
+    ) -> Ticket:
+        assert ticket.id is not None
+        events.append(
+            TicketEvent(
+                ticket.id,
+                EventKind.ESCALATION,
+                now,
+                author_id,
+                note.strip(),
+                (
+                    ("from", str(ticket.escalation_level)),
+                    ("level", str(decision.to_level)),
+                    ("reason", decision.reason.value),
+                    ("to", decision.notify_username or decision.title),
+                ),
+            )
+        )
+        recipients = []
+        if decision.notify_username:
+            user = uow.catalog.user_by_username(decision.notify_username)
+            if user is not None:
+                recipients.append(user)
+        if not recipients:
+            recipients = uow.catalog.users_with_role(Role.COORDINATOR)
+        body = _("Ticket {number} escalated to level {level} ({title}).").format(
+            number=ticket.number, level=decision.to_level, title=decision.title
+        )
+        for user in recipients:
+            assert user.id is not None
+            uow.tickets.add_notification(Notification(user.id, ticket.id, "escalation", body, now))
+        return replace(ticket, escalation_level=decision.to_level)
+
+
+def _media_type(attachment: NewAttachment) -> str:
+    return attachment.media_type or mimetypes.guess_type(attachment.filename)[0] or "application/octet-stream"
+
+
+def _check_attachment(attachment: NewAttachment) -> None:
+    if not attachment.content:
+        raise UserFacingError(_("The file {name} is empty.").format(name=attachment.filename))
+    if len(attachment.content) > MAX_ATTACHMENT_BYTES:
+        raise UserFacingError(
+            _("The file {name} is larger than {limit} MB; send a smaller one or a link.").format(
+                name=attachment.filename, limit=MAX_ATTACHMENT_BYTES // (1024 * 1024)
+            )
+        )

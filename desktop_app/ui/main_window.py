@@ -184,16 +184,12 @@ class MainWindow(QMainWindow):
             nav.setFixedWidth(nav.iconSize().width() + 44)
             return
         metrics = nav.fontMetrics()
-        longest = max(
-            metrics.horizontalAdvance(nav.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(nav.count())
-        )
+        longest = max(metrics.horizontalAdvance(nav.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(nav.count()))
         nav.setFixedWidth(longest + nav.iconSize().width() + 50)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
-        refresh = QAction(
-            theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh
-        )
+        refresh = QAction(theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
         file_menu.addSeparator()
@@ -248,9 +244,9 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             _("About makeR Soporte"),
-            _(
-                "makeR Soporte {version}\nSupport desk of 3D makeR Technologies SAS.\nsoporte@somosmaker.com"
-            ).format(version=__version__),
+            _("makeR Soporte {version}\nSupport desk of 3D makeR Technologies SAS.\nsoporte@somosmaker.com").format(
+                version=__version__
+            ),
         )
 
     def _restore_layout(self) -> None:

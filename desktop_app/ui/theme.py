@@ -32,12 +32,8 @@ class Colors:
     accent_text: str
 
 
-LIGHT = Colors(
-    False, "#1F2328", "#5F6B76", "#D9DEE3", "#FFFFFF", "#F3F4F6", "#E7EAEE", "#EEF0F3", "#FDE3D3", "#A8430C"
-)
-DARK = Colors(
-    True, "#E6E8EB", "#9AA4AE", "#3A4048", "#25292E", "#1C1F23", "#2E333A", "#30353C", "#5A2E14", "#FFB68A"
-)
+LIGHT = Colors(False, "#1F2328", "#5F6B76", "#D9DEE3", "#FFFFFF", "#F3F4F6", "#E7EAEE", "#EEF0F3", "#FDE3D3", "#A8430C")
+DARK = Colors(True, "#E6E8EB", "#9AA4AE", "#3A4048", "#25292E", "#1C1F23", "#2E333A", "#30353C", "#5A2E14", "#FFB68A")
 
 # (background, text) of the SLA pill; paler on light, deeper on dark. Text always says the state too.
 _SLA_LIGHT = {

@@ -172,9 +172,7 @@ def test_layout_is_remembered(window: MainWindow, demo_services: Services, tmp_p
     header.resizeSection(QueueColumn.AGENT, 190)
     window.close()
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    again = MainWindow(
-        demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings
-    )
+    again = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
     assert (again.size().width(), again.size().height()) == (1200, 700)
     assert again.queue_view.table.horizontalHeader().sectionSize(QueueColumn.AGENT) == 190
     again.close()
@@ -184,9 +182,7 @@ def test_first_run_layout_gives_the_queue_most_of_the_height(
     qtbot: QtBot, demo_services: Services, tmp_path: Path
 ) -> None:
     settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
-    main = MainWindow(
-        demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings
-    )
+    main = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

@@ -29,12 +29,8 @@ def test_a_database_that_cannot_be_opened_gets_a_dialog_not_a_traceback(
         target = tmp_path / "informe.sqlite3"
         target.write_bytes(content)
     shown: list[str] = []
-    monkeypatch.setattr(
-        desktop_app_module.QMessageBox, "critical", lambda _parent, _title, text: shown.append(text)
-    )
-    code = desktop_app_module.run_gui(
-        Settings(db_url=f"sqlite:///{target}", data_dir=tmp_path, language="es_CO")
-    )
+    monkeypatch.setattr(desktop_app_module.QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    code = desktop_app_module.run_gui(Settings(db_url=f"sqlite:///{target}", data_dir=tmp_path, language="es_CO"))
     assert code == 2
     assert len(shown) == 1 and expected in shown[0]
     if content is not None:

@@ -102,9 +102,7 @@ def test_corrupt_file_is_refused_and_kept(tmp_path: Path) -> None:
 
 
 def test_messages_are_spanish_by_default(tmp_path: Path) -> None:
-    result = run(
-        "--db", f"sqlite:///{tmp_path / 'no' / 'x.sqlite3'}", "queue", data_dir=tmp_path, lang="es_CO"
-    )
+    result = run("--db", f"sqlite:///{tmp_path / 'no' / 'x.sqlite3'}", "queue", data_dir=tmp_path, lang="es_CO")
     assert result.returncode == 2
     assert "no existe" in result.stderr
 

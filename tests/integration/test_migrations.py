@@ -32,9 +32,7 @@ def test_models_match_migrations(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}")
     upgrade_to_head(engine)
     with engine.connect() as connection:
-        diff = compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
-        )
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     engine.dispose()
     assert diff == []
 
@@ -107,4 +105,4 @@ def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Pat
 
 
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0001_initial"
+    assert head_revision() == "0002_policy_engine"

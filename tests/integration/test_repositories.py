@@ -147,9 +147,7 @@ def test_every_ticket_state_is_in_the_demo(demo_services: Services) -> None:
 
 def test_times_are_stored_as_utc(demo_services: Services) -> None:
     with demo_services.engine.connect() as connection:
-        ticket_id, stored = connection.execute(
-            text("SELECT id, received_at FROM tickets ORDER BY id LIMIT 1")
-        ).one()
+        ticket_id, stored = connection.execute(text("SELECT id, received_at FROM tickets ORDER BY id LIMIT 1")).one()
     received = demo_services.tickets.get_ticket(ticket_id).received_at
     assert received.utcoffset() is not None and received.utcoffset().total_seconds() == 0
     # The column holds the UTC wall time (Bogotá + 5 h), with no offset.
@@ -191,9 +189,7 @@ def test_demo_reset_replaces_everything_and_if_empty_is_detected(demo_services: 
 
 def test_ticket_numbers_follow_order_of_receipt(demo_services: Services) -> None:
     with demo_services.engine.connect() as connection:
-        numbers = [
-            row[0] for row in connection.execute(text("SELECT number FROM tickets ORDER BY received_at, id"))
-        ]
+        numbers = [row[0] for row in connection.execute(text("SELECT number FROM tickets ORDER BY received_at, id"))]
     assert numbers == sorted(numbers)
 
 

@@ -13,9 +13,7 @@ target_metadata = Base.metadata
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # Batch mode lets the same revision ALTER tables on SQLite (copy-and-move) and PostgreSQL.
-    context.configure(
-        connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
-    )
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
 

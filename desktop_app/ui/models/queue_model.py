@@ -139,9 +139,7 @@ class QueueModel(QAbstractTableModel):
         self._rows.extend(page.rows)
         self.endInsertRows()
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(QueueColumn):
             return None
         if role == Qt.ItemDataRole.DisplayRole:

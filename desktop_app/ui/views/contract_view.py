@@ -47,9 +47,7 @@ class ContractView(QWidget):
         self.search = QLineEdit(objectName="search")
         self.search.setPlaceholderText(_("Search customer, city, plan or invoice…"))
         self.search.setClearButtonEnabled(True)
-        self.search.addAction(
-            theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition
-        )
+        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
 
         self.model = ContractModel(contracts.state_of, self)
         self.table = QTableView()
@@ -171,9 +169,7 @@ class ContractView(QWidget):
         price = with_iva(contract.price_before_iva)
         self.fields["plan"].setText(contract.plan_name)
         self.fields["invoice"].setText(contract.invoice_number)
-        self.fields["validity"].setText(
-            f"{format_date(contract.valid_from)} – {format_date(contract.valid_to)}"
-        )
+        self.fields["validity"].setText(f"{format_date(contract.valid_from)} – {format_date(contract.valid_to)}")
         self.fields["state"].setText(contract_state_label(self._contracts.state_of(contract)))
         self.fields["price"].setText(format_money(price.before_iva))
         self.fields["iva"].setText(format_money(price.iva))

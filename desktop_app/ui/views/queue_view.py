@@ -66,9 +66,7 @@ class QueueView(QWidget):
         self.search = QLineEdit(objectName="search")
         self.search.setPlaceholderText(_("Search number, customer, serial or description…"))
         self.search.setClearButtonEnabled(True)
-        self.search.addAction(
-            theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition
-        )
+        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setMinimumWidth(360)
 
         self.status_filter = QComboBox()
@@ -96,9 +94,7 @@ class QueueView(QWidget):
         self.severity_filter = QComboBox()
         self.severity_filter.addItem(_("All severities"), None)
         for severity in Severity:
-            self.severity_filter.addItem(
-                theme.severity_dot(severity), severity_label(severity), severity.value
-            )
+            self.severity_filter.addItem(theme.severity_dot(severity), severity_label(severity), severity.value)
 
         self.count_label = QLabel(objectName="muted")
 
@@ -245,9 +241,7 @@ class QueueView(QWidget):
             self.stack.setCurrentWidget(self.table)
             return
         if self._filter == QueueFilter():
-            self.empty_label.setText(
-                _("There are no open tickets. New requests will appear here in policy order.")
-            )
+            self.empty_label.setText(_("There are no open tickets. New requests will appear here in policy order."))
         else:
             self.empty_label.setText(
                 _("No tickets match these filters. Clear the search or choose “All” in a filter to see more.")

@@ -234,9 +234,7 @@ class TicketDetailView(QWidget):
         self.received.setText(format_datetime(d.received_at, tz))
         if d.due_at is not None:
             self.due.setText(
-                _("{when} ({hours} working hours)").format(
-                    when=format_datetime(d.due_at, tz), hours=d.response_hours
-                )
+                _("{when} ({hours} working hours)").format(when=format_datetime(d.due_at, tz), hours=d.response_hours)
             )
         elif d.first_responded_at is not None:
             self.due.setText(_("Answered {when}").format(when=format_datetime(d.first_responded_at, tz)))
@@ -280,9 +278,7 @@ class TicketDetailView(QWidget):
         muted = theme.colors().muted
         for kind, name in _EVENT_ICONS.items():
             pixmap = theme.icon(name, muted, 16).pixmap(16, 16)
-            document.addResource(
-                QTextDocument.ResourceType.ImageResource, QUrl(f"icon:{kind.value}"), pixmap.toImage()
-            )
+            document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"icon:{kind.value}"), pixmap.toImage())
         parts = []
         for entry in d.timeline:
             when = f"{format_relative(entry.at, now)} · {format_datetime(entry.at, self._tz)}"

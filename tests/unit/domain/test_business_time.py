@@ -170,9 +170,7 @@ def test_r7_property_monotonic(start: datetime, first: timedelta, second: timede
 @settings(max_examples=200, deadline=None)
 @given(a=moments, b=moments, c=moments)
 def test_r7_property_between_is_additive_over_splits(a: datetime, b: datetime, c: datetime) -> None:
-    assert working_time_between(CAL, a, b) + working_time_between(CAL, b, c) == working_time_between(
-        CAL, a, c
-    )
+    assert working_time_between(CAL, a, b) + working_time_between(CAL, b, c) == working_time_between(CAL, a, c)
 
 
 @settings(max_examples=200, deadline=None)

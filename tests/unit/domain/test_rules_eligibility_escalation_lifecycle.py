@@ -141,9 +141,7 @@ def test_r6_the_best_ranked_valid_plan_wins_and_expired_ones_do_not_count() -> N
     contracts = [contract("basico"), replace(contract("premium"), valid_to=date(2026, 1, 31))]
     assert check_eligibility(CUSTOMER, MACHINE, FDM, contracts, DEFAULT_POLICY, TODAY).plan_code == "basico"
     contracts.append(contract("profesional"))
-    assert (
-        check_eligibility(CUSTOMER, MACHINE, FDM, contracts, DEFAULT_POLICY, TODAY).plan_code == "profesional"
-    )
+    assert check_eligibility(CUSTOMER, MACHINE, FDM, contracts, DEFAULT_POLICY, TODAY).plan_code == "profesional"
 
 
 def test_r5_discontinued_model_is_refused_even_with_a_plan() -> None:
@@ -154,9 +152,7 @@ def test_r5_discontinued_model_is_refused_even_with_a_plan() -> None:
 
 def test_r5_a_special_contract_keeps_a_discontinued_model_supported() -> None:
     machine = replace(MACHINE, model_code=OLD.code)
-    result = check_eligibility(
-        CUSTOMER, machine, OLD, [contract("basico", special=True)], DEFAULT_POLICY, TODAY
-    )
+    result = check_eligibility(CUSTOMER, machine, OLD, [contract("basico", special=True)], DEFAULT_POLICY, TODAY)
     assert result.coverage is Coverage.SPECIAL_CONTRACT and result.allowed and result.contract_id == 3
 
 
@@ -267,12 +263,8 @@ def test_r6_r11_other_invalid_edits_are_named() -> None:
     problems = {i.problem for i in validate(replace(DEFAULT_POLICY, plans=tuple(plans)))}
     assert PolicyProblem.DUPLICATE_RANK in problems
     levels = (EscalationLevel(1, "a", 0), EscalationLevel(2, "b", 2), EscalationLevel(3, "c", 1))
-    assert {i.field for i in validate(replace(DEFAULT_POLICY, escalation_levels=levels))} == {
-        "escalation_levels"
-    }
-    assert {i.problem for i in validate(replace(DEFAULT_POLICY, working_hours={}))} == {
-        PolicyProblem.NO_WORKING_HOURS
-    }
+    assert {i.field for i in validate(replace(DEFAULT_POLICY, escalation_levels=levels))} == {"escalation_levels"}
+    assert {i.problem for i in validate(replace(DEFAULT_POLICY, working_hours={}))} == {PolicyProblem.NO_WORKING_HOURS}
     assert {i.problem for i in validate(replace(DEFAULT_POLICY, wait_after_third_attempt_days=-1))} == {
         PolicyProblem.BAD_WAIT
     }

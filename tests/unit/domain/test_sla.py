@@ -37,9 +37,7 @@ def test_r7_at_risk_threshold_is_a_quarter_of_the_response_time() -> None:
     due = first_response_due(CAL, RECEIVED, TWO_HOURS)
     exactly_quarter = sla_status(CAL, due_at=due, response_time=TWO_HOURS, now=due - timedelta(minutes=30))
     assert exactly_quarter.state is SlaState.ON_TIME
-    just_under = sla_status(
-        CAL, due_at=due, response_time=TWO_HOURS, now=due - timedelta(minutes=29, seconds=59)
-    )
+    just_under = sla_status(CAL, due_at=due, response_time=TWO_HOURS, now=due - timedelta(minutes=29, seconds=59))
     assert just_under.state is SlaState.AT_RISK
 
 

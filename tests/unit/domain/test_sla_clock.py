@@ -177,8 +177,6 @@ def test_r9_property_counted_time_to_the_due_time_is_the_response_time(
     from desktop_app.domain.sla import Interval, counted_working_time
 
     start = at(2026, 11, 2, 8, 0) + timedelta(minutes=minutes)
-    pause = Interval(
-        start + timedelta(minutes=pause_start), start + timedelta(minutes=pause_start + pause_len)
-    )
+    pause = Interval(start + timedelta(minutes=pause_start), start + timedelta(minutes=pause_start + pause_len))
     due = add_counted_working_time(CAL, start, hours * H, [pause])
     assert counted_working_time(CAL, [pause], start, due, due) == hours * H

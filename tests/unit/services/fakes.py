@@ -15,14 +15,18 @@ from types import TracebackType
 from typing import Self
 
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
     OPEN_STATUSES,
     Attachment,
     Contact,
     Contract,
     Customer,
+    EventKind,
     Machine,
+    Notification,
     ProductModel,
+    Role,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -31,11 +35,13 @@ from desktop_app.domain.model import (
 )
 from desktop_app.domain.policy import PolicySettings
 from desktop_app.domain.queue import QueueKey, sort_queue
-from desktop_app.domain.sla import SlaState, SlaStatus
+from desktop_app.domain.sla import SlaState, SlaStatus, StatusChange
+from desktop_app.errors import ConflictError
 from desktop_app.services.dto import (
     AgentInfo,
     ContractSummary,
     CoveredMachine,
+    PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
     QueueFilter,
@@ -60,7 +66,7 @@ class FakeDatabase:
     """What a database would hold; shared by every FakeUnitOfWork of one test."""
 
     def __init__(self) -> None:
-        self.policy: PolicySettings | None = None
+        self.policy_versions: list[tuple[datetime, PolicySettings, str]] = []
         self.customers: dict[int, Customer] = {}
         self.contacts: list[Contact] = []
         self.models: dict[str, ProductModel] = {}
@@ -72,6 +78,7 @@ class FakeDatabase:
         self.attachments: list[Attachment] = []
         self.visits: list[Visit] = []
         self.counters: dict[int, int] = {}
+        self.notifications: list[Notification] = []
 
     def next_id(self, table: dict[int, object]) -> int:
         return max(table, default=0) + 1
@@ -82,10 +89,22 @@ class _Policy:
         self.db = db
 
     def load(self) -> PolicySettings | None:
-        return self.db.policy
+        return self.db.policy_versions[-1][1] if self.db.policy_versions else None
 
-    def save(self, policy: PolicySettings) -> None:
-        self.db.policy = policy
+    def current_version(self) -> int | None:
+        return len(self.db.policy_versions) or None
+
+    def history(self) -> list[PolicyVersionInfo]:
+        return [PolicyVersionInfo(n, at, "", note) for n, (at, _policy, note) in enumerate(self.db.policy_versions, 1)][
+            ::-1
+        ]
+
+    def document(self, version: int) -> PolicySettings | None:
+        return self.db.policy_versions[version - 1][1] if 0 < version <= len(self.db.policy_versions) else None
+
+    def save(self, policy: PolicySettings, *, at: datetime, author_id: UserId | None = None, note: str = "") -> int:
+        self.db.policy_versions.append((at, policy, note))
+        return len(self.db.policy_versions)
 
 
 class _Catalog:
@@ -118,13 +137,27 @@ class _Catalog:
     def count_customers(self) -> int:
         return len(self.db.customers)
 
+    def get_customer(self, customer_id: CustomerId) -> Customer | None:
+        return self.db.customers.get(customer_id)
+
+    def get_machine(self, machine_id: MachineId) -> Machine | None:
+        return self.db.machines.get(machine_id)
+
+    def machine_by_serial(self, serial: str) -> Machine | None:
+        return next((m for m in self.db.machines.values() if m.serial == serial.strip().upper()), None)
+
+    def get_model(self, code: str) -> ProductModel | None:
+        return self.db.models.get(code)
+
+    def user_by_username(self, username: str) -> User | None:
+        return next((u for u in self.db.users.values() if u.username == username), None)
+
+    def users_with_role(self, role: Role) -> list[User]:
+        return [u for u in self.db.users.values() if u.role is role and u.active]
+
     def agents(self) -> list[AgentInfo]:
         return sorted(
-            (
-                AgentInfo(UserId(i), u.full_name, u.role.value, u.city)
-                for i, u in self.db.users.items()
-                if u.active
-            ),
+            (AgentInfo(UserId(i), u.full_name, u.role.value, u.city) for i, u in self.db.users.items() if u.active),
             key=lambda a: a.full_name,
         )
 
@@ -142,9 +175,10 @@ class _Contracts:
         return saved
 
     def _summary(self, contract: Contract) -> ContractSummary:
-        assert self.db.policy is not None and contract.id is not None
+        policy = _Policy(self.db).load()
+        assert policy is not None and contract.id is not None
         customer = self.db.customers[contract.customer_id]
-        plan = self.db.policy.plan(contract.plan_code)
+        plan = policy.plan(contract.plan_code)
         machines = tuple(
             CoveredMachine(
                 m,
@@ -173,16 +207,15 @@ class _Contracts:
     def summaries(self, text: str = "") -> list[ContractSummary]:
         found = [self._summary(c) for c in self.db.contracts.values()]
         for term in text.lower().split():
-            found = [
-                s
-                for s in found
-                if term in f"{s.customer_name} {s.city} {s.invoice_number} {s.plan_name}".lower()
-            ]
+            found = [s for s in found if term in f"{s.customer_name} {s.city} {s.invoice_number} {s.plan_name}".lower()]
         return sorted(found, key=lambda s: (-s.valid_to.toordinal(), s.invoice_number))
 
     def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
         contract = self.db.contracts.get(contract_id)
         return None if contract is None else self._summary(contract)
+
+    def covering(self, machine_id: MachineId) -> list[Contract]:
+        return [c for c in self.db.contracts.values() if machine_id in c.machine_ids]
 
 
 class _Tickets:
@@ -201,6 +234,44 @@ class _Tickets:
     def add_events(self, events: Sequence[TicketEvent]) -> None:
         self.db.events.extend(events)
 
+    def get(self, ticket_id: TicketId) -> Ticket | None:
+        return self.db.tickets.get(ticket_id)
+
+    def save(self, ticket: Ticket) -> Ticket:
+        assert ticket.id is not None
+        stored = self.db.tickets[ticket.id]
+        if stored.version != ticket.version:
+            raise ConflictError("stale")
+        saved = replace(ticket, version=ticket.version + 1)
+        self.db.tickets[ticket.id] = saved
+        return saved
+
+    def status_changes(self, ticket_id: TicketId) -> list[StatusChange]:
+        return sorted(
+            (
+                StatusChange(e.at, TicketStatus(dict(e.data)["to"]))
+                for e in self.db.events
+                if e.ticket_id == ticket_id and e.kind is EventKind.STATUS_CHANGE
+            ),
+            key=lambda c: c.at,
+        )
+
+    def contact_attempts(self, ticket_id: TicketId, since: datetime) -> list[ContactAttempt]:
+        return [
+            ContactAttempt(e.at, int(dict(e.data)["attempt"]), int(dict(e.data).get("wait_days", "0")))
+            for e in self.db.events
+            if e.ticket_id == ticket_id and e.kind is EventKind.CONTACT_ATTEMPT and e.at >= since
+        ]
+
+    def add_notification(self, notification: Notification) -> None:
+        self.db.notifications.append(notification)
+
+    def notifications_for(self, user_id: UserId, *, unread_only: bool = True) -> list[Notification]:
+        return [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
+
+    def open_ticket_ids(self) -> list[TicketId]:
+        return [TicketId(i) for i, t in self.db.tickets.items() if t.status.is_open]
+
     def add_attachment(self, attachment: Attachment) -> Attachment:
         self.db.attachments.append(attachment)
         return attachment
@@ -210,7 +281,7 @@ class _Tickets:
         return visit
 
     def _entry(self, t: Ticket) -> QueueEntry:
-        policy = self.db.policy
+        policy = _Policy(self.db).load()
         assert policy is not None and t.id is not None
         plan = policy.plan(t.plan_code)
         customer = self.db.customers[t.customer_id]
@@ -231,7 +302,7 @@ class _Tickets:
             agent.full_name if agent else "",
             t.status,
             t.received_at,
-            None if t.first_responded_at else t.first_response_due_at,
+            t.due_at,
             policy.response_hours[(t.plan_code, t.severity)],
             t.reopen_count,
             t.escalation_level,
@@ -246,9 +317,7 @@ class _Tickets:
             entries = [e for e in entries if e.status in OPEN_STATUSES]
         for term in flt.text.lower().split():
             entries = [
-                e
-                for e in entries
-                if term in f"{e.number} {e.customer_name} {e.machine_serial} {e.description}".lower()
+                e for e in entries if term in f"{e.number} {e.customer_name} {e.machine_serial} {e.description}".lower()
             ]
         if flt.city:
             entries = [e for e in entries if e.city == flt.city]
@@ -270,10 +339,7 @@ class _Tickets:
         breached = [
             t
             for t in open_
-            if t.status is not TicketStatus.WAITING_CUSTOMER
-            and t.first_responded_at is None
-            and t.first_response_due_at is not None
-            and t.first_response_due_at <= now
+            if t.status is not TicketStatus.WAITING_CUSTOMER and t.due_at is not None and t.due_at <= now
         ]
         return QueueCounts(len(open_), len(waiting), len(breached))
 

@@ -25,8 +25,8 @@ NOW = datetime(2026, 11, 26, 10, 30, tzinfo=ZoneInfo("America/Bogota"))
 @pytest.fixture(scope="module")
 def world() -> tuple[FakeUnitOfWorkFactory, TicketService, ContractService, DemoLoader]:
     factory = FakeUnitOfWorkFactory()
-    policy = PolicyService(factory, ColombianHolidays())
     clock = FixedClock(NOW)
+    policy = PolicyService(factory, ColombianHolidays(), clock)
     store = FakeAttachmentStore()
     demo = DemoLoader(factory, policy, store)
     demo.load(NOW)
@@ -40,8 +40,8 @@ def world() -> tuple[FakeUnitOfWorkFactory, TicketService, ContractService, Demo
 
 def test_policy_defaults_are_seeded_once(world) -> None:  # type: ignore[no-untyped-def]
     factory, _tickets, _contracts, _demo = world
-    assert factory.db.policy is not None
-    assert [p.code for p in factory.db.policy.plans] == ["premium", "profesional", "basico", "garantia"]
+    assert len(factory.db.policy_versions) == 1
+    assert [p.code for p in factory.db.policy_versions[0][1].plans] == ["premium", "profesional", "basico", "garantia"]
 
 
 def test_r8_queue_is_in_policy_order_and_holds_only_open_tickets(world) -> None:  # type: ignore[no-untyped-def]
@@ -57,9 +57,7 @@ def test_queue_pages_join_up(world) -> None:  # type: ignore[no-untyped-def]
     _factory, tickets, _contracts, _demo = world
     whole = [r.entry.id for r in tickets.list_queue(QueueFilter(), 0, 1000).rows]
     paged = [
-        r.entry.id
-        for offset in range(0, len(whole), 7)
-        for r in tickets.list_queue(QueueFilter(), offset, 7).rows
+        r.entry.id for offset in range(0, len(whole), 7) for r in tickets.list_queue(QueueFilter(), offset, 7).rows
     ]
     assert paged == whole
 
@@ -72,9 +70,7 @@ def test_r9_waiting_tickets_are_paused_and_r7_new_ones_count_down(world) -> None
             assert row.sla.state is SlaState.PAUSED
         if row.entry.status is TicketStatus.NEW:
             assert row.sla.state in (SlaState.ON_TIME, SlaState.AT_RISK, SlaState.BREACHED)
-            assert (row.sla.state is SlaState.BREACHED) == (
-                row.entry.due_at is not None and row.entry.due_at <= NOW
-            )
+            assert (row.sla.state is SlaState.BREACHED) == (row.entry.due_at is not None and row.entry.due_at <= NOW)
 
 
 def test_filters_narrow_the_queue(world) -> None:  # type: ignore[no-untyped-def]
@@ -100,12 +96,9 @@ def test_refresh_sla_moves_the_countdown(world) -> None:  # type: ignore[no-unty
     factory, tickets, _contracts, _demo = world
     rows = [r for r in tickets.list_queue(QueueFilter(), 0, 1000).rows if r.sla.state is SlaState.ON_TIME]
     assert rows
-    later = TicketService(
-        factory,
-        PolicyService(factory, ColombianHolidays()),
-        FixedClock(NOW + timedelta(days=30)),
-        FakeAttachmentStore(),
-    )
+    later_clock = FixedClock(NOW + timedelta(days=30))
+    later_policy = PolicyService(factory, ColombianHolidays(), later_clock)
+    later = TicketService(factory, later_policy, later_clock, FakeAttachmentStore())
     assert all(r.sla.state is SlaState.BREACHED for r in later.refresh_sla(rows))
 
 

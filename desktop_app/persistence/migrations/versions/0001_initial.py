@@ -114,9 +114,7 @@ def upgrade() -> None:
         sa.Column("price_before_iva", sa.Integer(), nullable=False),
         sa.Column("special", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_contracts_customer_id_customers")
-        ),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_contracts_customer_id_customers")),
         sa.ForeignKeyConstraint(["plan_code"], ["plans.code"], name=op.f("fk_contracts_plan_code_plans")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contracts")),
         sa.UniqueConstraint("invoice_number", name=op.f("uq_contracts_invoice_number")),
@@ -136,9 +134,7 @@ def upgrade() -> None:
         sa.Column("unauthorized_intervention", sa.Boolean(), nullable=False),
         sa.Column("last_preventive_maintenance", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_machines_customer_id_customers")
-        ),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_machines_customer_id_customers")),
         sa.ForeignKeyConstraint(
             ["model_code"], ["product_models.code"], name=op.f("fk_machines_model_code_product_models")
         ),
@@ -155,9 +151,7 @@ def upgrade() -> None:
         sa.Column("severity_code", sa.String(length=20), nullable=False),
         sa.Column("hours", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["plan_code"], ["plans.code"], name=op.f("fk_response_targets_plan_code_plans")
-        ),
+        sa.ForeignKeyConstraint(["plan_code"], ["plans.code"], name=op.f("fk_response_targets_plan_code_plans")),
         sa.ForeignKeyConstraint(
             ["severity_code"], ["severities.code"], name=op.f("fk_response_targets_severity_code_severities")
         ),
@@ -173,9 +167,7 @@ def upgrade() -> None:
             name=op.f("fk_contract_machines_contract_id_contracts"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["machine_id"], ["machines.id"], name=op.f("fk_contract_machines_machine_id_machines")
-        ),
+        sa.ForeignKeyConstraint(["machine_id"], ["machines.id"], name=op.f("fk_contract_machines_machine_id_machines")),
         sa.PrimaryKeyConstraint("contract_id", "machine_id", name=op.f("pk_contract_machines")),
     )
     op.create_table(
@@ -200,17 +192,11 @@ def upgrade() -> None:
         sa.Column("severity_rank", sa.Integer(), nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["assigned_agent_id"], ["users.id"], name=op.f("fk_tickets_assigned_agent_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"], name=op.f("fk_tickets_customer_id_customers")
-        ),
+        sa.ForeignKeyConstraint(["assigned_agent_id"], ["users.id"], name=op.f("fk_tickets_assigned_agent_id_users")),
+        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], name=op.f("fk_tickets_customer_id_customers")),
         sa.ForeignKeyConstraint(["machine_id"], ["machines.id"], name=op.f("fk_tickets_machine_id_machines")),
         sa.ForeignKeyConstraint(["plan_code"], ["plans.code"], name=op.f("fk_tickets_plan_code_plans")),
-        sa.ForeignKeyConstraint(
-            ["severity"], ["severities.code"], name=op.f("fk_tickets_severity_severities")
-        ),
+        sa.ForeignKeyConstraint(["severity"], ["severities.code"], name=op.f("fk_tickets_severity_severities")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
         sa.UniqueConstraint("number", name=op.f("uq_tickets_number")),
     )
