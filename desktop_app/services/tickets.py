@@ -246,6 +246,7 @@ class TicketService:
             due = ticket_sla(self._policy.calendar(), SlaFacts(now, response, TicketStatus.NEW), now).due_at
             ticket = uow.tickets.add(replace(ticket, first_response_due_at=due, due_at=due))
             assert ticket.id is not None
+            ticket_id = ticket.id
             events = [
                 TicketEvent(ticket.id, EventKind.CREATED, now, author_id, "", (("channel", request.channel.value),)),
             ]
@@ -266,7 +267,7 @@ class TicketService:
                 ticket = uow.tickets.save(replace(ticket, status=TicketStatus.WAITING_CUSTOMER))
                 events.append(
                     TicketEvent(
-                        ticket.id,
+                        ticket_id,
                         EventKind.STATUS_CHANGE,
                         now,
                         author_id,
@@ -279,7 +280,7 @@ class TicketService:
                 sha = self._attachments.put(attachment.content)
                 uow.tickets.add_attachment(
                     Attachment(
-                        ticket.id,
+                        ticket_id,
                         sha,
                         attachment.filename,
                         _media_type(attachment),
@@ -289,7 +290,6 @@ class TicketService:
                 )
             self._replan(uow, ticket, now)
             uow.commit()
-            ticket_id = ticket.id
         return self.get_ticket(ticket_id)
 
     # -- changes to one ticket ---------------------------------------------------------------------
