@@ -27,6 +27,7 @@ from desktop_app.services.tickets import TicketService
 class Services:
     settings: Settings
     engine: Engine
+    uow_factory: SqlAlchemyUnitOfWorkFactory
     policy: PolicyService
     tickets: TicketService
     contracts: ContractService
@@ -70,6 +71,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
     return Services(
         settings=settings,
         engine=engine,
+        uow_factory=uow_factory,
         policy=policy,
         tickets=TicketService(uow_factory, policy, clock, attachments),
         contracts=ContractService(uow_factory, policy, clock),

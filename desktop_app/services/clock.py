@@ -20,3 +20,9 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.moment
+
+    def set(self, moment: datetime) -> None:
+        """Move the clock (tests that play a day at the desk)."""
+        if moment.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self.moment = moment
