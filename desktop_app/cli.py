@@ -4,6 +4,13 @@ makersupport [--db URL] [gui]                    open the desk (default)
 makersupport [--db URL] demo [--reset|--if-empty] load the demo data set
 makersupport [--db URL] db upgrade               create or upgrade the schema
 makersupport [--db URL] queue [--json]           the open queue in policy order
+makersupport calendar holidays YEAR               Colombian public holidays (ISO date and name)
+makersupport calendar add START HOURS             START + HOURS of working time (ISO, with offset)
+makersupport calendar between START END           working minutes between two moments
+makersupport sla TICKET                           a ticket's due times and why
+makersupport escalate [--dry-run]                 escalate what must escalate now (R11)
+
+Times without an offset are Colombia time (America/Bogota).
 """
 
 from __future__ import annotations
@@ -12,13 +19,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import load_settings
+from desktop_app.domain.business_time import add_working_time, working_time_between
 from desktop_app.errors import UserFacingError
+from desktop_app.formatting import format_datetime, format_working_hours
 from desktop_app.i18n import _
+from desktop_app.labels import explanation_lines, sla_target_label, sla_text
 from desktop_app.services.dto import QueueFilter, QueueRow
 
 
@@ -39,6 +49,20 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help=_("create or upgrade the schema"))
     queue = commands.add_parser("queue", help=_("print the open queue in policy order"))
     queue.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    calendar = commands.add_parser("calendar", help=_("check the working-time calendar"))
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    holidays = calendar_commands.add_parser("holidays", help=_("public holidays of a year"))
+    holidays.add_argument("year", type=int)
+    add = calendar_commands.add_parser("add", help=_("add working hours to a moment"))
+    add.add_argument("start")
+    add.add_argument("hours", type=float)
+    between = calendar_commands.add_parser("between", help=_("working minutes between two moments"))
+    between.add_argument("start")
+    between.add_argument("end")
+    sla = commands.add_parser("sla", help=_("a ticket's due times and the reason for them"))
+    sla.add_argument("ticket", help=_("ticket number, e.g. SOP-2026-00042"))
+    escalate = commands.add_parser("escalate", help=_("escalate the tickets that must escalate now"))
+    escalate.add_argument("--dry-run", action="store_true", help=_("only list them"))
     return parser
 
 
@@ -75,6 +99,79 @@ def _all_open_rows(services: Services) -> list[QueueRow]:
             return rows
 
 
+def _moment(text: str, services: Services) -> datetime:
+    """An ISO date-time; without an offset it is Colombia time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UserFacingError(
+            _(
+                "“{text}” is not a date and time; write it as 2026-12-01T09:10 (Colombia time) or with an offset."
+            ).format(text=text)
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=services.policy.calendar().tz)
+    return moment
+
+
+def _calendar(args: argparse.Namespace, services: Services) -> None:
+    calendar = services.policy.calendar()
+    if args.calendar_command == "holidays":
+        for day, name in services.policy.holidays_in(args.year):
+            print(f"{day.isoformat()}  {name}")
+    elif args.calendar_command == "add":
+        if not 0 <= args.hours <= 100_000:
+            raise UserFacingError(_("The hours must be between 0 and 100000."))
+        due = add_working_time(calendar, _moment(args.start, services), timedelta(hours=args.hours))
+        print(due.astimezone(calendar.tz).isoformat())
+    else:
+        start, end = _moment(args.start, services), _moment(args.end, services)
+        if end < start:
+            raise UserFacingError(
+                _("The end ({end}) is before the start ({start}).").format(end=args.end, start=args.start)
+            )
+        minutes = working_time_between(calendar, start, end).total_seconds() / 60
+        print(f"{minutes:g}")
+
+
+def _sla(args: argparse.Namespace, services: Services) -> None:
+    tickets = services.tickets
+    report = tickets.sla_report(tickets.find_ticket_id(args.ticket))
+    tz = services.policy.calendar().tz
+    sla = report.sla
+    print(_("Ticket {number} · policy version {version}").format(number=report.number, version=report.policy_version))
+    print(
+        _("Promise: {target} · response time {hours}").format(
+            target=sla_target_label(sla.target), hours=format_working_hours(report.response_time)
+        )
+    )
+    print(_("Clock started: {when}").format(when=format_datetime(sla.target_started_at, tz)))
+    print(_("Due: {when}").format(when=format_datetime(sla.due_at, tz) if sla.due_at else "—"))
+    print(_("State: {state}").format(state=sla_text(sla.status)))
+    if report.explanation is not None:
+        print(_("Why:"))
+        for line in explanation_lines(report.explanation, report.holiday_names, tz):
+            print(f"  {line}")
+
+
+def _escalate(args: argparse.Namespace, services: Services) -> None:
+    notices = services.tickets.check_escalations(dry_run=args.dry_run)
+    for notice in notices:
+        print(
+            _("{number}: level {old} → {new} ({reason}, {title})").format(
+                number=notice.number,
+                old=notice.from_level,
+                new=notice.decision.to_level,
+                reason=notice.decision.reason.value,
+                title=notice.decision.title,
+            )
+        )
+    if not notices:
+        print(_("Nothing to escalate now."))
+    elif args.dry_run:
+        print(_("Dry run: nothing was changed."))
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings(args.db, args.lang)
     command = args.command or "gui"
@@ -97,6 +194,12 @@ def _run(args: argparse.Namespace) -> int:
                     "{tickets} tickets."
                 ).format(**summary.__dict__)
             )
+        elif command == "calendar":
+            _calendar(args, services)
+        elif command == "sla":
+            _sla(args, services)
+        elif command == "escalate":
+            _escalate(args, services)
         elif command == "queue":
             rows = _all_open_rows(services)
             if args.json:

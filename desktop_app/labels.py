@@ -9,12 +9,13 @@ from datetime import tzinfo
 
 from desktop_app.domain.eligibility import Condition, Eligibility
 from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
+from desktop_app.domain.explain import Explanation, StepKind
 from desktop_app.domain.lifecycle import LifecycleError
 from desktop_app.domain.lifecycle import Refusal as LifecycleRefusal
 from desktop_app.domain.model import Channel, ContractState, EventKind, Severity, TicketStatus
 from desktop_app.domain.policy import PolicyIssue, PolicyProblem
-from desktop_app.domain.sla import SlaState, SlaStatus
-from desktop_app.formatting import format_date, format_datetime, format_working_hours
+from desktop_app.domain.sla import SlaState, SlaStatus, SlaTarget
+from desktop_app.formatting import format_date, format_datetime, format_time, format_working_hours
 from desktop_app.i18n import _
 
 
@@ -155,3 +156,34 @@ def lifecycle_refusal_text(error: LifecycleError, tz: tzinfo) -> str:
         LifecycleRefusal.NOT_CLOSED: _("Only a closed ticket can be reopened."),
         LifecycleRefusal.REASON_REQUIRED: _("A reason is required."),
     }[refusal]
+
+
+def sla_target_label(target: SlaTarget) -> str:
+    return {SlaTarget.FIRST_RESPONSE: _("first response"), SlaTarget.NEXT_UPDATE: _("next update")}[target]
+
+
+def explanation_lines(explanation: Explanation, holiday_names: dict[str, str], tz: tzinfo) -> list[str]:
+    """ "Why this due time", one line per step, for the ticket view and `makersupport sla`."""
+    lines = []
+    for step in explanation.steps:
+        day = format_date(step.day)
+        span = f"{format_time(step.start.astimezone(tz))} – {format_time(step.end.astimezone(tz))}"
+        if step.kind is StepKind.COUNTED:
+            lines.append(
+                _("{day}, {span}: {time} counted").format(day=day, span=span, time=format_working_hours(step.duration))
+            )
+        elif step.kind is StepKind.PAUSED:
+            lines.append(_("{day}, {span}: waiting on the customer, not counted").format(day=day, span=span))
+        elif step.kind is StepKind.WEEKEND:
+            lines.append(_("{day}: no working hours").format(day=day))
+        else:
+            name = holiday_names.get(step.day.isoformat(), "")
+            lines.append(
+                _("{day}: holiday, {name}").format(day=day, name=name) if name else _("{day}: day off").format(day=day)
+            )
+    lines.append(
+        _("Total counted: {time} of {response}").format(
+            time=format_working_hours(explanation.counted), response=format_working_hours(explanation.response_time)
+        )
+    )
+    return lines
