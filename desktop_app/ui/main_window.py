@@ -18,16 +18,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
-from desktop_app.i18n import _, current_language
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _, current_language, ngettext
 from desktop_app.services.contracts import ContractService
-from desktop_app.services.tickets import TicketService
+from desktop_app.services.tickets import EscalationNotice, TicketService
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 
 COUNTS_REFRESH_MS = 60_000
+ESCALATION_CHECK_MS = 60_000
 COMPACT_NAVIGATION_BELOW = 1500  # px of window width
 _GEOMETRY_KEY = "window/geometry"
 _SPLITTER_KEY = "window/queue_splitter"
@@ -71,10 +74,12 @@ class MainWindow(QMainWindow):
         database_label: str,
         is_local_file: bool,
         settings: QSettings,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__()
         self._tickets = tickets
         self._settings = settings
+        self._tasks = tasks or TaskRunner(self)
         self.setWindowTitle(_("makeR Soporte"))
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(QSize(1024, 640))
@@ -138,6 +143,11 @@ class MainWindow(QMainWindow):
         self._counts_timer = QTimer(self, interval=COUNTS_REFRESH_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
         self._counts_timer.start()
+        # R11: what must escalate is found every minute, off the GUI thread.
+        self._escalation_timer = QTimer(self, interval=ESCALATION_CHECK_MS)
+        self._escalation_timer.timeout.connect(self.check_escalations)
+        self._escalation_timer.start()
+        QTimer.singleShot(0, self.check_escalations)
 
         self.navigation.setCurrentRow(Page.QUEUE)
         self.refresh_counts()
@@ -159,6 +169,21 @@ class MainWindow(QMainWindow):
         if self.ticket_view.detail is not None:
             self.ticket_view.show_ticket(self.ticket_view.detail.id)
         self.refresh_counts()
+
+    def check_escalations(self) -> None:
+        self._tasks.run(self._tickets.check_escalations, self._on_escalations_checked, self._on_task_failed)
+
+    def _on_escalations_checked(self, notices: list[EscalationNotice]) -> None:
+        if not notices:
+            return
+        self.statusBar().showMessage(
+            ngettext("{n} ticket escalated", "{n} tickets escalated", len(notices)).format(n=len(notices)), 15_000
+        )
+        self.queue_view.reload()
+        self.refresh_counts()
+
+    def _on_task_failed(self, error: UserFacingError) -> None:
+        QMessageBox.warning(self, _("makeR Soporte"), error.message)
 
     def refresh_counts(self) -> None:
         counts = self._tickets.counts()
@@ -274,6 +299,8 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._escalation_timer.stop()
+        self._tasks.wait()
         self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
         self._settings.setValue(_SPLITTER_KEY, self.queue_splitter.saveState())
         self._settings.setValue(_HEADER_KEY, self.queue_view.table.horizontalHeader().saveState())

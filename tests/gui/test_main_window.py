@@ -188,3 +188,22 @@ def test_first_run_layout_gives_the_queue_most_of_the_height(
     qtbot.waitExposed(main)
     queue_height, preview_height = main.queue_splitter.sizes()
     assert queue_height > preview_height > 0
+
+
+def test_r11_the_window_escalates_what_is_due_in_the_background(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: "escalad" in window.statusBar().currentMessage(), timeout=10_000)
+    number = window.queue_view.model.index(0, QueueColumn.NUMBER).data()
+    assert number  # the queue was reloaded and still shows tickets
+
+
+def test_r7_the_ticket_view_explains_its_due_time(window: MainWindow, demo_services: Services) -> None:
+    rows = demo_services.tickets.list_queue(QueueFilter()).rows
+    due_row = next(r for r in rows if r.entry.due_at is not None)
+    window.open_ticket(due_row.entry.id)
+    view = window.ticket_view
+    assert "Primera respuesta" in view.due_summary.text() or "Próxima actualización" in view.due_summary.text()
+    assert "Total contado" in view.due_steps.text()
+    paused = next(r for r in rows if r.entry.status is TicketStatus.WAITING_CUSTOMER)
+    window.open_ticket(paused.entry.id)
+    assert "pausa" in view.due_summary.text()
+    assert view.due_steps.text() == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
@@ -24,11 +25,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.ids import TicketId
 from desktop_app.domain.model import EventKind
+from desktop_app.domain.sla import SlaState, TicketSla
 from desktop_app.errors import NotFoundError
-from desktop_app.formatting import format_date, format_datetime, format_relative, format_size
+from desktop_app.formatting import format_date, format_datetime, format_relative, format_size, format_working_hours
 from desktop_app.i18n import _
-from desktop_app.labels import channel_label, event_label, severity_label, sla_text, status_label
+from desktop_app.labels import (
+    channel_label,
+    event_label,
+    explanation_lines,
+    severity_label,
+    sla_target_label,
+    sla_text,
+    status_label,
+)
 from desktop_app.services.dto import AttachmentInfo, TicketDetail
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
@@ -69,6 +80,10 @@ def _value(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def _is_paused(sla: TicketSla) -> bool:
+    return sla.status.state is SlaState.PAUSED
 
 
 def _yes_no(flag: bool) -> str:
@@ -162,7 +177,14 @@ class TicketDetailView(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        for card in (description_card, customer_card, machine_card, attachments_card):
+        due_card, due_form = _card(_("Why this due time"))
+        self.due_summary = _value()
+        self.due_steps = _value()
+        self.due_steps.setObjectName("muted")
+        due_form.addRow(self.due_summary)
+        due_form.addRow(self.due_steps)
+
+        for card in (description_card, due_card, customer_card, machine_card, attachments_card):
             side_layout.addWidget(card)
         side_layout.addStretch(1)
         side_scroll = QScrollArea()
@@ -270,7 +292,34 @@ class TicketDetailView(QWidget):
             else _("None recorded")
         )
         self._fill_timeline(d)
+        self._fill_explanation(d.id)
         self._fill_attachments(d.attachments)
+
+    def _fill_explanation(self, ticket_id: TicketId) -> None:
+        """R7, R9: the intervals counted and what was skipped, so the agent can explain the due time."""
+        report = self._tickets.sla_report(ticket_id)
+        sla = report.sla
+        target = sla_target_label(sla.target)
+        if sla.due_at is None:
+            self.due_summary.setText(
+                _("Nothing is due: {state}.").format(state=sla_text(sla.status))
+                if not _is_paused(sla)
+                else _("The clock is paused while waiting on the customer ({target}: {left} left).").format(
+                    target=target, left=format_working_hours(sla.status.remaining or timedelta(0))
+                )
+            )
+            self.due_steps.setText("")
+            return
+        self.due_summary.setText(
+            _("{target} due {when} · {hours} working hours · policy version {version}").format(
+                target=target.capitalize(),
+                when=format_datetime(sla.due_at, self._tz),
+                hours=format_working_hours(report.response_time),
+                version=report.policy_version or "—",
+            )
+        )
+        lines = explanation_lines(report.explanation, report.holiday_names, self._tz) if report.explanation else []
+        self.due_steps.setText("\n".join(lines))
 
     def _fill_timeline(self, d: TicketDetail) -> None:
         now = self._tickets.now()

@@ -1,0 +1,108 @@
+"""Work off the GUI thread: one database worker (writes are serialised), results back by signal.
+
+The background function must not touch any widget; `on_success` and `on_failure` run on the GUI
+thread. A UserFacingError becomes a message; anything else goes to sys.excepthook (crash dialog).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from desktop_app.errors import UserFacingError
+
+
+class _Relay(QObject):
+    """Carries one task's outcome back to the GUI thread.
+
+    It lives on the GUI thread and its slots are its own methods, so Qt queues the worker's
+    emissions to the GUI thread (a bare function as slot would run on the worker).
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, on_success: Callable[[Any], None], on_failure: Callable[[BaseException], None]) -> None:
+        super().__init__()
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self.succeeded.connect(self._deliver_success)
+        self.failed.connect(self._deliver_failure)
+
+    @Slot(object)
+    def _deliver_success(self, result: Any) -> None:
+        self._on_success(result)
+
+    @Slot(object)
+    def _deliver_failure(self, exc: BaseException) -> None:
+        self._on_failure(exc)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except BaseException as exc:
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+
+
+class TaskRunner(QObject):
+    """Signals:
+    busy_changed(bool): work started or all work finished (for the status bar's indicator).
+    """
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one DB worker: writes never race each other
+        self._running = 0
+        self._relays: set[_Relay] = set()
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[UserFacingError], None] | None = None,
+    ) -> None:
+        relay: _Relay
+
+        def succeeded(result: Any) -> None:
+            self._finish(relay)
+            if on_success is not None:
+                on_success(result)
+
+        def failed(exc: BaseException) -> None:
+            self._finish(relay)
+            if isinstance(exc, UserFacingError) and on_failure is not None:
+                on_failure(exc)
+            else:
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+
+        relay = _Relay(succeeded, failed)
+        self._relays.add(relay)
+        self._running += 1
+        if self._running == 1:
+            self.busy_changed.emit(True)
+        self._pool.start(_Task(fn, relay))
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until the queue is empty (shutdown, tests)."""
+        return self._pool.waitForDone(msecs)
+
+    def _finish(self, relay: _Relay) -> None:
+        self._relays.discard(relay)
+        self._running -= 1
+        if self._running == 0:
+            self.busy_changed.emit(False)
