@@ -79,7 +79,9 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
     except UserFacingError as exc:
         QMessageBox.critical(None, _("makeR Soporte"), exc.message)
         return 2
-    window = MainWindow(services.tickets, services.contracts, services.database_label, services.is_local_file, stored)
+    window = MainWindow(
+        services.tickets, services.contracts, services.policy, services.database_label, services.is_local_file, stored
+    )
     _install_excepthook(settings)
     window.show()
     if smoke:

@@ -38,6 +38,7 @@ def _capture(language: str, width: int, height: int) -> None:
         window = MainWindow(
             services.tickets,
             services.contracts,
+            services.policy,
             services.database_label,
             True,
             QSettings(f"{tmp}/ui.ini", QSettings.Format.IniFormat),
@@ -63,6 +64,10 @@ def _capture(language: str, width: int, height: int) -> None:
         window.show_page(Page.CONTRACTS)
         window.contract_view.table.selectRow(0)
         shot("contracts")
+        window.show_page(Page.SETTINGS)
+        for index in range(window.policy_view.tabs.count()):
+            window.policy_view.tabs.setCurrentIndex(index)
+            shot(f"settings_{index}")
         window.queue_view.search.setText("zzz-no-such-ticket")
         window.queue_view.apply_filter()
         window.show_page(Page.QUEUE)

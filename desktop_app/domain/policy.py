@@ -296,3 +296,22 @@ DEFAULT_POLICY = PolicySettings(
     },
     working_hours={weekday: _MORNING_AND_AFTERNOON for weekday in range(5)},
 )
+
+
+def parse_day_hours(text: str) -> tuple[tuple[time, time], ...]:
+    """ "08:00-12:00, 14:00-18:00" → intervals; empty text is a day off. Raises ValueError."""
+    intervals = []
+    for part in text.replace("–", "-").replace("—", "-").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        start_text, sep, end_text = part.partition("-")
+        if not sep:
+            raise ValueError(part)
+        start, end = time.fromisoformat(start_text.strip().zfill(5)), time.fromisoformat(end_text.strip().zfill(5))
+        intervals.append((start, end))
+    return tuple(intervals)
+
+
+def format_day_hours(intervals: tuple[tuple[time, time], ...]) -> str:
+    return ", ".join(f"{a.strftime('%H:%M')}–{b.strftime('%H:%M')}" for a, b in intervals)

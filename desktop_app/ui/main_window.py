@@ -21,11 +21,13 @@ from desktop_app import __version__
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, current_language, ngettext
 from desktop_app.services.contracts import ContractService
+from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import EscalationNotice, TicketService
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.contract_view import ContractView
+from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 
@@ -42,6 +44,7 @@ class Page:
     QUEUE = 0
     TICKET = 1
     CONTRACTS = 2
+    SETTINGS = 3
 
 
 def _page(title: str, body: QWidget, header: QWidget | None = None) -> QWidget:
@@ -71,6 +74,7 @@ class MainWindow(QMainWindow):
         self,
         tickets: TicketService,
         contracts: ContractService,
+        policy: PolicyService,
         database_label: str,
         is_local_file: bool,
         settings: QSettings,
@@ -94,11 +98,14 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setChildrenCollapsible(False)
         self.ticket_view = TicketDetailView(tickets)
         self.contract_view = ContractView(contracts)
+        self.policy_view = PolicyView(policy)
+        self.policy_view.policy_saved.connect(self._on_policy_saved)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(_page(_("Ticket queue"), self.queue_splitter, self.queue_view.header_widget))
         self.pages.addWidget(_page(_("Ticket"), self.ticket_view))
         self.pages.addWidget(_page(_("Contracts and plans"), self.contract_view))
+        self.pages.addWidget(_page(_("Support policy settings"), self.policy_view))
 
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setIconSize(QSize(20, 20))
@@ -107,6 +114,7 @@ class MainWindow(QMainWindow):
             ("queue", _("Queue"), "Ctrl+1"),
             ("ticket", _("Ticket"), "Ctrl+2"),
             ("contract", _("Contracts and plans"), "Ctrl+3"),
+            ("settings", _("Settings"), "Ctrl+4"),
         ):
             item = QListWidgetItem(theme.icon(icon_name), text)
             item.setToolTip(f"{text} ({shortcut})")
@@ -182,6 +190,11 @@ class MainWindow(QMainWindow):
         self.queue_view.reload()
         self.refresh_counts()
 
+    def _on_policy_saved(self, version: int) -> None:
+        self.statusBar().showMessage(_("Policy version {version} is in force.").format(version=version), 15_000)
+        self.queue_view.reload()  # plan ranks and response times may have changed
+        self.refresh_counts()
+
     def _on_task_failed(self, error: UserFacingError) -> None:
         QMessageBox.warning(self, _("makeR Soporte"), error.message)
 
@@ -227,6 +240,7 @@ class MainWindow(QMainWindow):
             (Page.QUEUE, _("Queue"), "Ctrl+1"),
             (Page.TICKET, _("Ticket"), "Ctrl+2"),
             (Page.CONTRACTS, _("Contracts and plans"), "Ctrl+3"),
+            (Page.SETTINGS, _("Settings"), "Ctrl+4"),
         ):
             action = QAction(text, self, shortcut=QKeySequence(key))
             action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))

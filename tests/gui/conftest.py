@@ -21,7 +21,14 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "gui"
 def window(qtbot: QtBot, qapp: QApplication, demo_services: Services, tmp_path: Path) -> Iterator[MainWindow]:
     theme.apply_theme(qapp)
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    main = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
+    main = MainWindow(
+        demo_services.tickets,
+        demo_services.contracts,
+        demo_services.policy,
+        demo_services.database_label,
+        True,
+        settings,
+    )
     qtbot.addWidget(main)
     main.resize(1366, 768)  # a technician's laptop
     main.show()

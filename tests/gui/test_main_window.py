@@ -31,7 +31,7 @@ def test_queue_shows_the_open_tickets_in_policy_order(window: MainWindow, demo_s
 def test_spanish_ui_has_spanish_navigation_and_headers(window: MainWindow) -> None:
     window.resize(1920, 1080)
     labels = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert labels == ["Cola", "Ticket", "Contratos y planes"]
+    assert labels == ["Cola", "Ticket", "Contratos y planes", "Configuración"]
     model = window.queue_view.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in QueueColumn]
     assert headers == [
@@ -69,7 +69,7 @@ def test_navigation_labels_are_not_clipped(window: MainWindow) -> None:
 def test_navigation_is_icons_only_on_a_laptop_screen(window: MainWindow) -> None:
     nav = window.navigation
     assert window.width() == 1366
-    assert [nav.item(i).text() for i in range(nav.count())] == ["", "", ""]
+    assert [nav.item(i).text() for i in range(nav.count())] == ["", "", "", ""]
     assert nav.item(2).toolTip() == "Contratos y planes (Ctrl+3)"
     assert nav.width() < 80
 
@@ -172,7 +172,14 @@ def test_layout_is_remembered(window: MainWindow, demo_services: Services, tmp_p
     header.resizeSection(QueueColumn.AGENT, 190)
     window.close()
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    again = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
+    again = MainWindow(
+        demo_services.tickets,
+        demo_services.contracts,
+        demo_services.policy,
+        demo_services.database_label,
+        True,
+        settings,
+    )
     assert (again.size().width(), again.size().height()) == (1200, 700)
     assert again.queue_view.table.horizontalHeader().sectionSize(QueueColumn.AGENT) == 190
     again.close()
@@ -182,7 +189,14 @@ def test_first_run_layout_gives_the_queue_most_of_the_height(
     qtbot: QtBot, demo_services: Services, tmp_path: Path
 ) -> None:
     settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
-    main = MainWindow(demo_services.tickets, demo_services.contracts, demo_services.database_label, True, settings)
+    main = MainWindow(
+        demo_services.tickets,
+        demo_services.contracts,
+        demo_services.policy,
+        demo_services.database_label,
+        True,
+        settings,
+    )
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

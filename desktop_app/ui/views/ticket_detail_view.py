@@ -256,7 +256,9 @@ class TicketDetailView(QWidget):
         self.received.setText(format_datetime(d.received_at, tz))
         if d.due_at is not None:
             self.due.setText(
-                _("{when} ({hours} working hours)").format(when=format_datetime(d.due_at, tz), hours=d.response_hours)
+                _("{when} ({hours} working hours)").format(
+                    when=format_datetime(d.due_at, tz), hours=f"{d.response_hours:g}"
+                )
             )
         elif d.first_responded_at is not None:
             self.due.setText(_("Answered {when}").format(when=format_datetime(d.first_responded_at, tz)))

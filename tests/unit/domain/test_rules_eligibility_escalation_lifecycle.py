@@ -268,3 +268,17 @@ def test_r6_r11_other_invalid_edits_are_named() -> None:
     assert {i.problem for i in validate(replace(DEFAULT_POLICY, wait_after_third_attempt_days=-1))} == {
         PolicyProblem.BAD_WAIT
     }
+
+
+def test_r7_working_hours_are_typed_as_text_and_read_back() -> None:
+    from datetime import time
+
+    from desktop_app.domain.policy import format_day_hours, parse_day_hours
+
+    hours = parse_day_hours(" 8:00-12:00 , 14:00 – 18:30")
+    assert hours == ((time(8), time(12)), (time(14), time(18, 30)))
+    assert format_day_hours(hours) == "08:00–12:00, 14:00–18:30"
+    assert parse_day_hours("") == ()
+    for bad in ("8-12", "08:00", "25:00-26:00", "a-b"):
+        with pytest.raises(ValueError):
+            parse_day_hours(bad)
