@@ -66,7 +66,7 @@ def test_closure_days_and_prices_round_trip(window: MainWindow, demo_services: S
 
     view = window.policy_view
     view.closure_date.setDate(QDate(2026, 12, 31))
-    view._on_add_closure()  # noqa: SLF001 - the button's slot
+    view._on_add_closure()
     view.note.setText("Cierre de fin de año")
     view.save_button.click()
     assert warnings == []
