@@ -50,7 +50,9 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -D makersupport -i resources/i18n/makersupport.pot -d resources/i18n --no-fuzzy-matching
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/queue_bench.py
+	$(BIN)/python bench/sla_bench.py
 
 screenshots: system-deps-test setup
 	$(BIN)/python scripts/screenshots.py

@@ -6,12 +6,16 @@ Holidays arrive as data (an adapter builds them from the `holidays` package), so
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain.policy import WeeklyHours
+
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -54,17 +58,17 @@ class BusinessCalendar:
             for start, end in self.weekly_hours[day.weekday()]
         ]
 
-    def full_day_seconds(self, day: date) -> int:
-        """Working seconds of one whole local day (0 on a day off)."""
+    def full_day_microseconds(self, day: date) -> int:
+        """Working time of one whole local day, in microseconds (0 on a day off)."""
         if not self.is_working_day(day):
             return 0
         return sum(
-            (datetime.combine(day, end) - datetime.combine(day, start)).seconds
+            (datetime.combine(day, end) - datetime.combine(day, start)) // _MICROSECOND
             for start, end in self.weekly_hours[day.weekday()]
         )
 
-    def seconds_in_days(self, first: date, stop: date) -> int:
-        """Working seconds of the whole days first, first+1 … stop-1 (0 when stop <= first).
+    def microseconds_in_days(self, first: date, stop: date) -> int:
+        """Working time of the whole days first, first+1 … stop-1, in microseconds (0 when stop <= first).
 
         Answered from running totals built once per calendar, so a span of years costs the same
         as a span of days: the queue recomputes hundreds of countdowns a minute.
@@ -72,6 +76,11 @@ class BusinessCalendar:
         if stop <= first:
             return 0
         return self._running_totals.between(first, stop)
+
+    def first_day_reaching(self, first: date, microseconds: int) -> tuple[date, int]:
+        """The day on which `microseconds` of working time, counted from the start of `first`, run
+        out, and how much of it is left for that day. Whole days are skipped by bisection."""
+        return self._running_totals.day_reaching(first, microseconds)
 
     @cached_property
     def _running_totals(self) -> _RunningTotals:
@@ -92,7 +101,7 @@ class DaysOff(Container[date]):
 
 
 class _RunningTotals:
-    """totals[i] = working seconds of the days start … start+i-1; grown on demand in both directions."""
+    """totals[i] = working microseconds of the days start … start+i-1; grown on demand both ways."""
 
     _MARGIN = timedelta(days=31)
 
@@ -119,9 +128,22 @@ class _RunningTotals:
         day = self._end()
         running = self._totals[-1]
         while day < stop:
-            running += self._calendar.full_day_seconds(day)
+            running += self._calendar.full_day_microseconds(day)
             self._totals.append(running)
             day += timedelta(days=1)
+
+    def day_reaching(self, first: date, amount: int) -> tuple[date, int]:
+        self._cover(first, first + timedelta(days=1))
+        assert self._start is not None
+        base_index = (first - self._start).days
+        target = self._totals[base_index] + amount
+        # Grow until the totals pass the target (a calendar has working time every week).
+        while self._totals[-1] < target:
+            self._extend_to(self._end() + self._MARGIN + timedelta(days=len(self._totals) // 2))
+        index = bisect_left(self._totals, target, lo=base_index + 1)
+        # totals[index] >= target: the time runs out during day index - 1.
+        day = self._start + timedelta(days=index - 1)
+        return day, target - self._totals[index - 1]
 
     def between(self, first: date, stop: date) -> int:
         self._cover(first, stop)

@@ -216,3 +216,30 @@ def test_r7_a_full_working_week_is_40_hours() -> None:
     assert working_time_between(CAL, at(2026, 11, 23), at(2026, 11, 30)) == timedelta(hours=40)
     # The week of 7 Dec 2026 has the 8 Dec holiday: 32 hours.
     assert working_time_between(CAL, at(2026, 12, 7), at(2026, 12, 14)) == timedelta(hours=32)
+
+
+def _naive_add(calendar: BusinessCalendar, start: datetime, duration: timedelta) -> datetime:
+    """Reference: walk interval by interval, day by day."""
+    if duration == timedelta(0):
+        return start
+    remaining, cursor = duration, start.astimezone(BOGOTA)
+    day = cursor.date()
+    while True:
+        for a, b in calendar.intervals_on(day):
+            if b <= cursor:
+                continue
+            begin = max(a, cursor)
+            if remaining <= b - begin:
+                return begin + remaining
+            remaining -= b - begin
+        day += timedelta(days=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=long_moments,
+    duration=st.integers(min_value=0, max_value=3000 * 3600 * 10**6).map(lambda us: timedelta(microseconds=us)),
+)
+def test_r7_property_add_equals_the_interval_walk(start: datetime, duration: timedelta) -> None:
+    calendar = BusinessCalendar("America/Bogota", DEFAULT_POLICY.working_hours, ColombianHolidays())
+    assert add_working_time(calendar, start, duration) == _naive_add(calendar, start, duration)
