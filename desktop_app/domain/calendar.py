@@ -5,15 +5,14 @@ Holidays arrive as data (an adapter builds them from the `holidays` package), so
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
 from bisect import bisect_left
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain.policy import WeeklyHours
-
 
 _MICROSECOND = timedelta(microseconds=1)
 
