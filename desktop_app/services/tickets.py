@@ -212,6 +212,11 @@ class TicketService:
             )
         for attachment in request.attachments:
             _check_attachment(attachment)
+        # R1: every ticket has one responsible agent; by default whoever takes the request.
+        agent_id = request.assigned_agent_id or author_id
+        if agent_id is None:
+            raise UserFacingError(_("Choose the agent responsible for this ticket."))
+        request = replace(request, assigned_agent_id=agent_id)
         now = self.now()
         policy = self._policy.policy()
         with self._uow_factory() as uow:
@@ -250,17 +255,9 @@ class TicketService:
             events = [
                 TicketEvent(ticket.id, EventKind.CREATED, now, author_id, "", (("channel", request.channel.value),)),
             ]
-            if request.assigned_agent_id is not None:
-                events.append(
-                    TicketEvent(
-                        ticket.id,
-                        EventKind.ASSIGNMENT,
-                        now,
-                        author_id,
-                        "",
-                        (("agent_id", str(request.assigned_agent_id)),),
-                    )
-                )
+            events.append(
+                TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, author_id, "", (("agent_id", str(agent_id)),))
+            )
             images = [a for a in request.attachments if _media_type(a).startswith("image/")]
             if not images:
                 # R2: a request needs images or examples; ask for them and stop the clock meanwhile.

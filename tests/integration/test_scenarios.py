@@ -186,7 +186,14 @@ def test_free_support_is_email_only(world: World) -> None:
     # …but not by phone.
     with pytest.raises(PolicyRefusal, match="channel"):
         tickets.create_ticket(
-            IntakeRequest(MachineId(world.ids["maker_m3"]), DESCRIPTION, Severity.LOW, Channel.PHONE, None, (PHOTO,))
+            IntakeRequest(
+                MachineId(world.ids["maker_m3"]),
+                DESCRIPTION,
+                Severity.LOW,
+                Channel.PHONE,
+                UserId(world.ids["laura"]),
+                (PHOTO,),
+            )
         )
 
 
@@ -242,3 +249,18 @@ def test_sla_report_explains_the_due_time(world: World) -> None:
     assert report.explanation is not None and report.explanation.counted.total_seconds() == 8 * 3600
     assert list(report.holiday_names) == ["2026-12-08"]
     assert "Inmaculada" in report.holiday_names["2026-12-08"]
+
+
+def test_r1_every_ticket_gets_a_readable_number_and_one_agent(world: World) -> None:
+    tickets = world.services.tickets
+    first = tickets.get_ticket(_new(world, "eafit_r1", Severity.LOW))
+    second = tickets.get_ticket(_new(world, "uni_m3", Severity.LOW, agent="andres"))
+    assert (first.number, second.number) == ("SOP-2026-00001", "SOP-2026-00002")
+    assert first.agent_name == "Laura Pérez" and second.agent_name == "Andrés Gómez"
+    with pytest.raises(UserFacingError, match="Choose the agent"):
+        tickets.create_ticket(
+            IntakeRequest(MachineId(world.ids["eafit_r1"]), DESCRIPTION, Severity.LOW, Channel.PHONE, None, (PHOTO,))
+        )
+    # A new year starts a new sequence.
+    world.clock.set(bogota(2027, 1, 4, 9, 0))
+    assert tickets.get_ticket(_new(world, "eafit_r1", Severity.LOW)).number == "SOP-2027-00001"
