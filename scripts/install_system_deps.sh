@@ -2,7 +2,7 @@
 # Installs the Debian packages makeR Soporte needs, only those missing. Idempotent; safe to rerun.
 #   usage: scripts/install_system_deps.sh [run|test]
 # "run" adds what a real window needs (Qt's xcb platform); "test" adds Xvfb for screenshots,
-# poppler for PDF checks and PostgreSQL for the team-database tests.
+# poppler for PDF checks and the PostgreSQL server the team-database tests start on their own port.
 set -euo pipefail
 
 mode="${1:-test}"
@@ -13,7 +13,7 @@ packages=(libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3 f
 packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
            libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libx11-xcb1)
 if [ "$mode" = "test" ]; then
-  packages+=(xvfb xauth poppler-utils)
+  packages+=(xvfb xauth poppler-utils postgresql)
 fi
 # python3 -m venv needs ensurepip, which Debian ships separately.
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then

@@ -47,6 +47,7 @@ from desktop_app import i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import Settings
 from desktop_app.services.clock import FixedClock
+from tests.pg_server import TemporaryPostgres
 
 BOGOTA = ZoneInfo("America/Bogota")
 # Thursday 26 Nov 2026, 10:30 in Bogotá: a working morning, so the demo queue has every SLA state.
@@ -73,8 +74,27 @@ def english_ui() -> None:
     i18n.install("en")
 
 
-def make_settings(folder: Path) -> Settings:
-    return Settings(db_url=f"sqlite:///{folder / 'makersupport.sqlite3'}", data_dir=folder)
+def make_settings(folder: Path, db_url: str | None = None) -> Settings:
+    return Settings(db_url=db_url or f"sqlite:///{folder / 'makersupport.sqlite3'}", data_dir=folder)
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[TemporaryPostgres]:
+    """A real PostgreSQL server for this test process, on a free loopback port."""
+    server = TemporaryPostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg: TemporaryPostgres, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The demo data set loaded once into a PostgreSQL database that tests copy (CREATE DATABASE … TEMPLATE)."""
+    folder = tmp_path_factory.mktemp("pg-demo-template")
+    name = pg.create_database()
+    services = build_services(make_settings(folder, pg.url(name)), clock=FixedClock(DEMO_NOW))
+    services.demo.load(DEMO_NOW)
+    services.close()
+    return name, folder
 
 
 @pytest.fixture(scope="session")

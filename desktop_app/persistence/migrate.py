@@ -53,6 +53,10 @@ def describe_database_error(exc: Exception) -> str:
     text = str(getattr(exc, "orig", exc)).lower()
     if "not a database" in text or "malformed" in text:
         return _("The file is not a makeR Soporte database or it is damaged. It was not changed.")
+    if "connection refused" in text or "connection failed" in text or "could not connect" in text:
+        return _("The database server does not answer. Check the network connection or ask the administrator.")
+    if "password authentication failed" in text or "no password supplied" in text:
+        return _("The database server refused the user or password.")
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return _("The database file cannot be opened for writing. Check the file and folder permissions.")
     return _("The database cannot be opened: {reason}").format(reason=getattr(exc, "orig", exc))

@@ -20,16 +20,20 @@ from desktop_app.persistence.tables import Base
 pytestmark = pytest.mark.usefixtures("english_ui")
 
 
-def test_upgrade_from_empty_creates_every_table(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+def _url(tmp_path: Path, database_url: str | None) -> str:
+    return database_url or f"sqlite:///{tmp_path / 'new.sqlite3'}"
+
+
+def test_upgrade_from_empty_creates_every_table(tmp_path: Path, database_url: str | None) -> None:
+    engine = make_engine(_url(tmp_path, database_url))
     upgrade_to_head(engine)
     assert is_at_head(engine)
     assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables) | {"alembic_version"}
     engine.dispose()
 
 
-def test_models_match_migrations(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+def test_models_match_migrations(tmp_path: Path, database_url: str | None) -> None:
+    engine = make_engine(_url(tmp_path, database_url))
     upgrade_to_head(engine)
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
@@ -37,8 +41,8 @@ def test_models_match_migrations(tmp_path: Path) -> None:
     assert diff == []
 
 
-def test_upgrade_twice_is_harmless(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+def test_upgrade_twice_is_harmless(tmp_path: Path, database_url: str | None) -> None:
+    engine = make_engine(_url(tmp_path, database_url))
     upgrade_to_head(engine)
     upgrade_to_head(engine)
     assert is_at_head(engine)
@@ -106,3 +110,55 @@ def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Pat
 
 def test_head_revision_is_the_shipped_one() -> None:
     assert head_revision() == "0002_policy_engine"
+
+
+def test_a_postgresql_database_from_a_newer_program_is_refused(pg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = pg.url(pg.create_database())
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(DatabaseUnavailableError, match="newer version"):
+        build_services(Settings(db_url=url, data_dir=tmp_path))
+
+
+def test_a_postgresql_server_that_is_down_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(DatabaseUnavailableError, match="server does not answer"):
+        build_services(Settings(db_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/x", data_dir=tmp_path))
+
+
+def test_migration_0002_fills_the_clock_of_existing_tickets(tmp_path: Path, database_url: str | None) -> None:
+    """An installation at 0001 with open tickets upgrades without losing their due times."""
+    from alembic import command
+
+    from desktop_app.persistence.migrate import alembic_config
+
+    engine = make_engine(_url(tmp_path, database_url))
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001_initial")
+        connection.execute(text("INSERT INTO customers VALUES (1, 'C', 'lab', 'Cali', '1', 'e', 'p', true, true, 1)"))
+        connection.execute(text("INSERT INTO product_models VALUES ('M3', 'makeR M3', 'fdm', NULL, 1)"))
+        connection.execute(
+            text("INSERT INTO machines VALUES (1, 'S1', 'Q1', 'M3', 1, '2026-01-01', '2027-01-01', false, NULL, 1)")
+        )
+        connection.execute(text("INSERT INTO plans VALUES ('premium', 'Premium', 1, true, 1, 1, 1, 1)"))
+        connection.execute(text("INSERT INTO severities VALUES ('alta', 2, 1)"))
+        connection.execute(
+            text(
+                "INSERT INTO tickets (id, number, machine_id, customer_id, plan_code, severity, channel, description,"
+                " status, received_at, first_response_due_at, reopen_count, escalation_level, plan_rank,"
+                " severity_rank, search_text, version) VALUES (1, 'SOP-2026-00001', 1, 1, 'premium', 'alta', 'email',"
+                " 'd', 'new', '2026-12-01 14:00:00', '2026-12-01 19:00:00', 0, 1, 1, 2, 'd', 1)"
+            )
+        )
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT clock_started_at, due_at FROM tickets")).one()
+    engine.dispose()
+    assert str(row[0]).startswith("2026-12-01 14:00:00") and str(row[1]).startswith("2026-12-01 19:00:00")

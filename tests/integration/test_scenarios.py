@@ -25,8 +25,8 @@ DESCRIPTION = "La impresora de resina se detuvo a mitad de la impresión y muest
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10))
+def world(tmp_path: Path, database_url: str | None) -> Iterator[World]:
+    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10), database_url)
     yield w
     w.services.close()
 

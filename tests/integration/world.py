@@ -27,9 +27,9 @@ class World:
     ids: dict[str, int]
 
 
-def build_world(folder: Path, start: datetime) -> World:
+def build_world(folder: Path, start: datetime, db_url: str | None = None) -> World:
     clock = FixedClock(start)
-    services = build_services(make_settings(folder), clock=clock)
+    services = build_services(make_settings(folder, db_url), clock=clock)
     ids: dict[str, int] = {}
     with services.uow_factory() as uow:
         cat = uow.catalog

@@ -1,0 +1,62 @@
+"""Storage and service tests run twice: on an SQLite file and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.bootstrap import Services, build_services
+from desktop_app.services.clock import FixedClock
+from tests.conftest import DEMO_NOW, make_settings
+from tests.pg_server import TemporaryPostgres
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """An empty database of the backend under test (None: the SQLite file of make_settings)."""
+    if backend == "sqlite":
+        yield None
+        return
+    pg: TemporaryPostgres = request.getfixturevalue("pg")
+    name = pg.create_database()
+    yield pg.url(name)
+    pg.drop_database(name)
+
+
+@pytest.fixture
+def demo_services(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Services]:
+    """The demo data set on the backend under test, a private copy per test."""
+    if backend == "sqlite":
+        folder = request.getfixturevalue("demo_folder")
+        settings = make_settings(folder)
+        cleanup = None
+    else:
+        pg: TemporaryPostgres = request.getfixturevalue("pg")
+        template, template_folder = request.getfixturevalue("pg_demo_template")
+        folder = tmp_path / "pg-data"
+        shutil.copytree(template_folder, folder)
+        name = pg.create_database(template=template)
+        settings = make_settings(folder, pg.url(name))
+        cleanup = (pg, name)
+    services = build_services(settings, clock=FixedClock(DEMO_NOW))
+    yield services
+    services.close()
+    if cleanup is not None:
+        cleanup[0].drop_database(cleanup[1])
+
+
+@pytest.fixture
+def empty_services(database_url: str | None, tmp_path: Path) -> Iterator[Services]:
+    services = build_services(make_settings(tmp_path, database_url), clock=FixedClock(DEMO_NOW))
+    yield services
+    services.close()
