@@ -8,15 +8,17 @@ import traceback
 from types import TracebackType
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop_app import i18n
-from desktop_app.bootstrap import build_services
+from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import APP_AUTHOR, APP_NAME, Settings, load_settings
+from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
 from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.views.sign_in_dialog import FirstAdminDialog, SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +81,36 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
     except UserFacingError as exc:
         QMessageBox.critical(None, _("makeR Soporte"), exc.message)
         return 2
-    window = MainWindow(
-        services.tickets, services.contracts, services.policy, services.database_label, services.is_local_file, stored
-    )
     _install_excepthook(settings)
-    window.show()
-    if smoke:
-        QTimer.singleShot(500, app.quit)
     try:
+        actor = _sign_in(services, smoke=smoke)
+        if actor is None:
+            return 0 if smoke else 1
+        window = MainWindow(
+            services.tickets,
+            services.contracts,
+            services.policy,
+            services.database_label,
+            services.is_local_file,
+            stored,
+            actor,
+        )
+        window.show()
         return app.exec()
     finally:
         services.close()
+
+
+def _sign_in(services: Services, *, smoke: bool) -> Actor | None:
+    """The first administrator on a new installation, then the sign-in dialog. None: cancelled."""
+    first_run = services.users.needs_first_admin()
+    dialog = FirstAdminDialog(services.users) if first_run else SignInDialog(services.users)
+    if smoke:
+        # The packaging smoke test shows the first window a user sees, then leaves.
+        QTimer.singleShot(500, dialog.reject)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.actor
 
 
 def main() -> int:

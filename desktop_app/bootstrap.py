@@ -15,12 +15,15 @@ from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.db import make_engine, make_session_factory, sqlite_file
 from desktop_app.persistence.migrate import upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from desktop_app.security import Argon2PasswordHasher
+from desktop_app.services.audit import AuditService
 from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.demo import DemoLoader
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
 from desktop_app.services.tickets import TicketService
+from desktop_app.services.users import UserService
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Services:
     policy: PolicyService
     tickets: TicketService
     contracts: ContractService
+    users: UserService
+    audit: AuditService
     demo: DemoLoader
 
     @property
@@ -63,6 +68,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         attachments = FileAttachmentStore(settings.attachments_dir)
         clock = clock or SystemClock()
         policy = PolicyService(uow_factory, ColombianHolidays(), clock)
+        hasher = Argon2PasswordHasher()
         if migrate:
             policy.ensure_defaults()
     except BaseException:
@@ -75,5 +81,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         policy=policy,
         tickets=TicketService(uow_factory, policy, clock, attachments),
         contracts=ContractService(uow_factory, policy, clock),
-        demo=DemoLoader(uow_factory, policy, attachments),
+        users=UserService(uow_factory, hasher, clock),
+        audit=AuditService(uow_factory),
+        demo=DemoLoader(uow_factory, policy, attachments, hasher),
     )

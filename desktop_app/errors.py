@@ -30,3 +30,11 @@ class ConflictError(UserFacingError):
 
 class PolicyRefusal(UserFacingError):
     """The support policy does not allow this action (with the rule's reason)."""
+
+
+class PermissionDeniedError(UserFacingError):
+    """The signed-in person's role (or the ticket's owner or city) does not allow the action."""
+
+
+class SignInError(UserFacingError):
+    """Wrong user or password, or an account locked after too many failures."""

@@ -12,7 +12,7 @@ from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
 from desktop_app.domain.explain import Explanation, StepKind
 from desktop_app.domain.lifecycle import LifecycleError
 from desktop_app.domain.lifecycle import Refusal as LifecycleRefusal
-from desktop_app.domain.model import Channel, ContractState, EventKind, Severity, TicketStatus
+from desktop_app.domain.model import Channel, ContractState, EventKind, Role, Severity, TicketStatus
 from desktop_app.domain.policy import PolicyIssue, PolicyProblem
 from desktop_app.domain.sla import SlaState, SlaStatus, SlaTarget
 from desktop_app.formatting import format_date, format_datetime, format_time, format_working_hours
@@ -187,3 +187,12 @@ def explanation_lines(explanation: Explanation, holiday_names: dict[str, str], t
         )
     )
     return lines
+
+
+def role_label(role: Role) -> str:
+    return {
+        Role.ADMIN: _("administrator"),
+        Role.COORDINATOR: _("coordinator"),
+        Role.AGENT: _("agent"),
+        Role.TECHNICIAN: _("technician"),
+    }[role]

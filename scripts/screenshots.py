@@ -24,6 +24,7 @@ def _capture(language: str, width: int, height: int) -> None:
     from desktop_app import i18n
     from desktop_app.bootstrap import build_services
     from desktop_app.config import Settings
+    from desktop_app.services.demo import DEMO_PASSWORD
     from desktop_app.ui import theme
     from desktop_app.ui.main_window import MainWindow, Page
 
@@ -42,6 +43,7 @@ def _capture(language: str, width: int, height: int) -> None:
             services.database_label,
             True,
             QSettings(f"{tmp}/ui.ini", QSettings.Format.IniFormat),
+            services.users.sign_in("admin", DEMO_PASSWORD),
         )
         window.resize(width, height)
         window.show()

@@ -53,6 +53,8 @@ def describe_database_error(exc: Exception) -> str:
     text = str(getattr(exc, "orig", exc)).lower()
     if "not a database" in text or "malformed" in text:
         return _("The file is not a makeR Soporte database or it is damaged. It was not changed.")
+    if "disk is full" in text or "no space left" in text or "disk full" in text:
+        return _("The disk is full: nothing was saved. Free some space and try again.")
     if "connection refused" in text or "connection failed" in text or "could not connect" in text:
         return _("The database server does not answer. Check the network connection or ask the administrator.")
     if "password authentication failed" in text or "no password supplied" in text:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.ids import (
     AttachmentId,
     ContactId,
@@ -51,6 +52,7 @@ from desktop_app.errors import ConflictError, NotFoundError
 from desktop_app.i18n import _
 from desktop_app.persistence.tables import (
     AttachmentRecord,
+    AuditRecord,
     ContactRecord,
     ContractRecord,
     CustomerRecord,
@@ -71,8 +73,10 @@ from desktop_app.persistence.tables import (
 from desktop_app.services.dto import (
     AgentInfo,
     AttachmentInfo,
+    AuditView,
     ContractSummary,
     CoveredMachine,
+    Credentials,
     PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
@@ -283,6 +287,37 @@ class SqlCatalogRepository:
         r = self._session.scalars(select(UserRecord).where(UserRecord.username == username)).first()
         return None if r is None else _user(r)
 
+    def credentials(self, username: str) -> Credentials | None:
+        r = self._session.scalars(select(UserRecord).where(UserRecord.username == username.strip())).first()
+        if r is None:
+            return None
+        return Credentials(_user(r), r.password_hash, r.failed_sign_ins, r.last_failed_sign_in_at)
+
+    def record_sign_in(self, user_id: UserId, *, success: bool, at: datetime) -> None:
+        r = self._session.get(UserRecord, user_id)
+        assert r is not None
+        if success:
+            r.failed_sign_ins, r.last_failed_sign_in_at, r.last_sign_in_at = 0, None, at
+        else:
+            r.failed_sign_ins, r.last_failed_sign_in_at = r.failed_sign_ins + 1, at
+        self._session.flush()
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        r = self._session.get(UserRecord, user_id)
+        assert r is not None
+        r.password_hash = password_hash
+        r.failed_sign_ins, r.last_failed_sign_in_at = 0, None
+        self._session.flush()
+
+    def count_admins_with_password(self) -> int:
+        stmt = select(func.count(UserRecord.id)).where(
+            UserRecord.role == Role.ADMIN.value, UserRecord.active.is_(True), UserRecord.password_hash.is_not(None)
+        )
+        return self._session.scalar(stmt) or 0
+
+    def users(self) -> list[User]:
+        return [_user(r) for r in self._session.scalars(select(UserRecord).order_by(UserRecord.full_name))]
+
     def users_with_role(self, role: Role) -> list[User]:
         stmt = select(UserRecord).where(UserRecord.role == role.value, UserRecord.active.is_(True))
         return [_user(r) for r in self._session.scalars(stmt)]
@@ -304,6 +339,57 @@ def _machine(r: MachineRecord) -> Machine:
         r.last_preventive_maintenance,
         MachineId(r.id),
     )
+
+
+class SqlAuditRepository:
+    """Append and read only: there is deliberately no update or delete here (R18)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def record(self, entry: AuditEntry) -> None:
+        self._session.add(
+            AuditRecord(
+                at=entry.at,
+                actor_id=entry.actor_id,
+                entity=entry.entity,
+                entity_id=entry.entity_id,
+                action=entry.action,
+                changes=json.dumps({k: list(v) for k, v in entry.changes.items()}, ensure_ascii=False, sort_keys=True),
+            )
+        )
+        self._session.flush()
+
+    def search(
+        self,
+        *,
+        entity: str = "",
+        entity_id: str = "",
+        actor_id: UserId | None = None,
+        text: str = "",
+        limit: int = 500,
+    ) -> list[AuditView]:
+        stmt = select(AuditRecord).options(selectinload(AuditRecord.actor))
+        if entity:
+            stmt = stmt.where(AuditRecord.entity == entity)
+        if entity_id:
+            stmt = stmt.where(AuditRecord.entity_id == entity_id)
+        if actor_id is not None:
+            stmt = stmt.where(AuditRecord.actor_id == actor_id)
+        for term in text.split():
+            stmt = stmt.where(AuditRecord.changes.ilike(_like_pattern(term), escape="\\"))
+        rows = self._session.scalars(stmt.order_by(AuditRecord.at.desc(), AuditRecord.id.desc()).limit(limit))
+        return [
+            AuditView(
+                r.at,
+                r.actor.full_name if r.actor else "",
+                r.entity,
+                r.entity_id,
+                r.action,
+                {k: (v[0], v[1]) for k, v in json.loads(r.changes or "{}").items()},
+            )
+            for r in rows
+        ]
 
 
 class SqlContractRepository:

@@ -60,6 +60,10 @@ class UserRecord(Versioned, Base):
     city: Mapped[str] = mapped_column(String(60))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Rate limiting of sign-ins (domain.sign_in): consecutive failures and the last one.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class CustomerRecord(Versioned, Base):
@@ -274,3 +278,21 @@ class VisitRecord(Versioned, Base):
     maintenance: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (UniqueConstraint("machine_id", "started_at"),)
+
+
+class AuditRecord(Base):
+    """R18: who changed what, when, with the values before and after. Append-only: the
+    application has no code that updates or deletes these rows."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(30))
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+
+    actor: Mapped[UserRecord | None] = relationship()
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)

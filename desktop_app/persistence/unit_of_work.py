@@ -6,12 +6,15 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import delete
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from desktop_app.errors import ConflictError
+from desktop_app.errors import ConflictError, DatabaseUnavailableError
 from desktop_app.i18n import _
+from desktop_app.persistence.migrate import describe_database_error
 from desktop_app.persistence.repositories import (
+    SqlAuditRepository,
     SqlCatalogRepository,
     SqlContractRepository,
     SqlPolicyRepository,
@@ -31,6 +34,7 @@ class SqlAlchemyUnitOfWork:
         self.catalog = SqlCatalogRepository(session)
         self.contracts = SqlContractRepository(session)
         self.tickets = SqlTicketRepository(session)
+        self.audit = SqlAuditRepository(session)
         return self
 
     def __exit__(
@@ -39,14 +43,23 @@ class SqlAlchemyUnitOfWork:
         assert self._session is not None
         try:
             self._session.rollback()  # a no-op after commit(); undoes everything otherwise
+        except DBAPIError:
+            pass  # the connection is gone (server down): there is nothing to roll back
         finally:
             self._session.close()
             self._session = None
+        if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
+            # Disk full, read-only file, server down: a message for the user, not a traceback.
+            raise DatabaseUnavailableError(describe_database_error(exc), detail=str(exc)) from exc
 
     def commit(self) -> None:
         assert self._session is not None, "commit() outside a `with` block"
         try:
             self._session.commit()
+        except DBAPIError as exc:
+            if isinstance(exc, IntegrityError):
+                raise
+            raise DatabaseUnavailableError(describe_database_error(exc), detail=str(exc)) from exc
         except StaleDataError as exc:
             # Someone else saved the same row since we read it (version counter): nothing of ours
             # was written; the caller shows both versions.

@@ -40,9 +40,10 @@ from desktop_app.domain.policy import WARRANTY_PLAN, PolicySettings
 from desktop_app.domain.qr import label_payload
 from desktop_app.domain.sla import SlaFacts, StatusChange, first_response_due, ticket_sla
 from desktop_app.services.policy_service import PolicyService
-from desktop_app.services.ports import AttachmentStore, UnitOfWork, UnitOfWorkFactory
+from desktop_app.services.ports import AttachmentStore, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 
 DEFAULT_SEED = 20181201  # the policy has been in force since 2018-12-01
+DEMO_PASSWORD = "makerdemo"  # demo data only; a real installation creates its own users
 
 MODELS = (
     ProductModel(ModelCode("M3"), "makeR M3", Technology.FDM),
@@ -224,12 +225,14 @@ class DemoLoader:
         uow_factory: UnitOfWorkFactory,
         policy: PolicyService,
         attachments: AttachmentStore,
+        hasher: PasswordHasher,
         *,
         seed: int = DEFAULT_SEED,
     ) -> None:
         self._uow_factory = uow_factory
         self._policy = policy
         self._attachments = attachments
+        self._hasher = hasher
         self._seed = seed
 
     def has_data(self) -> bool:
@@ -250,6 +253,11 @@ class DemoLoader:
             builder = _Builder(uow, policy, calendar, self._attachments, rng, now)
             builder.policy_version = version
             summary = builder.build()
+            # Every demo user signs in with the same, documented password (README); one hash serves all.
+            password_hash = self._hasher.hash(DEMO_PASSWORD)
+            for user in uow.catalog.users():
+                assert user.id is not None
+                uow.catalog.set_password_hash(user.id, password_hash)
             uow.commit()
         return summary
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from desktop_app.domain.ids import AttachmentId, ContractId, CustomerId, MachineId, TicketId, UserId
-from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
+from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus, User
 from desktop_app.domain.sla import SlaStatus
 
 
@@ -169,3 +169,21 @@ class PolicyVersionInfo:
     created_at: datetime
     author_name: str
     note: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: User
+    password_hash: str | None
+    failed_sign_ins: int
+    last_failed_sign_in_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: datetime
+    actor_name: str
+    entity: str
+    entity_id: str
+    action: str
+    changes: dict[str, tuple[str, str]]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.calendar import BusinessCalendar, DaysOff
-from desktop_app.domain.ids import UserId
-from desktop_app.domain.policy import DEFAULT_POLICY, InvalidPolicyError, PolicySettings, validate
-from desktop_app.errors import UserFacingError
+from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.policy import DEFAULT_POLICY, InvalidPolicyError, PolicySettings, to_document, validate
+from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.labels import policy_issue_text
 from desktop_app.services.dto import PolicyVersionInfo
@@ -72,13 +74,23 @@ class PolicyService:
             )
         return self._calendar
 
-    def save_policy(self, policy: PolicySettings, *, author_id: UserId | None = None, note: str = "") -> int:
+    def save_policy(self, policy: PolicySettings, *, actor: Actor, note: str = "") -> int:
         """Validate and store a new version (R18); nothing is saved when any field is wrong."""
+        if not allows(actor, Permission.EDIT_POLICY):
+            raise PermissionDeniedError(_("Only an administrator can change the support policy."))
         issues = validate(policy)
         if issues:
             raise PolicyNotSavedError(InvalidPolicyError(issues))
+        before, after = to_document(self.policy()), to_document(policy)
+        changes = {
+            key: (json.dumps(before.get(key), ensure_ascii=False), json.dumps(after[key], ensure_ascii=False))
+            for key in after
+            if before.get(key) != after[key]
+        }
+        now = self._clock.now()
         with self._uow_factory() as uow:
-            version = uow.policy.save(policy, at=self._clock.now(), author_id=author_id, note=note)
+            version = uow.policy.save(policy, at=now, author_id=actor.user_id, note=note)
+            uow.audit.record(AuditEntry(now, actor.user_id, "policy", str(version), "update", changes))
             uow.commit()
         self._policy, self._version, self._calendar = policy, version, None
         return version

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
+from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
@@ -29,7 +30,9 @@ from desktop_app.domain.policy import PolicySettings
 from desktop_app.domain.sla import StatusChange
 from desktop_app.services.dto import (
     AgentInfo,
+    AuditView,
     ContractSummary,
+    Credentials,
     PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
@@ -48,6 +51,12 @@ class HolidaySource(Container[date], Protocol):
     """The country's public holidays: membership for the calendar, names for explanations."""
 
     def in_year(self, year: int) -> list[tuple[date, str]]: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, stored_hash: str, password: str) -> bool: ...
 
 
 class AttachmentStore(Protocol):
@@ -102,6 +111,26 @@ class CatalogRepository(Protocol):
     def user_by_username(self, username: str) -> User | None: ...
 
     def users_with_role(self, role: Role) -> list[User]: ...
+
+    def users(self) -> list[User]: ...
+
+    def credentials(self, username: str) -> Credentials | None: ...
+
+    def record_sign_in(self, user_id: UserId, *, success: bool, at: datetime) -> None: ...
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None: ...
+
+    def count_admins_with_password(self) -> int: ...
+
+
+class AuditRepository(Protocol):
+    """Append and read only (R18)."""
+
+    def record(self, entry: AuditEntry) -> None: ...
+
+    def search(
+        self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
+    ) -> list[AuditView]: ...
 
 
 class ContractRepository(Protocol):
@@ -161,6 +190,7 @@ class UnitOfWork(Protocol):
     catalog: CatalogRepository
     contracts: ContractRepository
     tickets: TicketRepository
+    audit: AuditRepository
 
     def __enter__(self) -> Self: ...
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain import lifecycle
+from desktop_app.domain.audit import AuditEntry, as_text, diff
 from desktop_app.domain.eligibility import Eligibility, check_eligibility
 from desktop_app.domain.escalation import EscalationDecision, EscalationReason, due_escalations, next_level
 from desktop_app.domain.explain import Explanation, explain_due
@@ -29,8 +30,9 @@ from desktop_app.domain.model import (
     TicketEvent,
     TicketStatus,
 )
+from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows, may_work_on
 from desktop_app.domain.sla import SlaFacts, SlaStatus, TicketSla, sla_status, ticket_sla
-from desktop_app.errors import ConflictError, NotFoundError, PolicyRefusal, UserFacingError
+from desktop_app.errors import ConflictError, NotFoundError, PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.labels import eligibility_refusal_text, lifecycle_refusal_text
 from desktop_app.services.dto import (
@@ -46,6 +48,18 @@ from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
 
 QUEUE_PAGE_SIZE = 200
+# What the audit log records of a ticket (R18); due times are derived, so they are not audited.
+AUDITED_TICKET_FIELDS = (
+    "status",
+    "severity",
+    "assigned_agent_id",
+    "plan_code",
+    "channel",
+    "description",
+    "escalation_level",
+    "reopen_count",
+    "closed_at",
+)
 MIN_DESCRIPTION_LENGTH = 20  # R2: "a detailed description"
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 
@@ -195,7 +209,7 @@ class TicketService:
             customer, machine, model, uow.contracts.covering(machine_id), self._policy.policy(), today
         )
 
-    def create_ticket(self, request: IntakeRequest, *, author_id: UserId | None = None) -> TicketDetail:
+    def create_ticket(self, request: IntakeRequest, *, actor: Actor) -> TicketDetail:
         """Open a ticket (R1) after checking the request (R2) and the customer's entitlement (R3, R5).
 
         Raises:
@@ -213,13 +227,20 @@ class TicketService:
         for attachment in request.attachments:
             _check_attachment(attachment)
         # R1: every ticket has one responsible agent; by default whoever takes the request.
-        agent_id = request.assigned_agent_id or author_id
+        agent_id = request.assigned_agent_id or actor.user_id
         if agent_id is None:
             raise UserFacingError(_("Choose the agent responsible for this ticket."))
         request = replace(request, assigned_agent_id=agent_id)
         now = self.now()
         policy = self._policy.policy()
         with self._uow_factory() as uow:
+            self._authorize(uow, actor, Permission.CREATE_TICKET)
+            if agent_id != actor.user_id:
+                self._authorize(uow, actor, Permission.ASSIGN_ANY)
+            machine_for_scope = uow.catalog.get_machine(request.machine_id)
+            owner = uow.catalog.get_customer(machine_for_scope.customer_id) if machine_for_scope else None
+            if owner is not None and not may_work_on(actor, agent_id, owner.city):
+                raise PermissionDeniedError(_("This customer is outside your city; ask a coordinator."))
             eligibility = self._eligibility(uow, request.machine_id, now)
             if not eligibility.allowed:
                 raise PolicyRefusal(eligibility_refusal_text(eligibility))
@@ -252,11 +273,15 @@ class TicketService:
             ticket = uow.tickets.add(replace(ticket, first_response_due_at=due, due_at=due))
             assert ticket.id is not None
             ticket_id = ticket.id
+            created = {name: ("", as_text(getattr(ticket, name))) for name in AUDITED_TICKET_FIELDS}
+            uow.audit.record(AuditEntry(now, actor.user_id, "ticket", str(ticket_id), "create", created))
             events = [
-                TicketEvent(ticket.id, EventKind.CREATED, now, author_id, "", (("channel", request.channel.value),)),
+                TicketEvent(
+                    ticket.id, EventKind.CREATED, now, actor.user_id, "", (("channel", request.channel.value),)
+                ),
             ]
             events.append(
-                TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, author_id, "", (("agent_id", str(agent_id)),))
+                TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, actor.user_id, "", (("agent_id", str(agent_id)),))
             )
             images = [a for a in request.attachments if _media_type(a).startswith("image/")]
             if not images:
@@ -267,7 +292,7 @@ class TicketService:
                         ticket_id,
                         EventKind.STATUS_CHANGE,
                         now,
-                        author_id,
+                        actor.user_id,
                         "",
                         (("from", "new"), ("reason", "images_requested"), ("to", "waiting_customer")),
                     )
@@ -296,7 +321,7 @@ class TicketService:
         ticket_id: TicketId,
         body: str,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         to_customer: bool = True,
         expected_version: int | None = None,
     ) -> TicketDetail:
@@ -306,13 +331,13 @@ class TicketService:
             raise UserFacingError(_("The comment is empty."))
         now = self.now()
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             events = [
                 TicketEvent(
                     ticket_id,
                     EventKind.COMMENT,
                     now,
-                    author_id,
+                    actor.user_id,
                     text,
                     (("to_customer", "yes" if to_customer else "no"),),
                 )
@@ -323,32 +348,30 @@ class TicketService:
                     responded = now
                 ticket = replace(ticket, first_responded_at=responded, last_agent_update_at=now)
                 if ticket.status is TicketStatus.NEW:
-                    events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, author_id))
+                    events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, actor.user_id))
                     ticket = replace(ticket, status=TicketStatus.IN_PROGRESS)
-            return self._commit(uow, ticket, events, now)
+            return self._commit(uow, ticket, events, now, actor)
 
     def set_waiting(
         self,
         ticket_id: TicketId,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         reason: str,
         expected_version: int | None = None,
     ) -> TicketDetail:
         """Wait for the customer (R9): the clock stops until the customer answers."""
-        return self._change_status(ticket_id, TicketStatus.WAITING_CUSTOMER, author_id, reason, expected_version)
+        return self._change_status(ticket_id, TicketStatus.WAITING_CUSTOMER, actor, reason, expected_version)
 
-    def resume(
-        self, ticket_id: TicketId, *, author_id: UserId | None, expected_version: int | None = None
-    ) -> TicketDetail:
+    def resume(self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None) -> TicketDetail:
         """The customer answered: the clock runs again."""
-        return self._change_status(ticket_id, TicketStatus.IN_PROGRESS, author_id, "", expected_version)
+        return self._change_status(ticket_id, TicketStatus.IN_PROGRESS, actor, "", expected_version)
 
     def log_contact_attempt(
         self,
         ticket_id: TicketId,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         method: str,
         note: str = "",
         wait_days: int | None = None,
@@ -360,7 +383,7 @@ class TicketService:
         now = self.now()
         wait = self._policy.policy().wait_after_third_attempt_days if wait_days is None else wait_days
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
             try:
                 number = lifecycle.next_attempt_number(self._policy.calendar(), ticket.status, attempts, now)
@@ -370,64 +393,64 @@ class TicketService:
                 ticket_id,
                 EventKind.CONTACT_ATTEMPT,
                 now,
-                author_id,
+                actor.user_id,
                 note.strip(),
                 (("attempt", str(number)), ("method", method), ("wait_days", str(wait))),
             )
-            return self._commit(uow, ticket, [event], now)
+            return self._commit(uow, ticket, [event], now, actor)
 
     def close_solved(
         self,
         ticket_id: TicketId,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         solution: str,
         expected_version: int | None = None,
     ) -> TicketDetail:
         """R13: closed with the solution given; the closing e-mail goes to the customer."""
         if not solution.strip():
             raise UserFacingError(_("Write the solution given to the customer before closing."))
-        return self._close(ticket_id, TicketStatus.CLOSED, author_id, solution.strip(), expected_version)
+        return self._close(ticket_id, TicketStatus.CLOSED, actor, solution.strip(), expected_version)
 
     def close_no_response(
-        self, ticket_id: TicketId, *, author_id: UserId | None, expected_version: int | None = None
+        self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
         """R12: only after the third attempt and the wait stated in it."""
         now = self.now()
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
             try:
                 lifecycle.check_close_no_response(self._policy.calendar(), ticket.status, attempts, now)
             except lifecycle.LifecycleError as exc:
                 raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
-        return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, author_id, "", expected_version)
+        return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, actor, "", expected_version)
 
     def mark_out_of_scope(
         self,
         ticket_id: TicketId,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         reason: str,
         expected_version: int | None = None,
     ) -> TicketDetail:
         """R4: not a problem of the use and operation of makeR products; closes with the reason."""
         if not reason.strip():
             raise UserFacingError(_("Say why the request is out of scope."))
-        return self._close(ticket_id, TicketStatus.OUT_OF_SCOPE, author_id, reason.strip(), expected_version)
+        return self._close(ticket_id, TicketStatus.OUT_OF_SCOPE, actor, reason.strip(), expected_version)
 
     def reopen(
         self,
         ticket_id: TicketId,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         note: str = "",
         expected_version: int | None = None,
     ) -> TicketDetail:
         """R14: the history stays; a new response clock starts now, at level 1."""
         now = self.now()
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             try:
                 lifecycle.check_reopen(ticket.status)
             except lifecycle.LifecycleError as exc:
@@ -435,7 +458,7 @@ class TicketService:
             events = []
             if note.strip():
                 events.append(TicketEvent(ticket_id, EventKind.EMAIL_RECEIVED, now, None, note.strip()))
-            events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, author_id, reason="reopened"))
+            events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, actor.user_id, reason="reopened"))
             ticket = replace(
                 ticket,
                 status=TicketStatus.IN_PROGRESS,
@@ -444,21 +467,21 @@ class TicketService:
                 closed_at=None,
                 escalation_level=1,
             )
-            return self._commit(uow, ticket, events, now)
+            return self._commit(uow, ticket, events, now, actor)
 
     def change_severity(
         self,
         ticket_id: TicketId,
         severity: Severity,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         expected_version: int | None = None,
     ) -> TicketDetail:
         """Re-plan the due times; a raised priority is itself an escalation trigger (R11)."""
         now = self.now()
         policy = self._policy.policy()
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             if severity is ticket.severity:
                 return self.get_ticket(ticket_id)
             events = [
@@ -466,7 +489,7 @@ class TicketService:
                     ticket_id,
                     EventKind.SEVERITY_CHANGE,
                     now,
-                    author_id,
+                    actor.user_id,
                     "",
                     (("from", ticket.severity.value), ("to", severity.value)),
                 )
@@ -478,49 +501,52 @@ class TicketService:
                     policy.escalation_levels, ticket.escalation_level, EscalationReason.PRIORITY_CHANGE
                 )
                 if decision is not None:
-                    ticket = self._apply_escalation(uow, ticket, decision, now, author_id, events)
-            return self._commit(uow, ticket, events, now)
+                    ticket = self._apply_escalation(uow, ticket, decision, now, actor.user_id, events)
+            return self._commit(uow, ticket, events, now, actor)
 
     def escalate(
         self,
         ticket_id: TicketId,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         note: str = "",
         expected_version: int | None = None,
     ) -> TicketDetail:
         """An agent escalates by hand to the next level (R11)."""
         now = self.now()
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor, permission=Permission.ESCALATE)
             decision = next_level(
                 self._policy.policy().escalation_levels, ticket.escalation_level, EscalationReason.MANUAL
             )
             if decision is None:
                 raise PolicyRefusal(_("The ticket is already at the highest escalation level."))
             events: list[TicketEvent] = []
-            ticket = self._apply_escalation(uow, ticket, decision, now, author_id, events, note)
-            return self._commit(uow, ticket, events, now)
+            ticket = self._apply_escalation(uow, ticket, decision, now, actor.user_id, events, note)
+            return self._commit(uow, ticket, events, now, actor)
 
     def assign(
         self,
         ticket_id: TicketId,
         agent_id: UserId,
         *,
-        author_id: UserId | None,
+        actor: Actor,
         expected_version: int | None = None,
     ) -> TicketDetail:
         now = self.now()
+        permission = Permission.WORK_TICKET if agent_id == actor.user_id else Permission.ASSIGN_ANY
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
-            event = TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, author_id, "", (("agent_id", str(agent_id)),))
-            return self._commit(uow, replace(ticket, assigned_agent_id=agent_id), [event], now)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor, permission=permission)
+            event = TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, actor.user_id, "", (("agent_id", str(agent_id)),))
+            return self._commit(uow, replace(ticket, assigned_agent_id=agent_id), [event], now, actor)
 
     # -- escalation check (R11) --------------------------------------------------------------------
 
-    def check_escalations(self, *, dry_run: bool = False) -> list[EscalationNotice]:
+    def check_escalations(self, *, actor: Actor = SYSTEM, dry_run: bool = False) -> list[EscalationNotice]:
         """Every open ticket whose elapsed working time passed a level's threshold, escalated now
-        (or only listed, with dry_run). The app runs this every minute."""
+        (or only listed, with dry_run). The app runs this every minute as the desk itself."""
+        if not allows(actor, Permission.ESCALATE):
+            raise PermissionDeniedError(_("Your role does not allow this action."))
         now = self.now()
         policy = self._policy.policy()
         notices: list[EscalationNotice] = []
@@ -541,6 +567,8 @@ class TicketService:
                 for decision in decisions:
                     ticket = self._apply_escalation(uow, ticket, decision, now, None, events)
                 uow.tickets.add_events(events)
+                changes = {"escalation_level": (str(from_level), str(ticket.escalation_level))}
+                uow.audit.record(AuditEntry(now, None, "ticket", str(ticket_id), "escalate", changes))
                 uow.tickets.save(ticket)
             if not dry_run:
                 uow.commit()
@@ -552,15 +580,39 @@ class TicketService:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _load(self, uow: UnitOfWork, ticket_id: TicketId, expected_version: int | None = None) -> Ticket:
+    def _load(
+        self,
+        uow: UnitOfWork,
+        ticket_id: TicketId,
+        expected_version: int | None = None,
+        *,
+        actor: Actor | None = None,
+        permission: Permission = Permission.WORK_TICKET,
+    ) -> Ticket:
+        """The ticket, checked: it exists, the actor may act on it, and nobody changed it since
+        the version the actor saw."""
         ticket = uow.tickets.get(ticket_id)
         if ticket is None:
             raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
+        if actor is not None:
+            self._authorize(uow, actor, permission, ticket)
         if expected_version is not None and ticket.version != expected_version:
             raise ConflictError(
                 _("Someone else changed ticket {number} meanwhile. Nothing was saved.").format(number=ticket.number)
             )
         return ticket
+
+    def _authorize(self, uow: UnitOfWork, actor: Actor, permission: Permission, ticket: Ticket | None = None) -> None:
+        if not allows(actor, permission):
+            raise PermissionDeniedError(_("Your role does not allow this action."))
+        if ticket is not None:
+            customer = uow.catalog.get_customer(ticket.customer_id)
+            if not may_work_on(actor, ticket.assigned_agent_id, customer.city if customer else ""):
+                raise PermissionDeniedError(
+                    _("Ticket {number} belongs to another agent or city; ask a coordinator.").format(
+                        number=ticket.number
+                    )
+                )
 
     def _ticket_sla(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> tuple[TicketSla, timedelta]:
         assert ticket.id is not None
@@ -583,8 +635,16 @@ class TicketService:
         sla, _response = self._ticket_sla(uow, current, now)
         return uow.tickets.save(replace(current, due_at=sla.due_at, policy_version=self._policy.version()))
 
-    def _commit(self, uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent], now: datetime) -> TicketDetail:
+    def _commit(
+        self, uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent], now: datetime, actor: Actor
+    ) -> TicketDetail:
+        assert ticket.id is not None
+        before = uow.tickets.get(ticket.id)
         uow.tickets.add_events(events)
+        if before is not None:
+            changes = diff(before, ticket, AUDITED_TICKET_FIELDS)
+            if changes:
+                uow.audit.record(AuditEntry(now, actor.user_id, "ticket", str(ticket.id), "update", changes))
         saved = uow.tickets.save(ticket)
         self._replan(uow, saved, now)
         uow.commit()
@@ -610,51 +670,51 @@ class TicketService:
         self,
         ticket_id: TicketId,
         target: TicketStatus,
-        author_id: UserId | None,
+        actor: Actor,
         note: str,
         expected_version: int | None,
     ) -> TicketDetail:
         now = self.now()
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             try:
                 lifecycle.check_transition(ticket.status, target)
             except lifecycle.LifecycleError as exc:
                 raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
-            event = self._status_event(ticket, target, now, author_id)
+            event = self._status_event(ticket, target, now, actor.user_id)
             events = [replace(event, body=note.strip())]
-            return self._commit(uow, replace(ticket, status=target), events, now)
+            return self._commit(uow, replace(ticket, status=target), events, now, actor)
 
     def _close(
         self,
         ticket_id: TicketId,
         target: TicketStatus,
-        author_id: UserId | None,
+        actor: Actor,
         text: str,
         expected_version: int | None,
     ) -> TicketDetail:
         now = self.now()
         with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version)
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             try:
                 lifecycle.check_transition(ticket.status, target)
             except lifecycle.LifecycleError as exc:
                 raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
             events = []
             if text:
-                events.append(TicketEvent(ticket_id, EventKind.COMMENT, now, author_id, text))
-            events.append(self._status_event(ticket, target, now, author_id))
+                events.append(TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, text))
+            events.append(self._status_event(ticket, target, now, actor.user_id))
             events.append(
                 TicketEvent(
                     ticket_id,
                     EventKind.EMAIL_SENT,
                     now,
-                    author_id,
+                    actor.user_id,
                     "",
                     (("template", f"closing_{target.value}"),),
                 )
             )
-            return self._commit(uow, replace(ticket, status=target, closed_at=now), events, now)
+            return self._commit(uow, replace(ticket, status=target, closed_at=now), events, now, actor)
 
     def _waiting_since(self, uow: UnitOfWork, ticket: Ticket) -> datetime:
         """Contact attempts count from the latest time the ticket started waiting on the customer."""

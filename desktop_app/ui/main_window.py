@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
+from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, current_language, ngettext
+from desktop_app.labels import role_label
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import EscalationNotice, TicketService
@@ -78,9 +80,11 @@ class MainWindow(QMainWindow):
         database_label: str,
         is_local_file: bool,
         settings: QSettings,
+        actor: Actor,
         tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__()
+        self._actor = actor
         self._tickets = tickets
         self._settings = settings
         self._tasks = tasks or TaskRunner(self)
@@ -98,7 +102,7 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setChildrenCollapsible(False)
         self.ticket_view = TicketDetailView(tickets)
         self.contract_view = ContractView(contracts)
-        self.policy_view = PolicyView(policy)
+        self.policy_view = PolicyView(policy, actor)
         self.policy_view.policy_saved.connect(self._on_policy_saved)
 
         self.pages = QStackedWidget()
@@ -122,6 +126,8 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(0, 36))
             self.navigation.addItem(item)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        # The service refuses policy edits to anyone else; the page is not offered either.
+        self.navigation.item(Page.SETTINGS).setHidden(not allows(actor, Permission.EDIT_POLICY))
         self._navigation_compact: bool | None = None
         self._set_navigation_compact(False)
 
@@ -141,6 +147,8 @@ class MainWindow(QMainWindow):
         )
         self.database_status.setToolTip(database_label)
         self.counts_status = QLabel()
+        self.user_status = QLabel(_("{name} · {role}").format(name=actor.name, role=role_label(actor.role)))
+        self.statusBar().addWidget(self.user_status)
         self.statusBar().addWidget(self.database_status, 1)
         self.statusBar().addPermanentWidget(self.counts_status)
 

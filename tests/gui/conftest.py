@@ -11,10 +11,17 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.bootstrap import Services
+from desktop_app.domain.permissions import Actor
+from desktop_app.services.demo import DEMO_PASSWORD
 from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "gui"
+
+
+def admin_actor(services: Services) -> Actor:
+    """Sign in as the demo administrator, through the real sign-in service."""
+    return services.users.sign_in("admin", DEMO_PASSWORD)
 
 
 @pytest.fixture
@@ -28,6 +35,7 @@ def window(qtbot: QtBot, qapp: QApplication, demo_services: Services, tmp_path: 
         demo_services.database_label,
         True,
         settings,
+        admin_actor(demo_services),
     )
     qtbot.addWidget(main)
     main.resize(1366, 768)  # a technician's laptop
@@ -49,3 +57,16 @@ def save_screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
 def _application(qapp: QApplication) -> QApplication:
     """Models start timers, which need the application (and its event dispatcher) to exist."""
     return qapp
+
+
+@pytest.fixture
+def empty_services(tmp_path: Path) -> Iterator[Services]:
+    from desktop_app.bootstrap import build_services
+    from desktop_app.services.clock import FixedClock
+    from tests.conftest import DEMO_NOW, make_settings
+
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    services = build_services(make_settings(folder), clock=FixedClock(DEMO_NOW))
+    yield services
+    services.close()

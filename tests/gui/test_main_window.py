@@ -13,7 +13,7 @@ from desktop_app.services.dto import QueueFilter
 from desktop_app.ui.main_window import MainWindow, Page
 from desktop_app.ui.models.contract_model import ContractColumn
 from desktop_app.ui.models.queue_model import QueueColumn, QueueRole
-from tests.gui.conftest import save_screenshot
+from tests.gui.conftest import admin_actor, save_screenshot
 
 
 def test_queue_shows_the_open_tickets_in_policy_order(window: MainWindow, demo_services: Services) -> None:
@@ -179,6 +179,7 @@ def test_layout_is_remembered(window: MainWindow, demo_services: Services, tmp_p
         demo_services.database_label,
         True,
         settings,
+        admin_actor(demo_services),
     )
     assert (again.size().width(), again.size().height()) == (1200, 700)
     assert again.queue_view.table.horizontalHeader().sectionSize(QueueColumn.AGENT) == 190
@@ -196,6 +197,7 @@ def test_first_run_layout_gives_the_queue_most_of_the_height(
         demo_services.database_label,
         True,
         settings,
+        admin_actor(demo_services),
     )
     qtbot.addWidget(main)
     main.show()

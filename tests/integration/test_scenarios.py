@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from desktop_app.domain.ids import MachineId, TicketId, UserId
 from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
+from desktop_app.domain.permissions import SYSTEM
 from desktop_app.domain.sla import SlaState
 from desktop_app.errors import ConflictError, PolicyRefusal, UserFacingError
 from desktop_app.persistence.tables import PolicyVersionRecord, TicketRecord
@@ -41,7 +42,7 @@ def _new(w: World, machine: str, severity: Severity, *, photos: bool = True, age
             UserId(w.ids[agent]),
             (PHOTO,) if photos else (),
         ),
-        author_id=UserId(w.ids[agent]),
+        actor=w.actor(agent),
     )
     return detail.id
 
@@ -73,7 +74,8 @@ def test_r2_intake_without_photos_waits_for_images_and_a_vague_description_is_re
     before = _count(world, TicketRecord)
     with pytest.raises(UserFacingError, match="at least 20 characters"):
         tickets.create_ticket(
-            IntakeRequest(MachineId(world.ids["eafit_r1"]), "   no anda   ", Severity.HIGH, Channel.PHONE, None)
+            IntakeRequest(MachineId(world.ids["eafit_r1"]), "   no anda   ", Severity.HIGH, Channel.PHONE, None),
+            actor=world.actor("laura"),
         )
     assert _count(world, TicketRecord) == before
     ticket_id = _new(world, "eafit_r1", Severity.HIGH, photos=False)
@@ -84,27 +86,27 @@ def test_r2_intake_without_photos_waits_for_images_and_a_vague_description_is_re
 
 def test_scenario_2_waiting_on_the_client_across_a_holiday(world: World) -> None:
     tickets = world.services.tickets
-    andres = UserId(world.ids["andres"])
+    andres = world.actor("andres")
     world.clock.set(bogota(2026, 12, 4, 15, 0))  # Friday
     ticket_id = _new(world, "school_m3", Severity.HIGH, agent="andres")
     world.clock.set(bogota(2026, 12, 4, 16, 30))
-    tickets.add_comment(ticket_id, "Necesitamos acceso por TeamViewer.", author_id=andres)
-    detail = tickets.set_waiting(ticket_id, author_id=andres, reason="TeamViewer")
+    tickets.add_comment(ticket_id, "Necesitamos acceso por TeamViewer.", actor=andres)
+    detail = tickets.set_waiting(ticket_id, actor=andres, reason="TeamViewer")
     assert detail.sla.state is SlaState.PAUSED
-    tickets.log_contact_attempt(ticket_id, author_id=andres, method="phone", note="Sin respuesta", wait_days=2)
+    tickets.log_contact_attempt(ticket_id, actor=andres, method="phone", note="Sin respuesta", wait_days=2)
     with pytest.raises(PolicyRefusal, match="distinct working days"):
-        tickets.log_contact_attempt(ticket_id, author_id=andres, method="email")
+        tickets.log_contact_attempt(ticket_id, actor=andres, method="email")
     world.clock.set(bogota(2026, 12, 8, 10, 0))  # Tuesday 8 Dec: a holiday
     with pytest.raises(PolicyRefusal, match="working days"):
-        tickets.log_contact_attempt(ticket_id, author_id=andres, method="email")
+        tickets.log_contact_attempt(ticket_id, actor=andres, method="email")
     world.clock.set(bogota(2026, 12, 9, 10, 0))
-    tickets.log_contact_attempt(ticket_id, author_id=andres, method="email", wait_days=2)
+    tickets.log_contact_attempt(ticket_id, actor=andres, method="email", wait_days=2)
     world.clock.set(bogota(2026, 12, 10, 10, 0))
-    tickets.log_contact_attempt(ticket_id, author_id=andres, method="email", wait_days=2)
+    tickets.log_contact_attempt(ticket_id, actor=andres, method="email", wait_days=2)
     with pytest.raises(PolicyRefusal, match="not over"):
-        tickets.close_no_response(ticket_id, author_id=andres)
+        tickets.close_no_response(ticket_id, actor=andres)
     world.clock.set(bogota(2026, 12, 14, 10, 0))  # two working days after Thursday 10: Monday 14
-    detail = tickets.close_no_response(ticket_id, author_id=andres)
+    detail = tickets.close_no_response(ticket_id, actor=andres)
     assert detail.status is TicketStatus.CLOSED_NO_RESPONSE
     attempts = [e for e in detail.timeline if e.kind is EventKind.CONTACT_ATTEMPT]
     assert [e.data["attempt"] for e in attempts] == ["3", "2", "1"]
@@ -113,14 +115,14 @@ def test_scenario_2_waiting_on_the_client_across_a_holiday(world: World) -> None
 
 def test_scenario_3_the_client_replies_still_failing(world: World) -> None:
     tickets = world.services.tickets
-    andres = UserId(world.ids["andres"])
+    andres = world.actor("andres")
     ticket_id = _new(world, "school_m3", Severity.MEDIUM, agent="andres")
-    tickets.add_comment(ticket_id, "Ajuste el offset Z como indica la guía.", author_id=andres)
+    tickets.add_comment(ticket_id, "Ajuste el offset Z como indica la guía.", actor=andres)
     world.clock.set(bogota(2026, 12, 2, 10, 0))
-    tickets.close_solved(ticket_id, author_id=andres, solution="Offset Z calibrado.")
+    tickets.close_solved(ticket_id, actor=andres, solution="Offset Z calibrado.")
     world.clock.set(bogota(2026, 12, 9, 9, 0))
     before = len(tickets.get_ticket(ticket_id).timeline)
-    detail = tickets.reopen(ticket_id, author_id=None, note="Sigue fallando.")
+    detail = tickets.reopen(ticket_id, actor=SYSTEM, note="Sigue fallando.")
     assert detail.status is TicketStatus.IN_PROGRESS and detail.reopen_count == 1
     assert len(detail.timeline) > before  # the history is kept
     # Básico Media: 24 working hours from the reopening, not from the first receipt.
@@ -157,7 +159,7 @@ def test_r11_raising_the_severity_replans_and_escalates(world: World) -> None:
     world.clock.set(bogota(2026, 11, 30, 15, 0))
     ticket_id = _new(world, "uni_m3", Severity.HIGH)
     world.clock.set(bogota(2026, 11, 30, 16, 0))
-    detail = tickets.change_severity(ticket_id, Severity.CRITICAL, author_id=UserId(world.ids["carolina.rojas"]))
+    detail = tickets.change_severity(ticket_id, Severity.CRITICAL, actor=world.actor("carolina.rojas"))
     # Profesional Crítica: 4 working hours from Monday 15:00.
     assert detail.due_at == bogota(2026, 12, 1, 9, 0)
     assert detail.escalation_level == 2
@@ -193,7 +195,8 @@ def test_free_support_is_email_only(world: World) -> None:
                 Channel.PHONE,
                 UserId(world.ids["laura"]),
                 (PHOTO,),
-            )
+            ),
+            actor=world.actor("laura"),
         )
 
 
@@ -201,12 +204,10 @@ def test_a_stale_edit_is_refused_and_nothing_is_written(world: World) -> None:
     tickets = world.services.tickets
     ticket_id = _new(world, "eafit_r1", Severity.HIGH)
     seen = tickets.get_ticket(ticket_id)
-    tickets.change_severity(ticket_id, Severity.CRITICAL, author_id=UserId(world.ids["carolina.rojas"]))
+    tickets.change_severity(ticket_id, Severity.CRITICAL, actor=world.actor("carolina.rojas"))
     events_before = len(tickets.get_ticket(ticket_id).timeline)
     with pytest.raises(ConflictError):
-        tickets.add_comment(
-            ticket_id, "Mi comentario", author_id=UserId(world.ids["laura"]), expected_version=seen.version
-        )
+        tickets.add_comment(ticket_id, "Mi comentario", actor=world.actor("laura"), expected_version=seen.version)
     assert len(tickets.get_ticket(ticket_id).timeline) == events_before
 
 
@@ -216,7 +217,9 @@ def test_r18_policy_edits_are_versioned_and_tickets_remember_theirs(world: World
     ticket_before = _new(world, "eafit_r1", Severity.CRITICAL)
     hours = dict(policy.policy().response_hours)
     hours[(policy.policy().plans[0].code, Severity.CRITICAL)] = 3
-    second = policy.save_policy(replace(policy.policy(), response_hours=hours), note="Premium crítica a 3 h")
+    second = policy.save_policy(
+        replace(policy.policy(), response_hours=hours), note="Premium crítica a 3 h", actor=world.actor("admin")
+    )
     assert second == (first or 0) + 1
     ticket_after = _new(world, "eafit_r1", Severity.CRITICAL)
     with world.services.uow_factory() as uow:
@@ -236,7 +239,7 @@ def test_r7_an_invalid_policy_edit_names_the_field_and_saves_nothing(world: Worl
     with pytest.raises(
         PolicyNotSavedError, match="response time of plan basico, severity High: the response time is missing"
     ):
-        policy.save_policy(replace(policy.policy(), response_hours=hours))
+        policy.save_policy(replace(policy.policy(), response_hours=hours), actor=world.actor("admin"))
     assert _count(world, PolicyVersionRecord) == versions
 
 
@@ -259,7 +262,8 @@ def test_r1_every_ticket_gets_a_readable_number_and_one_agent(world: World) -> N
     assert first.agent_name == "Laura Pérez" and second.agent_name == "Andrés Gómez"
     with pytest.raises(UserFacingError, match="Choose the agent"):
         tickets.create_ticket(
-            IntakeRequest(MachineId(world.ids["eafit_r1"]), DESCRIPTION, Severity.LOW, Channel.PHONE, None, (PHOTO,))
+            IntakeRequest(MachineId(world.ids["eafit_r1"]), DESCRIPTION, Severity.LOW, Channel.PHONE, None, (PHOTO,)),
+            actor=SYSTEM,
         )
     # A new year starts a new sequence.
     world.clock.set(bogota(2027, 1, 4, 9, 0))

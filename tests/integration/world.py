@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.domain.ids import ModelCode, PlanCode
 from desktop_app.domain.model import Contract, Customer, CustomerKind, Machine, ProductModel, Role, Technology, User
+from desktop_app.domain.permissions import Actor
 from desktop_app.services.clock import FixedClock
+from desktop_app.services.users import actor_of
 from tests.conftest import make_settings
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -25,12 +27,17 @@ class World:
     services: Services
     clock: FixedClock
     ids: dict[str, int]
+    users: dict[str, User]
+
+    def actor(self, username: str) -> Actor:
+        return actor_of(self.users[username])
 
 
 def build_world(folder: Path, start: datetime, db_url: str | None = None) -> World:
     clock = FixedClock(start)
     services = build_services(make_settings(folder, db_url), clock=clock)
     ids: dict[str, int] = {}
+    users: dict[str, User] = {}
     with services.uow_factory() as uow:
         cat = uow.catalog
         for model in (
@@ -40,6 +47,8 @@ def build_world(folder: Path, start: datetime, db_url: str | None = None) -> Wor
         ):
             cat.add_model(model)
         for username, name, role, city in (
+            ("admin", "Administración", Role.ADMIN, "Barranquilla"),
+            ("diego", "Diego Martínez", Role.TECHNICIAN, "Bogotá"),
             ("laura", "Laura Pérez", Role.AGENT, "Barranquilla"),
             ("andres", "Andrés Gómez", Role.AGENT, "Cali"),
             ("carolina.rojas", "Carolina Rojas", Role.COORDINATOR, "Barranquilla"),
@@ -47,6 +56,7 @@ def build_world(folder: Path, start: datetime, db_url: str | None = None) -> Wor
         ):
             user = cat.add_user(User(username, name, f"{username}@somosmaker.com", role, city))
             ids[username] = int(user.id)  # type: ignore[arg-type]
+            users[username] = user
 
         def customer(
             key: str, name: str, kind: CustomerKind, city: str, paid: bool = True, trained: bool = True
@@ -89,4 +99,4 @@ def build_world(folder: Path, start: datetime, db_url: str | None = None) -> Wor
             )
             ids[key] = int(saved.id)  # type: ignore[arg-type]
         uow.commit()
-    return World(services, clock, ids)
+    return World(services, clock, ids, users)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.ids import PlanCode
+from desktop_app.domain.permissions import Actor
 from desktop_app.domain.policy import EscalationLevel, PlanTerms, PolicySettings, format_day_hours, parse_day_hours
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_date, format_datetime, format_money
@@ -72,9 +73,10 @@ class PolicyView(QWidget):
 
     policy_saved = Signal(int)
 
-    def __init__(self, policy: PolicyService, parent: QWidget | None = None) -> None:
+    def __init__(self, policy: PolicyService, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = policy
+        self._actor = actor
         self.tabs = QTabWidget()
 
         # Plans and the response-time matrix.
@@ -260,7 +262,7 @@ class PolicyView(QWidget):
             if policy == self._service.policy():
                 QMessageBox.information(self, _("Policy"), _("Nothing changed."))
                 return
-            version = self._service.save_policy(policy, note=self.note.text().strip())
+            version = self._service.save_policy(policy, actor=self._actor, note=self.note.text().strip())
         except UserFacingError as exc:
             QMessageBox.warning(self, _("Policy not saved"), exc.message)
             return

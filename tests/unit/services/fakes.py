@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
@@ -39,8 +40,10 @@ from desktop_app.domain.sla import SlaState, SlaStatus, StatusChange
 from desktop_app.errors import ConflictError
 from desktop_app.services.dto import (
     AgentInfo,
+    AuditView,
     ContractSummary,
     CoveredMachine,
+    Credentials,
     PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
@@ -62,6 +65,36 @@ class FakeAttachmentStore:
         return Path("/fake") / sha256
 
 
+class FakePasswordHasher:
+    """Readable "hashes", so tests run fast; the real Argon2 adapter has its own tests."""
+
+    def hash(self, password: str) -> str:
+        return f"fake${password[::-1]}"
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        return stored_hash == self.hash(password)
+
+
+class _Audit:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def record(self, entry: AuditEntry) -> None:
+        self.db.audit.append(entry)
+
+    def search(
+        self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
+    ) -> list[AuditView]:
+        found = [
+            AuditView(e.at, "", e.entity, e.entity_id, e.action, e.changes)
+            for e in reversed(self.db.audit)
+            if (not entity or e.entity == entity)
+            and (not entity_id or e.entity_id == entity_id)
+            and (actor_id is None or e.actor_id == actor_id)
+        ]
+        return found[:limit]
+
+
 class FakeDatabase:
     """What a database would hold; shared by every FakeUnitOfWork of one test."""
 
@@ -79,6 +112,9 @@ class FakeDatabase:
         self.visits: list[Visit] = []
         self.counters: dict[int, int] = {}
         self.notifications: list[Notification] = []
+        self.audit: list[AuditEntry] = []
+        self.password_hashes: dict[int, str] = {}
+        self.sign_ins: dict[int, tuple[int, datetime | None]] = {}
 
     def next_id(self, table: dict[int, object]) -> int:
         return max(table, default=0) + 1
@@ -154,6 +190,27 @@ class _Catalog:
 
     def users_with_role(self, role: Role) -> list[User]:
         return [u for u in self.db.users.values() if u.role is role and u.active]
+
+    def users(self) -> list[User]:
+        return sorted(self.db.users.values(), key=lambda u: u.full_name)
+
+    def credentials(self, username: str) -> Credentials | None:
+        user = self.user_by_username(username.strip())
+        if user is None or user.id is None:
+            return None
+        failures, last = self.db.sign_ins.get(user.id, (0, None))
+        return Credentials(user, self.db.password_hashes.get(user.id), failures, last)
+
+    def record_sign_in(self, user_id: UserId, *, success: bool, at: datetime) -> None:
+        failures, _last = self.db.sign_ins.get(user_id, (0, None))
+        self.db.sign_ins[user_id] = (0, None) if success else (failures + 1, at)
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        self.db.password_hashes[user_id] = password_hash
+        self.db.sign_ins[user_id] = (0, None)
+
+    def count_admins_with_password(self) -> int:
+        return sum(1 for u in self.db.users.values() if u.role is Role.ADMIN and u.id in self.db.password_hashes)
 
     def agents(self) -> list[AgentInfo]:
         return sorted(
@@ -398,6 +455,7 @@ class FakeUnitOfWork:
         self.catalog = _Catalog(db)
         self.contracts = _Contracts(db)
         self.tickets = _Tickets(db)
+        self.audit = _Audit(db)
 
     def __enter__(self) -> Self:
         return self

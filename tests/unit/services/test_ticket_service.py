@@ -17,7 +17,7 @@ from desktop_app.services.demo import DemoLoader
 from desktop_app.services.dto import QueueFilter
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import TicketService
-from tests.unit.services.fakes import FakeAttachmentStore, FakeUnitOfWorkFactory
+from tests.unit.services.fakes import FakeAttachmentStore, FakePasswordHasher, FakeUnitOfWorkFactory
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=ZoneInfo("America/Bogota"))
 
@@ -28,7 +28,7 @@ def world() -> tuple[FakeUnitOfWorkFactory, TicketService, ContractService, Demo
     clock = FixedClock(NOW)
     policy = PolicyService(factory, ColombianHolidays(), clock)
     store = FakeAttachmentStore()
-    demo = DemoLoader(factory, policy, store)
+    demo = DemoLoader(factory, policy, store, FakePasswordHasher())
     demo.load(NOW)
     return (
         factory,

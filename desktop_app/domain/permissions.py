@@ -1,0 +1,72 @@
+"""Who may do what. Checked by the services on every call; the GUI only hides what is refused.
+
+- administrator: policy settings and users (and everything else);
+- coordinator: the whole queue, assignment, escalation, contracts, certificates;
+- agent: virtual support on their own and unassigned tickets;
+- technician: visits, scanning, tickets of customers in their own city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop_app.domain.ids import UserId
+from desktop_app.domain.model import Role
+
+
+class Permission(StrEnum):
+    VIEW = "view"  # queue, tickets, machines, contracts
+    CREATE_TICKET = "create_ticket"
+    WORK_TICKET = "work_ticket"  # answer, wait, contact attempts, close, reopen, severity
+    ASSIGN_ANY = "assign_any"  # give a ticket to someone else
+    ESCALATE = "escalate"
+    MANAGE_CONTRACTS = "manage_contracts"
+    ISSUE_CERTIFICATES = "issue_certificates"
+    RECORD_VISITS = "record_visits"
+    EDIT_POLICY = "edit_policy"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    BACKUP = "backup"
+
+
+_ALL = frozenset(Permission)
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _ALL,
+    Role.COORDINATOR: _ALL
+    - {Permission.EDIT_POLICY, Permission.MANAGE_USERS, Permission.VIEW_AUDIT, Permission.BACKUP},
+    Role.AGENT: frozenset({Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.ESCALATE}),
+    Role.TECHNICIAN: frozenset(
+        {Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.RECORD_VISITS}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in person, or the desk itself (periodic escalation)."""
+
+    user_id: UserId | None
+    role: Role
+    city: str = ""
+    name: str = ""
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+
+SYSTEM = Actor(None, Role.ADMIN, name="makeR Soporte")
+
+
+def allows(actor: Actor, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[actor.role]
+
+
+def may_work_on(actor: Actor, assigned_agent_id: UserId | None, customer_city: str) -> bool:
+    """Scope of a ticket: agents their own and unassigned ones, technicians their city's."""
+    if actor.role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    if actor.role is Role.AGENT:
+        return assigned_agent_id is None or assigned_agent_id == actor.user_id
+    return customer_city == actor.city

@@ -1,0 +1,78 @@
+"""Signing in through the real dialogs, and what each role is offered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from desktop_app.bootstrap import Services
+from desktop_app.domain.model import Role
+from desktop_app.services.demo import DEMO_PASSWORD
+from desktop_app.ui.main_window import MainWindow, Page
+from desktop_app.ui.views.sign_in_dialog import FirstAdminDialog, SignInDialog
+from tests.gui.conftest import save_screenshot
+
+
+def _ok(dialog: QDialog) -> None:
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_sign_in_dialog_refuses_a_wrong_password_and_accepts_the_right_one(
+    qtbot: QtBot, demo_services: Services
+) -> None:
+    dialog = SignInDialog(demo_services.users)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "laura.perez")
+    qtbot.keyClicks(dialog.password, "equivocada")
+    _ok(dialog)
+    assert dialog.isVisible() and dialog.error.isVisible()
+    assert dialog.error.text() == "Usuario o contraseña incorrectos."
+    assert dialog.password.text() == ""  # a wrong password is not kept
+    save_screenshot(dialog, "sign_in_error_es_CO")
+    qtbot.keyClicks(dialog.password, DEMO_PASSWORD)
+    _ok(dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.actor is not None and dialog.actor.role is Role.AGENT
+
+
+def test_a_new_installation_creates_its_administrator(qtbot: QtBot, empty_services: Services) -> None:
+    assert empty_services.users.needs_first_admin()
+    dialog = FirstAdminDialog(empty_services.users)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # QTest types ASCII only (an accent trips an assertion inside Qt): the full name is pasted.
+    qtbot.keyClicks(dialog.username, "admin")
+    dialog.full_name.setText("Administración")
+    qtbot.keyClicks(dialog.email, "a@b.co")
+    qtbot.keyClicks(dialog.password, "una-clave-larga")
+    qtbot.keyClicks(dialog.repeat, "otra-clave-larga")
+    _ok(dialog)
+    assert "diferentes" in dialog.error.text() and empty_services.users.needs_first_admin()
+    dialog.repeat.clear()
+    qtbot.keyClicks(dialog.repeat, "una-clave-larga")
+    _ok(dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert not empty_services.users.needs_first_admin()
+
+
+def test_an_agent_is_not_offered_the_policy_settings(qtbot: QtBot, demo_services: Services, tmp_path: Path) -> None:
+    agent = demo_services.users.sign_in("laura.perez", DEMO_PASSWORD)
+    window = MainWindow(
+        demo_services.tickets,
+        demo_services.contracts,
+        demo_services.policy,
+        demo_services.database_label,
+        True,
+        QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
+        agent,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    assert window.navigation.item(Page.SETTINGS).isHidden()
+    assert not window.navigation.item(Page.QUEUE).isHidden()
+    assert window.user_status.text() == "Laura Pérez · agente"
+    window.close()
