@@ -86,15 +86,7 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
         actor = _sign_in(services, smoke=smoke)
         if actor is None:
             return 0 if smoke else 1
-        window = MainWindow(
-            services.tickets,
-            services.contracts,
-            services.policy,
-            services.database_label,
-            services.is_local_file,
-            stored,
-            actor,
-        )
+        window = MainWindow(services.desk, stored, actor)
         window.show()
         return app.exec()
     finally:

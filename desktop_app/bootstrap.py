@@ -12,14 +12,17 @@ from sqlalchemy import Engine
 from desktop_app.config import Settings, default_db_url
 from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.persistence.attachment_store import FileAttachmentStore
+from desktop_app.persistence.backup import DatabaseBackups
 from desktop_app.persistence.db import make_engine, make_session_factory, sqlite_file
 from desktop_app.persistence.migrate import upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from desktop_app.security import Argon2PasswordHasher
 from desktop_app.services.audit import AuditService
+from desktop_app.services.backups import BackupService
 from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.demo import DemoLoader
+from desktop_app.services.desk import Desk
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
 from desktop_app.services.tickets import TicketService
@@ -36,6 +39,7 @@ class Services:
     contracts: ContractService
     users: UserService
     audit: AuditService
+    backups: BackupService
     demo: DemoLoader
 
     @property
@@ -49,6 +53,19 @@ class Services:
     @property
     def is_local_file(self) -> bool:
         return sqlite_file(self.settings.db_url) is not None
+
+    @property
+    def desk(self) -> Desk:
+        return Desk(
+            self.tickets,
+            self.contracts,
+            self.policy,
+            self.users,
+            self.audit,
+            self.backups,
+            self.database_label,
+            self.is_local_file,
+        )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -83,5 +100,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         contracts=ContractService(uow_factory, policy, clock),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
+        backups=BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock),
         demo=DemoLoader(uow_factory, policy, attachments, hasher),
     )

@@ -9,6 +9,8 @@ makersupport calendar add START HOURS             START + HOURS of working time 
 makersupport calendar between START END           working minutes between two moments
 makersupport sla TICKET                           a ticket's due times and why
 makersupport escalate [--dry-run]                 escalate what must escalate now (R11)
+makersupport backup --out FILE                    a backup (SQLite backup API, or pg_dump)
+makersupport restore FILE [--yes]                 replace the database with a backup
 
 Times without an offset are Colombia time (America/Bogota).
 """
@@ -20,11 +22,13 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
+from desktop_app.domain.permissions import SYSTEM
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_datetime, format_working_hours
 from desktop_app.i18n import _
@@ -61,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     between.add_argument("end")
     sla = commands.add_parser("sla", help=_("a ticket's due times and the reason for them"))
     sla.add_argument("ticket", help=_("ticket number, e.g. SOP-2026-00042"))
+    backup = commands.add_parser("backup", help=_("write a backup of the database"))
+    backup.add_argument("--out", required=True, type=Path, help=_("the backup file to create (never overwritten)"))
+    restore = commands.add_parser("restore", help=_("replace the database with a backup"))
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     escalate = commands.add_parser("escalate", help=_("escalate the tickets that must escalate now"))
     escalate.add_argument("--dry-run", action="store_true", help=_("only list them"))
     return parser
@@ -200,6 +209,21 @@ def _run(args: argparse.Namespace) -> int:
             _sla(args, services)
         elif command == "escalate":
             _escalate(args, services)
+        elif command == "backup":
+            made = services.backups.backup_now(SYSTEM, args.out)
+            print(_("Backup written: {path}").format(path=made))
+        elif command == "restore":
+            if not args.yes:
+                answer = input(
+                    _("Replace the database {db} with {file}? Type yes to go on: ").format(
+                        db=services.database_label, file=args.file
+                    )
+                )
+                if answer.strip().lower() not in ("yes", "sí", "si", "y", "s"):
+                    print(_("Nothing was changed."))
+                    return 1
+            kept = services.backups.restore(SYSTEM, args.file)
+            print(_("Restored from {file}. The replaced data was kept in {kept}.").format(file=args.file, kept=kept))
         elif command == "queue":
             rows = _all_open_rows(services)
             if args.json:

@@ -37,11 +37,7 @@ def _capture(language: str, width: int, height: int) -> None:
         services = build_services(settings)
         services.demo.load(services.tickets.now())
         window = MainWindow(
-            services.tickets,
-            services.contracts,
-            services.policy,
-            services.database_label,
-            True,
+            services.desk,
             QSettings(f"{tmp}/ui.ini", QSettings.Format.IniFormat),
             services.users.sign_in("admin", DEMO_PASSWORD),
         )

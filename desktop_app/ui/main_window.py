@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,9 +25,8 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, current_language, ngettext
 from desktop_app.labels import role_label
-from desktop_app.services.contracts import ContractService
-from desktop_app.services.policy_service import PolicyService
-from desktop_app.services.tickets import EscalationNotice, TicketService
+from desktop_app.services.desk import Desk
+from desktop_app.services.tickets import EscalationNotice
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.tasks import TaskRunner
@@ -35,6 +37,8 @@ from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 
 COUNTS_REFRESH_MS = 60_000
 ESCALATION_CHECK_MS = 60_000
+BACKUP_CHECK_MS = 6 * 3600 * 1000
+BACKUP_FIRST_CHECK_MS = 10_000
 COMPACT_NAVIGATION_BELOW = 1500  # px of window width
 _GEOMETRY_KEY = "window/geometry"
 _SPLITTER_KEY = "window/queue_splitter"
@@ -67,24 +71,17 @@ def _page(title: str, body: QWidget, header: QWidget | None = None) -> QWidget:
 
 class MainWindow(QMainWindow):
     """Args:
-    tickets, contracts: the services the views use.
-    database_label: what the status bar says about the database.
+    desk: the services the views use, and what the status bar says about the database.
     settings: where the window layout and the language choice are remembered.
+    actor: who signed in; what they are not allowed to do is not offered.
     """
 
-    def __init__(
-        self,
-        tickets: TicketService,
-        contracts: ContractService,
-        policy: PolicyService,
-        database_label: str,
-        is_local_file: bool,
-        settings: QSettings,
-        actor: Actor,
-        tasks: TaskRunner | None = None,
-    ) -> None:
+    def __init__(self, desk: Desk, settings: QSettings, actor: Actor, tasks: TaskRunner | None = None) -> None:
         super().__init__()
+        self._desk = desk
         self._actor = actor
+        tickets, contracts, policy = desk.tickets, desk.contracts, desk.policy
+        database_label, is_local_file = desk.database_label, desk.database_is_local_file
         self._tickets = tickets
         self._settings = settings
         self._tasks = tasks or TaskRunner(self)
@@ -164,6 +161,11 @@ class MainWindow(QMainWindow):
         self._escalation_timer.timeout.connect(self.check_escalations)
         self._escalation_timer.start()
         QTimer.singleShot(0, self.check_escalations)
+        # The embedded database backs itself up once a day (kept for a week).
+        self._backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
+        self._backup_timer.timeout.connect(self.backup_if_due)
+        self._backup_timer.start()
+        QTimer.singleShot(BACKUP_FIRST_CHECK_MS, self.backup_if_due)
 
         self.navigation.setCurrentRow(Page.QUEUE)
         self.refresh_counts()
@@ -185,6 +187,25 @@ class MainWindow(QMainWindow):
         if self.ticket_view.detail is not None:
             self.ticket_view.show_ticket(self.ticket_view.detail.id)
         self.refresh_counts()
+
+    def backup_if_due(self) -> None:
+        self._tasks.run(self._desk.backups.run_if_due, self._on_automatic_backup, self._on_task_failed)
+
+    def _on_automatic_backup(self, made: object) -> None:
+        if made is not None:
+            self.statusBar().showMessage(_("Automatic backup written: {path}").format(path=made), 10_000)
+
+    def backup_now(self) -> None:
+        """File → Back up now (administrators): a copy where the user chooses, never over a file."""
+        name = f"makersupport-{self._tickets.now().strftime('%Y%m%d-%H%M')}.backup"
+        path, _filter = QFileDialog.getSaveFileName(self, _("Back up the database"), name)
+        if not path:
+            return
+        self._tasks.run(
+            lambda: self._desk.backups.backup_now(self._actor, Path(path)),
+            lambda made: self.statusBar().showMessage(_("Backup written: {path}").format(path=made), 15_000),
+            self._on_task_failed,
+        )
 
     def check_escalations(self) -> None:
         self._tasks.run(self._tickets.check_escalations, self._on_escalations_checked, self._on_task_failed)
@@ -238,6 +259,10 @@ class MainWindow(QMainWindow):
         refresh = QAction(theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
+        if allows(self._actor, Permission.BACKUP):
+            backup = QAction(_("&Back up now…"), self)
+            backup.triggered.connect(self.backup_now)
+            file_menu.addAction(backup)
         file_menu.addSeparator()
         quit_action = QAction(_("&Quit"), self, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -322,6 +347,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._escalation_timer.stop()
+        self._backup_timer.stop()
         self._tasks.wait()
         self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
         self._settings.setValue(_SPLITTER_KEY, self.queue_splitter.saveState())

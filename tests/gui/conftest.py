@@ -29,11 +29,7 @@ def window(qtbot: QtBot, qapp: QApplication, demo_services: Services, tmp_path: 
     theme.apply_theme(qapp)
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     main = MainWindow(
-        demo_services.tickets,
-        demo_services.contracts,
-        demo_services.policy,
-        demo_services.database_label,
-        True,
+        demo_services.desk,
         settings,
         admin_actor(demo_services),
     )

@@ -173,11 +173,7 @@ def test_layout_is_remembered(window: MainWindow, demo_services: Services, tmp_p
     window.close()
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     again = MainWindow(
-        demo_services.tickets,
-        demo_services.contracts,
-        demo_services.policy,
-        demo_services.database_label,
-        True,
+        demo_services.desk,
         settings,
         admin_actor(demo_services),
     )
@@ -191,11 +187,7 @@ def test_first_run_layout_gives_the_queue_most_of_the_height(
 ) -> None:
     settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
     main = MainWindow(
-        demo_services.tickets,
-        demo_services.contracts,
-        demo_services.policy,
-        demo_services.database_label,
-        True,
+        demo_services.desk,
         settings,
         admin_actor(demo_services),
     )

@@ -62,11 +62,7 @@ def test_a_new_installation_creates_its_administrator(qtbot: QtBot, empty_servic
 def test_an_agent_is_not_offered_the_policy_settings(qtbot: QtBot, demo_services: Services, tmp_path: Path) -> None:
     agent = demo_services.users.sign_in("laura.perez", DEMO_PASSWORD)
     window = MainWindow(
-        demo_services.tickets,
-        demo_services.contracts,
-        demo_services.policy,
-        demo_services.database_label,
-        True,
+        demo_services.desk,
         QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat),
         agent,
     )

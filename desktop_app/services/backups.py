@@ -1,0 +1,72 @@
+"""Backups: on demand (administrator), and automatically once a day for the embedded database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.errors import PermissionDeniedError
+from desktop_app.i18n import _
+from desktop_app.services.ports import Clock
+
+AUTOMATIC_EVERY = timedelta(hours=24)
+AUTOMATIC_KEEP = 7
+_PREFIX = "makersupport-auto-"
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+class DatabaseBackup(Protocol):
+    @property
+    def embedded(self) -> bool: ...
+
+    def backup(self, out: Path) -> Path: ...
+
+    def restore(self, backup: Path, now: datetime) -> Path: ...
+
+
+class BackupService:
+    def __init__(self, backups: DatabaseBackup, folder: Path, clock: Clock) -> None:
+        self._backups = backups
+        self._folder = folder
+        self._clock = clock
+
+    def backup_now(self, actor: Actor, out: Path) -> Path:
+        if not allows(actor, Permission.BACKUP):
+            raise PermissionDeniedError(_("Only an administrator can make or restore backups."))
+        return self._backups.backup(out)
+
+    def restore(self, actor: Actor, backup: Path) -> Path:
+        if not allows(actor, Permission.BACKUP):
+            raise PermissionDeniedError(_("Only an administrator can make or restore backups."))
+        return self._backups.restore(backup, self._clock.now())
+
+    def automatic(self) -> list[Path]:
+        """The automatic backups, newest first."""
+        if not self._folder.is_dir():
+            return []
+        return sorted(self._folder.glob(f"{_PREFIX}*.sqlite3"), reverse=True)
+
+    @staticmethod
+    def _made_at(path: Path, now: datetime) -> datetime:
+        """When an automatic backup was made, from its name (written in the desk's clock)."""
+        stamp = path.stem.removeprefix(_PREFIX)
+        try:
+            return datetime.strptime(stamp, _STAMP).replace(tzinfo=now.tzinfo)
+        except ValueError:
+            return datetime.fromtimestamp(path.stat().st_mtime, now.tzinfo)
+
+    def run_if_due(self) -> Path | None:
+        """Back up the embedded database when the last automatic backup is a day old; keep a week."""
+        if not self._backups.embedded:
+            return None  # a team server is backed up by its own schedule (pg_dump), not by each laptop
+        now = self._clock.now()
+        existing = self.automatic()
+        if existing and now - self._made_at(existing[0], now) < AUTOMATIC_EVERY:
+            return None
+        self._folder.mkdir(parents=True, exist_ok=True)
+        made = self._backups.backup(self._folder / f"{_PREFIX}{now.strftime(_STAMP)}.sqlite3")
+        for old in self.automatic()[AUTOMATIC_KEEP:]:
+            old.unlink(missing_ok=True)
+        return made

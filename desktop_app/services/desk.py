@@ -1,0 +1,24 @@
+"""The services a window needs, handed over as one value (wired in bootstrap.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.services.audit import AuditService
+from desktop_app.services.backups import BackupService
+from desktop_app.services.contracts import ContractService
+from desktop_app.services.policy_service import PolicyService
+from desktop_app.services.tickets import TicketService
+from desktop_app.services.users import UserService
+
+
+@dataclass(frozen=True)
+class Desk:
+    tickets: TicketService
+    contracts: ContractService
+    policy: PolicyService
+    users: UserService
+    audit: AuditService
+    backups: BackupService
+    database_label: str
+    database_is_local_file: bool
