@@ -48,6 +48,9 @@ class SqlAlchemyUnitOfWork:
         finally:
             self._session.close()
             self._session = None
+        if isinstance(exc, StaleDataError):
+            # The row's version moved between our read and our write (another workstation saved).
+            raise ConflictError(_("Someone else changed this record meanwhile. Nothing was saved.")) from exc
         if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
             # Disk full, read-only file, server down: a message for the user, not a traceback.
             raise DatabaseUnavailableError(describe_database_error(exc), detail=str(exc)) from exc

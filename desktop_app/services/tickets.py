@@ -352,6 +352,34 @@ class TicketService:
                     ticket = replace(ticket, status=TicketStatus.IN_PROGRESS)
             return self._commit(uow, ticket, events, now, actor)
 
+    def edit_ticket(
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        description: str | None = None,
+        channel: Channel | None = None,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """Edit the ticket's own fields. Refused with ConflictError when someone saved it meanwhile."""
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
+            changed = ticket
+            if description is not None:
+                text = description.strip()
+                if len(text) < MIN_DESCRIPTION_LENGTH:
+                    raise UserFacingError(
+                        _(
+                            "Describe the problem in detail (at least {n} characters): what happened, when, and what "
+                            "the machine shows."
+                        ).format(n=MIN_DESCRIPTION_LENGTH)
+                    )
+                changed = replace(changed, description=text)
+            if channel is not None:
+                changed = replace(changed, channel=channel)
+            return self._commit(uow, changed, [], now, actor)
+
     def set_waiting(
         self,
         ticket_id: TicketId,
