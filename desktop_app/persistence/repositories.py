@@ -360,6 +360,9 @@ class SqlAuditRepository:
         )
         self._session.flush()
 
+    def last_id(self) -> int:
+        return self._session.scalar(select(func.max(AuditRecord.id))) or 0
+
     def search(
         self,
         *,

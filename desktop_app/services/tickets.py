@@ -82,6 +82,21 @@ class IntakeRequest:
 
 
 @dataclass(frozen=True)
+class TicketChanges:
+    """What a person changed in the ticket view; None (or empty) fields are left as they are."""
+
+    description: str | None = None
+    severity: Severity | None = None
+    agent_id: UserId | None = None
+    comment: str = ""
+    to_customer: bool = True
+
+    @property
+    def empty(self) -> bool:
+        return self.description is None and self.severity is None and self.agent_id is None and not self.comment.strip()
+
+
+@dataclass(frozen=True)
 class EscalationNotice:
     ticket_id: TicketId
     number: str
@@ -116,6 +131,12 @@ class TicketService:
 
     def now(self) -> datetime:
         return self._clock.now()
+
+    def change_marker(self) -> int:
+        """A number that grows whenever anyone changes anything (the audit log's last entry):
+        the window polls it to refresh what others changed."""
+        with self._uow_factory() as uow:
+            return uow.audit.last_id()
 
     def timezone(self) -> ZoneInfo:
         """Where times are shown: the policy's time zone (America/Bogota)."""
@@ -326,30 +347,82 @@ class TicketService:
         expected_version: int | None = None,
     ) -> TicketDetail:
         """An agent's note; when it goes to the customer it is a response (R7) or an update (R10)."""
-        text = body.strip()
-        if not text:
+        if not body.strip():
             raise UserFacingError(_("The comment is empty."))
+        changes = TicketChanges(comment=body, to_customer=to_customer)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+
+    def update_ticket(
+        self, ticket_id: TicketId, changes: TicketChanges, *, actor: Actor, expected_version: int | None = None
+    ) -> TicketDetail:
+        """Save what a person edited in the ticket view, all or nothing, in one transaction.
+
+        Raises:
+            ConflictError: someone saved the ticket after `expected_version`; nothing was written,
+                so the view can show both versions and let the person decide.
+        """
         now = self.now()
+        policy = self._policy.policy()
         with self._uow_factory() as uow:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
-            events = [
-                TicketEvent(
-                    ticket_id,
-                    EventKind.COMMENT,
-                    now,
-                    actor.user_id,
-                    text,
-                    (("to_customer", "yes" if to_customer else "no"),),
+            events: list[TicketEvent] = []
+            if changes.description is not None and changes.description.strip() != ticket.description:
+                text = changes.description.strip()
+                if len(text) < MIN_DESCRIPTION_LENGTH:
+                    raise UserFacingError(
+                        _(
+                            "Describe the problem in detail (at least {n} characters): what happened, when, and what "
+                            "the machine shows."
+                        ).format(n=MIN_DESCRIPTION_LENGTH)
+                    )
+                ticket = replace(ticket, description=text)
+            if changes.agent_id is not None and changes.agent_id != ticket.assigned_agent_id:
+                if changes.agent_id != actor.user_id:
+                    self._authorize(uow, actor, Permission.ASSIGN_ANY)
+                events.append(
+                    TicketEvent(
+                        ticket_id, EventKind.ASSIGNMENT, now, actor.user_id, "", (("agent_id", str(changes.agent_id)),)
+                    )
                 )
-            ]
-            if to_customer:
-                responded = ticket.first_responded_at
-                if responded is None or responded < ticket.clock_start:
-                    responded = now
-                ticket = replace(ticket, first_responded_at=responded, last_agent_update_at=now)
-                if ticket.status is TicketStatus.NEW:
-                    events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, actor.user_id))
-                    ticket = replace(ticket, status=TicketStatus.IN_PROGRESS)
+                ticket = replace(ticket, assigned_agent_id=changes.agent_id)
+            if changes.severity is not None and changes.severity is not ticket.severity:
+                events.append(
+                    TicketEvent(
+                        ticket_id,
+                        EventKind.SEVERITY_CHANGE,
+                        now,
+                        actor.user_id,
+                        "",
+                        (("from", ticket.severity.value), ("to", changes.severity.value)),
+                    )
+                )
+                raised = policy.severity_rank(changes.severity) < policy.severity_rank(ticket.severity)
+                ticket = replace(ticket, severity=changes.severity)
+                if raised and ticket.status.is_open:
+                    decision = next_level(
+                        policy.escalation_levels, ticket.escalation_level, EscalationReason.PRIORITY_CHANGE
+                    )
+                    if decision is not None:
+                        ticket = self._apply_escalation(uow, ticket, decision, now, actor.user_id, events)
+            if changes.comment.strip():
+                events.append(
+                    TicketEvent(
+                        ticket_id,
+                        EventKind.COMMENT,
+                        now,
+                        actor.user_id,
+                        changes.comment.strip(),
+                        (("to_customer", "yes" if changes.to_customer else "no"),),
+                    )
+                )
+                if changes.to_customer:
+                    responded = ticket.first_responded_at
+                    if responded is None or responded < ticket.clock_start:
+                        responded = now
+                    ticket = replace(ticket, first_responded_at=responded, last_agent_update_at=now)
+                    if ticket.status is TicketStatus.NEW:
+                        events.append(self._status_event(ticket, TicketStatus.IN_PROGRESS, now, actor.user_id))
+                        ticket = replace(ticket, status=TicketStatus.IN_PROGRESS)
             return self._commit(uow, ticket, events, now, actor)
 
     def edit_ticket(
@@ -498,39 +571,11 @@ class TicketService:
             return self._commit(uow, ticket, events, now, actor)
 
     def change_severity(
-        self,
-        ticket_id: TicketId,
-        severity: Severity,
-        *,
-        actor: Actor,
-        expected_version: int | None = None,
+        self, ticket_id: TicketId, severity: Severity, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
         """Re-plan the due times; a raised priority is itself an escalation trigger (R11)."""
-        now = self.now()
-        policy = self._policy.policy()
-        with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
-            if severity is ticket.severity:
-                return self.get_ticket(ticket_id)
-            events = [
-                TicketEvent(
-                    ticket_id,
-                    EventKind.SEVERITY_CHANGE,
-                    now,
-                    actor.user_id,
-                    "",
-                    (("from", ticket.severity.value), ("to", severity.value)),
-                )
-            ]
-            raised = policy.severity_rank(severity) < policy.severity_rank(ticket.severity)
-            ticket = replace(ticket, severity=severity)
-            if raised and ticket.status.is_open:
-                decision = next_level(
-                    policy.escalation_levels, ticket.escalation_level, EscalationReason.PRIORITY_CHANGE
-                )
-                if decision is not None:
-                    ticket = self._apply_escalation(uow, ticket, decision, now, actor.user_id, events)
-            return self._commit(uow, ticket, events, now, actor)
+        changes = TicketChanges(severity=severity)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
 
     def escalate(
         self,
@@ -554,19 +599,10 @@ class TicketService:
             return self._commit(uow, ticket, events, now, actor)
 
     def assign(
-        self,
-        ticket_id: TicketId,
-        agent_id: UserId,
-        *,
-        actor: Actor,
-        expected_version: int | None = None,
+        self, ticket_id: TicketId, agent_id: UserId, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
-        now = self.now()
-        permission = Permission.WORK_TICKET if agent_id == actor.user_id else Permission.ASSIGN_ANY
-        with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version, actor=actor, permission=permission)
-            event = TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, actor.user_id, "", (("agent_id", str(agent_id)),))
-            return self._commit(uow, replace(ticket, assigned_agent_id=agent_id), [event], now, actor)
+        changes = TicketChanges(agent_id=agent_id)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
 
     # -- escalation check (R11) --------------------------------------------------------------------
 

@@ -82,6 +82,9 @@ class _Audit:
     def record(self, entry: AuditEntry) -> None:
         self.db.audit.append(entry)
 
+    def last_id(self) -> int:
+        return len(self.db.audit)
+
     def search(
         self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
     ) -> list[AuditView]:
