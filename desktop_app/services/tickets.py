@@ -612,30 +612,38 @@ class TicketService:
         if not allows(actor, Permission.ESCALATE):
             raise PermissionDeniedError(_("Your role does not allow this action."))
         now = self.now()
-        policy = self._policy.policy()
-        notices: list[EscalationNotice] = []
         with self._uow_factory() as uow:
-            for ticket_id in uow.tickets.open_ticket_ids():
-                ticket = self._load(uow, ticket_id)
-                if ticket.status is TicketStatus.WAITING_CUSTOMER:
-                    continue
-                sla, response = self._ticket_sla(uow, ticket, now)
-                decisions = due_escalations(policy.escalation_levels, ticket.escalation_level, sla.elapsed, response)
-                if not decisions:
-                    continue
-                from_level = ticket.escalation_level
-                notices += [EscalationNotice(ticket_id, ticket.number, from_level, d) for d in decisions]
-                if dry_run:
-                    continue
-                events: list[TicketEvent] = []
-                for decision in decisions:
-                    ticket = self._apply_escalation(uow, ticket, decision, now, None, events)
-                uow.tickets.add_events(events)
-                changes = {"escalation_level": (str(from_level), str(ticket.escalation_level))}
-                uow.audit.record(AuditEntry(now, None, "ticket", str(ticket_id), "escalate", changes))
-                uow.tickets.save(ticket)
-            if not dry_run:
-                uow.commit()
+            open_ids = uow.tickets.open_ticket_ids()
+        notices: list[EscalationNotice] = []
+        for ticket_id in open_ids:
+            # One transaction per ticket: when another workstation escalated the same ticket a
+            # moment ago, only that ticket is skipped (its version moved), not the whole round.
+            try:
+                notices += self._escalate_if_due(ticket_id, now, dry_run=dry_run)
+            except ConflictError:
+                continue
+        return notices
+
+    def _escalate_if_due(self, ticket_id: TicketId, now: datetime, *, dry_run: bool) -> list[EscalationNotice]:
+        policy = self._policy.policy()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id)
+            if ticket.status is TicketStatus.WAITING_CUSTOMER:
+                return []
+            sla, response = self._ticket_sla(uow, ticket, now)
+            decisions = due_escalations(policy.escalation_levels, ticket.escalation_level, sla.elapsed, response)
+            from_level = ticket.escalation_level
+            notices = [EscalationNotice(ticket_id, ticket.number, from_level, d) for d in decisions]
+            if not decisions or dry_run:
+                return notices
+            events: list[TicketEvent] = []
+            for decision in decisions:
+                ticket = self._apply_escalation(uow, ticket, decision, now, None, events)
+            uow.tickets.add_events(events)
+            changes = {"escalation_level": (str(from_level), str(ticket.escalation_level))}
+            uow.audit.record(AuditEntry(now, None, "ticket", str(ticket_id), "escalate", changes))
+            uow.tickets.save(ticket)
+            uow.commit()
         return notices
 
     def notifications(self, user_id: UserId) -> list[Notification]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
@@ -34,9 +35,13 @@ from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
+from desktop_app.ui.views.ticket_editor import TicketEditor
+
+log = logging.getLogger(__name__)
 
 COUNTS_REFRESH_MS = 60_000
 ESCALATION_CHECK_MS = 60_000
+CHANGES_POLL_MS = 10_000
 BACKUP_CHECK_MS = 6 * 3600 * 1000
 BACKUP_FIRST_CHECK_MS = 10_000
 COMPACT_NAVIGATION_BELOW = 1500  # px of window width
@@ -85,6 +90,7 @@ class MainWindow(QMainWindow):
         self._tickets = tickets
         self._settings = settings
         self._tasks = tasks or TaskRunner(self)
+        self._change_marker: int | None = None
         self.setWindowTitle(_("makeR Soporte"))
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(QSize(1024, 640))
@@ -97,7 +103,9 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setStretchFactor(0, 3)
         self.queue_splitter.setStretchFactor(1, 2)
         self.queue_splitter.setChildrenCollapsible(False)
-        self.ticket_view = TicketDetailView(tickets)
+        self.editor = TicketEditor(tickets, desk.audit, self._tasks, actor)
+        self.ticket_view = TicketDetailView(tickets, self.editor)
+        self.editor.ticket_saved.connect(self._on_ticket_saved)
         self.contract_view = ContractView(contracts)
         self.policy_view = PolicyView(policy, actor)
         self.policy_view.policy_saved.connect(self._on_policy_saved)
@@ -161,6 +169,10 @@ class MainWindow(QMainWindow):
         self._escalation_timer.timeout.connect(self.check_escalations)
         self._escalation_timer.start()
         QTimer.singleShot(0, self.check_escalations)
+        # What others change shows up within seconds (polling the audit log's last entry).
+        self._refresh_timer = QTimer(self, interval=CHANGES_POLL_MS)
+        self._refresh_timer.timeout.connect(self.poll_changes)
+        self._refresh_timer.start()
         # The embedded database backs itself up once a day (kept for a week).
         self._backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
         self._backup_timer.timeout.connect(self.backup_if_due)
@@ -188,8 +200,34 @@ class MainWindow(QMainWindow):
             self.ticket_view.show_ticket(self.ticket_view.detail.id)
         self.refresh_counts()
 
+    def poll_changes(self) -> None:
+        self._tasks.run(self._tickets.change_marker, self._on_change_marker, self._on_background_failed)
+
+    def _on_change_marker(self, marker: int) -> None:
+        previous, self._change_marker = self._change_marker, marker
+        if previous is None or marker == previous:
+            return
+        self.queue_view.reload()
+        self.refresh_counts()
+        if self.preview.detail is not None:
+            self.preview.show_ticket(self.preview.detail.id)
+        shown = self.ticket_view.detail
+        if shown is not None:
+            if self.editor.is_dirty():
+                # Never under someone's typing: the save will compare versions and offer to merge.
+                self.statusBar().showMessage(
+                    _("Someone else changed tickets; yours will be checked when you save."), 10_000
+                )
+            else:
+                self.ticket_view.show_ticket(shown.id)
+
+    def _on_ticket_saved(self, ticket_id: int) -> None:
+        self.statusBar().showMessage(_("Ticket saved."), 5_000)
+        self.queue_view.reload()
+        self.refresh_counts()
+
     def backup_if_due(self) -> None:
-        self._tasks.run(self._desk.backups.run_if_due, self._on_automatic_backup, self._on_task_failed)
+        self._tasks.run(self._desk.backups.run_if_due, self._on_automatic_backup, self._on_background_failed)
 
     def _on_automatic_backup(self, made: object) -> None:
         if made is not None:
@@ -208,7 +246,7 @@ class MainWindow(QMainWindow):
         )
 
     def check_escalations(self) -> None:
-        self._tasks.run(self._tickets.check_escalations, self._on_escalations_checked, self._on_task_failed)
+        self._tasks.run(self._tickets.check_escalations, self._on_escalations_checked, self._on_background_failed)
 
     def _on_escalations_checked(self, notices: list[EscalationNotice]) -> None:
         if not notices:
@@ -226,6 +264,12 @@ class MainWindow(QMainWindow):
 
     def _on_task_failed(self, error: UserFacingError) -> None:
         QMessageBox.warning(self, _("makeR Soporte"), error.message)
+
+    def _on_background_failed(self, error: UserFacingError) -> None:
+        """Work nobody asked for (polling, escalation rounds, automatic backups) never pops a
+        dialog: it says so in the status bar and tries again on its next turn."""
+        log.warning("background task failed: %s", error.message)
+        self.statusBar().showMessage(error.message, 15_000)
 
     def refresh_counts(self) -> None:
         counts = self._tickets.counts()
@@ -348,6 +392,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._escalation_timer.stop()
         self._backup_timer.stop()
+        self._refresh_timer.stop()
         self._tasks.wait()
         self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
         self._settings.setValue(_SPLITTER_KEY, self.queue_splitter.saveState())

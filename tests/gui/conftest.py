@@ -66,3 +66,16 @@ def empty_services(tmp_path: Path) -> Iterator[Services]:
     services = build_services(make_settings(folder), clock=FixedClock(DEMO_NOW))
     yield services
     services.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_message_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal message box nobody clicks would hang the run: an unexpected one fails the test.
+    Tests that expect a message replace these again with their own recorder."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(*args: object, **_kwargs: object) -> None:
+        raise AssertionError(f"unexpected message box: {args[2] if len(args) > 2 else args}")
+
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)

@@ -43,6 +43,7 @@ from desktop_app.labels import (
 from desktop_app.services.dto import AttachmentInfo, TicketDetail
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
+from desktop_app.ui.views.ticket_editor import TicketEditor
 
 THUMBNAIL = QSize(72, 54)
 _EVENT_ICONS = {
@@ -97,9 +98,12 @@ class TicketDetailView(QWidget):
 
     ticket_shown = Signal(int)
 
-    def __init__(self, tickets: TicketService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tickets: TicketService, editor: TicketEditor | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._tickets = tickets
+        self.editor = editor
         self._tz = tickets.timezone()
         self.detail: TicketDetail | None = None
 
@@ -127,6 +131,10 @@ class TicketDetailView(QWidget):
         timeline_box = QFrame(objectName="card")
         timeline_layout = QVBoxLayout(timeline_box)
         timeline_layout.setContentsMargins(12, 10, 12, 12)
+        if editor is not None:
+            timeline_layout.addWidget(QLabel(_("Edit"), objectName="cardTitle"))
+            timeline_layout.addWidget(editor)
+            editor.ticket_saved.connect(self.show_ticket)
         timeline_layout.addWidget(QLabel(_("Timeline"), objectName="cardTitle"))
         timeline_layout.addWidget(self.timeline, 1)
 
@@ -226,6 +234,8 @@ class TicketDetailView(QWidget):
             return
         self.detail = detail
         self._fill(detail)
+        if self.editor is not None:
+            self.editor.load(detail)
         self.stack.setCurrentIndex(1)
         self.ticket_shown.emit(ticket_id)
 
