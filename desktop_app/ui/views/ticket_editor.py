@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -91,8 +92,11 @@ class ConflictDialog(QDialog):
                 if c == 2 and before != now:
                     item.setBackground(changed_color)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
         buttons = QDialogButtonBox()
         apply_mine = buttons.addButton(
             _("Apply my changes to the current version"), QDialogButtonBox.ButtonRole.AcceptRole
