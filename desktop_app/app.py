@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from dataclasses import replace
 from types import TracebackType
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from desktop_app import i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import APP_AUTHOR, APP_NAME, Settings, load_settings
+from desktop_app.connection import load_connection, stored_password
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
+from desktop_app.persistence.db import DatabaseProbe
 from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.views.sign_in_dialog import FirstAdminDialog, SignInDialog
@@ -76,6 +79,7 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
     app.setApplicationDisplayName(_("makeR Soporte"))
     theme.apply_theme(app)
     translator = theme.install_qt_translator(app, language)  # noqa: F841 - keep it alive while the app runs
+    settings = _with_password_if_needed(settings)
     try:
         services = build_services(settings)
     except UserFacingError as exc:
@@ -93,10 +97,28 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
         services.close()
 
 
+def _with_password_if_needed(settings: Settings) -> Settings:
+    """A team server whose password is not in a keyring: ask for it (kept in memory only)."""
+    if settings.db_url != load_settings(language=settings.language).db_url:
+        return settings  # --db or MAKERSUPPORT_DB_URL: used as given
+    connection = load_connection()
+    if connection is None or connection.kind != "postgresql" or stored_password(connection):
+        return settings
+    password, ok = QInputDialog.getText(
+        None,
+        _("makeR Soporte"),
+        _("Password of {user} on the team server {host}:").format(user=connection.user, host=connection.host),
+        QLineEdit.EchoMode.Password,
+    )
+    if not ok:
+        return settings
+    return replace(settings, db_url=connection.url(password) or settings.db_url)
+
+
 def _sign_in(services: Services, *, smoke: bool) -> Actor | None:
     """The first administrator on a new installation, then the sign-in dialog. None: cancelled."""
     first_run = services.users.needs_first_admin()
-    dialog = FirstAdminDialog(services.users) if first_run else SignInDialog(services.users)
+    dialog = FirstAdminDialog(services.users) if first_run else SignInDialog(services.users, DatabaseProbe())
     if smoke:
         # The packaging smoke test shows the first window a user sees, then leaves.
         QTimer.singleShot(500, dialog.reject)

@@ -13,7 +13,7 @@ from desktop_app.config import Settings, default_db_url
 from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
-from desktop_app.persistence.db import make_engine, make_session_factory, sqlite_file
+from desktop_app.persistence.db import DatabaseProbe, make_engine, make_session_factory, sqlite_file
 from desktop_app.persistence.migrate import upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from desktop_app.security import Argon2PasswordHasher
@@ -65,6 +65,7 @@ class Services:
             self.backups,
             self.database_label,
             self.is_local_file,
+            DatabaseProbe(),
         )
 
     def close(self) -> None:

@@ -41,7 +41,14 @@ class Settings:
         return self.data_dir / "makersupport.log"
 
 
-def load_settings(db_url: str | None = None, language: str | None = None) -> Settings:
-    """Command-line value first, then the environment, then the per-user SQLite file."""
-    url = db_url or os.environ.get(DB_URL_ENV) or default_db_url()
-    return Settings(db_url=url, data_dir=data_dir(), language=language)
+def load_settings(db_url: str | None = None, language: str | None = None, password: str | None = None) -> Settings:
+    """Command-line value first, then the environment, then the connection file (with the
+    password from the keyring, or `password`), then the per-user SQLite file."""
+    url = db_url or os.environ.get(DB_URL_ENV)
+    if not url:
+        from desktop_app.connection import load_connection, stored_password
+
+        connection = load_connection()
+        if connection is not None:
+            url = connection.url(password or stored_password(connection))
+    return Settings(db_url=url or default_db_url(), data_dir=data_dir(), language=language)

@@ -49,6 +49,12 @@ def _refuse_newer_schema(connection: Connection) -> None:
             )
 
 
+def refuse_newer_schema_at(engine: Engine) -> None:
+    """Open a connection and refuse a schema from a newer program (nothing is written)."""
+    with engine.connect() as connection:
+        _refuse_newer_schema(connection)
+
+
 def describe_database_error(exc: Exception) -> str:
     text = str(getattr(exc, "orig", exc)).lower()
     if "not a database" in text or "malformed" in text:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
+from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import TicketService
@@ -22,3 +23,4 @@ class Desk:
     backups: BackupService
     database_label: str
     database_is_local_file: bool
+    connection_check: ConnectionCheck

@@ -31,6 +31,7 @@ from desktop_app.services.tickets import EscalationNotice
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.connection_dialog import ConnectionDialog
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
@@ -303,6 +304,9 @@ class MainWindow(QMainWindow):
         refresh = QAction(theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
+        connection = QAction(_("Database &connection…"), self)
+        connection.triggered.connect(self._on_connection_requested)
+        file_menu.addAction(connection)
         if allows(self._actor, Permission.BACKUP):
             backup = QAction(_("&Back up now…"), self)
             backup.triggered.connect(self.backup_now)
@@ -339,6 +343,9 @@ class MainWindow(QMainWindow):
         about = QAction(_("&About makeR Soporte"), self)
         about.triggered.connect(self._on_about_requested)
         help_menu.addAction(about)
+
+    def _on_connection_requested(self) -> None:
+        ConnectionDialog(self._desk.connection_check, self).exec()
 
     def _on_search_requested(self) -> None:
         self.show_page(Page.QUEUE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -72,3 +73,27 @@ def test_an_agent_is_not_offered_the_policy_settings(qtbot: QtBot, demo_services
     assert not window.navigation.item(Page.QUEUE).isHidden()
     assert window.user_status.text() == "Laura Pérez · agente"
     window.close()
+
+
+def test_the_connection_dialog_saves_where_the_database_is(
+    qtbot: QtBot, demo_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app import connection as conn
+    from desktop_app.persistence.db import DatabaseProbe
+    from desktop_app.ui.views.connection_dialog import ConnectionDialog
+
+    monkeypatch.setenv(conn.CONFIG_DIR_ENV, str(tmp_path / "config"))
+    dialog = ConnectionDialog(DatabaseProbe())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.team.setChecked(True)
+    dialog.host.setText("127.0.0.1")
+    dialog.port.setValue(1)  # nobody listens there
+    dialog.user.setText("laura")
+    dialog.save()
+    assert dialog.isVisible() and "no responde" in dialog.status.text()
+    assert conn.load_connection() is None  # nothing saved
+    dialog.local.setChecked(True)
+    dialog.path.setText(str(tmp_path / "otra.sqlite3"))
+    dialog.save()
+    assert conn.load_connection() == conn.Connection("sqlite", str(tmp_path / "otra.sqlite3"))

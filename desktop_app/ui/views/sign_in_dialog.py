@@ -17,8 +17,10 @@ from desktop_app.domain.permissions import Actor
 from desktop_app.domain.sla import SlaState
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
+from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.users import UserService
 from desktop_app.ui import theme
+from desktop_app.ui.views.connection_dialog import ConnectionDialog
 
 
 class _CredentialsDialog(QDialog):
@@ -68,12 +70,18 @@ class _CredentialsDialog(QDialog):
 
 
 class SignInDialog(_CredentialsDialog):
-    def __init__(self, users: UserService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, users: UserService, connection_check: ConnectionCheck | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(_("makeR Soporte — sign in"), _("Sign in with your makeR Soporte user."), parent)
         self._users = users
         self.username = self._field(_("User"))
         self.password = self._field(_("Password"), secret=True)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Sign in"))
+        if connection_check is not None:
+            # Before signing in a technician may need to point the desk at the team server.
+            connection = self.buttons.addButton(_("Connection…"), QDialogButtonBox.ButtonRole.ResetRole)
+            connection.clicked.connect(lambda: ConnectionDialog(connection_check, self).exec())
         self.username.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def attempt(self) -> Actor:
