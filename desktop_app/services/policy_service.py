@@ -46,7 +46,9 @@ class PolicyService:
             policy = uow.policy.load()
             if policy is None:
                 policy = DEFAULT_POLICY
-                uow.policy.save(policy, at=self._clock.now(), note=_("Defaults of the published policy"))
+                now = self._clock.now()
+                seeded = uow.policy.save(policy, at=now, note=_("Defaults of the published policy"))
+                uow.audit.record(AuditEntry(now, None, "policy", str(seeded), "create", {"version": ("", str(seeded))}))
                 uow.commit()
             version = uow.policy.current_version()
         self._policy, self._version, self._calendar = policy, version, None

@@ -31,6 +31,7 @@ from desktop_app.services.tickets import EscalationNotice
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.audit_view import AuditView
 from desktop_app.ui.views.connection_dialog import ConnectionDialog
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.policy_view import PolicyView
@@ -57,6 +58,7 @@ class Page:
     TICKET = 1
     CONTRACTS = 2
     SETTINGS = 3
+    AUDIT = 4
 
 
 def _page(title: str, body: QWidget, header: QWidget | None = None) -> QWidget:
@@ -105,7 +107,9 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setStretchFactor(1, 2)
         self.queue_splitter.setChildrenCollapsible(False)
         self.editor = TicketEditor(tickets, desk.audit, self._tasks, actor)
-        self.ticket_view = TicketDetailView(tickets, self.editor)
+        self.ticket_view = TicketDetailView(
+            tickets, self.editor, lambda ticket_id: desk.audit.history_of(actor, "ticket", ticket_id)
+        )
         self.editor.ticket_saved.connect(self._on_ticket_saved)
         self.contract_view = ContractView(contracts)
         self.policy_view = PolicyView(policy, actor)
@@ -116,6 +120,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(_page(_("Ticket"), self.ticket_view))
         self.pages.addWidget(_page(_("Contracts and plans"), self.contract_view))
         self.pages.addWidget(_page(_("Support policy settings"), self.policy_view))
+        self.audit_view = AuditView(desk.audit, actor, tickets.timezone())
+        self.pages.addWidget(_page(_("Audit log"), self.audit_view))
 
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setIconSize(QSize(20, 20))
@@ -125,6 +131,7 @@ class MainWindow(QMainWindow):
             ("ticket", _("Ticket"), "Ctrl+2"),
             ("contract", _("Contracts and plans"), "Ctrl+3"),
             ("settings", _("Settings"), "Ctrl+4"),
+            ("audit", _("Audit"), "Ctrl+5"),
         ):
             item = QListWidgetItem(theme.icon(icon_name), text)
             item.setToolTip(f"{text} ({shortcut})")
@@ -134,6 +141,7 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         # The service refuses policy edits to anyone else; the page is not offered either.
         self.navigation.item(Page.SETTINGS).setHidden(not allows(actor, Permission.EDIT_POLICY))
+        self.navigation.item(Page.AUDIT).setHidden(not allows(actor, Permission.VIEW_AUDIT))
         self._navigation_compact: bool | None = None
         self._set_navigation_compact(False)
 

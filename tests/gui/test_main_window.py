@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.bootstrap import Services
-from desktop_app.domain.model import TicketStatus
+from desktop_app.domain.model import Severity, TicketStatus
 from desktop_app.services.dto import QueueFilter
 from desktop_app.ui.main_window import MainWindow, Page
 from desktop_app.ui.models.contract_model import ContractColumn
@@ -31,7 +31,7 @@ def test_queue_shows_the_open_tickets_in_policy_order(window: MainWindow, demo_s
 def test_spanish_ui_has_spanish_navigation_and_headers(window: MainWindow) -> None:
     window.resize(1920, 1080)
     labels = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert labels == ["Cola", "Ticket", "Contratos y planes", "Configuración"]
+    assert labels == ["Cola", "Ticket", "Contratos y planes", "Configuración", "Auditoría"]
     model = window.queue_view.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in QueueColumn]
     assert headers == [
@@ -69,7 +69,7 @@ def test_navigation_labels_are_not_clipped(window: MainWindow) -> None:
 def test_navigation_is_icons_only_on_a_laptop_screen(window: MainWindow) -> None:
     nav = window.navigation
     assert window.width() == 1366
-    assert [nav.item(i).text() for i in range(nav.count())] == ["", "", "", ""]
+    assert [nav.item(i).text() for i in range(nav.count())] == ["", "", "", "", ""]
     assert nav.item(2).toolTip() == "Contratos y planes (Ctrl+3)"
     assert nav.width() < 80
 
@@ -215,3 +215,27 @@ def test_r7_the_ticket_view_explains_its_due_time(window: MainWindow, demo_servi
     window.open_ticket(paused.entry.id)
     assert "pausa" in view.due_summary.text()
     assert view.due_steps.text() == ""
+
+
+def test_r18_the_administrator_searches_the_audit_log(window: MainWindow, demo_services: Services) -> None:
+    window.show_page(Page.AUDIT)
+    view = window.audit_view
+    assert not window.navigation.item(Page.AUDIT).isHidden() and demo_services.audit is window._desk.audit
+    assert view.table.rowCount() > 0  # the demo's policy version and the escalations of the start-up round
+    view.entity.setCurrentIndex(view.entity.findData("policy"))
+    assert view.table.rowCount() >= 1
+    assert all(view.table.item(r, 2).text().startswith("Política") for r in range(view.table.rowCount()))
+    save_screenshot(window, "audit_es_CO")
+
+
+def test_r18_the_ticket_view_lists_its_recorded_changes(
+    window: MainWindow, demo_services: Services, qtbot: QtBot
+) -> None:
+    ticket_id = window.queue_view.model.index(0, 0).data(QueueRole.TICKET_ID)
+    window.open_ticket(ticket_id)
+    editor = window.editor
+    editor.severity.setCurrentIndex(editor.severity.findData(Severity.LOW.value))
+    with qtbot.waitSignal(editor.ticket_saved, timeout=10_000):
+        editor.save_button.click()
+    assert "severity:" in window.ticket_view.changes.text()
+    assert "Administrador del sistema" in window.ticket_view.changes.text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,8 +42,10 @@ from desktop_app.labels import (
     status_label,
 )
 from desktop_app.services.dto import AttachmentInfo, TicketDetail
+from desktop_app.services.dto import AuditView as AuditEntryView
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
+from desktop_app.ui.views.audit_view import changes_text
 from desktop_app.ui.views.ticket_editor import TicketEditor
 
 THUMBNAIL = QSize(72, 54)
@@ -99,11 +102,16 @@ class TicketDetailView(QWidget):
     ticket_shown = Signal(int)
 
     def __init__(
-        self, tickets: TicketService, editor: TicketEditor | None = None, parent: QWidget | None = None
+        self,
+        tickets: TicketService,
+        editor: TicketEditor | None = None,
+        history: Callable[[int], list[AuditEntryView]] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._tickets = tickets
         self.editor = editor
+        self._history = history
         self._tz = tickets.timezone()
         self.detail: TicketDetail | None = None
 
@@ -192,7 +200,13 @@ class TicketDetailView(QWidget):
         due_form.addRow(self.due_summary)
         due_form.addRow(self.due_steps)
 
-        for card in (description_card, due_card, customer_card, machine_card, attachments_card):
+        changes_card, changes_form = _card(_("Recorded changes"))
+        self.changes = _value()
+        self.changes.setObjectName("muted")
+        changes_form.addRow(self.changes)
+        changes_card.setVisible(history is not None)
+
+        for card in (description_card, due_card, customer_card, machine_card, attachments_card, changes_card):
             side_layout.addWidget(card)
         side_layout.addStretch(1)
         side_scroll = QScrollArea()
@@ -305,6 +319,12 @@ class TicketDetailView(QWidget):
         )
         self._fill_timeline(d)
         self._fill_explanation(d.id)
+        if self._history is not None:
+            lines = [
+                f"{format_datetime(e.at, self._tz)} · {e.actor_name or _('System')} · {changes_text(e)}"
+                for e in self._history(int(d.id))[:15]
+            ]
+            self.changes.setText("\n".join(lines) or _("No changes recorded yet."))
         self._fill_attachments(d.attachments)
 
     def _fill_explanation(self, ticket_id: TicketId) -> None:
