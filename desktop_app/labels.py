@@ -196,3 +196,13 @@ def role_label(role: Role) -> str:
         Role.AGENT: _("agent"),
         Role.TECHNICIAN: _("technician"),
     }[role]
+
+
+def audit_action_label(action: str) -> str:
+    return {
+        "create": _("created"),
+        "update": _("changed"),
+        "escalate": _("escalated"),
+        "create_admin": _("administrator created"),
+        "password": _("password changed"),
+    }.get(action, action)

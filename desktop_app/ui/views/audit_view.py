@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.permissions import Actor
 from desktop_app.formatting import format_datetime
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
+from desktop_app.labels import audit_action_label
 from desktop_app.services.audit import AuditService
 from desktop_app.services.dto import AuditView as AuditEntryView
 from desktop_app.ui import theme
@@ -52,6 +53,7 @@ class AuditView(QWidget):
         for code in ("ticket", "policy", "user", "contract"):
             self.entity.addItem(entity_label(code), code)
         self.count = QLabel(objectName="muted")
+        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance("0000 cambios") + 8)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addWidget(self.entity)
@@ -87,7 +89,7 @@ class AuditView(QWidget):
                 format_datetime(entry.at, self._tz),
                 entry.actor_name or _("System"),
                 f"{entity_label(entry.entity)} {entry.entity_id}",
-                entry.action,
+                audit_action_label(entry.action),
                 changes_text(entry),
             )
             for column, value in enumerate(values):
@@ -95,7 +97,7 @@ class AuditView(QWidget):
                 if column == 4:
                     item.setToolTip(value.replace("; ", "\n"))
                 self.table.setItem(row, column, item)
-        self.count.setText(_("{n} changes").format(n=len(entries)))
+        self.count.setText(ngettext("{n} change", "{n} changes", len(entries)).format(n=len(entries)))
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self.reload()
