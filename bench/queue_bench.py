@@ -78,6 +78,7 @@ def build(folder: Path, count: int) -> Settings:
             status = rng.choices(statuses, weights=(20, 25, 10, 35, 5, 5))[0]
             responded = status is not TicketStatus.NEW
             description = f"{rng.choice(descriptions)} Caso {n}."
+            due = first_response_due(calendar, received, policy.response_time(plan, severity))
             rows.append(
                 {
                     "number": f"BEN-{n:07d}",

@@ -38,6 +38,7 @@ from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 from desktop_app.ui.views.ticket_editor import TicketEditor
+from desktop_app.ui.views.users_dialog import UsersDialog
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +316,10 @@ class MainWindow(QMainWindow):
         connection = QAction(_("Database &connection…"), self)
         connection.triggered.connect(self._on_connection_requested)
         file_menu.addAction(connection)
+        if allows(self._actor, Permission.MANAGE_USERS):
+            users = QAction(_("&Users…"), self)
+            users.triggered.connect(lambda: UsersDialog(self._desk.users, self._actor, self).exec())
+            file_menu.addAction(users)
         if allows(self._actor, Permission.BACKUP):
             backup = QAction(_("&Back up now…"), self)
             backup.triggered.connect(self.backup_now)

@@ -97,3 +97,24 @@ def test_the_connection_dialog_saves_where_the_database_is(
     dialog.path.setText(str(tmp_path / "otra.sqlite3"))
     dialog.save()
     assert conn.load_connection() == conn.Connection("sqlite", str(tmp_path / "otra.sqlite3"))
+
+
+def test_an_administrator_adds_a_user_who_can_then_sign_in(qtbot: QtBot, demo_services: Services) -> None:
+    from desktop_app.ui.views.users_dialog import UsersDialog
+
+    admin = demo_services.users.sign_in("admin", DEMO_PASSWORD)
+    dialog = UsersDialog(demo_services.users, admin)
+    qtbot.addWidget(dialog)
+    rows = dialog.table.rowCount()
+    qtbot.keyClicks(dialog.username, "paula.osorio")
+    dialog.full_name.setText("Paula Osorio")
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.TECHNICIAN.value))
+    dialog.city.setCurrentText("Cali")
+    qtbot.keyClicks(dialog.password, "corta")
+    dialog.add_button.click()
+    assert "al menos 8" in dialog.status.text() and dialog.table.rowCount() == rows
+    qtbot.keyClicks(dialog.password, "clave-de-paula")
+    dialog.add_button.click()
+    assert dialog.table.rowCount() == rows + 1
+    paula = demo_services.users.sign_in("paula.osorio", "clave-de-paula")
+    assert paula.role is Role.TECHNICIAN and paula.city == "Cali"
