@@ -91,9 +91,9 @@ def build(folder: Path, count: int) -> Settings:
                     "status": status.value,
                     "assigned_agent_id": rng.choice(agents),
                     "received_at": received,
-                    "first_response_due_at": first_response_due(
-                        calendar, received, policy.response_time(plan, severity)
-                    ),
+                    "first_response_due_at": due,
+                    "due_at": None if responded or not status.is_open else due,
+                    "clock_started_at": received,
                     "first_responded_at": received + timedelta(hours=1) if responded else None,
                     "closed_at": None,
                     "reopen_count": 0,
