@@ -8,7 +8,8 @@ ticket's SLA is re-planned from its history, and the timeline records who did wh
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -90,10 +91,12 @@ class TicketChanges:
     agent_id: UserId | None = None
     comment: str = ""
     to_customer: bool = True
+    channel: Channel | None = None
 
     @property
     def empty(self) -> bool:
-        return self.description is None and self.severity is None and self.agent_id is None and not self.comment.strip()
+        fields = (self.description, self.severity, self.agent_id, self.channel)
+        return all(value is None for value in fields) and not self.comment.strip()
 
 
 @dataclass(frozen=True)
@@ -237,14 +240,7 @@ class TicketService:
             UserFacingError: missing description, oversized attachment.
             PolicyRefusal: not entitled; the message names the failing condition and what to do.
         """
-        description = request.description.strip()
-        if len(description) < MIN_DESCRIPTION_LENGTH:
-            raise UserFacingError(
-                _(
-                    "Describe the problem in detail (at least {n} characters): what happened, when, and what the "
-                    "machine shows."
-                ).format(n=MIN_DESCRIPTION_LENGTH)
-            )
+        description = _detailed_description(request.description)
         for attachment in request.attachments:
             _check_attachment(attachment)
         # R1: every ticket has one responsible agent; by default whoever takes the request.
@@ -367,15 +363,9 @@ class TicketService:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             events: list[TicketEvent] = []
             if changes.description is not None and changes.description.strip() != ticket.description:
-                text = changes.description.strip()
-                if len(text) < MIN_DESCRIPTION_LENGTH:
-                    raise UserFacingError(
-                        _(
-                            "Describe the problem in detail (at least {n} characters): what happened, when, and what "
-                            "the machine shows."
-                        ).format(n=MIN_DESCRIPTION_LENGTH)
-                    )
-                ticket = replace(ticket, description=text)
+                ticket = replace(ticket, description=_detailed_description(changes.description))
+            if changes.channel is not None and changes.channel is not ticket.channel:
+                ticket = replace(ticket, channel=changes.channel)
             if changes.agent_id is not None and changes.agent_id != ticket.assigned_agent_id:
                 if changes.agent_id != actor.user_id:
                     self._authorize(uow, actor, Permission.ASSIGN_ANY)
@@ -435,23 +425,8 @@ class TicketService:
         expected_version: int | None = None,
     ) -> TicketDetail:
         """Edit the ticket's own fields. Refused with ConflictError when someone saved it meanwhile."""
-        now = self.now()
-        with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
-            changed = ticket
-            if description is not None:
-                text = description.strip()
-                if len(text) < MIN_DESCRIPTION_LENGTH:
-                    raise UserFacingError(
-                        _(
-                            "Describe the problem in detail (at least {n} characters): what happened, when, and what "
-                            "the machine shows."
-                        ).format(n=MIN_DESCRIPTION_LENGTH)
-                    )
-                changed = replace(changed, description=text)
-            if channel is not None:
-                changed = replace(changed, channel=channel)
-            return self._commit(uow, changed, [], now, actor)
+        changes = TicketChanges(description=description, channel=channel)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
 
     def set_waiting(
         self,
@@ -486,10 +461,8 @@ class TicketService:
         with self._uow_factory() as uow:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
-            try:
+            with _as_policy_refusal(self.timezone()):
                 number = lifecycle.next_attempt_number(self._policy.calendar(), ticket.status, attempts, now)
-            except lifecycle.LifecycleError as exc:
-                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
             event = TicketEvent(
                 ticket_id,
                 EventKind.CONTACT_ATTEMPT,
@@ -521,10 +494,8 @@ class TicketService:
         with self._uow_factory() as uow:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
-            try:
+            with _as_policy_refusal(self.timezone()):
                 lifecycle.check_close_no_response(self._policy.calendar(), ticket.status, attempts, now)
-            except lifecycle.LifecycleError as exc:
-                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
         return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, actor, "", expected_version)
 
     def mark_out_of_scope(
@@ -552,10 +523,8 @@ class TicketService:
         now = self.now()
         with self._uow_factory() as uow:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
-            try:
+            with _as_policy_refusal(self.timezone()):
                 lifecycle.check_reopen(ticket.status)
-            except lifecycle.LifecycleError as exc:
-                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
             events = []
             if note.strip():
                 events.append(TicketEvent(ticket_id, EventKind.EMAIL_RECEIVED, now, None, note.strip()))
@@ -749,10 +718,8 @@ class TicketService:
         now = self.now()
         with self._uow_factory() as uow:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
-            try:
+            with _as_policy_refusal(self.timezone()):
                 lifecycle.check_transition(ticket.status, target)
-            except lifecycle.LifecycleError as exc:
-                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
             event = self._status_event(ticket, target, now, actor.user_id)
             events = [replace(event, body=note.strip())]
             return self._commit(uow, replace(ticket, status=target), events, now, actor)
@@ -768,10 +735,8 @@ class TicketService:
         now = self.now()
         with self._uow_factory() as uow:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
-            try:
+            with _as_policy_refusal(self.timezone()):
                 lifecycle.check_transition(ticket.status, target)
-            except lifecycle.LifecycleError as exc:
-                raise PolicyRefusal(lifecycle_refusal_text(exc, self.timezone())) from exc
             events = []
             if text:
                 events.append(TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, text))
@@ -837,6 +802,28 @@ class TicketService:
             assert user.id is not None
             uow.tickets.add_notification(Notification(user.id, ticket.id, "escalation", body, now))
         return replace(ticket, escalation_level=decision.to_level)
+
+
+def _detailed_description(text: str) -> str:
+    """R2: a request needs a detailed description; returns it without surrounding blanks."""
+    text = text.strip()
+    if len(text) < MIN_DESCRIPTION_LENGTH:
+        raise UserFacingError(
+            _(
+                "Describe the problem in detail (at least {n} characters): what happened, when, and what the "
+                "machine shows."
+            ).format(n=MIN_DESCRIPTION_LENGTH)
+        )
+    return text
+
+
+@contextmanager
+def _as_policy_refusal(tz: ZoneInfo) -> Iterator[None]:
+    """The lifecycle's refusals (R4, R12–R14) become messages that name the rule's reason."""
+    try:
+        yield
+    except lifecycle.LifecycleError as exc:
+        raise PolicyRefusal(lifecycle_refusal_text(exc, tz)) from exc
 
 
 def _media_type(attachment: NewAttachment) -> str:
