@@ -38,18 +38,6 @@ def format_datetime(moment: datetime, tz: tzinfo, *, short: bool = False) -> str
     return f"{format_date(local.date(), with_year=with_year)}, {format_time(local)}"
 
 
-def format_duration(span: timedelta) -> str:
-    """A short, positive duration: "45 min", "1 h 20 min", "3 d 2 h" (working time is in hours)."""
-    minutes = int(abs(span).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return _("{days} d {hours} h").format(days=days, hours=hours)
-    if hours:
-        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes) if minutes else f"{hours} h"
-    return _("{minutes} min").format(minutes=minutes)
-
-
 def format_working_hours(span: timedelta) -> str:
     """Working time in hours and minutes, never days: "12 h 30 min" of office time is not "12 h" of a day."""
     minutes = int(abs(span).total_seconds() // 60)

@@ -7,7 +7,6 @@ Placeholders are named and filled with .format() after translation: _("Due {when
 from __future__ import annotations
 
 import gettext
-import locale as _locale
 import os
 
 from desktop_app.paths import resource_path
@@ -48,8 +47,3 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
-
-
-def system_language() -> str | None:
-    code, _encoding = _locale.getlocale()
-    return code

@@ -122,10 +122,6 @@ class SqlPolicyRepository:
         )
         return [PolicyVersionInfo(r.id, r.created_at, r.author.full_name if r.author else "", r.note) for r in rows]
 
-    def document(self, version: int) -> PolicySettings | None:
-        record = self._session.get(PolicyVersionRecord, version)
-        return None if record is None else from_document(json.loads(record.document))
-
     def save(self, policy: PolicySettings, *, at: datetime, author_id: UserId | None = None, note: str = "") -> int:
         session = self._session
         record = PolicyVersionRecord(
@@ -270,11 +266,6 @@ class SqlCatalogRepository:
 
     def get_machine(self, machine_id: MachineId) -> Machine | None:
         r = self._session.get(MachineRecord, machine_id)
-        return None if r is None else _machine(r)
-
-    def machine_by_serial(self, serial: str) -> Machine | None:
-        stmt = select(MachineRecord).where(MachineRecord.serial == serial.strip().upper())
-        r = self._session.scalars(stmt).first()
         return None if r is None else _machine(r)
 
     def get_model(self, code: str) -> ProductModel | None:
@@ -643,19 +634,6 @@ class SqlTicketRepository:
     def open_ticket_ids(self) -> list[TicketId]:
         rows = self._session.scalars(select(TicketRecord.id).where(TicketRecord.status.in_(_OPEN_CODES)))
         return [TicketId(i) for i in rows]
-
-    def all_due_facts(self) -> list[tuple[TicketId, datetime, datetime | None, str, str]]:
-        """(id, clock start, due, plan, severity) of every ticket: for benchmarks and re-planning."""
-        rows = self._session.execute(
-            select(
-                TicketRecord.id,
-                TicketRecord.clock_started_at,
-                TicketRecord.due_at,
-                TicketRecord.plan_code,
-                TicketRecord.severity,
-            )
-        )
-        return [(TicketId(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
 
     def add_notification(self, notification: Notification) -> None:
         self._session.add(

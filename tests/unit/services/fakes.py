@@ -138,9 +138,6 @@ class _Policy:
             ::-1
         ]
 
-    def document(self, version: int) -> PolicySettings | None:
-        return self.db.policy_versions[version - 1][1] if 0 < version <= len(self.db.policy_versions) else None
-
     def save(self, policy: PolicySettings, *, at: datetime, author_id: UserId | None = None, note: str = "") -> int:
         self.db.policy_versions.append((at, policy, note))
         return len(self.db.policy_versions)
@@ -181,9 +178,6 @@ class _Catalog:
 
     def get_machine(self, machine_id: MachineId) -> Machine | None:
         return self.db.machines.get(machine_id)
-
-    def machine_by_serial(self, serial: str) -> Machine | None:
-        return next((m for m in self.db.machines.values() if m.serial == serial.strip().upper()), None)
 
     def get_model(self, code: str) -> ProductModel | None:
         return self.db.models.get(code)
