@@ -126,3 +126,8 @@ def check_close_no_response(
 def check_reopen(status: TicketStatus) -> None:
     if status not in CLOSED_STATUSES:
         raise LifecycleError(Refusal.NOT_CLOSED)
+
+
+def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
+    """For offering actions: the same rule as check_transition, as a yes/no."""
+    return target in _ALLOWED[current]

@@ -36,6 +36,7 @@ from desktop_app.ui.views.connection_dialog import ConnectionDialog
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
+from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 from desktop_app.ui.views.ticket_editor import TicketEditor
 from desktop_app.ui.views.users_dialog import UsersDialog
@@ -108,8 +109,10 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setStretchFactor(1, 2)
         self.queue_splitter.setChildrenCollapsible(False)
         self.editor = TicketEditor(tickets, desk.audit, self._tasks, actor)
+        self.actions = TicketActions(tickets, self._tasks, actor, lambda: policy.policy().wait_after_third_attempt_days)
+        self.actions.ticket_changed.connect(self._on_ticket_saved)
         self.ticket_view = TicketDetailView(
-            tickets, self.editor, lambda ticket_id: desk.audit.history_of(actor, "ticket", ticket_id)
+            tickets, self.editor, lambda ticket_id: desk.audit.history_of(actor, "ticket", ticket_id), self.actions
         )
         self.editor.ticket_saved.connect(self._on_ticket_saved)
         self.contract_view = ContractView(contracts)

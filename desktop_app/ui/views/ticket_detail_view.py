@@ -46,6 +46,7 @@ from desktop_app.services.dto import AuditView as AuditEntryView
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
 from desktop_app.ui.views.audit_view import changes_text
+from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_editor import TicketEditor
 
 THUMBNAIL = QSize(72, 54)
@@ -106,11 +107,13 @@ class TicketDetailView(QWidget):
         tickets: TicketService,
         editor: TicketEditor | None = None,
         history: Callable[[int], list[AuditEntryView]] | None = None,
+        actions: TicketActions | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._tickets = tickets
         self.editor = editor
+        self.actions = actions
         self._history = history
         self._tz = tickets.timezone()
         self.detail: TicketDetail | None = None
@@ -226,6 +229,9 @@ class TicketDetailView(QWidget):
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(header)
         content_layout.addWidget(self.title)
+        if actions is not None:
+            content_layout.addWidget(actions)
+            actions.ticket_changed.connect(self.show_ticket)
         content_layout.addWidget(self.splitter, 1)
 
         self.empty_label = QLabel(_("Select a ticket in the queue to see it here."), objectName="emptyState")
@@ -250,6 +256,8 @@ class TicketDetailView(QWidget):
         self._fill(detail)
         if self.editor is not None:
             self.editor.load(detail)
+        if self.actions is not None:
+            self.actions.load(detail)
         self.stack.setCurrentIndex(1)
         self.ticket_shown.emit(ticket_id)
 

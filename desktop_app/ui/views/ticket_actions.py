@@ -1,0 +1,233 @@
+"""The ticket's lifecycle actions (R4, R9, R11–R14) as a toolbar: each asks what the rule needs
+(a reason, a solution, how the customer was contacted), then calls the service off the GUI thread.
+The service decides; a refusal comes back as a message that names the rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.lifecycle import CLOSED_STATUSES, can_transition
+from desktop_app.domain.model import TicketStatus
+from desktop_app.domain.permissions import Actor
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _
+from desktop_app.services.dto import TicketDetail
+from desktop_app.services.tickets import TicketService
+from desktop_app.ui.tasks import TaskRunner
+
+
+class ActionDialog(QDialog):
+    """A short form: a text (required or not), and for contact attempts the method and the wait."""
+
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        *,
+        required: bool,
+        contact: bool = False,
+        wait_days: int = 2,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._required = required
+        self.text = QPlainTextEdit()
+        self.text.setMinimumHeight(90)
+        self.method = QComboBox()
+        self.method.addItem(_("Phone"), "phone")
+        self.method.addItem(_("E-mail"), "email")
+        self.wait = QSpinBox(minimum=0, maximum=30, value=wait_days, suffix=_(" working days"))
+        self.error = QLabel()
+        self.error.hide()
+        form = QFormLayout()
+        if contact:
+            form.addRow(_("How"), self.method)
+            form.addRow(_("Wait stated to the customer"), self.wait)
+        form.addRow(QLabel(prompt))
+        form.addRow(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._on_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(440)
+
+    def _on_accepted(self) -> None:
+        if self._required and not self.text.toPlainText().strip():
+            self.error.setText(_("This field is required."))
+            self.error.show()
+            return
+        self.accept()
+
+    def values(self) -> dict[str, Any]:
+        return {"text": self.text.toPlainText().strip(), "method": self.method.currentData(), "wait": self.wait.value()}
+
+
+class TicketActions(QToolBar):
+    """Signals:
+    ticket_changed(int): an action went through; the views reload the ticket.
+    """
+
+    ticket_changed = Signal(int)
+
+    def __init__(
+        self,
+        tickets: TicketService,
+        tasks: TaskRunner,
+        actor: Actor,
+        wait_days: Callable[[], int],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._tickets, self._tasks, self._actor, self._wait_days = tickets, tasks, actor, wait_days
+        self.detail: TicketDetail | None = None
+        self.setMovable(False)
+        self.waiting = self._action(_("Waiting on customer"), "Ctrl+Shift+W", self.set_waiting)
+        self.resumed = self._action(_("Customer answered"), "Ctrl+Shift+R", self.resume)
+        self.attempt = self._action(_("Contact attempt"), "Ctrl+Shift+K", self.contact_attempt)
+        self.escalate = self._action(_("Escalate"), "Ctrl+Shift+E", self.escalate_ticket)
+        self.addSeparator()
+        self.close_solved = self._action(_("Close with solution"), "Ctrl+Shift+C", self.close_with_solution)
+        self.close_no_answer = self._action(_("Close — no response"), "", self.close_without_response)
+        self.out_of_scope = self._action(_("Out of scope"), "", self.mark_out_of_scope)
+        self.reopen = self._action(_("Reopen"), "Ctrl+Shift+O", self.reopen_ticket)
+
+    def load(self, detail: TicketDetail) -> None:
+        """Offer only what the lifecycle allows from the ticket's status."""
+        self.detail = detail
+        status = detail.status
+        self.waiting.setEnabled(can_transition(status, TicketStatus.WAITING_CUSTOMER))
+        self.resumed.setEnabled(status is TicketStatus.WAITING_CUSTOMER)
+        self.attempt.setEnabled(status is TicketStatus.WAITING_CUSTOMER)
+        self.escalate.setEnabled(status.is_open)
+        self.close_solved.setEnabled(can_transition(status, TicketStatus.CLOSED))
+        self.close_no_answer.setEnabled(can_transition(status, TicketStatus.CLOSED_NO_RESPONSE))
+        self.out_of_scope.setEnabled(can_transition(status, TicketStatus.OUT_OF_SCOPE))
+        self.reopen.setEnabled(status in CLOSED_STATUSES)
+
+    # -- the actions -----------------------------------------------------------------------------
+
+    def set_waiting(self) -> None:
+        values = self._ask(
+            _("Waiting on customer"), _("What was asked of the customer (files, access, images…)?"), required=True
+        )
+        if values is not None:
+            self._run(
+                lambda d: self._tickets.set_waiting(
+                    d.id, actor=self._actor, reason=values["text"], expected_version=d.version
+                )
+            )
+
+    def resume(self) -> None:
+        self._run(lambda d: self._tickets.resume(d.id, actor=self._actor, expected_version=d.version))
+
+    def contact_attempt(self) -> None:
+        values = self._ask(
+            _("Contact attempt"), _("What was said (the wait before closing is stated)?"), required=False, contact=True
+        )
+        if values is not None:
+            self._run(
+                lambda d: self._tickets.log_contact_attempt(
+                    d.id,
+                    actor=self._actor,
+                    method=values["method"],
+                    note=values["text"],
+                    wait_days=values["wait"],
+                    expected_version=d.version,
+                )
+            )
+
+    def escalate_ticket(self) -> None:
+        values = self._ask(_("Escalate"), _("Why does this ticket need the next level?"), required=True)
+        if values is not None:
+            self._run(
+                lambda d: self._tickets.escalate(
+                    d.id, actor=self._actor, note=values["text"], expected_version=d.version
+                )
+            )
+
+    def close_with_solution(self) -> None:
+        values = self._ask(
+            _("Close with solution"),
+            _("The solution given to the customer (it goes in the closing e-mail):"),
+            required=True,
+        )
+        if values is not None:
+            self._run(
+                lambda d: self._tickets.close_solved(
+                    d.id, actor=self._actor, solution=values["text"], expected_version=d.version
+                )
+            )
+
+    def close_without_response(self) -> None:
+        if self._confirm(_("Close the ticket as “no customer response”?")):
+            self._run(lambda d: self._tickets.close_no_response(d.id, actor=self._actor, expected_version=d.version))
+
+    def mark_out_of_scope(self) -> None:
+        values = self._ask(_("Out of scope"), _("Why is the request outside makeR's support?"), required=True)
+        if values is not None:
+            self._run(
+                lambda d: self._tickets.mark_out_of_scope(
+                    d.id, actor=self._actor, reason=values["text"], expected_version=d.version
+                )
+            )
+
+    def reopen_ticket(self) -> None:
+        if self._confirm(_("Reopen the ticket? A new response clock starts now.")):
+            self._run(lambda d: self._tickets.reopen(d.id, actor=self._actor, expected_version=d.version))
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text} ({shortcut})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _ask(self, title: str, prompt: str, *, required: bool, contact: bool = False) -> dict[str, Any] | None:
+        dialog = ActionDialog(
+            title, prompt, required=required, contact=contact, wait_days=self._wait_days(), parent=self
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.values()
+
+    def _confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self, _("makeR Soporte"), question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _run(self, call: Callable[[TicketDetail], TicketDetail]) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        self._tasks.run(lambda: call(detail), self._on_done, self._on_refused)
+
+    def _on_done(self, detail: TicketDetail) -> None:
+        self.load(detail)
+        self.ticket_changed.emit(int(detail.id))
+
+    def _on_refused(self, error: UserFacingError) -> None:
+        QMessageBox.warning(self, _("Not done"), error.message)
