@@ -35,6 +35,7 @@ def test_scenarios_2_and_3_through_the_toolbar(
     from desktop_app.ui.views import ticket_actions
 
     monkeypatch.setattr(ticket_actions.QMessageBox, "warning", lambda _p, _t, text: refusals.append(text))
+    window._tasks.wait()
     window.open_ticket(ticket.id)
     actions = window.actions
     assert not actions.attempt.isEnabled() and actions.waiting.isEnabled()

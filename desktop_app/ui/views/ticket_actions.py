@@ -1,6 +1,11 @@
 """The ticket's lifecycle actions (R4, R9, R11–R14) as a toolbar: each asks what the rule needs
 (a reason, a solution, how the customer was contacted), then calls the service off the GUI thread.
-The service decides; a refusal comes back as a message that names the rule."""
+The service decides; a refusal comes back as a message that names the rule.
+
+Actions are intents on the ticket as it is now (the service checks its current status), so they
+carry no version: a background escalation a second earlier must not turn "waiting on customer"
+into a conflict. Field edits, which can overwrite someone's text, go through the editor's
+version check instead."""
 
 from __future__ import annotations
 
@@ -132,14 +137,10 @@ class TicketActions(QToolBar):
             _("Waiting on customer"), _("What was asked of the customer (files, access, images…)?"), required=True
         )
         if values is not None:
-            self._run(
-                lambda d: self._tickets.set_waiting(
-                    d.id, actor=self._actor, reason=values["text"], expected_version=d.version
-                )
-            )
+            self._run(lambda d: self._tickets.set_waiting(d.id, actor=self._actor, reason=values["text"]))
 
     def resume(self) -> None:
-        self._run(lambda d: self._tickets.resume(d.id, actor=self._actor, expected_version=d.version))
+        self._run(lambda d: self._tickets.resume(d.id, actor=self._actor))
 
     def contact_attempt(self) -> None:
         values = self._ask(
@@ -153,18 +154,13 @@ class TicketActions(QToolBar):
                     method=values["method"],
                     note=values["text"],
                     wait_days=values["wait"],
-                    expected_version=d.version,
                 )
             )
 
     def escalate_ticket(self) -> None:
         values = self._ask(_("Escalate"), _("Why does this ticket need the next level?"), required=True)
         if values is not None:
-            self._run(
-                lambda d: self._tickets.escalate(
-                    d.id, actor=self._actor, note=values["text"], expected_version=d.version
-                )
-            )
+            self._run(lambda d: self._tickets.escalate(d.id, actor=self._actor, note=values["text"]))
 
     def close_with_solution(self) -> None:
         values = self._ask(
@@ -173,28 +169,20 @@ class TicketActions(QToolBar):
             required=True,
         )
         if values is not None:
-            self._run(
-                lambda d: self._tickets.close_solved(
-                    d.id, actor=self._actor, solution=values["text"], expected_version=d.version
-                )
-            )
+            self._run(lambda d: self._tickets.close_solved(d.id, actor=self._actor, solution=values["text"]))
 
     def close_without_response(self) -> None:
         if self._confirm(_("Close the ticket as “no customer response”?")):
-            self._run(lambda d: self._tickets.close_no_response(d.id, actor=self._actor, expected_version=d.version))
+            self._run(lambda d: self._tickets.close_no_response(d.id, actor=self._actor))
 
     def mark_out_of_scope(self) -> None:
         values = self._ask(_("Out of scope"), _("Why is the request outside makeR's support?"), required=True)
         if values is not None:
-            self._run(
-                lambda d: self._tickets.mark_out_of_scope(
-                    d.id, actor=self._actor, reason=values["text"], expected_version=d.version
-                )
-            )
+            self._run(lambda d: self._tickets.mark_out_of_scope(d.id, actor=self._actor, reason=values["text"]))
 
     def reopen_ticket(self) -> None:
         if self._confirm(_("Reopen the ticket? A new response clock starts now.")):
-            self._run(lambda d: self._tickets.reopen(d.id, actor=self._actor, expected_version=d.version))
+            self._run(lambda d: self._tickets.reopen(d.id, actor=self._actor))
 
     # -- internals -------------------------------------------------------------------------------
 
