@@ -341,13 +341,18 @@ class TicketDetailView(QWidget):
         sla = report.sla
         target = sla_target_label(sla.target)
         if sla.due_at is None:
-            self.due_summary.setText(
-                _("Nothing is due: {state}.").format(state=sla_text(sla.status))
-                if not _is_paused(sla)
-                else _("The clock is paused while waiting on the customer ({target}: {left} left).").format(
-                    target=target, left=format_working_hours(sla.status.remaining or timedelta(0))
+            remaining = sla.status.remaining or timedelta(0)
+            if not _is_paused(sla):
+                summary = _("Nothing is due: {state}.").format(state=sla_text(sla.status))
+            elif remaining < timedelta(0):
+                summary = _(
+                    "The clock is paused while waiting on the customer ({target} was already overdue by {time})."
                 )
-            )
+                summary = summary.format(target=target, time=format_working_hours(remaining))
+            else:
+                summary = _("The clock is paused while waiting on the customer ({target}: {left} left).")
+                summary = summary.format(target=target, left=format_working_hours(remaining))
+            self.due_summary.setText(summary)
             self.due_steps.setText("")
             return
         self.due_summary.setText(
