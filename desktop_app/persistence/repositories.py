@@ -579,23 +579,18 @@ class SqlTicketRepository:
             raise ConflictError(
                 _("Someone else changed ticket {number} meanwhile. Nothing was saved.").format(number=r.number)
             )
-        plan_rank, severity_rank = self._ranks(ticket.plan_code, ticket.severity.value)
+        # The ranks and the search text are derived: recomputed only when what they derive from changed.
+        if (r.plan_code, r.severity) != (ticket.plan_code, ticket.severity.value):
+            r.plan_rank, r.severity_rank = self._ranks(ticket.plan_code, ticket.severity.value)
+        if r.description != ticket.description:
+            r.search_text = self._search_text(ticket)
         r.plan_code, r.severity, r.channel = ticket.plan_code, ticket.severity.value, ticket.channel.value
         r.description, r.status = ticket.description, ticket.status.value
         r.assigned_agent_id = ticket.assigned_agent_id
-        r.first_response_due_at, r.first_responded_at = (
-            ticket.first_response_due_at,
-            ticket.first_responded_at,
-        )
-        r.closed_at, r.reopen_count, r.escalation_level = (
-            ticket.closed_at,
-            ticket.reopen_count,
-            ticket.escalation_level,
-        )
+        r.first_response_due_at, r.first_responded_at = ticket.first_response_due_at, ticket.first_responded_at
+        r.closed_at, r.reopen_count, r.escalation_level = ticket.closed_at, ticket.reopen_count, ticket.escalation_level
         r.clock_started_at, r.last_agent_update_at = ticket.clock_start, ticket.last_agent_update_at
         r.due_at, r.policy_version_id = ticket.due_at, ticket.policy_version
-        r.plan_rank, r.severity_rank = plan_rank, severity_rank
-        r.search_text = self._search_text(ticket)
         self._session.flush()
         return self.get(ticket.id) or ticket
 

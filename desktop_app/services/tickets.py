@@ -303,7 +303,7 @@ class TicketService:
             images = [a for a in request.attachments if _media_type(a).startswith("image/")]
             if not images:
                 # R2: a request needs images or examples; ask for them and stop the clock meanwhile.
-                ticket = uow.tickets.save(replace(ticket, status=TicketStatus.WAITING_CUSTOMER))
+                ticket = replace(ticket, status=TicketStatus.WAITING_CUSTOMER)
                 events.append(
                     TicketEvent(
                         ticket_id,
@@ -327,7 +327,7 @@ class TicketService:
                         now,
                     )
                 )
-            self._replan(uow, ticket, now)
+            uow.tickets.save(self._planned(uow, ticket, now))
             uow.commit()
         return self.get_ticket(ticket_id)
 
@@ -669,12 +669,11 @@ class TicketService:
         )
         return ticket_sla(self._policy.calendar(), facts, now, at_risk_fraction=policy.at_risk_fraction), response
 
-    def _replan(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Ticket:
-        """Store the due time of the current promise, derived from the history just written."""
-        fresh = uow.tickets.get(ticket.id) if ticket.id is not None else None
-        current = fresh or ticket
-        sla, _response = self._ticket_sla(uow, current, now)
-        return uow.tickets.save(replace(current, due_at=sla.due_at, policy_version=self._policy.version()))
+    def _planned(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Ticket:
+        """The ticket with the due time of its current promise, derived from its state and the
+        history already written in this unit of work (so the row is written once)."""
+        sla, _response = self._ticket_sla(uow, ticket, now)
+        return replace(ticket, due_at=sla.due_at, policy_version=self._policy.version())
 
     def _commit(
         self, uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent], now: datetime, actor: Actor
@@ -686,10 +685,8 @@ class TicketService:
             changes = diff(before, ticket, AUDITED_TICKET_FIELDS)
             if changes:
                 uow.audit.record(AuditEntry(now, actor.user_id, "ticket", str(ticket.id), "update", changes))
-        saved = uow.tickets.save(ticket)
-        self._replan(uow, saved, now)
+        uow.tickets.save(self._planned(uow, ticket, now))
         uow.commit()
-        assert ticket.id is not None
         return self.get_ticket(ticket.id)
 
     def _status_event(
