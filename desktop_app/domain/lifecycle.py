@@ -91,7 +91,7 @@ def next_attempt_number(
     calendar: BusinessCalendar, status: TicketStatus, previous: Sequence[ContactAttempt], at: datetime
 ) -> int:
     """Check a new contact attempt at `at` (R12) and return its number (1, 2 or 3)."""
-    if status is not TicketStatus.WAITING_CUSTOMER:
+    if not accepts_contact_attempts(status):
         raise LifecycleError(Refusal.NOT_WAITING)
     if len(previous) >= MAX_CONTACT_ATTEMPTS:
         raise LifecycleError(Refusal.TOO_MANY_ATTEMPTS)
@@ -131,3 +131,8 @@ def check_reopen(status: TicketStatus) -> None:
 def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
     """For offering actions: the same rule as check_transition, as a yes/no."""
     return target in _ALLOWED[current]
+
+
+def accepts_contact_attempts(status: TicketStatus) -> bool:
+    """R12: attempts are made while the ticket waits on the customer."""
+    return status is TicketStatus.WAITING_CUSTOMER

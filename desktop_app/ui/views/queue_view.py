@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.lifecycle import CLOSED_STATUSES
 from desktop_app.domain.model import Severity, TicketStatus
 from desktop_app.i18n import _, ngettext
 from desktop_app.labels import severity_label, status_label
@@ -29,7 +30,6 @@ from desktop_app.ui.delegates.sla_delegate import SlaDelegate
 from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole
 
 TEXT_FILTER_DELAY_MS = 200
-_CLOSED = frozenset({TicketStatus.CLOSED, TicketStatus.CLOSED_NO_RESPONSE, TicketStatus.OUT_OF_SCOPE})
 # The widest text each column usually shows: columns are sized to these in the font in use, so
 # nothing is clipped in either language, and the customer column takes what is left.
 _COLUMN_SAMPLES = {
@@ -181,7 +181,7 @@ class QueueView(QWidget):
         status = self.status_filter.currentData()
         statuses: frozenset[TicketStatus] = frozenset()
         if status == "closed":
-            statuses = _CLOSED
+            statuses = CLOSED_STATUSES
         elif status not in ("open", "all"):
             statuses = frozenset({TicketStatus(status)})
         severity = self.severity_filter.currentData()

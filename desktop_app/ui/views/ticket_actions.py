@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.lifecycle import CLOSED_STATUSES, can_transition
+from desktop_app.domain.lifecycle import CLOSED_STATUSES, accepts_contact_attempts, can_transition
 from desktop_app.domain.model import TicketStatus
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
@@ -123,7 +123,7 @@ class TicketActions(QToolBar):
         status = detail.status
         self.waiting.setEnabled(can_transition(status, TicketStatus.WAITING_CUSTOMER))
         self.resumed.setEnabled(status is TicketStatus.WAITING_CUSTOMER)
-        self.attempt.setEnabled(status is TicketStatus.WAITING_CUSTOMER)
+        self.attempt.setEnabled(accepts_contact_attempts(status))
         self.escalate.setEnabled(status.is_open)
         self.close_solved.setEnabled(can_transition(status, TicketStatus.CLOSED))
         self.close_no_answer.setEnabled(can_transition(status, TicketStatus.CLOSED_NO_RESPONSE))
