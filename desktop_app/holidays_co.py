@@ -18,6 +18,7 @@ LAST_YEAR = 2100
 class ColombianHolidays(Container[date]):
     def __init__(self) -> None:
         self._years: dict[int, frozenset[date]] = {}
+        self._names: dict[int, list[tuple[date, str]]] = {}
 
     def _for_year(self, year: int) -> frozenset[date]:
         days = self._years.get(year)
@@ -32,6 +33,9 @@ class ColombianHolidays(Container[date]):
         return day in self._for_year(day.year)
 
     def in_year(self, year: int) -> list[tuple[date, str]]:
-        """The holidays of one year with their (Spanish) names, for the calendar screen and CLI."""
-        calendar = holidays.country_holidays("CO", years=year, language="es")
-        return sorted(calendar.items())
+        """The holidays of one year with their (Spanish) names, for explanations and the CLI."""
+        names = self._names.get(year)
+        if names is None:
+            names = sorted(holidays.country_holidays("CO", years=year, language="es").items())
+            self._names[year] = names
+        return list(names)
