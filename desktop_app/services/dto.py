@@ -43,7 +43,7 @@ class QueueEntry:
     agent_name: str
     status: TicketStatus
     received_at: datetime
-    due_at: datetime | None  # first response due; None once answered
+    due_at: datetime | None  # the current promise (first response, then next update); None when paused or closed
     response_hours: int
     reopen_count: int
     escalation_level: int

@@ -202,7 +202,7 @@ class QueueModel(QAbstractTableModel):
         if column is QueueColumn.RECEIVED:
             return format_datetime(e.received_at, self._tz)
         if column is QueueColumn.DUE and e.due_at is not None:
-            return _("First response due {when}").format(when=format_datetime(e.due_at, self._tz))
+            return _("Due: {when}").format(when=format_datetime(e.due_at, self._tz))
         if column is QueueColumn.MACHINE:
             return e.model_name
         if column is QueueColumn.CUSTOMER:
