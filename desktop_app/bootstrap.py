@@ -23,6 +23,7 @@ from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.demo import DemoLoader
 from desktop_app.services.desk import Desk
+from desktop_app.services.machines import MachineService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
 from desktop_app.services.tickets import TicketService
@@ -37,6 +38,7 @@ class Services:
     policy: PolicyService
     tickets: TicketService
     contracts: ContractService
+    machines: MachineService
     users: UserService
     audit: AuditService
     backups: BackupService
@@ -59,6 +61,7 @@ class Services:
         return Desk(
             self.tickets,
             self.contracts,
+            self.machines,
             self.policy,
             self.users,
             self.audit,
@@ -99,6 +102,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         policy=policy,
         tickets=TicketService(uow_factory, policy, clock, attachments),
         contracts=ContractService(uow_factory, policy, clock),
+        machines=MachineService(uow_factory, policy, clock),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
         backups=BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock),

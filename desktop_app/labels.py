@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from desktop_app.domain.eligibility import Condition, Eligibility
+from desktop_app.domain.eligibility import Condition, Coverage, Eligibility
 from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
 from desktop_app.domain.explain import Explanation, StepKind
 from desktop_app.domain.lifecycle import LifecycleError
 from desktop_app.domain.lifecycle import Refusal as LifecycleRefusal
-from desktop_app.domain.model import Channel, ContractState, EventKind, Role, Severity, TicketStatus
+from desktop_app.domain.model import ONSITE_CITIES, Channel, ContractState, EventKind, Role, Severity, TicketStatus
 from desktop_app.domain.policy import PolicyIssue, PolicyProblem
 from desktop_app.domain.sla import SlaState, SlaStatus, SlaTarget
+from desktop_app.domain.visits import VisitProblem
 from desktop_app.formatting import format_date, format_datetime, format_time, format_working_hours
 from desktop_app.i18n import _
 
@@ -73,6 +74,16 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
         return _("Contact attempt {n} of 3").format(n=data.get("attempt", "?"))
     if kind is EventKind.ESCALATION:
         return _("Escalated to level {level}").format(level=data.get("level", "?"))
+    if kind is EventKind.VISIT:
+        minutes = int(data.get("minutes", "0") or 0)
+        length = _("{h} h {m:02d} min").format(h=minutes // 60, m=minutes % 60)
+        if data.get("long_maintenance") == "1":
+            return _("On-site maintenance in {city}, {length} — longer than allowed").format(
+                city=data.get("city", ""), length=length
+            )
+        if data.get("maintenance") == "1":
+            return _("On-site maintenance in {city}, {length}").format(city=data.get("city", ""), length=length)
+        return _("On-site visit in {city}, {length}").format(city=data.get("city", ""), length=length)
     return {
         EventKind.CREATED: _("Ticket created"),
         EventKind.COMMENT: _("Comment"),
@@ -134,6 +145,38 @@ def eligibility_refusal_text(eligibility: Eligibility) -> str:
         "Free support does not apply: {reasons}. The request can be recorded as billable work, or the customer "
         "can contract a support plan."
     ).format(reasons=reasons)
+
+
+def coverage_text(eligibility: Eligibility, plan_name: str) -> str:
+    """What the customer is entitled to, said before the request is typed (R3, R5, R6)."""
+    if not eligibility.allowed:
+        return eligibility_refusal_text(eligibility)
+    channels = ", ".join(channel_label(c) for c in Channel if c in eligibility.channels)
+    if eligibility.coverage is Coverage.FREE_SUPPORT:
+        return _("Free support (all five conditions met): virtual support only, by {channels}.").format(
+            channels=channels
+        )
+    until = format_date(eligibility.contract_valid_to) if eligibility.contract_valid_to else "—"
+    if eligibility.coverage is Coverage.SPECIAL_CONTRACT:
+        return _("Special contract for a discontinued model, valid until {date}. Channels: {channels}.").format(
+            date=until, channels=channels
+        )
+    return _("Plan {plan}, valid until {date}. Channels: {channels}.").format(
+        plan=plan_name, date=until, channels=channels
+    )
+
+
+def visit_problems_text(problems: tuple[VisitProblem, ...]) -> str:
+    """Every problem of a visit form, one per line (R16)."""
+    texts = {
+        VisitProblem.CITY: _("On-site visits are made only in {cities}.").format(cities=", ".join(ONSITE_CITIES)),
+        VisitProblem.END_BEFORE_START: _("The visit must end after it starts."),
+        VisitProblem.TOO_LONG: _("A visit cannot last more than 16 hours; check the dates."),
+        VisitProblem.IN_THE_FUTURE: _("The visit cannot end in the future; record it when it is over."),
+        VisitProblem.NO_WORK_DONE: _("Describe the work done."),
+        VisitProblem.NEGATIVE_EXPENSES: _("Travel expenses cannot be negative."),
+    }
+    return "\n".join(texts[p] for p in problems)
 
 
 def lifecycle_refusal_text(error: LifecycleError, tz: tzinfo) -> str:

@@ -15,5 +15,6 @@ def fold(text: str) -> str:
 
 
 def search_document(*parts: str) -> str:
-    """What a ticket is found by: its number, customer, machine serial and description."""
+    """One searchable text from the parts a record is found by (a ticket's number, customer, serial and
+    description; a machine's serial, model, customer, tax id and city)."""
     return fold(" ".join(part for part in parts if part))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
@@ -77,6 +77,7 @@ from desktop_app.services.dto import (
     ContractSummary,
     CoveredMachine,
     Credentials,
+    MachineSummary,
     PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
@@ -211,7 +212,16 @@ class SqlCatalogRepository:
         return model
 
     def add_machine(self, machine: Machine) -> Machine:
+        customer = self._session.get(CustomerRecord, machine.customer_id)
+        model = self._session.get(ProductModelRecord, machine.model_code)
         record = MachineRecord(
+            search_text=search_document(
+                machine.serial,
+                model.name if model else "",
+                customer.name if customer else "",
+                customer.tax_id if customer else "",
+                customer.city if customer else "",
+            ),
             serial=machine.serial,
             qr_payload=machine.qr_payload,
             model_code=machine.model_code,
@@ -268,6 +278,30 @@ class SqlCatalogRepository:
         r = self._session.get(MachineRecord, machine_id)
         return None if r is None else _machine(r)
 
+    def search_machines(self, text: str, limit: int) -> list[MachineSummary]:
+        """Machines whose serial, model, customer, tax id or city contain every word typed."""
+        stmt = (
+            select(MachineRecord, CustomerRecord)
+            .join(CustomerRecord, MachineRecord.customer_id == CustomerRecord.id)
+            .order_by(CustomerRecord.name, MachineRecord.serial)
+            .limit(limit)
+        )
+        for term in fold(text).split():
+            stmt = stmt.where(MachineRecord.search_text.like(_like_pattern(term), escape="\\"))
+        return [_machine_summary(m, c) for m, c in self._session.execute(stmt)]
+
+    def machine_summary(self, machine_id: MachineId) -> MachineSummary | None:
+        record = self._session.get(MachineRecord, machine_id)
+        return None if record is None else _machine_summary(record, record.customer)
+
+    def record_maintenance(self, machine_id: MachineId, day: date) -> None:
+        record = self._session.get(MachineRecord, machine_id)
+        if record is None:
+            raise NotFoundError(_("Machine {id} does not exist.").format(id=machine_id))
+        if record.last_preventive_maintenance is None or record.last_preventive_maintenance < day:
+            record.last_preventive_maintenance = day
+            self._session.flush()
+
     def get_model(self, code: str) -> ProductModel | None:
         r = self._session.get(ProductModelRecord, code)
         if r is None:
@@ -316,6 +350,12 @@ class SqlCatalogRepository:
 
 def _user(r: UserRecord) -> User:
     return User(r.username, r.full_name, r.email, Role(r.role), r.city, r.active, UserId(r.id))
+
+
+def _machine_summary(m: MachineRecord, c: CustomerRecord) -> MachineSummary:
+    return MachineSummary(
+        MachineId(m.id), m.serial, m.model.name, CustomerId(c.id), c.name, c.city, c.tax_id, m.warranty_end
+    )
 
 
 def _machine(r: MachineRecord) -> Machine:
@@ -696,6 +736,51 @@ class SqlTicketRepository:
         self._session.add(record)
         self._session.flush()
         return Visit(**{**visit.__dict__, "id": VisitId(record.id)})
+
+    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
+        """The ticket's visits, oldest first, each with its technician's name."""
+        rows = self._session.execute(
+            select(VisitRecord, UserRecord.full_name)
+            .join(UserRecord, VisitRecord.technician_id == UserRecord.id)
+            .where(VisitRecord.ticket_id == ticket_id)
+            .order_by(VisitRecord.started_at, VisitRecord.id)
+        )
+        return [
+            (
+                Visit(
+                    TicketId(r.ticket_id) if r.ticket_id is not None else None,
+                    MachineId(r.machine_id),
+                    UserId(r.technician_id),
+                    r.city,
+                    r.started_at,
+                    r.ended_at,
+                    r.work_done,
+                    r.parts,
+                    r.travel_expenses,
+                    r.maintenance,
+                    VisitId(r.id),
+                ),
+                name,
+            )
+            for r, name in rows
+        ]
+
+    def visit_overlaps(self, technician_id: UserId, started_at: datetime, ended_at: datetime) -> bool:
+        """Whether the technician already has a visit during that time (one person, one place)."""
+        stmt = select(func.count(VisitRecord.id)).where(
+            VisitRecord.technician_id == technician_id,
+            VisitRecord.started_at < ended_at,
+            VisitRecord.ended_at > started_at,
+        )
+        return (self._session.scalar(stmt) or 0) > 0
+
+    def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]:
+        rows = self._session.execute(
+            select(TicketRecord.id, TicketRecord.number, TicketRecord.status)
+            .where(TicketRecord.machine_id == machine_id, TicketRecord.status.in_(_OPEN_CODES))
+            .order_by(TicketRecord.received_at)
+        )
+        return [(TicketId(i), number, TicketStatus(status)) for i, number, status in rows]
 
     # -- the queue -------------------------------------------------------------------------------
 

@@ -108,6 +108,8 @@ class MachineRecord(Versioned, Base):
     warranty_end: Mapped[date] = mapped_column(Date)
     unauthorized_intervention: Mapped[bool] = mapped_column(Boolean, default=False)
     last_preventive_maintenance: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Folded serial, model, customer name, tax id and city (domain.search), for a plain LIKE.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     model: Mapped[ProductModelRecord] = relationship(lazy="joined")
     customer: Mapped[CustomerRecord] = relationship()

@@ -8,6 +8,7 @@ from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
+from desktop_app.services.machines import MachineService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
@@ -17,6 +18,7 @@ from desktop_app.services.users import UserService
 class Desk:
     tickets: TicketService
     contracts: ContractService
+    machines: MachineService
     policy: PolicyService
     users: UserService
     audit: AuditService

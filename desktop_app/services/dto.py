@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from desktop_app.domain.ids import AttachmentId, ContractId, CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.ids import AttachmentId, ContractId, CustomerId, MachineId, TicketId, UserId, VisitId
 from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus, User
 from desktop_app.domain.sla import SlaStatus
 
@@ -128,6 +128,37 @@ class TicketDetail:
     last_preventive_maintenance: date | None
     timeline: tuple[TimelineEntry, ...]  # newest first
     attachments: tuple[AttachmentInfo, ...]
+    visits: tuple[VisitInfo, ...] = ()  # oldest first
+
+
+@dataclass(frozen=True)
+class VisitInfo:
+    """An on-site visit (R16) as shown on the ticket; long_maintenance is the policy's flag."""
+
+    id: VisitId
+    technician_name: str
+    city: str
+    started_at: datetime
+    ended_at: datetime
+    work_done: str
+    parts: str
+    travel_expenses: int
+    maintenance: bool
+    long_maintenance: bool
+
+
+@dataclass(frozen=True)
+class MachineSummary:
+    """A machine as intake finds it: enough to recognise the right printer of the right customer."""
+
+    id: MachineId
+    serial: str
+    model_name: str
+    customer_id: CustomerId
+    customer_name: str
+    city: str
+    tax_id: str
+    warranty_end: date
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from desktop_app.domain.model import (
     Role,
     Ticket,
     TicketEvent,
+    TicketStatus,
     User,
     Visit,
 )
@@ -33,6 +34,7 @@ from desktop_app.services.dto import (
     AuditView,
     ContractSummary,
     Credentials,
+    MachineSummary,
     PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
@@ -104,6 +106,14 @@ class CatalogRepository(Protocol):
 
     def get_model(self, code: str) -> ProductModel | None: ...
 
+    def search_machines(self, text: str, limit: int) -> list[MachineSummary]: ...
+
+    def machine_summary(self, machine_id: MachineId) -> MachineSummary | None: ...
+
+    def record_maintenance(self, machine_id: MachineId, day: date) -> None:
+        """The machine's last preventive maintenance becomes day, unless a later one is recorded."""
+        ...
+
     def user_by_username(self, username: str) -> User | None: ...
 
     def users_with_role(self, role: Role) -> list[User]: ...
@@ -161,6 +171,14 @@ class TicketRepository(Protocol):
     def add_attachment(self, attachment: Attachment) -> Attachment: ...
 
     def add_visit(self, visit: Visit) -> Visit: ...
+
+    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
+        """The ticket's visits, oldest first, with the technician's name."""
+        ...
+
+    def visit_overlaps(self, technician_id: UserId, started_at: datetime, ended_at: datetime) -> bool: ...
+
+    def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]: ...
 
     def add_notification(self, notification: Notification) -> None: ...
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from desktop_app.domain import lifecycle
 from desktop_app.domain.audit import AuditEntry, as_text, diff
-from desktop_app.domain.eligibility import Eligibility, check_eligibility
+from desktop_app.domain.eligibility import Eligibility
 from desktop_app.domain.escalation import EscalationDecision, EscalationReason, due_escalations, next_level
 from desktop_app.domain.explain import Explanation, explain_due
 from desktop_app.domain.ids import MachineId, TicketId, UserId
@@ -30,12 +30,14 @@ from desktop_app.domain.model import (
     Ticket,
     TicketEvent,
     TicketStatus,
+    Visit,
 )
 from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows, may_work_on
 from desktop_app.domain.sla import SlaFacts, SlaStatus, TicketSla, sla_status, ticket_sla
+from desktop_app.domain.visits import VisitError, check_visit, is_long_maintenance
 from desktop_app.errors import ConflictError, NotFoundError, PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import eligibility_refusal_text, lifecycle_refusal_text
+from desktop_app.labels import eligibility_refusal_text, lifecycle_refusal_text, visit_problems_text
 from desktop_app.services.dto import (
     AgentInfo,
     QueueCounts,
@@ -44,7 +46,9 @@ from desktop_app.services.dto import (
     QueuePage,
     QueueRow,
     TicketDetail,
+    VisitInfo,
 )
+from desktop_app.services.entitlement import machine_eligibility
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -80,6 +84,20 @@ class IntakeRequest:
     channel: Channel
     assigned_agent_id: UserId | None
     attachments: tuple[NewAttachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class VisitRequest:
+    """An on-site visit as the technician reports it (R16); times are aware datetimes."""
+
+    technician_id: UserId
+    city: str
+    started_at: datetime
+    ended_at: datetime
+    work_done: str
+    parts: str = ""
+    travel_expenses: int = 0  # COP before IVA, billed per R17
+    maintenance: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,9 +198,27 @@ class TicketService:
     def get_ticket(self, ticket_id: TicketId) -> TicketDetail:
         with self._uow_factory() as uow:
             detail = uow.tickets.detail(ticket_id, self._attachments)
-        if detail is None:
-            raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
-        return replace(detail, sla=self._sla(detail.status, detail.due_at, detail.response_hours, self.now()))
+            if detail is None:
+                raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
+            max_hours = self._policy.policy().max_maintenance_hours
+            visits = tuple(
+                VisitInfo(
+                    visit.id,
+                    name,
+                    visit.city,
+                    visit.started_at,
+                    visit.ended_at,
+                    visit.work_done,
+                    visit.parts,
+                    visit.travel_expenses,
+                    visit.maintenance,
+                    is_long_maintenance(visit.maintenance, visit.started_at, visit.ended_at, max_hours),
+                )
+                for visit, name in uow.tickets.visits(ticket_id)
+                if visit.id is not None
+            )
+        sla = self._sla(detail.status, detail.due_at, detail.response_hours, self.now())
+        return replace(detail, sla=sla, visits=visits)
 
     def find_ticket_id(self, number: str) -> TicketId:
         page = self.list_queue(QueueFilter(text=number.strip(), open_only=False), 0, 5)
@@ -222,16 +258,8 @@ class TicketService:
             return self._eligibility(uow, machine_id, self.now())
 
     def _eligibility(self, uow: UnitOfWork, machine_id: MachineId, now: datetime) -> Eligibility:
-        machine = uow.catalog.get_machine(machine_id)
-        if machine is None:
-            raise NotFoundError(_("Machine {id} does not exist.").format(id=machine_id))
-        customer = uow.catalog.get_customer(machine.customer_id)
-        model = uow.catalog.get_model(machine.model_code)
-        assert customer is not None and model is not None, "foreign keys guarantee both"
         today = now.astimezone(self.timezone()).date()
-        return check_eligibility(
-            customer, machine, model, uow.contracts.covering(machine_id), self._policy.policy(), today
-        )
+        return machine_eligibility(uow, machine_id, self._policy.policy(), today)
 
     def create_ticket(self, request: IntakeRequest, *, actor: Actor) -> TicketDetail:
         """Open a ticket (R1) after checking the request (R2) and the customer's entitlement (R3, R5).
@@ -572,6 +600,82 @@ class TicketService:
     ) -> TicketDetail:
         changes = TicketChanges(agent_id=agent_id)
         return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+
+    # -- on-site visits (R16) ---------------------------------------------------------------------
+
+    def record_visit(self, ticket_id: TicketId, request: VisitRequest, *, actor: Actor) -> TicketDetail:
+        """Record an on-site visit on the ticket's machine. A maintenance visit also dates the
+        machine's last preventive maintenance (R3); one longer than the policy's maximum is
+        flagged on the timeline and the coordinators are told.
+
+        Raises:
+            UserFacingError: every problem of the form, named at once; a visit that overlaps
+                another of the same technician.
+        """
+        now = self.now()
+        try:
+            check_visit(
+                city=request.city,
+                started_at=request.started_at,
+                ended_at=request.ended_at,
+                work_done=request.work_done,
+                travel_expenses=request.travel_expenses,
+                now=now,
+            )
+        except VisitError as exc:
+            raise UserFacingError(visit_problems_text(exc.problems)) from exc
+        max_hours = self._policy.policy().max_maintenance_hours
+        long_maintenance = is_long_maintenance(request.maintenance, request.started_at, request.ended_at, max_hours)
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, actor=actor, permission=Permission.RECORD_VISITS)
+            assert ticket.id is not None
+            if request.technician_id != actor.user_id:
+                self._authorize(uow, actor, Permission.ASSIGN_ANY)
+            if uow.tickets.visit_overlaps(request.technician_id, request.started_at, request.ended_at):
+                raise UserFacingError(_("This technician already has a visit recorded during that time."))
+            visit = uow.tickets.add_visit(
+                Visit(
+                    ticket.id,
+                    ticket.machine_id,
+                    request.technician_id,
+                    request.city,
+                    request.started_at,
+                    request.ended_at,
+                    request.work_done.strip(),
+                    request.parts.strip(),
+                    request.travel_expenses,
+                    request.maintenance,
+                )
+            )
+            minutes = int((request.ended_at - request.started_at).total_seconds() // 60)
+            data = (
+                ("visit_id", str(visit.id)),
+                ("city", request.city),
+                ("minutes", str(minutes)),
+                ("maintenance", "1" if request.maintenance else "0"),
+                ("long_maintenance", "1" if long_maintenance else "0"),
+            )
+            events = [TicketEvent(ticket.id, EventKind.VISIT, now, actor.user_id, request.work_done.strip(), data)]
+            recorded = {
+                "ticket_id": ("", str(ticket.id)),
+                "technician_id": ("", str(request.technician_id)),
+                "city": ("", request.city),
+                "started_at": ("", as_text(request.started_at)),
+                "ended_at": ("", as_text(request.ended_at)),
+                "travel_expenses": ("", str(request.travel_expenses)),
+                "maintenance": ("", as_text(request.maintenance)),
+            }
+            uow.audit.record(AuditEntry(now, actor.user_id, "visit", str(visit.id), "create", recorded))
+            if request.maintenance:
+                uow.catalog.record_maintenance(ticket.machine_id, request.ended_at.astimezone(self.timezone()).date())
+            if long_maintenance:
+                body = _("Ticket {number}: a maintenance visit lasted more than {hours} hours.").format(
+                    number=ticket.number, hours=max_hours
+                )
+                for coordinator in uow.catalog.users_with_role(Role.COORDINATOR):
+                    assert coordinator.id is not None
+                    uow.tickets.add_notification(Notification(coordinator.id, ticket.id, "long_visit", body, now))
+            return self._commit(uow, ticket, events, now, actor)
 
     # -- escalation check (R11) --------------------------------------------------------------------
 

@@ -1,0 +1,133 @@
+"""R16 on-site visits and the machine lookup that intake starts from, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from desktop_app.domain.eligibility import Coverage, Refusal
+from desktop_app.domain.ids import MachineId, TicketId, UserId
+from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
+from desktop_app.errors import PermissionDeniedError, UserFacingError
+from desktop_app.services.tickets import IntakeRequest, NewAttachment, VisitRequest
+from tests.integration.world import World, bogota, build_world
+
+pytestmark = pytest.mark.usefixtures("english_ui")
+PHOTO = NewAttachment("falla.jpg", b"\xff\xd8\xff\xe0 an image by its type", "image/jpeg")
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str | None) -> Iterator[World]:
+    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10), database_url)
+    yield w
+    w.services.close()
+
+
+def _eafit_ticket(w: World) -> TicketId:
+    detail = w.services.tickets.create_ticket(
+        IntakeRequest(
+            MachineId(w.ids["eafit_r1"]),
+            "La impresora de resina no cura las capas inferiores desde el cambio de tanque.",
+            Severity.HIGH,
+            Channel.ONSITE,
+            UserId(w.ids["laura"]),
+            (PHOTO,),
+        ),
+        actor=w.actor("carolina.rojas"),
+    )
+    return detail.id
+
+
+def _visit(w: World, start_hour: int, end: tuple[int, int], **changes: object) -> VisitRequest:
+    fields: dict[str, object] = {
+        "technician_id": UserId(w.ids["diego"]),
+        "city": "Medellín",
+        "started_at": bogota(2026, 12, 1, start_hour, 0),
+        "ended_at": bogota(2026, 12, 1, *end),
+        "work_done": "Mantenimiento preventivo; cambio de boquilla.",
+        "parts": "Boquilla 0,4 mm",
+        "travel_expenses": 180_000,
+        "maintenance": True,
+    }
+    fields.update(changes)
+    return VisitRequest(**fields)  # type: ignore[arg-type]
+
+
+def test_r16_a_visit_is_recorded_on_the_ticket_and_dates_the_machines_maintenance(world: World) -> None:
+    ticket_id = _eafit_ticket(world)
+    world.clock.set(bogota(2026, 12, 1, 15, 0))
+    detail = world.services.tickets.record_visit(ticket_id, _visit(world, 10, (13, 30)), actor=world.actor("admin"))
+    [visit] = detail.visits
+    assert (visit.technician_name, visit.city, visit.travel_expenses) == ("Diego Martínez", "Medellín", 180_000)
+    assert visit.maintenance and not visit.long_maintenance
+    event = detail.timeline[0]
+    assert event.kind is EventKind.VISIT and event.data["minutes"] == "210"
+    with world.services.uow_factory() as uow:
+        machine = uow.catalog.get_machine(MachineId(world.ids["eafit_r1"]))
+    assert machine is not None and machine.last_preventive_maintenance == date(2026, 12, 1)
+
+
+def test_r16_a_maintenance_over_four_hours_is_flagged_and_coordinators_are_told(world: World) -> None:
+    ticket_id = _eafit_ticket(world)
+    world.clock.set(bogota(2026, 12, 1, 16, 0))
+    detail = world.services.tickets.record_visit(ticket_id, _visit(world, 10, (14, 30)), actor=world.actor("admin"))
+    assert detail.visits[0].long_maintenance
+    assert detail.timeline[0].data["long_maintenance"] == "1"
+    told = world.services.tickets.notifications(UserId(world.ids["carolina.rojas"]))
+    assert [n.kind for n in told if n.ticket_id == ticket_id] == ["long_visit"]
+
+
+def test_r16_a_visit_outside_the_four_cities_names_every_problem_and_writes_nothing(world: World) -> None:
+    ticket_id = _eafit_ticket(world)
+    world.clock.set(bogota(2026, 12, 1, 12, 0))
+    bad = _visit(world, 11, (10, 0), city="Pereira", work_done="  ", travel_expenses=-5)
+    with pytest.raises(UserFacingError) as refused:
+        world.services.tickets.record_visit(ticket_id, bad, actor=world.actor("admin"))
+    message = str(refused.value)
+    for words in ("Barranquilla, Bogotá, Cali, Medellín", "end after it starts", "work done", "negative"):
+        assert words in message
+    assert world.services.tickets.get_ticket(ticket_id).visits == ()
+
+
+def test_r16_one_technician_cannot_be_in_two_visits_at_once(world: World) -> None:
+    ticket_id = _eafit_ticket(world)
+    world.clock.set(bogota(2026, 12, 1, 18, 0))
+    tickets = world.services.tickets
+    tickets.record_visit(ticket_id, _visit(world, 9, (11, 0)), actor=world.actor("admin"))
+    with pytest.raises(UserFacingError, match="already has a visit"):
+        tickets.record_visit(ticket_id, _visit(world, 10, (12, 0)), actor=world.actor("admin"))
+    assert len(tickets.get_ticket(ticket_id).visits) == 1
+
+
+def test_r16_a_technician_records_visits_only_in_their_own_city(world: World) -> None:
+    ticket_id = _eafit_ticket(world)  # Medellín; Diego works in Bogotá
+    world.clock.set(bogota(2026, 12, 1, 15, 0))
+    with pytest.raises(PermissionDeniedError):
+        world.services.tickets.record_visit(ticket_id, _visit(world, 10, (12, 0)), actor=world.actor("diego"))
+    agent_visit = _visit(world, 10, (12, 0), technician_id=UserId(world.ids["laura"]))
+    with pytest.raises(PermissionDeniedError):
+        world.services.tickets.record_visit(ticket_id, agent_visit, actor=world.actor("laura"))
+
+
+def test_machine_search_ignores_case_and_accents_and_needs_every_word(world: World) -> None:
+    machines = world.services.machines
+    assert {m.serial for m in machines.search("bogota")} == {"MK-M3-MAKER_M3", "MK-M2-MAKER_OLD"}
+    assert [m.serial for m in machines.search("maker m2")] == ["MK-M2-MAKER_OLD"]
+    assert [m.customer_name for m in machines.search("eafit resin")] == ["Universidad EAFIT"]
+    assert machines.search("100%_") == []
+    assert len(machines.search("")) == 5
+
+
+def test_machine_lookup_tells_coverage_and_open_tickets_before_intake(world: World) -> None:
+    machines = world.services.machines
+    lookup = machines.lookup(MachineId(world.ids["eafit_r1"]))
+    assert lookup.eligibility.coverage is Coverage.PLAN and lookup.plan_name.lower().startswith("premium")
+    assert lookup.open_tickets == ()
+    ticket_id = _eafit_ticket(world)
+    lookup = machines.lookup(MachineId(world.ids["eafit_r1"]))
+    assert [(t[0], t[2]) for t in lookup.open_tickets] == [(ticket_id, TicketStatus.NEW)]
+    old = machines.lookup(MachineId(world.ids["maker_old"]))
+    assert old.eligibility.refusal is Refusal.DISCONTINUED
