@@ -109,7 +109,7 @@ def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Pat
 
 
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0003_sign_in_and_audit"
+    assert head_revision() == "0004_machine_search"
 
 
 def test_a_postgresql_database_from_a_newer_program_is_refused(pg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -133,7 +133,7 @@ def test_a_postgresql_server_that_is_down_is_a_clear_error(tmp_path: Path) -> No
         build_services(Settings(db_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/x", data_dir=tmp_path))
 
 
-def test_migration_0002_fills_the_clock_of_existing_tickets(tmp_path: Path, database_url: str | None) -> None:
+def test_migrations_0002_and_0004_fill_the_derived_columns_of_existing_rows(tmp_path: Path, database_url: str | None) -> None:
     """An installation at 0001 with open tickets upgrades without losing their due times."""
     from alembic import command
 
@@ -160,5 +160,8 @@ def test_migration_0002_fills_the_clock_of_existing_tickets(tmp_path: Path, data
     upgrade_to_head(engine)
     with engine.connect() as connection:
         row = connection.execute(text("SELECT clock_started_at, due_at FROM tickets")).one()
+        machine_search = connection.execute(text("SELECT search_text FROM machines")).scalar_one()
     engine.dispose()
     assert str(row[0]).startswith("2026-12-01 14:00:00") and str(row[1]).startswith("2026-12-01 19:00:00")
+    # 0004 gives machines already registered their search text.
+    assert machine_search == "s1 maker m3 c 1 cali"
