@@ -5,7 +5,7 @@ Functions, not module constants, so the text follows the language chosen at star
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from desktop_app.domain.eligibility import Condition, Coverage, Eligibility
 from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
@@ -75,8 +75,7 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
     if kind is EventKind.ESCALATION:
         return _("Escalated to level {level}").format(level=data.get("level", "?"))
     if kind is EventKind.VISIT:
-        minutes = int(data.get("minutes", "0") or 0)
-        length = _("{h} h {m:02d} min").format(h=minutes // 60, m=minutes % 60)
+        length = format_working_hours(timedelta(minutes=int(data.get("minutes", "0") or 0)))
         if data.get("long_maintenance") == "1":
             return _("On-site maintenance in {city}, {length} — longer than allowed").format(
                 city=data.get("city", ""), length=length

@@ -33,7 +33,7 @@ from desktop_app.domain.model import (
     Visit,
 )
 from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows, may_work_on
-from desktop_app.domain.sla import SlaFacts, SlaStatus, TicketSla, sla_status, ticket_sla
+from desktop_app.domain.sla import SlaFacts, SlaState, SlaStatus, TicketSla, sla_status, ticket_sla
 from desktop_app.domain.visits import VisitError, check_visit, is_long_maintenance
 from desktop_app.errors import ConflictError, NotFoundError, PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
@@ -186,6 +186,13 @@ class TicketService:
             entries = uow.tickets.queue_page(flt, offset, limit)
             total = uow.tickets.queue_count(flt) if offset == 0 else None
         return QueuePage(self._rows(entries, self.now()), total, offset)
+
+    def needing_attention(self, user_id: UserId, limit: int = 500) -> tuple[QueueRow, ...]:
+        """The user's open tickets that are about to breach or already overdue, most urgent first
+        (the window warns the person responsible before the promise is missed)."""
+        page = self.list_queue(QueueFilter(agent_id=user_id), 0, limit)
+        urgent = [row for row in page.rows if row.sla.state in (SlaState.AT_RISK, SlaState.BREACHED)]
+        return tuple(sorted(urgent, key=lambda row: row.entry.due_at or row.entry.received_at))
 
     def refresh_sla(self, rows: Iterable[QueueRow]) -> tuple[QueueRow, ...]:
         """The same rows with their SLA state recomputed for now (the live countdown)."""

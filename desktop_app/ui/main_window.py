@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
+from desktop_app.domain.ids import MachineId
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, current_language, ngettext
@@ -32,8 +35,10 @@ from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.audit_view import AuditView
+from desktop_app.ui.views.breach_notifier import BreachNotifier
 from desktop_app.ui.views.connection_dialog import ConnectionDialog
 from desktop_app.ui.views.contract_view import ContractView
+from desktop_app.ui.views.intake_dialog import IntakeDialog
 from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_actions import TicketActions
@@ -48,6 +53,8 @@ ESCALATION_CHECK_MS = 60_000
 CHANGES_POLL_MS = 10_000
 BACKUP_CHECK_MS = 6 * 3600 * 1000
 BACKUP_FIRST_CHECK_MS = 10_000
+ATTENTION_CHECK_MS = 60_000
+BUSY_INDICATOR_DELAY_MS = 400
 COMPACT_NAVIGATION_BELOW = 1500  # px of window width
 _GEOMETRY_KEY = "window/geometry"
 _SPLITTER_KEY = "window/queue_splitter"
@@ -100,7 +107,12 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(QSize(1024, 640))
 
-        self.queue_view = QueueView(tickets)
+        self.queue_view = QueueView(tickets, actor.user_id)
+        if allows(actor, Permission.CREATE_TICKET):
+            new_ticket_button = QPushButton(theme.icon("ticket"), _("New ticket"), objectName="primary")
+            new_ticket_button.setToolTip(_("New ticket (Ctrl+N)"))
+            new_ticket_button.clicked.connect(self.new_ticket)
+            self.queue_view.header_widget.layout().addWidget(new_ticket_button)
         self.preview = TicketDetailView(tickets)
         self.queue_splitter = QSplitter(Qt.Orientation.Vertical)
         self.queue_splitter.addWidget(self.queue_view)
@@ -109,7 +121,7 @@ class MainWindow(QMainWindow):
         self.queue_splitter.setStretchFactor(1, 2)
         self.queue_splitter.setChildrenCollapsible(False)
         self.editor = TicketEditor(tickets, desk.audit, self._tasks, actor)
-        self.actions = TicketActions(tickets, self._tasks, actor, lambda: policy.policy().wait_after_third_attempt_days)
+        self.actions = TicketActions(tickets, self._tasks, actor, policy.policy)
         self.actions.ticket_changed.connect(self._on_ticket_saved)
         self.ticket_view = TicketDetailView(
             tickets, self.editor, lambda ticket_id: desk.audit.history_of(actor, "ticket", ticket_id), self.actions
@@ -168,6 +180,18 @@ class MainWindow(QMainWindow):
         self.user_status = QLabel(_("{name} · {role}").format(name=actor.name, role=role_label(actor.role)))
         self.statusBar().addWidget(self.user_status)
         self.statusBar().addWidget(self.database_status, 1)
+        # Long work runs off the GUI thread; this says so, after a moment, so quick saves do not flicker.
+        self.busy_indicator = QProgressBar(maximumWidth=120, maximumHeight=14, textVisible=False)
+        self.busy_indicator.setRange(0, 0)
+        self.busy_indicator.hide()
+        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_INDICATOR_DELAY_MS)
+        self._busy_timer.timeout.connect(self.busy_indicator.show)
+        self._tasks.busy_changed.connect(self._on_busy_changed)
+        self.breach_notifier = BreachNotifier()
+        self.breach_notifier.ticket_open_requested.connect(self.open_ticket)
+        self.breach_notifier.announced.connect(lambda message: self.statusBar().showMessage(message, 30_000))
+        self.statusBar().addPermanentWidget(self.busy_indicator)
+        self.statusBar().addPermanentWidget(self.breach_notifier)
         self.statusBar().addPermanentWidget(self.counts_status)
 
         self._build_menus()
@@ -192,6 +216,12 @@ class MainWindow(QMainWindow):
         self._backup_timer.start()
         QTimer.singleShot(BACKUP_FIRST_CHECK_MS, self.backup_if_due)
 
+        # Warn me before my tickets breach (checked with the counts, off the GUI thread).
+        self._attention_timer = QTimer(self, interval=ATTENTION_CHECK_MS)
+        self._attention_timer.timeout.connect(self.check_attention)
+        self._attention_timer.start()
+        QTimer.singleShot(0, self.check_attention)
+
         self.navigation.setCurrentRow(Page.QUEUE)
         self.refresh_counts()
         self._restore_layout()
@@ -201,6 +231,38 @@ class MainWindow(QMainWindow):
     def open_ticket(self, ticket_id: int) -> None:
         self.ticket_view.show_ticket(ticket_id)
         self.navigation.setCurrentRow(Page.TICKET)
+
+    def new_ticket(self, machine_id: MachineId | None = None) -> IntakeDialog | None:
+        """Ctrl+N: the intake dialog; the new ticket opens when it is saved."""
+        if not allows(self._actor, Permission.CREATE_TICKET):
+            return None
+        dialog = IntakeDialog(self._tickets, self._desk.machines, self._tasks, self._actor, machine_id, self)
+        dialog.ticket_created.connect(self._on_ticket_created)
+        dialog.open()
+        return dialog
+
+    def _on_ticket_created(self, ticket_id: int) -> None:
+        self._on_ticket_saved(ticket_id)
+        self.open_ticket(ticket_id)
+        number = self.ticket_view.detail.number if self.ticket_view.detail else ""
+        self.statusBar().showMessage(_("Ticket {number} created.").format(number=number), 10_000)
+
+    def check_attention(self) -> None:
+        if self._actor.user_id is None:
+            return
+        user_id = self._actor.user_id
+        self._tasks.run(
+            lambda: self._tickets.needing_attention(user_id),
+            self.breach_notifier.update_rows,
+            self._on_background_failed,
+        )
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy_indicator.hide()
 
     def show_page(self, page: int) -> None:
         self.navigation.setCurrentRow(page)
@@ -313,6 +375,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
+        if allows(self._actor, Permission.CREATE_TICKET):
+            new_ticket = QAction(theme.icon("ticket"), _("&New ticket…"), self, shortcut=QKeySequence.StandardKey.New)
+            new_ticket.triggered.connect(lambda _checked=False: self.new_ticket())
+            file_menu.addAction(new_ticket)
+            file_menu.addSeparator()
         refresh = QAction(theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
@@ -416,6 +483,7 @@ class MainWindow(QMainWindow):
         self._escalation_timer.stop()
         self._backup_timer.stop()
         self._refresh_timer.stop()
+        self._attention_timer.stop()
         self._tasks.wait()
         self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
         self._settings.setValue(_SPLITTER_KEY, self.queue_splitter.saveState())

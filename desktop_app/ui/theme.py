@@ -140,6 +140,7 @@ def _palette(c: Colors) -> QPalette:
 
 def style_sheet(c: Colors) -> str:
     qss = resource_path("styles", "app.qss").read_text(encoding="utf-8")
+    sla = _SLA_DARK if c.dark else _SLA_LIGHT
     for key, value in {
         "@ACCENT@": ACCENT,
         "@ACCENT_SOFT@": c.accent_soft,
@@ -151,6 +152,10 @@ def style_sheet(c: Colors) -> str:
         "@SIDEBAR@": c.sidebar,
         "@HOVER@": c.hover,
         "@CHIP@": c.chip,
+        "@OK_BG@": sla[SlaState.ON_TIME][0],
+        "@OK_TEXT@": sla[SlaState.ON_TIME][1],
+        "@BAD_BG@": sla[SlaState.BREACHED][0],
+        "@BAD_TEXT@": sla[SlaState.BREACHED][1],
     }.items():
         qss = qss.replace(key, value)
     return qss

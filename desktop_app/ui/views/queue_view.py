@@ -13,12 +13,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_app.domain.ids import UserId
 from desktop_app.domain.lifecycle import CLOSED_STATUSES
 from desktop_app.domain.model import Severity, TicketStatus
 from desktop_app.i18n import _, ngettext
@@ -57,9 +59,10 @@ class QueueView(QWidget):
     ticket_open_requested = Signal(int)
     filter_changed = Signal()
 
-    def __init__(self, tickets: TicketService, parent: QWidget | None = None) -> None:
+    def __init__(self, tickets: TicketService, me: UserId | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tickets = tickets
+        self._me = me
         self._filter = QueueFilter()
         tz = tickets.timezone()
 
@@ -96,12 +99,20 @@ class QueueView(QWidget):
         for severity in Severity:
             self.severity_filter.addItem(theme.severity_dot(severity), severity_label(severity), severity.value)
 
+        # "Mine": the tickets I am responsible for, whatever the agent filter says.
+        self.mine_filter = QPushButton(_("Mine"), checkable=True, objectName="toggle")
+        self.mine_filter.setToolTip(_("Only the tickets assigned to me (Ctrl+M)"))
+        self.mine_filter.setShortcut(QKeySequence("Ctrl+M"))
+        self.mine_filter.setVisible(me is not None)
+        self.mine_filter.toggled.connect(self._on_mine_toggled)
+
         self.count_label = QLabel(objectName="muted")
 
         # The search box and the count sit in the page's title row (see header_widget()); the
         # filter combos get this row to themselves, so nothing is squeezed at 1366 px.
         bar = QHBoxLayout()
         bar.setSpacing(6)
+        bar.addWidget(self.mine_filter)
         for combo in (
             self.status_filter,
             self.city_filter,
@@ -189,7 +200,7 @@ class QueueView(QWidget):
             text=self.search.text().strip(),
             statuses=statuses,
             city=self.city_filter.currentData() or "",
-            agent_id=self.agent_filter.currentData(),
+            agent_id=self._me if self.mine_filter.isChecked() else self.agent_filter.currentData(),
             plan_code=self.plan_filter.currentData() or "",
             severity=Severity(severity) if severity else None,
             open_only=status != "all",
@@ -225,6 +236,10 @@ class QueueView(QWidget):
         self.search.selectAll()
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _on_mine_toggled(self, checked: bool) -> None:
+        self.agent_filter.setEnabled(not checked)
+        self.apply_filter()
 
     def _page_loader(self):  # type: ignore[no-untyped-def]
         return partial(self._tickets.list_queue, self._filter)

@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.lifecycle import CLOSED_STATUSES, accepts_contact_attempts, can_transition
 from desktop_app.domain.model import TicketStatus
-from desktop_app.domain.permissions import Actor
+from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.policy import PolicySettings
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.visit_dialog import VisitDialog
 
 
 class ActionDialog(QDialog):
@@ -100,11 +102,11 @@ class TicketActions(QToolBar):
         tickets: TicketService,
         tasks: TaskRunner,
         actor: Actor,
-        wait_days: Callable[[], int],
+        policy: Callable[[], PolicySettings],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._tickets, self._tasks, self._actor, self._wait_days = tickets, tasks, actor, wait_days
+        self._tickets, self._tasks, self._actor, self._policy = tickets, tasks, actor, policy
         self.detail: TicketDetail | None = None
         self.setMovable(False)
         self.waiting = self._action(_("Waiting on customer"), "Ctrl+Shift+W", self.set_waiting)
@@ -116,6 +118,9 @@ class TicketActions(QToolBar):
         self.close_no_answer = self._action(_("Close — no response"), "", self.close_without_response)
         self.out_of_scope = self._action(_("Out of scope"), "", self.mark_out_of_scope)
         self.reopen = self._action(_("Reopen"), "Ctrl+Shift+O", self.reopen_ticket)
+        self.addSeparator()
+        self.visit = self._action(_("Record visit"), "Ctrl+Shift+V", self.record_visit)
+        self.visit.setVisible(allows(actor, Permission.RECORD_VISITS))
 
     def load(self, detail: TicketDetail) -> None:
         """Offer only what the lifecycle allows from the ticket's status."""
@@ -129,6 +134,7 @@ class TicketActions(QToolBar):
         self.close_no_answer.setEnabled(can_transition(status, TicketStatus.CLOSED_NO_RESPONSE))
         self.out_of_scope.setEnabled(can_transition(status, TicketStatus.OUT_OF_SCOPE))
         self.reopen.setEnabled(status in CLOSED_STATUSES)
+        self.visit.setEnabled(status is not TicketStatus.OUT_OF_SCOPE)
 
     # -- the actions -----------------------------------------------------------------------------
 
@@ -184,6 +190,25 @@ class TicketActions(QToolBar):
         if self._confirm(_("Reopen the ticket? A new response clock starts now.")):
             self._run(lambda d: self._tickets.reopen(d.id, actor=self._actor))
 
+    def record_visit(self) -> None:
+        """R16: the dialog saves the visit itself, so a refusal keeps everything typed."""
+        detail = self.detail
+        if detail is None:
+            return
+        tickets = self._tickets
+        dialog = VisitDialog(
+            detail,
+            tickets.agents(),
+            self._actor,
+            tickets.now().astimezone(tickets.timezone()),
+            self._policy().max_maintenance_hours,
+            lambda request: tickets.record_visit(detail.id, request, actor=self._actor),
+            self._tasks,
+            self,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self._on_done(dialog.saved)
+
     # -- internals -------------------------------------------------------------------------------
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], None]) -> QAction:
@@ -197,7 +222,12 @@ class TicketActions(QToolBar):
 
     def _ask(self, title: str, prompt: str, *, required: bool, contact: bool = False) -> dict[str, Any] | None:
         dialog = ActionDialog(
-            title, prompt, required=required, contact=contact, wait_days=self._wait_days(), parent=self
+            title,
+            prompt,
+            required=required,
+            contact=contact,
+            wait_days=self._policy().wait_after_third_attempt_days,
+            parent=self,
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None

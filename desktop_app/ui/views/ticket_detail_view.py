@@ -27,10 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.ids import TicketId
-from desktop_app.domain.model import EventKind
+from desktop_app.domain.model import Channel, EventKind
 from desktop_app.domain.sla import SlaState, TicketSla
 from desktop_app.errors import NotFoundError
-from desktop_app.formatting import format_date, format_datetime, format_relative, format_size, format_working_hours
+from desktop_app.formatting import (
+    format_date,
+    format_datetime,
+    format_money,
+    format_relative,
+    format_size,
+    format_time,
+    format_working_hours,
+)
 from desktop_app.i18n import _
 from desktop_app.labels import (
     channel_label,
@@ -193,6 +201,11 @@ class TicketDetailView(QWidget):
         attachments_form.addRow(self.no_attachments)
         attachments_form.addRow(self.attachments)
 
+        self.visits_card, visits_form = _card(_("On-site visits"))
+        self.visits = _value()
+        self.visits.setTextFormat(Qt.TextFormat.RichText)
+        visits_form.addRow(self.visits)
+
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -209,7 +222,16 @@ class TicketDetailView(QWidget):
         changes_form.addRow(self.changes)
         changes_card.setVisible(history is not None)
 
-        for card in (description_card, due_card, customer_card, machine_card, attachments_card, changes_card):
+        cards = (
+            description_card,
+            due_card,
+            customer_card,
+            machine_card,
+            self.visits_card,
+            attachments_card,
+            changes_card,
+        )
+        for card in cards:
             side_layout.addWidget(card)
         side_layout.addStretch(1)
         side_scroll = QScrollArea()
@@ -334,6 +356,7 @@ class TicketDetailView(QWidget):
             ]
             self.changes.setText("\n".join(lines) or _("No changes recorded yet."))
         self._fill_attachments(d.attachments)
+        self._fill_visits(d)
 
     def _fill_explanation(self, ticket_id: TicketId) -> None:
         """R7, R9: the intervals counted and what was skipped, so the agent can explain the due time."""
@@ -387,6 +410,35 @@ class TicketDetailView(QWidget):
                 + "</td></tr></table>"
             )
         self.timeline.setHtml("".join(parts) or html.escape(_("No events yet.")))
+
+    def _fill_visits(self, d: TicketDetail) -> None:
+        """R16: each visit with its length, and the flag on a maintenance longer than allowed."""
+        self.visits_card.setVisible(bool(d.visits) or d.channel is Channel.ONSITE)
+        if not d.visits:
+            self.visits.setText(html.escape(_("No visits recorded.")))
+            return
+        bad = theme.sla_colors(SlaState.BREACHED)[1].name()
+        blocks = []
+        for v in d.visits:
+            head = _("{start} – {end} ({length}) · {who} · {city}").format(
+                start=format_datetime(v.started_at, self._tz, short=True),
+                end=format_time(v.ended_at.astimezone(self._tz)),
+                length=format_working_hours(v.ended_at - v.started_at),
+                who=v.technician_name,
+                city=v.city,
+            )
+            lines = [f"<b>{html.escape(head)}</b>"]
+            if v.long_maintenance:
+                lines.append(f"<span style='color:{bad}'>⚠ {html.escape(_('Maintenance longer than allowed'))}</span>")
+            lines.append(html.escape(v.work_done).replace("\n", "<br>"))
+            details = [_("Maintenance") if v.maintenance else _("Visit")]
+            if v.parts:
+                details.append(_("Parts: {parts}").format(parts=v.parts))
+            if v.travel_expenses:
+                details.append(_("Travel expenses {amount}").format(amount=format_money(v.travel_expenses)))
+            lines.append(html.escape(" · ".join(details)))
+            blocks.append("<br>".join(lines))
+        self.visits.setText("<br><br>".join(blocks))
 
     def _fill_attachments(self, attachments: tuple[AttachmentInfo, ...]) -> None:
         self.attachments.clear()

@@ -1,0 +1,155 @@
+"""Record an on-site visit (R16): who went, where, from when to when, what was done, the parts
+and the travel expenses. The length is shown as it is typed, with the policy's flag for a
+maintenance over the maximum; the dialog saves itself and stays open with everything typed when
+the service refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDateTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.model import ONSITE_CITIES, Role
+from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.errors import UserFacingError
+from desktop_app.formatting import format_working_hours
+from desktop_app.i18n import _
+from desktop_app.services.dto import AgentInfo, TicketDetail
+from desktop_app.services.tickets import VisitRequest
+from desktop_app.ui.tasks import TaskRunner
+
+MAX_TRAVEL_EXPENSES = 50_000_000  # COP; more is a typing mistake
+
+
+class VisitDialog(QDialog):
+    def __init__(
+        self,
+        detail: TicketDetail,
+        people: list[AgentInfo],
+        actor: Actor,
+        now: datetime,
+        max_maintenance_hours: int,
+        save: Callable[[VisitRequest], TicketDetail],
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._save, self._tasks = save, tasks
+        self._tz = now.tzinfo
+        self._max_hours = max_maintenance_hours
+        self.saved: TicketDetail | None = None
+        self.setWindowTitle(_("On-site visit · {number}").format(number=detail.number))
+        self.setMinimumWidth(520)
+
+        self.technician = QComboBox()
+        for person in people:
+            if person.role == Role.TECHNICIAN.value or person.id == actor.user_id:
+                self.technician.addItem(f"{person.full_name} · {person.city}", int(person.id))
+        self.technician.setCurrentIndex(max(0, self.technician.findData(actor.user_id)))
+        # Recording someone else's visit is a coordinator's job, as in the service.
+        self.technician.setEnabled(allows(actor, Permission.ASSIGN_ANY))
+        self.city = QComboBox()
+        for city in ONSITE_CITIES:
+            self.city.addItem(city, city)
+        self.city.setCurrentIndex(max(0, self.city.findData(detail.customer_city)))
+        # The edits hold the desk's wall-clock time (Bogotá), whatever the laptop's zone is.
+        end = QDateTime(now.replace(second=0, microsecond=0, tzinfo=None))
+        self.started = QDateTimeEdit(end.addSecs(-2 * 3600), calendarPopup=True)
+        self.ended = QDateTimeEdit(end, calendarPopup=True)
+        for edit in (self.started, self.ended):
+            edit.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.length = QLabel(objectName="hint")
+        self.maintenance = QCheckBox(_("Preventive or corrective maintenance (counts against the plan)"))
+        self.maintenance.setChecked(True)
+        self.work_done = QPlainTextEdit()
+        self.work_done.setPlaceholderText(_("What was checked, adjusted, replaced or taught…"))
+        self.work_done.setMinimumHeight(90)
+        self.parts = QLineEdit(placeholderText=_("e.g. 0.4 mm nozzle, PTFE tube"))
+        self.expenses = QSpinBox(minimum=0, maximum=MAX_TRAVEL_EXPENSES, singleStep=10_000)
+        self.expenses.setPrefix("$ ")
+        self.expenses.setGroupSeparatorShown(True)
+        self.expenses.setSuffix(_(" before IVA"))
+        self.error = QLabel(wordWrap=True, objectName="error")
+        self.error.hide()
+
+        form = QFormLayout()
+        form.addRow(_("Technician"), self.technician)
+        form.addRow(_("City"), self.city)
+        form.addRow(_("Started"), self.started)
+        form.addRow(_("Ended"), self.ended)
+        form.addRow("", self.length)
+        form.addRow("", self.maintenance)
+        form.addRow(_("Work done"), self.work_done)
+        form.addRow(_("Parts"), self.parts)
+        form.addRow(_("Travel expenses"), self.expenses)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.addButton(_("Record visit"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.record)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        for edit in (self.started, self.ended):
+            edit.dateTimeChanged.connect(self._update_length)
+        self.maintenance.toggled.connect(self._update_length)
+        self._update_length()
+
+    def request(self) -> VisitRequest:
+        return VisitRequest(
+            technician_id=self.technician.currentData(),
+            city=self.city.currentData(),
+            started_at=self._aware(self.started),
+            ended_at=self._aware(self.ended),
+            work_done=self.work_done.toPlainText(),
+            parts=self.parts.text(),
+            travel_expenses=self.expenses.value(),
+            maintenance=self.maintenance.isChecked(),
+        )
+
+    def record(self) -> None:
+        request = self.request()
+        self.save_button.setEnabled(False)
+        self._tasks.run(lambda: self._save(request), self._on_saved, self._on_refused)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _aware(self, edit: QDateTimeEdit) -> datetime:
+        wall_clock: datetime = edit.dateTime().toPython()
+        return wall_clock.replace(tzinfo=self._tz)
+
+    def _update_length(self) -> None:
+        span = self._aware(self.ended) - self._aware(self.started)
+        if span <= timedelta(0):
+            self.length.setText(_("The visit must end after it starts."))
+            return
+        text = _("Length: {time}").format(time=format_working_hours(span))
+        if self.maintenance.isChecked() and span > timedelta(hours=self._max_hours):
+            text += " · " + _("longer than the {hours} hours a maintenance may last: it will be flagged").format(
+                hours=self._max_hours
+            )
+        self.length.setText(text)
+
+    def _on_saved(self, detail: TicketDetail) -> None:
+        self.saved = detail
+        self.accept()
+
+    def _on_refused(self, error: UserFacingError) -> None:
+        self.save_button.setEnabled(True)
+        self.error.setText(error.message)
+        self.error.show()
