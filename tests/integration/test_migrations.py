@@ -133,7 +133,9 @@ def test_a_postgresql_server_that_is_down_is_a_clear_error(tmp_path: Path) -> No
         build_services(Settings(db_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/x", data_dir=tmp_path))
 
 
-def test_migrations_0002_and_0004_fill_the_derived_columns_of_existing_rows(tmp_path: Path, database_url: str | None) -> None:
+def test_migrations_0002_and_0004_fill_the_derived_columns_of_existing_rows(
+    tmp_path: Path, database_url: str | None
+) -> None:
     """An installation at 0001 with open tickets upgrades without losing their due times."""
     from alembic import command
 

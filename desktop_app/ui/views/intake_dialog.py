@@ -83,20 +83,25 @@ class IntakeDialog(QDialog):
         self._saving = False
         self.created: TicketDetail | None = None
         self.setWindowTitle(_("New ticket"))
-        self.setMinimumSize(860, 720)
+        self.setMinimumSize(880, 760)
 
         # 1. The machine.
         self.search = QLineEdit(placeholderText=_("Serial, customer, tax ID, model or city…"))
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget()
-        self.results.setMaximumHeight(150)
+        self.results.setMaximumHeight(120)
+        self.machine_line = QLabel(wordWrap=True)
+        self.machine_line.setTextFormat(Qt.TextFormat.PlainText)
         self.coverage = QLabel(wordWrap=True, objectName="coverage")
         self.coverage.setTextFormat(Qt.TextFormat.PlainText)
+        self.coverage.hide()
         self.open_tickets = QLabel(wordWrap=True, objectName="hint")
+        self.open_tickets.hide()
         machine_box = QGroupBox(_("1. Machine"))
         machine_layout = QVBoxLayout(machine_box)
         machine_layout.addWidget(self.search)
         machine_layout.addWidget(self.results)
+        machine_layout.addWidget(self.machine_line)
         machine_layout.addWidget(self.coverage)
         machine_layout.addWidget(self.open_tickets)
 
@@ -107,8 +112,8 @@ class IntakeDialog(QDialog):
         self.description_hint = QLabel(objectName="hint")
         self.severity = QComboBox()
         for severity in Severity:
-            self.severity.addItem(severity_label(severity), severity)
-        self.severity.setCurrentIndex(self.severity.findData(Severity.MEDIUM))
+            self.severity.addItem(severity_label(severity), severity.value)
+        self.severity.setCurrentIndex(self.severity.findData(Severity.MEDIUM.value))
         self.channel = QComboBox()
         self.agent = QComboBox()
         self._fill_agents()
@@ -191,8 +196,9 @@ class IntakeDialog(QDialog):
         request = IntakeRequest(
             machine_id=self._lookup.machine.id,
             description=self.description.toPlainText(),
-            severity=self.severity.currentData(),
-            channel=self.channel.currentData(),
+            # Qt hands enum members back as their plain values.
+            severity=Severity(self.severity.currentData()),
+            channel=Channel(self.channel.currentData()),
             assigned_agent_id=self.agent.currentData(),
             attachments=tuple(f.as_attachment() for f in self.attachments.files),
         )
@@ -267,7 +273,7 @@ class IntakeDialog(QDialog):
             self._run_search()
         eligibility = lookup.eligibility
         machine = lookup.machine
-        self.coverage.setText(
+        self.machine_line.setText(
             _("{serial} — {model}, of {customer} ({city}); warranty until {warranty}.").format(
                 serial=machine.serial,
                 model=machine.model_name,
@@ -275,9 +281,9 @@ class IntakeDialog(QDialog):
                 city=machine.city,
                 warranty=format_date(machine.warranty_end),
             )
-            + "\n"
-            + coverage_text(eligibility, lookup.plan_name)
         )
+        self.coverage.setText(coverage_text(eligibility, lookup.plan_name))
+        self.coverage.show()
         self.coverage.setProperty("state", "ok" if eligibility.allowed else "refused")
         self.coverage.style().unpolish(self.coverage)
         self.coverage.style().polish(self.coverage)
@@ -297,7 +303,7 @@ class IntakeDialog(QDialog):
         self.channel.clear()
         for channel in Channel:
             if channel in eligibility.channels:
-                self.channel.addItem(channel_label(channel), channel)
+                self.channel.addItem(channel_label(channel), channel.value)
         self.channel.setCurrentIndex(max(0, self.channel.findData(previous)))
         self.error.hide()
         self._update_state()

@@ -429,7 +429,8 @@ class TicketDetailView(QWidget):
             )
             lines = [f"<b>{html.escape(head)}</b>"]
             if v.long_maintenance:
-                lines.append(f"<span style='color:{bad}'>⚠ {html.escape(_('Maintenance longer than allowed'))}</span>")
+                flag = html.escape(_("Maintenance longer than allowed"))
+                lines.append(f"<span style='color:{bad}'>⚠ {flag}</span>")
             lines.append(html.escape(v.work_done).replace("\n", "<br>"))
             details = [_("Maintenance") if v.maintenance else _("Visit")]
             if v.parts:

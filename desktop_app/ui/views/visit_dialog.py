@@ -73,7 +73,7 @@ class VisitDialog(QDialog):
         self.ended = QDateTimeEdit(end, calendarPopup=True)
         for edit in (self.started, self.ended):
             edit.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.length = QLabel(objectName="hint")
+        self.length = QLabel(wordWrap=True, objectName="hint")
         self.maintenance = QCheckBox(_("Preventive or corrective maintenance (counts against the plan)"))
         self.maintenance.setChecked(True)
         self.work_done = QPlainTextEdit()
@@ -135,6 +135,10 @@ class VisitDialog(QDialog):
 
     def _update_length(self) -> None:
         span = self._aware(self.ended) - self._aware(self.started)
+        flagged = span <= timedelta(0) or (self.maintenance.isChecked() and span > timedelta(hours=self._max_hours))
+        self.length.setProperty("warn", flagged)
+        self.length.style().unpolish(self.length)
+        self.length.style().polish(self.length)
         if span <= timedelta(0):
             self.length.setText(_("The visit must end after it starts."))
             return
