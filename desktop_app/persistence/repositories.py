@@ -666,9 +666,16 @@ class SqlTicketRepository:
             attempts.append(ContactAttempt(row.at, int(data.get("attempt", 0)), int(data.get("wait_days", 0))))
         return attempts
 
-    def open_ticket_ids(self) -> list[TicketId]:
-        rows = self._session.scalars(select(TicketRecord.id).where(TicketRecord.status.in_(_OPEN_CODES)))
-        return [TicketId(i) for i in rows]
+    def escalation_candidates(self, now: datetime, below_level: int, *, overdue_only: bool) -> list[TicketId]:
+        """Running tickets (not waiting on the customer) below the top level; with overdue_only,
+        only those whose current promise is already past due."""
+        running = [s for s in _OPEN_CODES if s != TicketStatus.WAITING_CUSTOMER.value]
+        stmt = select(TicketRecord.id).where(
+            TicketRecord.status.in_(running), TicketRecord.escalation_level < below_level
+        )
+        if overdue_only:
+            stmt = stmt.where(TicketRecord.due_at <= now)
+        return [TicketId(i) for i in self._session.scalars(stmt.order_by(TicketRecord.id))]
 
     def add_notification(self, notification: Notification) -> None:
         self._session.add(

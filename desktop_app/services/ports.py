@@ -184,7 +184,9 @@ class TicketRepository(Protocol):
 
     def notifications_for(self, user_id: UserId, *, unread_only: bool = True) -> list[Notification]: ...
 
-    def open_ticket_ids(self) -> list[TicketId]: ...
+    def escalation_candidates(self, now: datetime, below_level: int, *, overdue_only: bool) -> list[TicketId]:
+        """Running tickets below the top level (with overdue_only, only those past their due time)."""
+        ...
 
     def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
         """Tickets matching the filter in policy order (R8)."""

@@ -692,10 +692,15 @@ class TicketService:
         if not allows(actor, Permission.ESCALATE):
             raise PermissionDeniedError(_("Your role does not allow this action."))
         now = self.now()
+        levels = self._policy.policy().escalation_levels
+        top = max((level.level for level in levels), default=1)
+        # A level reached at a threshold of 1 or more is only reached once the promise is missed:
+        # then only overdue tickets need the (costly) SLA replay, not every open ticket.
+        early = any(0 < level.threshold < 1 for level in levels)
         with self._uow_factory() as uow:
-            open_ids = uow.tickets.open_ticket_ids()
+            candidates = uow.tickets.escalation_candidates(now, top, overdue_only=not early)
         notices: list[EscalationNotice] = []
-        for ticket_id in open_ids:
+        for ticket_id in candidates:
             # One transaction per ticket: when another workstation escalated the same ticket a
             # moment ago, only that ticket is skipped (its version moved), not the whole round.
             try:

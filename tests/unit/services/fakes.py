@@ -323,8 +323,14 @@ class _Tickets:
     def notifications_for(self, user_id: UserId, *, unread_only: bool = True) -> list[Notification]:
         return [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
 
-    def open_ticket_ids(self) -> list[TicketId]:
-        return [TicketId(i) for i, t in self.db.tickets.items() if t.status.is_open]
+    def escalation_candidates(self, now: datetime, below_level: int, *, overdue_only: bool) -> list[TicketId]:
+        return [
+            TicketId(i)
+            for i, t in sorted(self.db.tickets.items())
+            if t.status in (TicketStatus.NEW, TicketStatus.IN_PROGRESS)
+            and t.escalation_level < below_level
+            and (not overdue_only or (t.due_at is not None and t.due_at <= now))
+        ]
 
     def add_attachment(self, attachment: Attachment) -> Attachment:
         self.db.attachments.append(attachment)
