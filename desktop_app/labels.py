@@ -17,7 +17,7 @@ from desktop_app.domain.policy import PolicyIssue, PolicyProblem
 from desktop_app.domain.sla import SlaState, SlaStatus, SlaTarget
 from desktop_app.domain.visits import VisitProblem
 from desktop_app.formatting import format_date, format_datetime, format_time, format_working_hours
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
 
 
 def severity_label(severity: Severity) -> str:
@@ -74,6 +74,9 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
         return _("Contact attempt {n} of 3").format(n=data.get("attempt", "?"))
     if kind is EventKind.ESCALATION:
         return _("Escalated to level {level}").format(level=data.get("level", "?"))
+    if kind is EventKind.ATTACHMENT:
+        count = int(data.get("count", "1") or 1)
+        return ngettext("{n} file attached", "{n} files attached", count).format(n=count)
     if kind is EventKind.VISIT:
         length = format_working_hours(timedelta(minutes=int(data.get("minutes", "0") or 0)))
         if data.get("long_maintenance") == "1":
@@ -246,5 +249,6 @@ def audit_action_label(action: str) -> str:
         "update": _("changed"),
         "escalate": _("escalated"),
         "create_admin": _("administrator created"),
+        "attach": _("files attached"),
         "password": _("password changed"),
     }.get(action, action)

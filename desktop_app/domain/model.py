@@ -88,6 +88,7 @@ class EventKind(StrEnum):
     EMAIL_SENT = "email_sent"
     EMAIL_RECEIVED = "email_received"
     VISIT = "visit"
+    ATTACHMENT = "attachment"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from desktop_app.domain.sla import SlaFacts, SlaState, SlaStatus, TicketSla, sla
 from desktop_app.domain.visits import VisitError, check_visit, is_long_maintenance
 from desktop_app.errors import ConflictError, NotFoundError, PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import eligibility_refusal_text, lifecycle_refusal_text, visit_problems_text
+from desktop_app.labels import channel_label, eligibility_refusal_text, lifecycle_refusal_text, visit_problems_text
 from desktop_app.services.dto import (
     AgentInfo,
     QueueCounts,
@@ -299,7 +299,7 @@ class TicketService:
             if request.channel not in eligibility.channels:
                 raise PolicyRefusal(
                     _("This customer's coverage does not include the channel {channel}.").format(
-                        channel=request.channel.value
+                        channel=channel_label(request.channel)
                     )
                 )
             assert eligibility.plan_code is not None
@@ -400,6 +400,12 @@ class TicketService:
             if changes.description is not None and changes.description.strip() != ticket.description:
                 ticket = replace(ticket, description=_detailed_description(changes.description))
             if changes.channel is not None and changes.channel is not ticket.channel:
+                if changes.channel not in self._eligibility(uow, ticket.machine_id, now).channels:
+                    raise PolicyRefusal(
+                        _("This customer's coverage does not include the channel {channel}.").format(
+                            channel=channel_label(changes.channel)
+                        )
+                    )
                 ticket = replace(ticket, channel=changes.channel)
             if changes.agent_id is not None and changes.agent_id != ticket.assigned_agent_id:
                 if changes.agent_id != actor.user_id:
@@ -607,6 +613,37 @@ class TicketService:
     ) -> TicketDetail:
         changes = TicketChanges(agent_id=agent_id)
         return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+
+    def add_attachments(
+        self, ticket_id: TicketId, attachments: Sequence[NewAttachment], *, actor: Actor
+    ) -> TicketDetail:
+        """Files that arrive after intake (the images asked for under R2, a log, a video link…).
+        All or nothing: one refused file keeps the others out too, so nothing half-arrives."""
+        if not attachments:
+            raise UserFacingError(_("Choose at least one file."))
+        for attachment in attachments:
+            _check_attachment(attachment)
+        now = self.now()
+        with self._uow_factory() as uow:
+            ticket = self._load(uow, ticket_id, actor=actor)
+            assert ticket.id is not None
+            names = []
+            for attachment in attachments:
+                sha = self._attachments.put(attachment.content)
+                media_type = _media_type(attachment)
+                uow.tickets.add_attachment(
+                    Attachment(ticket.id, sha, attachment.filename, media_type, len(attachment.content), now)
+                )
+                names.append(attachment.filename)
+            event = TicketEvent(
+                ticket.id, EventKind.ATTACHMENT, now, actor.user_id, "\n".join(names), (("count", str(len(names))),)
+            )
+            uow.audit.record(
+                AuditEntry(
+                    now, actor.user_id, "ticket", str(ticket.id), "attach", {"attachments": ("", ", ".join(names))}
+                )
+            )
+            return self._commit(uow, ticket, [event], now, actor)
 
     # -- on-site visits (R16) ---------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def test_scenario_8_the_second_save_shows_both_versions(
     assert table.item(0, 0).text() == "Severidad"
     assert table.item(0, 2).text() == "Crítica"  # theirs, now
     assert table.item(0, 3).text() == "—"  # Laura did not touch the severity
-    assert "sigue" in table.item(3, 3).text()  # her comment, kept
+    assert "sigue" in table.item(4, 3).text()  # her comment, kept
 
     final = demo_services.tickets.get_ticket(ticket.id)
     assert final.severity is Severity.CRITICAL  # Carolina's change stands

@@ -131,3 +131,37 @@ def test_machine_lookup_tells_coverage_and_open_tickets_before_intake(world: Wor
     assert [(t[0], t[2]) for t in lookup.open_tickets] == [(ticket_id, TicketStatus.NEW)]
     old = machines.lookup(MachineId(world.ids["maker_old"]))
     assert old.eligibility.refusal is Refusal.DISCONTINUED
+
+
+def test_files_arriving_after_intake_are_attached_all_or_nothing(world: World) -> None:
+    ticket_id = _eafit_ticket(world)
+    tickets = world.services.tickets
+    log = NewAttachment("registro.txt", b"E12 thermal runaway")
+    detail = tickets.add_attachments(ticket_id, [log, PHOTO], actor=world.actor("laura"))
+    assert [a.filename for a in detail.attachments] == ["falla.jpg", "registro.txt", "falla.jpg"]
+    assert detail.timeline[0].kind is EventKind.ATTACHMENT and detail.timeline[0].data["count"] == "2"
+    with pytest.raises(UserFacingError, match=r"vacio\.txt"):
+        tickets.add_attachments(ticket_id, [log, NewAttachment("vacio.txt", b"")], actor=world.actor("laura"))
+    assert len(tickets.get_ticket(ticket_id).attachments) == 3
+    with pytest.raises(PermissionDeniedError):  # another agent's ticket
+        tickets.add_attachments(ticket_id, [log], actor=world.actor("andres"))
+
+
+def test_the_channel_can_change_only_to_one_the_coverage_includes(world: World) -> None:
+    from desktop_app.errors import PolicyRefusal
+    from desktop_app.services.tickets import TicketChanges
+
+    tickets = world.services.tickets
+    school = MachineId(world.ids["school_m3"])
+    allowed = world.services.machines.lookup(school).eligibility.channels
+    assert Channel.ONSITE not in allowed and Channel.EMAIL in allowed  # plan basico: virtual only
+    request = IntakeRequest(
+        school, "La impresora no extruye desde el cambio de filamento.", Severity.HIGH, Channel.PHONE,
+        UserId(world.ids["laura"]), (PHOTO,),
+    )  # fmt: skip
+    ticket_id = tickets.create_ticket(request, actor=world.actor("laura")).id
+    changed = tickets.update_ticket(ticket_id, TicketChanges(channel=Channel.EMAIL), actor=world.actor("laura"))
+    assert changed.channel is Channel.EMAIL
+    with pytest.raises(PolicyRefusal, match="On-site"):
+        tickets.update_ticket(ticket_id, TicketChanges(channel=Channel.ONSITE), actor=world.actor("laura"))
+    assert tickets.get_ticket(ticket_id).channel is Channel.EMAIL

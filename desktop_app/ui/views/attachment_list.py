@@ -39,6 +39,70 @@ class PendingFile:
         return NewAttachment(self.filename, self.content, self.media_type)
 
 
+def file_problem(filename: str, content: bytes, media_type: str, already: tuple[PendingFile, ...] = ()) -> str:
+    """Why a file cannot be attached (empty, too large, too many, a damaged image), or ""."""
+    if not content:
+        return _("{name} is empty.").format(name=filename)
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        return _too_large(filename)
+    if len(already) >= MAX_FILES:
+        return _("At most {n} files per ticket; {name} was not added.").format(n=MAX_FILES, name=filename)
+    if sum(len(f.content) for f in already) + len(content) > MAX_TOTAL_BYTES:
+        return _("The files would exceed {limit} in total; {name} was not added.").format(
+            limit=format_size(MAX_TOTAL_BYTES), name=filename
+        )
+    if media_type.startswith("image/") and QImage.fromData(content).isNull():
+        return _("{name} is not a readable image (damaged or of another type).").format(name=filename)
+    return ""
+
+
+def read_file(path: Path, already: tuple[PendingFile, ...] = ()) -> PendingFile | str:
+    """The file ready to attach, or the reason it cannot be (the file itself is never changed)."""
+    try:
+        if path.stat().st_size > MAX_ATTACHMENT_BYTES:
+            return _too_large(path.name)
+        content = path.read_bytes()
+    except OSError as exc:
+        return _("{name} cannot be read: {reason}").format(name=path.name, reason=exc.strerror or exc)
+    return pending_file(path.name, content, "", already)
+
+
+def pending_file(
+    filename: str, content: bytes, media_type: str, already: tuple[PendingFile, ...] = ()
+) -> PendingFile | str:
+    media_type = media_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    problem = file_problem(filename, content, media_type, already)
+    return problem or PendingFile(filename, content, media_type)
+
+
+def clipboard_files(mime: QMimeData, already: tuple[PendingFile, ...] = ()) -> list[PendingFile | str]:
+    """Copied files, or a screenshot as a PNG named after the moment; each file or why not."""
+    if mime.hasUrls() and any(url.isLocalFile() for url in mime.urls()):
+        found: list[PendingFile | str] = []
+        for url in mime.urls():
+            if url.isLocalFile():
+                item = read_file(
+                    Path(url.toLocalFile()), already + tuple(f for f in found if isinstance(f, PendingFile))
+                )
+                found.append(item)
+        return found
+    if mime.hasImage():
+        image = QImage(mime.imageData())
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        name = datetime.now().strftime(_("pasted-%Y%m%d-%H%M%S.png"))
+        return [pending_file(name, bytes(data.data()), "image/png", already)]
+    return [_("The clipboard holds no image or file.")]
+
+
+def _too_large(filename: str) -> str:
+    return _("{name} is larger than {limit}; send a smaller file or a link.").format(
+        name=filename, limit=format_size(MAX_ATTACHMENT_BYTES)
+    )
+
+
 class AttachmentList(QListWidget):
     """Signals:
     rejected(str): a file was not added, and why (shown next to the list; nothing else changes).
@@ -74,45 +138,27 @@ class AttachmentList(QListWidget):
 
     def add_paths(self, paths: list[Path]) -> None:
         for path in paths:
-            try:
-                content = path.read_bytes() if path.stat().st_size <= MAX_ATTACHMENT_BYTES else None
-            except OSError as exc:
-                self.rejected.emit(_("{name} cannot be read: {reason}").format(name=path.name, reason=exc.strerror))
-                continue
-            if content is None:
-                self.rejected.emit(self._too_large(path.name))
-                continue
-            self.add_content(path.name, content)
+            self._add(read_file(path, self.files))
 
     def add_content(self, filename: str, content: bytes, media_type: str = "") -> bool:
         """Add one file after checking it; False (and a `rejected` message) when it is refused."""
-        media_type = media_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        problem = self._problem(filename, content, media_type)
-        if problem:
-            self.rejected.emit(problem)
-            return False
-        pending = PendingFile(filename, content, media_type)
-        self._files.append(pending)
-        item = QListWidgetItem(self._icon(pending), f"{filename}\n{format_size(len(content))}")
-        item.setToolTip(f"{filename} · {media_type} · {format_size(len(content))}")
-        self.addItem(item)
-        self.changed.emit()
-        return True
+        return self._add(pending_file(filename, content, media_type, self.files))
 
     def paste(self, mime: QMimeData) -> None:
-        """A screenshot becomes a PNG named after the moment; copied files are added as files."""
-        if mime.hasUrls() and any(url.isLocalFile() for url in mime.urls()):
-            self.add_paths([Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()])
-        elif mime.hasImage():
-            image = QImage(mime.imageData())
-            data = QByteArray()
-            buffer = QBuffer(data)
-            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            image.save(buffer, "PNG")
-            name = datetime.now().strftime(_("pasted-%Y%m%d-%H%M%S.png"))
-            self.add_content(name, bytes(data.data()), "image/png")
-        else:
-            self.rejected.emit(_("The clipboard holds no image or file."))
+        for item in clipboard_files(mime, self.files):
+            self._add(item)
+
+    def _add(self, item: PendingFile | str) -> bool:
+        if isinstance(item, str):
+            self.rejected.emit(item)
+            return False
+        self._files.append(item)
+        size = format_size(len(item.content))
+        entry = QListWidgetItem(self._icon(item), f"{item.filename}\n{size}")
+        entry.setToolTip(f"{item.filename} · {item.media_type} · {size}")
+        self.addItem(entry)
+        self.changed.emit()
+        return True
 
     def remove_selected(self) -> None:
         for row in sorted((self.row(item) for item in self.selectedItems()), reverse=True):
@@ -121,27 +167,6 @@ class AttachmentList(QListWidget):
         self.changed.emit()
 
     # -- internals -------------------------------------------------------------------------------
-
-    def _problem(self, filename: str, content: bytes, media_type: str) -> str:
-        if not content:
-            return _("{name} is empty.").format(name=filename)
-        if len(content) > MAX_ATTACHMENT_BYTES:
-            return self._too_large(filename)
-        if len(self._files) >= MAX_FILES:
-            return _("At most {n} files per ticket; {name} was not added.").format(n=MAX_FILES, name=filename)
-        if sum(len(f.content) for f in self._files) + len(content) > MAX_TOTAL_BYTES:
-            return _("The files would exceed {limit} in total; {name} was not added.").format(
-                limit=format_size(MAX_TOTAL_BYTES), name=filename
-            )
-        if media_type.startswith("image/") and QImage.fromData(content).isNull():
-            return _("{name} is not a readable image (damaged or of another type).").format(name=filename)
-        return ""
-
-    @staticmethod
-    def _too_large(filename: str) -> str:
-        return _("{name} is larger than {limit}; send a smaller file or a link.").format(
-            name=filename, limit=format_size(MAX_ATTACHMENT_BYTES)
-        )
 
     def _icon(self, pending: PendingFile) -> QIcon:
         if pending.is_image:

@@ -10,6 +10,7 @@ version check instead."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QMessageBox,
@@ -37,6 +39,7 @@ from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.attachment_list import PendingFile, read_file
 from desktop_app.ui.views.visit_dialog import VisitDialog
 
 
@@ -119,6 +122,7 @@ class TicketActions(QToolBar):
         self.out_of_scope = self._action(_("Out of scope"), "", self.mark_out_of_scope)
         self.reopen = self._action(_("Reopen"), "Ctrl+Shift+O", self.reopen_ticket)
         self.addSeparator()
+        self.attach = self._action(_("Attach files"), "Ctrl+Shift+A", self.attach_files)
         self.visit = self._action(_("Record visit"), "Ctrl+Shift+V", self.record_visit)
         self.visit.setVisible(allows(actor, Permission.RECORD_VISITS))
 
@@ -135,6 +139,7 @@ class TicketActions(QToolBar):
         self.out_of_scope.setEnabled(can_transition(status, TicketStatus.OUT_OF_SCOPE))
         self.reopen.setEnabled(status in CLOSED_STATUSES)
         self.visit.setEnabled(status is not TicketStatus.OUT_OF_SCOPE)
+        self.attach.setEnabled(status.is_open)
 
     # -- the actions -----------------------------------------------------------------------------
 
@@ -189,6 +194,26 @@ class TicketActions(QToolBar):
     def reopen_ticket(self) -> None:
         if self._confirm(_("Reopen the ticket? A new response clock starts now.")):
             self._run(lambda d: self._tickets.reopen(d.id, actor=self._actor))
+
+    def attach_files(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(self, _("Add files to the ticket"))
+        self.attach_paths([Path(p) for p in paths])
+
+    def attach_paths(self, paths: list[Path]) -> None:
+        """Files chosen or dropped on the ticket; each refused file is named, the rest attached."""
+        files: list[PendingFile] = []
+        problems: list[str] = []
+        for path in paths:
+            item = read_file(path, tuple(files))
+            if isinstance(item, str):
+                problems.append(item)
+            else:
+                files.append(item)
+        if problems:
+            QMessageBox.warning(self, _("Not attached"), "\n".join(problems))
+        if files:
+            attachments = [f.as_attachment() for f in files]
+            self._run(lambda d: self._tickets.add_attachments(d.id, attachments, actor=self._actor))
 
     def record_visit(self) -> None:
         """R16: the dialog saves the visit itself, so a refusal keeps everything typed."""

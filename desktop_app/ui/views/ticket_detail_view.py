@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QImageReader, QPixmap, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +69,7 @@ _EVENT_ICONS = {
     EventKind.EMAIL_SENT: "mail",
     EventKind.EMAIL_RECEIVED: "mail",
     EventKind.VISIT: "wrench",
+    EventKind.ATTACHMENT: "file",
 }
 
 
@@ -197,7 +198,18 @@ class TicketDetailView(QWidget):
         self.attachments.setMinimumHeight(THUMBNAIL.height() + 48)
         self.attachments.setFrameShape(QFrame.Shape.NoFrame)
         self.attachments.itemActivated.connect(self._on_attachment_activated)
-        self.no_attachments = QLabel(_("No attachments."), objectName="muted")
+        self._attachments_card = attachments_card
+        if actions is not None:
+            # Files dropped on the ticket's attachments card are attached to the ticket.
+            attachments_card.setAcceptDrops(True)
+            attachments_card.installEventFilter(self)
+        self.no_attachments = QLabel(
+            _("No attachments. Drop files here or use “Attach files” (Ctrl+Shift+A).")
+            if actions is not None
+            else _("No attachments."),
+            objectName="muted",
+        )
+        self.no_attachments.setWordWrap(True)
         attachments_form.addRow(self.no_attachments)
         attachments_form.addRow(self.attachments)
 
@@ -467,6 +479,19 @@ class TicketDetailView(QWidget):
                     )
                 )
         return theme.icon("file", theme.colors().muted, 48)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._attachments_card and self.actions is not None:
+            if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+                if event.mimeData().hasUrls():  # type: ignore[attr-defined]
+                    event.acceptProposedAction()  # type: ignore[attr-defined]
+                    return True
+            elif event.type() == QEvent.Type.Drop:
+                urls = event.mimeData().urls()  # type: ignore[attr-defined]
+                self.actions.attach_paths([Path(u.toLocalFile()) for u in urls if u.isLocalFile()])
+                event.acceptProposedAction()  # type: ignore[attr-defined]
+                return True
+        return super().eventFilter(watched, event)
 
     def _on_attachment_activated(self, item: QListWidgetItem) -> None:
         path = item.data(Qt.ItemDataRole.UserRole)

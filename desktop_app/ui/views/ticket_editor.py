@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.ids import UserId
-from desktop_app.domain.model import Severity
+from desktop_app.domain.model import Channel, Severity
 from desktop_app.domain.permissions import Actor
 from desktop_app.domain.sla import SlaState
 from desktop_app.errors import ConflictError, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import severity_label
+from desktop_app.labels import channel_label, severity_label
 from desktop_app.services.audit import AuditService
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.tickets import TicketChanges, TicketService
@@ -76,6 +76,12 @@ class ConflictDialog(QDialog):
                 seen.agent_name,
                 current.agent_name,
                 agents.get(int(mine.agent_id), "") if mine.agent_id is not None else "—",
+            ),
+            (
+                _("Channel"),
+                channel_label(seen.channel),
+                channel_label(current.channel),
+                channel_label(mine.channel) if mine.channel else "—",
             ),
             (_("Description"), seen.description, current.description, mine.description or "—"),
             (_("Comment"), "", "", mine.comment.strip() or "—"),
@@ -134,6 +140,9 @@ class TicketEditor(QWidget):
         self.severity = QComboBox()
         for severity in Severity:
             self.severity.addItem(theme.severity_dot(severity), severity_label(severity), severity.value)
+        self.channel = QComboBox()
+        for channel in Channel:
+            self.channel.addItem(channel_label(channel), channel.value)
         self.agent = QComboBox()
         self._agents = {int(a.id): a.full_name for a in tickets.agents()}
         for agent_id, name in self._agents.items():
@@ -154,8 +163,9 @@ class TicketEditor(QWidget):
         form = QFormLayout()
         top = QHBoxLayout()
         top.addWidget(self.severity)
+        top.addWidget(self.channel)
         top.addWidget(self.agent, 1)
-        form.addRow(_("Severity / agent"), top)
+        form.addRow(_("Severity · channel · agent"), top)
         form.addRow(_("Description"), self.description)
         form.addRow(_("Comment"), self.comment)
         buttons = QHBoxLayout()
@@ -175,6 +185,7 @@ class TicketEditor(QWidget):
         same = self.detail is not None and self.detail.id == detail.id
         self.detail = detail
         self.severity.setCurrentIndex(self.severity.findData(detail.severity.value))
+        self.channel.setCurrentIndex(self.channel.findData(detail.channel.value))
         index = self.agent.findData(int(detail.agent_id)) if detail.agent_id is not None else -1
         self.agent.setCurrentIndex(index)
         self.description.setPlainText(detail.description)
@@ -190,11 +201,13 @@ class TicketEditor(QWidget):
         d = self.detail
         assert d is not None
         severity = Severity(self.severity.currentData())
+        channel = Channel(self.channel.currentData())
         agent = self.agent.currentData()
         description = self.description.toPlainText()
         return TicketChanges(
             description=description if description.strip() != d.description else None,
             severity=severity if severity is not d.severity else None,
+            channel=channel if channel is not d.channel else None,
             agent_id=UserId(agent) if agent is not None and agent != d.agent_id else None,
             comment=self.comment.toPlainText(),
             to_customer=self.to_customer.isChecked(),
