@@ -340,6 +340,9 @@ class _Tickets:
         self.db.visits.append(visit)
         return visit
 
+    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
+        return [(v, self.db.users[v.technician_id].full_name) for v in self.db.visits if v.ticket_id == ticket_id]
+
     def _entry(self, t: Ticket) -> QueueEntry:
         policy = _Policy(self.db).load()
         assert policy is not None and t.id is not None
