@@ -59,6 +59,14 @@ def _capture(language: str, width: int, height: int) -> None:
         )
         window.open_ticket(with_attachments)
         shot("ticket")
+        dialog = window.new_ticket()
+        machine = services.machines.search("MK-R2-230055")[0]
+        dialog.choose_machine(machine.id)
+        dialog.description.setPlainText("La resina no se adhiere a la plataforma desde el cambio de película FEP.")
+        for _ in range(5):
+            app.processEvents()
+        dialog.grab().save(str(OUT / f"intake_{tag}.png"))
+        dialog.reject()
         window.show_page(Page.CONTRACTS)
         window.contract_view.table.selectRow(0)
         shot("contracts")
