@@ -11,6 +11,7 @@ import pytest
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.services.clock import FixedClock
 from tests.conftest import DEMO_NOW, make_settings
+from tests.integration.world import World, bogota, build_world
 from tests.pg_server import TemporaryPostgres
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -60,3 +61,11 @@ def empty_services(database_url: str | None, tmp_path: Path) -> Iterator[Service
     services = build_services(make_settings(tmp_path, database_url), clock=FixedClock(DEMO_NOW))
     yield services
     services.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str | None) -> Iterator[World]:
+    """The hand-made scenario world (world.py), on Tuesday 1 December 2026 at 9:10 in Bogotá."""
+    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10), database_url)
+    yield w
+    w.services.close()

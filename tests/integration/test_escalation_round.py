@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 from desktop_app.domain.ids import MachineId, UserId
 from desktop_app.domain.model import Channel, Severity
-from desktop_app.services.tickets import IntakeRequest, NewAttachment
-from tests.integration.world import World, bogota, build_world
-
-PHOTO = NewAttachment("falla.jpg", b"\xff\xd8\xff\xe0 an image by its type", "image/jpeg")
-
-
-@pytest.fixture
-def world(tmp_path: Path, database_url: str | None) -> Iterator[World]:
-    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 0), database_url)
-    yield w
-    w.services.close()
+from desktop_app.services.tickets import IntakeRequest
+from tests.integration.world import PHOTO, World, bogota
 
 
 def _candidates(w: World, *, overdue_only: bool = True) -> list[int]:
@@ -40,7 +27,7 @@ def test_r11_only_overdue_tickets_below_the_top_level_are_replayed(world: World)
     world.clock.set(bogota(2026, 12, 1, 11, 30))  # premium critical: due at 11:00
     assert _candidates(world) == [ticket_id]
     assert [n.decision.to_level for n in tickets.check_escalations()] == [2]
-    world.clock.set(bogota(2026, 12, 1, 15, 0))  # twice the response time
+    world.clock.set(bogota(2026, 12, 1, 17, 0))  # past twice the response time
     assert [n.decision.to_level for n in tickets.check_escalations()] == [3]
     assert _candidates(world) == []  # at the top level: never replayed again
     assert tickets.check_escalations() == []

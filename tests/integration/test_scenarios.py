@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,19 +15,11 @@ from desktop_app.errors import ConflictError, PolicyRefusal, UserFacingError
 from desktop_app.persistence.tables import PolicyVersionRecord, TicketRecord
 from desktop_app.services.dto import QueueFilter
 from desktop_app.services.policy_service import PolicyNotSavedError
-from desktop_app.services.tickets import IntakeRequest, NewAttachment
-from tests.integration.world import World, bogota, build_world
+from desktop_app.services.tickets import IntakeRequest
+from tests.integration.world import PHOTO, World, bogota
 
 pytestmark = pytest.mark.usefixtures("english_ui")
-PHOTO = NewAttachment("falla.jpg", b"\xff\xd8\xff\xe0 not really a jpeg but an image by type", "image/jpeg")
 DESCRIPTION = "La impresora de resina se detuvo a mitad de la impresión y muestra error de LCD."
-
-
-@pytest.fixture
-def world(tmp_path: Path, database_url: str | None) -> Iterator[World]:
-    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10), database_url)
-    yield w
-    w.services.close()
 
 
 def _new(w: World, machine: str, severity: Severity, *, photos: bool = True, agent: str = "laura") -> TicketId:

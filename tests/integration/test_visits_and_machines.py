@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -13,17 +11,9 @@ from desktop_app.domain.ids import MachineId, TicketId, UserId
 from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
 from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.services.tickets import IntakeRequest, NewAttachment, VisitRequest
-from tests.integration.world import World, bogota, build_world
+from tests.integration.world import PHOTO, World, bogota
 
 pytestmark = pytest.mark.usefixtures("english_ui")
-PHOTO = NewAttachment("falla.jpg", b"\xff\xd8\xff\xe0 an image by its type", "image/jpeg")
-
-
-@pytest.fixture
-def world(tmp_path: Path, database_url: str | None) -> Iterator[World]:
-    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10), database_url)
-    yield w
-    w.services.close()
 
 
 def _eafit_ticket(w: World) -> TicketId:

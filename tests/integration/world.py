@@ -12,10 +12,13 @@ from desktop_app.domain.ids import ModelCode, PlanCode
 from desktop_app.domain.model import Contract, Customer, CustomerKind, Machine, ProductModel, Role, Technology, User
 from desktop_app.domain.permissions import Actor
 from desktop_app.services.clock import FixedClock
+from desktop_app.services.tickets import NewAttachment
 from desktop_app.services.users import actor_of
 from tests.conftest import make_settings
 
 BOGOTA = ZoneInfo("America/Bogota")
+# An image by its media type: enough for R2 (the service does not decode it).
+PHOTO = NewAttachment("falla.jpg", b"\xff\xd8\xff\xe0 an image by its type", "image/jpeg")
 
 
 def bogota(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
