@@ -12,8 +12,10 @@ from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
 from desktop_app.domain.explain import Explanation, StepKind
 from desktop_app.domain.lifecycle import LifecycleError
 from desktop_app.domain.lifecycle import Refusal as LifecycleRefusal
+from desktop_app.domain.machines import MachineProblem
 from desktop_app.domain.model import ONSITE_CITIES, Channel, ContractState, EventKind, Role, Severity, TicketStatus
 from desktop_app.domain.policy import PolicyIssue, PolicyProblem
+from desktop_app.domain.qr import Foreign, ForeignCode
 from desktop_app.domain.sla import SlaState, SlaStatus, SlaTarget
 from desktop_app.domain.visits import VisitProblem
 from desktop_app.formatting import format_date, format_datetime, format_time, format_working_hours
@@ -179,6 +181,31 @@ def visit_problems_text(problems: tuple[VisitProblem, ...]) -> str:
         VisitProblem.NEGATIVE_EXPENSES: _("Travel expenses cannot be negative."),
     }
     return "\n".join(texts[p] for p in problems)
+
+
+def machine_problems_text(problems: tuple[MachineProblem, ...]) -> str:
+    """Every problem of a machine record, one per line."""
+    texts = {
+        MachineProblem.SERIAL: _(
+            "The serial must be 3 to 40 letters, digits, “-” or “_”, starting with a letter or digit "
+            "(e.g. MK-M3-240001)."
+        ),
+        MachineProblem.PURCHASE_IN_FUTURE: _("The purchase date cannot be in the future."),
+        MachineProblem.WARRANTY_BEFORE_PURCHASE: _("The warranty cannot end before the purchase date."),
+        MachineProblem.MAINTENANCE_BEFORE_PURCHASE: _("The last maintenance cannot be before the purchase date."),
+        MachineProblem.MAINTENANCE_IN_FUTURE: _("The last maintenance cannot be in the future."),
+    }
+    return "\n".join(texts[p] for p in problems)
+
+
+def foreign_code_text(code: ForeignCode) -> str:
+    """Why a scanned code is not a machine label, and what it is when that is known."""
+    if code.kind is Foreign.EMPTY:
+        return _("The code is empty.")
+    if code.kind is Foreign.CERTIFICATE:
+        return _("This is the QR code of a makeR certificate, not of a machine label.")
+    shown = code.text if len(code.text) <= 60 else code.text[:57] + "…"
+    return _("This is not a makeR machine label (it reads “{text}”).").format(text=shown)
 
 
 def lifecycle_refusal_text(error: LifecycleError, tz: tzinfo) -> str:

@@ -1,7 +1,7 @@
 """Who may do what. Checked by the services on every call; the GUI only hides what is refused.
 
 - administrator: policy settings and users (and everything else);
-- coordinator: the whole queue, assignment, escalation, contracts, certificates;
+- coordinator: the whole queue, assignment, escalation, machines, contracts, certificates;
 - agent: virtual support on their own and unassigned tickets;
 - technician: visits, scanning, tickets of customers in their own city.
 """
@@ -22,6 +22,7 @@ class Permission(StrEnum):
     ASSIGN_ANY = "assign_any"  # give a ticket to someone else
     ESCALATE = "escalate"
     MANAGE_CONTRACTS = "manage_contracts"
+    MANAGE_MACHINES = "manage_machines"  # register and correct machines
     ISSUE_CERTIFICATES = "issue_certificates"
     RECORD_VISITS = "record_visits"
     EDIT_POLICY = "edit_policy"

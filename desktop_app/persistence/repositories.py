@@ -74,10 +74,13 @@ from desktop_app.services.dto import (
     AgentInfo,
     AttachmentInfo,
     AuditView,
+    Choice,
     ContractSummary,
     CoveredMachine,
     Credentials,
+    MachineDetail,
     MachineSummary,
+    MachineTicketLine,
     PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
@@ -301,6 +304,70 @@ class SqlCatalogRepository:
         if record.last_preventive_maintenance is None or record.last_preventive_maintenance < day:
             record.last_preventive_maintenance = day
             self._session.flush()
+
+    def machine_detail(self, machine_id: MachineId) -> MachineDetail | None:
+        m = self._session.get(MachineRecord, machine_id)
+        if m is None:
+            return None
+        c = m.customer
+        return MachineDetail(
+            MachineId(m.id),
+            m.version,
+            m.serial,
+            m.qr_payload,
+            m.model_code,
+            m.model.name,
+            CustomerId(c.id),
+            c.name,
+            c.city,
+            m.purchase_date,
+            m.warranty_end,
+            m.unauthorized_intervention,
+            m.last_preventive_maintenance,
+        )
+
+    def machine_id_by_serial(self, serial: str) -> MachineId | None:
+        found = self._session.scalar(select(MachineRecord.id).where(MachineRecord.serial == serial))
+        return MachineId(found) if found is not None else None
+
+    def update_machine(self, machine: Machine, expected_version: int) -> None:
+        """Raises ConflictError when the record changed since expected_version."""
+        assert machine.id is not None
+        record = self._session.get(MachineRecord, machine.id)
+        if record is None:
+            raise NotFoundError(_("Machine {id} does not exist.").format(id=machine.id))
+        if record.version != expected_version:
+            raise ConflictError(_("Someone else changed this machine meanwhile. Nothing was saved."))
+        customer = self._session.get(CustomerRecord, machine.customer_id)
+        model = self._session.get(ProductModelRecord, machine.model_code)
+        record.serial = machine.serial
+        record.qr_payload = machine.qr_payload
+        record.model_code = machine.model_code
+        record.customer_id = machine.customer_id
+        record.purchase_date = machine.purchase_date
+        record.warranty_end = machine.warranty_end
+        record.unauthorized_intervention = machine.unauthorized_intervention
+        record.last_preventive_maintenance = machine.last_preventive_maintenance
+        record.search_text = search_document(
+            machine.serial,
+            model.name if model else "",
+            customer.name if customer else "",
+            customer.tax_id if customer else "",
+            customer.city if customer else "",
+        )
+        self._session.flush()
+
+    def customer_choices(self) -> list[Choice]:
+        rows = self._session.execute(
+            select(CustomerRecord.id, CustomerRecord.name, CustomerRecord.city).order_by(CustomerRecord.name)
+        )
+        return [Choice(str(i), f"{name} ({city})") for i, name, city in rows]
+
+    def model_choices(self) -> list[Choice]:
+        rows = self._session.execute(
+            select(ProductModelRecord.code, ProductModelRecord.name).order_by(ProductModelRecord.name)
+        )
+        return [Choice(code, name) for code, name in rows]
 
     def get_model(self, code: str) -> ProductModel | None:
         r = self._session.get(ProductModelRecord, code)
@@ -746,11 +813,22 @@ class SqlTicketRepository:
 
     def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
         """The ticket's visits, oldest first, each with its technician's name."""
+        return self._visits(VisitRecord.ticket_id == ticket_id, newest_first=False)
+
+    def _visits(self, condition: ColumnElement[bool], *, newest_first: bool) -> list[tuple[Visit, str]]:
+        order = (
+            [VisitRecord.started_at.desc(), VisitRecord.id.desc()]
+            if newest_first
+            else [
+                VisitRecord.started_at,
+                VisitRecord.id,
+            ]
+        )
         rows = self._session.execute(
             select(VisitRecord, UserRecord.full_name)
             .join(UserRecord, VisitRecord.technician_id == UserRecord.id)
-            .where(VisitRecord.ticket_id == ticket_id)
-            .order_by(VisitRecord.started_at, VisitRecord.id)
+            .where(condition)
+            .order_by(*order)
         )
         return [
             (
@@ -780,6 +858,31 @@ class SqlTicketRepository:
             VisitRecord.ended_at > started_at,
         )
         return (self._session.scalar(stmt) or 0) > 0
+
+    def tickets_for_machine(self, machine_id: MachineId) -> list[MachineTicketLine]:
+        """Every ticket of the machine, newest first: its history."""
+        rows = self._session.execute(
+            select(
+                TicketRecord.id,
+                TicketRecord.number,
+                TicketRecord.status,
+                TicketRecord.severity,
+                TicketRecord.received_at,
+                TicketRecord.description,
+            )
+            .where(TicketRecord.machine_id == machine_id)
+            .order_by(TicketRecord.received_at.desc(), TicketRecord.id.desc())
+        )
+        return [
+            MachineTicketLine(
+                TicketId(i), number, TicketStatus(status), Severity(sev), at, (text.splitlines() or [""])[0]
+            )
+            for i, number, status, sev, at, text in rows
+        ]
+
+    def machine_visits(self, machine_id: MachineId) -> list[tuple[Visit, str]]:
+        """The machine's visits, newest first, with the technician's name (its maintenance history)."""
+        return self._visits(VisitRecord.machine_id == machine_id, newest_first=True)
 
     def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]:
         rows = self._session.execute(

@@ -218,3 +218,40 @@ class AuditView:
     entity_id: str
     action: str
     changes: dict[str, tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class MachineDetail:
+    """One machine record as the registry shows and edits it; version guards concurrent edits."""
+
+    id: MachineId
+    version: int
+    serial: str
+    qr_payload: str
+    model_code: str
+    model_name: str
+    customer_id: CustomerId
+    customer_name: str
+    city: str
+    purchase_date: date
+    warranty_end: date
+    unauthorized_intervention: bool
+    last_preventive_maintenance: date | None
+
+
+@dataclass(frozen=True)
+class MachineTicketLine:
+    id: TicketId
+    number: str
+    status: TicketStatus
+    severity: Severity
+    received_at: datetime
+    title: str  # the description's first line
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value for a combo box: a customer, a model."""
+
+    value: str
+    label: str

@@ -32,9 +32,12 @@ from desktop_app.domain.sla import StatusChange
 from desktop_app.services.dto import (
     AgentInfo,
     AuditView,
+    Choice,
     ContractSummary,
     Credentials,
+    MachineDetail,
     MachineSummary,
+    MachineTicketLine,
     PolicyVersionInfo,
     QueueCounts,
     QueueEntry,
@@ -110,6 +113,18 @@ class CatalogRepository(Protocol):
 
     def machine_summary(self, machine_id: MachineId) -> MachineSummary | None: ...
 
+    def machine_detail(self, machine_id: MachineId) -> MachineDetail | None: ...
+
+    def machine_id_by_serial(self, serial: str) -> MachineId | None: ...
+
+    def update_machine(self, machine: Machine, expected_version: int) -> None:
+        """Raises ConflictError when the record changed since expected_version."""
+        ...
+
+    def customer_choices(self) -> list[Choice]: ...
+
+    def model_choices(self) -> list[Choice]: ...
+
     def record_maintenance(self, machine_id: MachineId, day: date) -> None:
         """The machine's last preventive maintenance becomes day, unless a later one is recorded."""
         ...
@@ -177,6 +192,10 @@ class TicketRepository(Protocol):
         ...
 
     def visit_overlaps(self, technician_id: UserId, started_at: datetime, ended_at: datetime) -> bool: ...
+
+    def tickets_for_machine(self, machine_id: MachineId) -> list[MachineTicketLine]: ...
+
+    def machine_visits(self, machine_id: MachineId) -> list[tuple[Visit, str]]: ...
 
     def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]: ...
 

@@ -46,9 +46,8 @@ from desktop_app.services.dto import (
     QueuePage,
     QueueRow,
     TicketDetail,
-    VisitInfo,
 )
-from desktop_app.services.entitlement import machine_eligibility
+from desktop_app.services.entitlement import machine_eligibility, visit_info
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -208,22 +207,7 @@ class TicketService:
             if detail is None:
                 raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
             max_hours = self._policy.policy().max_maintenance_hours
-            visits = tuple(
-                VisitInfo(
-                    visit.id,
-                    name,
-                    visit.city,
-                    visit.started_at,
-                    visit.ended_at,
-                    visit.work_done,
-                    visit.parts,
-                    visit.travel_expenses,
-                    visit.maintenance,
-                    is_long_maintenance(visit.maintenance, visit.started_at, visit.ended_at, max_hours),
-                )
-                for visit, name in uow.tickets.visits(ticket_id)
-                if visit.id is not None
-            )
+            visits = tuple(visit_info(visit, name, max_hours) for visit, name in uow.tickets.visits(ticket_id))
         sla = self._sla(detail.status, detail.due_at, detail.response_hours, self.now())
         return replace(detail, sla=sla, visits=visits)
 

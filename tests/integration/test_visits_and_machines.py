@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -155,3 +156,60 @@ def test_the_channel_can_change_only_to_one_the_coverage_includes(world: World) 
     with pytest.raises(PolicyRefusal, match="On-site"):
         tickets.update_ticket(ticket_id, TicketChanges(channel=Channel.ONSITE), actor=world.actor("laura"))
     assert tickets.get_ticket(ticket_id).channel is Channel.EMAIL
+
+
+# -- the machine registry and scanning (issue 6) -------------------------------------------------
+
+
+def test_r2_a_scanned_label_resolves_to_its_machine_and_a_foreign_code_says_what_it_is(world: World) -> None:
+    machines = world.services.machines
+    found = machines.resolve_scan("  https://somosmaker.com/soporte/m/mk-m3-school_m3\n")
+    assert found.machine_id == MachineId(world.ids["school_m3"]) and found.message == ""
+    unknown = machines.resolve_scan("https://somosmaker.com/soporte/m/MK-ZZ-999999")
+    assert unknown.machine_id is None and "MK-ZZ-999999" in unknown.message
+    foreign = machines.resolve_scan("https://example.com/wifi")
+    assert foreign.machine_id is None and "not a makeR machine label" in foreign.message
+    certificate = machines.resolve_scan("https://somosmaker.com/soporte/c/abc")
+    assert "certificate" in certificate.message
+
+
+def test_a_machine_page_holds_its_tickets_visits_contracts_and_coverage(world: World) -> None:
+    ticket_id = _eafit_ticket(world)
+    world.clock.set(bogota(2026, 12, 1, 15, 0))
+    world.services.tickets.record_visit(ticket_id, _visit(world, 10, (13, 0)), actor=world.actor("admin"))
+    page = world.services.machines.page(MachineId(world.ids["eafit_r1"]))
+    assert page.detail.serial == "MK-R1-EAFIT_R1" and page.detail.customer_name == "Universidad EAFIT"
+    assert [t.id for t in page.tickets] == [ticket_id]
+    assert [v.city for v in page.visits] == ["Medellín"]
+    assert [c.invoice_number for c in page.contracts] == ["FE-c_eafit"]
+    assert page.eligibility.coverage is Coverage.PLAN and page.plan_name
+    assert page.detail.last_preventive_maintenance == date(2026, 12, 1)  # the visit dated it
+
+
+def test_machines_are_registered_and_corrected_with_every_problem_named(world: World) -> None:
+    from desktop_app.domain.ids import CustomerId
+    from desktop_app.errors import ConflictError
+    from desktop_app.services.machines import MachineForm
+
+    machines = world.services.machines
+    admin = world.actor("admin")
+    form = MachineForm(" mk-m3-260999 ", "M3", CustomerId(world.ids["uni"]), date(2026, 6, 1), date(2027, 6, 1))
+    created = machines.save(form, actor=admin)
+    assert created.serial == "MK-M3-260999" and created.qr_payload.endswith("/MK-M3-260999")
+    assert [m.serial for m in machines.search("norte 260999")] == ["MK-M3-260999"]
+    with pytest.raises(UserFacingError, match="already registered"):
+        machines.save(form, actor=admin)
+    bad = MachineForm("MK M3", "M3", CustomerId(world.ids["uni"]), date(2027, 1, 1), date(2026, 1, 1))
+    with pytest.raises(UserFacingError) as refused:
+        machines.save(bad, actor=admin)
+    assert all(words in str(refused.value) for words in ("serial", "future", "warranty cannot end"))
+    fixed = replace(form, id=created.id, warranty_end=date(2028, 6, 1), unauthorized_intervention=True)
+    updated = machines.save(fixed, actor=admin, expected_version=created.version)
+    assert updated.warranty_end == date(2028, 6, 1) and updated.unauthorized_intervention
+    with pytest.raises(ConflictError):
+        machines.save(fixed, actor=admin, expected_version=created.version)
+    with pytest.raises(PermissionDeniedError):
+        machines.save(replace(form, serial="MK-M3-260998"), actor=world.actor("laura"))
+    history = world.services.audit.history_of(admin, "machine", int(created.id))
+    assert [e.action for e in history][:2] == ["update", "create"]
+    assert "warranty_end" in history[0].changes
