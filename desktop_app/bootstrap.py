@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from desktop_app.config import Settings, default_db_url
+from desktop_app.documents.labels_pdf import LabelSheetRenderer
 from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
@@ -102,7 +103,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         policy=policy,
         tickets=TicketService(uow_factory, policy, clock, attachments),
         contracts=ContractService(uow_factory, policy, clock),
-        machines=MachineService(uow_factory, policy, clock),
+        machines=MachineService(uow_factory, policy, clock, LabelSheetRenderer()),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
         backups=BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock),

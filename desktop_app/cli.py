@@ -11,6 +11,9 @@ makersupport sla TICKET                           a ticket's due times and why
 makersupport escalate [--dry-run]                 escalate what must escalate now (R11)
 makersupport backup --out FILE                    a backup (SQLite backup API, or pg_dump)
 makersupport restore FILE [--yes]                 replace the database with a backup
+makersupport labels --out FILE (--customer ID|NIT | --machines SERIAL...) [--sheet a4-21|letter-30]
+                                                  a printable sheet of machine QR labels
+makersupport scan [--raw] IMAGE...                the QR codes in photos or scans; exit 1 if none
 
 Times without an offset are Colombia time (America/Bogota).
 """
@@ -26,12 +29,13 @@ from pathlib import Path
 
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
-from desktop_app.config import load_settings
+from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
 from desktop_app.domain.permissions import SYSTEM
 from desktop_app.errors import UserFacingError
+from desktop_app.files import write_file
 from desktop_app.formatting import format_datetime, format_working_hours
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
 from desktop_app.labels import explanation_lines, sla_target_label, sla_text
 from desktop_app.services.dto import QueueFilter, QueueRow
 
@@ -72,6 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     escalate = commands.add_parser("escalate", help=_("escalate the tickets that must escalate now"))
     escalate.add_argument("--dry-run", action="store_true", help=_("only list them"))
+    labels = commands.add_parser("labels", help=_("a printable PDF sheet of machine QR labels"))
+    labels.add_argument("--out", required=True, type=Path, help=_("the PDF file to create (never overwritten)"))
+    chosen = labels.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--customer", metavar="ID", help=_("every machine of this customer (id or NIT)"))
+    chosen.add_argument("--machines", metavar="SERIAL", nargs="+", help=_("these machines"))
+    labels.add_argument(
+        "--sheet", choices=("a4-21", "letter-30"), default="a4-21", help=_("label sheet (default: a4-21)")
+    )
+    scan = commands.add_parser("scan", help=_("read the QR codes in photos or scans"))
+    scan.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    scan.add_argument("--raw", action="store_true", help=_("print exactly the decoded text, one code per line"))
     return parser
 
 
@@ -181,6 +196,57 @@ def _escalate(args: argparse.Namespace, services: Services) -> None:
         print(_("Dry run: nothing was changed."))
 
 
+def _scan(args: argparse.Namespace, settings: Settings) -> int:
+    """Decode every image; with --raw only the texts, otherwise each resolved to its machine."""
+    from desktop_app.devices.qr_decoder import default_chain  # OpenCV only when scanning
+
+    chain = default_chain()
+    if not chain.available:
+        raise UserFacingError(_("No QR decoder could be loaded (zxing-cpp or pyzbar with libzbar)."))
+    found_all, unreadable = True, False
+    decoded: list[tuple[Path, list[str]]] = []
+    for image in args.images:
+        try:
+            texts = chain.decode_file(image)
+        except OSError:
+            print(_("{image}: not an image that can be read.").format(image=image), file=sys.stderr)
+            unreadable = True
+            continue
+        if not texts:
+            found_all = False
+            if not args.raw:
+                print(_("{image}: no QR code found.").format(image=image), file=sys.stderr)
+        decoded.append((image, texts))
+    if args.raw:
+        for _image, texts in decoded:
+            for text in texts:
+                print(text)
+    else:
+        services = build_services(settings)
+        try:
+            for image, texts in decoded:
+                for text in texts:
+                    resolution = services.machines.resolve_scan(text)
+                    if resolution.machine_id is None:
+                        print(f"{image}: {resolution.message}")
+                        continue
+                    lookup = services.machines.lookup(resolution.machine_id)
+                    m = lookup.machine
+                    print(f"{image}: {m.serial} · {m.model_name} · {m.customer_name} ({m.city})")
+        finally:
+            services.close()
+    if unreadable:
+        return 2
+    return 0 if found_all else 1
+
+
+def _labels(args: argparse.Namespace, services: Services) -> None:
+    customer = services.machines.find_customer(args.customer) if args.customer else None
+    pdf, count = services.machines.labels_pdf(customer_id=customer, serials=args.machines or (), sheet=args.sheet)
+    write_file(args.out, pdf)
+    print(ngettext("{n} label written to {path}", "{n} labels written to {path}", count).format(n=count, path=args.out))
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings(args.db, args.lang)
     command = args.command or "gui"
@@ -188,6 +254,8 @@ def _run(args: argparse.Namespace) -> int:
         from desktop_app.app import run_gui  # Qt is imported only when a window is wanted
 
         return run_gui(settings, smoke=getattr(args, "smoke", False))
+    if command == "scan":
+        return _scan(args, settings)
     services = build_services(settings)
     try:
         if command == "db":
@@ -209,6 +277,8 @@ def _run(args: argparse.Namespace) -> int:
             _sla(args, services)
         elif command == "escalate":
             _escalate(args, services)
+        elif command == "labels":
+            _labels(args, services)
         elif command == "backup":
             made = services.backups.backup_now(SYSTEM, args.out)
             print(_("Backup written: {path}").format(path=made))

@@ -98,3 +98,26 @@ def test_only_ui_and_app_import_pyside6() -> None:
             continue
         outside += [f"{relative} imports {n}" for n in _imports(path) if n.split(".")[0] == "PySide6"]
     assert outside == []
+
+
+def _importers_outside(packages: tuple[str, ...], allowed: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] in allowed:
+            continue
+        found += [f"{relative} imports {n}" for n in _imports(path) if n.split(".")[0] in packages]
+    return found
+
+
+def test_only_devices_imports_opencv_and_the_qr_decoders() -> None:
+    assert _importers_outside(("cv2", "pyzbar", "zxingcpp"), ("devices",)) == []
+
+
+def test_only_documents_imports_reportlab() -> None:
+    assert _importers_outside(("reportlab",), ("documents",)) == []
+
+
+def test_devices_and_documents_never_import_qt() -> None:
+    assert _violations("devices", ("PySide6", "desktop_app.ui", "desktop_app.persistence")) == []
+    assert _violations("documents", ("PySide6", "desktop_app.ui", "desktop_app.persistence")) == []

@@ -79,6 +79,7 @@ from desktop_app.services.dto import (
     CoveredMachine,
     Credentials,
     MachineDetail,
+    MachineLabel,
     MachineSummary,
     MachineTicketLine,
     PolicyVersionInfo,
@@ -356,6 +357,21 @@ class SqlCatalogRepository:
             customer.city if customer else "",
         )
         self._session.flush()
+
+    def machine_labels(self, customer_id: CustomerId | None, serials: Sequence[str]) -> list[MachineLabel]:
+        stmt = select(MachineRecord, CustomerRecord.name).join(
+            CustomerRecord, MachineRecord.customer_id == CustomerRecord.id
+        )
+        if customer_id is not None:
+            stmt = stmt.where(MachineRecord.customer_id == customer_id)
+        if serials:
+            stmt = stmt.where(MachineRecord.serial.in_(list(serials)))
+        rows = self._session.execute(stmt.order_by(MachineRecord.serial))
+        return [MachineLabel(m.serial, m.model.name, name, m.qr_payload) for m, name in rows]
+
+    def customer_id_by_tax_id(self, tax_id: str) -> CustomerId | None:
+        found = self._session.scalar(select(CustomerRecord.id).where(CustomerRecord.tax_id == tax_id))
+        return CustomerId(found) if found is not None else None
 
     def customer_choices(self) -> list[Choice]:
         rows = self._session.execute(

@@ -255,3 +255,13 @@ class Choice:
 
     value: str
     label: str
+
+
+@dataclass(frozen=True)
+class MachineLabel:
+    """What one printed machine label shows: its QR payload and the texts beside it (R2)."""
+
+    serial: str
+    model_name: str
+    customer_name: str
+    payload: str

@@ -3,6 +3,7 @@ and keeping the registry right. Every new ticket starts from a machine (R1, R2).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +27,7 @@ from desktop_app.services.dto import (
 )
 from desktop_app.services.entitlement import machine_eligibility, visit_info
 from desktop_app.services.policy_service import PolicyService
-from desktop_app.services.ports import Clock, UnitOfWorkFactory
+from desktop_app.services.ports import Clock, LabelRenderer, UnitOfWorkFactory
 
 SEARCH_LIMIT = 50
 AUDITED_MACHINE_FIELDS = (
@@ -88,10 +89,13 @@ class MachineLookup:
 
 
 class MachineService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, policy: PolicyService, clock: Clock) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, policy: PolicyService, clock: Clock, labels: LabelRenderer
+    ) -> None:
         self._uow_factory = uow_factory
         self._policy = policy
         self._clock = clock
+        self._labels = labels
 
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[MachineSummary]:
         """Machines matching every word of text in serial, model, customer, tax id or city."""
@@ -141,6 +145,39 @@ class MachineService:
             message = _("The label is for machine {serial}, which is not registered here.").format(serial=label.serial)
             return ScanResolution(text, None, label.serial, message)
         return ScanResolution(text, machine_id, label.serial, "")
+
+    # -- labels (R2) ------------------------------------------------------------------------------
+
+    def labels_pdf(
+        self, *, customer_id: CustomerId | None = None, serials: Sequence[str] = (), sheet: str = "a4-21"
+    ) -> tuple[bytes, int]:
+        """(the PDF, how many labels) for a customer's machines or the given serials.
+
+        Raises:
+            UserFacingError: nothing chosen, a serial that is not registered, no machines to print.
+        """
+        wanted = [normal_serial(s) for s in serials if s.strip()]
+        if customer_id is None and not wanted:
+            raise UserFacingError(_("Choose a customer or the serials of the machines to label."))
+        with self._uow_factory() as uow:
+            labels = uow.catalog.machine_labels(customer_id, wanted)
+        missing = sorted(set(wanted) - {label.serial for label in labels})
+        if missing:
+            raise UserFacingError(_("Not registered: {serials}.").format(serials=", ".join(missing)))
+        if not labels:
+            raise UserFacingError(_("This customer has no machines registered."))
+        return self._labels.render(labels, sheet), len(labels)
+
+    def find_customer(self, text: str) -> CustomerId:
+        """A customer by database id or by NIT. Raises NotFoundError naming what was looked for."""
+        text = text.strip()
+        with self._uow_factory() as uow:
+            if text.isdigit() and uow.catalog.get_customer(CustomerId(int(text))) is not None:
+                return CustomerId(int(text))
+            found = uow.catalog.customer_id_by_tax_id(text)
+        if found is None:
+            raise NotFoundError(_("There is no customer with id or NIT {text}.").format(text=text))
+        return found
 
     # -- the registry ------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from desktop_app.services.dto import (
     ContractSummary,
     Credentials,
     MachineDetail,
+    MachineLabel,
     MachineSummary,
     MachineTicketLine,
     PolicyVersionInfo,
@@ -56,6 +57,12 @@ class HolidaySource(Container[date], Protocol):
     """The country's public holidays: membership for the calendar, names for explanations."""
 
     def in_year(self, year: int) -> list[tuple[date, str]]: ...
+
+
+class LabelRenderer(Protocol):
+    def render(self, labels: Sequence[MachineLabel], sheet: str) -> bytes:
+        """A PDF of label sheets; sheet is a format code such as "a4-21" or "letter-30"."""
+        ...
 
 
 class PasswordHasher(Protocol):
@@ -121,9 +128,15 @@ class CatalogRepository(Protocol):
         """Raises ConflictError when the record changed since expected_version."""
         ...
 
+    def customer_id_by_tax_id(self, tax_id: str) -> CustomerId | None: ...
+
     def customer_choices(self) -> list[Choice]: ...
 
     def model_choices(self) -> list[Choice]: ...
+
+    def machine_labels(self, customer_id: CustomerId | None, serials: Sequence[str]) -> list[MachineLabel]:
+        """The labels of a customer's machines, or of the given serials (those that exist)."""
+        ...
 
     def record_maintenance(self, machine_id: MachineId, day: date) -> None:
         """The machine's last preventive maintenance becomes day, unless a later one is recorded."""
