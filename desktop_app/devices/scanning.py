@@ -7,6 +7,12 @@ once the same text is read in `CONFIRMATIONS` decoded frames in a row. Decoding 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from desktop_app.devices.camera import CameraInfo, FrameSource, OpenCvCamera, available_cameras
+from desktop_app.devices.qr_decoder import DecoderChain, default_chain
+
 DECODE_EVERY_S = 0.08  # about 12 decodes a second: a label held up is read in well under a second
 CONFIRMATIONS = 2
 
@@ -28,3 +34,17 @@ class ConsecutiveReads:
             confirmed, self._text, self._count = self._text, None, 0
             return confirmed
         return None
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """What the scan dialog needs from the hardware side, handed in so tests can swap the camera:
+    the decoder chain, the list of cameras, and how to open one of them."""
+
+    decoder: DecoderChain
+    cameras: Callable[[], list[CameraInfo]]
+    open_camera: Callable[[int], FrameSource]
+
+
+def default_scanner() -> Scanner:
+    return Scanner(default_chain(), available_cameras, OpenCvCamera)

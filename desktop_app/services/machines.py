@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 
 from desktop_app.domain.audit import AuditEntry, as_text, diff
 from desktop_app.domain.eligibility import Eligibility
@@ -96,6 +96,9 @@ class MachineService:
         self._policy = policy
         self._clock = clock
         self._labels = labels
+
+    def timezone(self) -> tzinfo:
+        return self._policy.calendar().tz
 
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[MachineSummary]:
         """Machines matching every word of text in serial, model, customer, tax id or city."""

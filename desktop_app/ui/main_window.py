@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
+from desktop_app.devices.scanning import Scanner, default_scanner
 from desktop_app.domain.ids import MachineId
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
@@ -39,8 +40,10 @@ from desktop_app.ui.views.breach_notifier import BreachNotifier
 from desktop_app.ui.views.connection_dialog import ConnectionDialog
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.intake_dialog import IntakeDialog
+from desktop_app.ui.views.machine_view import MachineView
 from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
+from desktop_app.ui.views.scan_dialog import ScanDialog
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 from desktop_app.ui.views.ticket_editor import TicketEditor
@@ -65,9 +68,10 @@ _HEADER_KEY = f"window/queue_header_{len(QueueColumn)}"
 class Page:
     QUEUE = 0
     TICKET = 1
-    CONTRACTS = 2
-    SETTINGS = 3
-    AUDIT = 4
+    MACHINES = 2
+    CONTRACTS = 3
+    SETTINGS = 4
+    AUDIT = 5
 
 
 def _page(title: str, body: QWidget, header: QWidget | None = None) -> QWidget:
@@ -93,8 +97,16 @@ class MainWindow(QMainWindow):
     actor: who signed in; what they are not allowed to do is not offered.
     """
 
-    def __init__(self, desk: Desk, settings: QSettings, actor: Actor, tasks: TaskRunner | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        settings: QSettings,
+        actor: Actor,
+        tasks: TaskRunner | None = None,
+        scanner: Scanner | None = None,
+    ) -> None:
         super().__init__()
+        self._scanner = scanner
         self._desk = desk
         self._actor = actor
         tickets, contracts, policy = desk.tickets, desk.contracts, desk.policy
@@ -127,6 +139,13 @@ class MainWindow(QMainWindow):
             tickets, self.editor, lambda ticket_id: desk.audit.history_of(actor, "ticket", ticket_id), self.actions
         )
         self.editor.ticket_saved.connect(self._on_ticket_saved)
+        self.machine_view = MachineView(
+            desk.machines, contracts, self._tasks, actor, lambda: tickets.now().astimezone(tickets.timezone()).date()
+        )
+        self.machine_view.ticket_open_requested.connect(self.open_ticket)
+        self.machine_view.new_ticket_requested.connect(lambda machine_id: self.new_ticket(MachineId(machine_id)))
+        self.machine_view.scan_requested.connect(self.scan_label)
+        self.machine_view.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.contract_view = ContractView(contracts)
         self.policy_view = PolicyView(policy, actor)
         self.policy_view.policy_saved.connect(self._on_policy_saved)
@@ -134,6 +153,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(_page(_("Ticket queue"), self.queue_splitter, self.queue_view.header_widget))
         self.pages.addWidget(_page(_("Ticket"), self.ticket_view))
+        self.pages.addWidget(_page(_("Machines"), self.machine_view, self.machine_view.header_widget))
         self.pages.addWidget(_page(_("Contracts and plans"), self.contract_view))
         self.pages.addWidget(_page(_("Support policy settings"), self.policy_view))
         self.audit_view = AuditView(desk.audit, actor, tickets.timezone())
@@ -145,9 +165,10 @@ class MainWindow(QMainWindow):
         for icon_name, text, shortcut in (
             ("queue", _("Queue"), "Ctrl+1"),
             ("ticket", _("Ticket"), "Ctrl+2"),
-            ("contract", _("Contracts and plans"), "Ctrl+3"),
-            ("settings", _("Settings"), "Ctrl+4"),
-            ("audit", _("Audit"), "Ctrl+5"),
+            ("printer", _("Machines"), "Ctrl+3"),
+            ("contract", _("Contracts and plans"), "Ctrl+4"),
+            ("settings", _("Settings"), "Ctrl+5"),
+            ("audit", _("Audit"), "Ctrl+6"),
         ):
             item = QListWidgetItem(theme.icon(icon_name), text)
             item.setToolTip(f"{text} ({shortcut})")
@@ -236,10 +257,25 @@ class MainWindow(QMainWindow):
         """Ctrl+N: the intake dialog; the new ticket opens when it is saved."""
         if not allows(self._actor, Permission.CREATE_TICKET):
             return None
+        if machine_id is None and self.pages.currentIndex() == Page.MACHINES and self.machine_view.page:
+            machine_id = self.machine_view.page.detail.id  # Ctrl+N on a machine's page starts from it
         dialog = IntakeDialog(self._tickets, self._desk.machines, self._tasks, self._actor, machine_id, self)
         dialog.ticket_created.connect(self._on_ticket_created)
         dialog.open()
         return dialog
+
+    def scan_label(self) -> ScanDialog:
+        """Ctrl+Shift+Q: the webcam (or a photo) finds the machine, whose page opens (R2)."""
+        if self._scanner is None:
+            self._scanner = default_scanner()
+        dialog = ScanDialog(self._scanner, self._desk.machines, self)
+        dialog.machine_found.connect(self.open_machine)
+        dialog.open()
+        return dialog
+
+    def open_machine(self, machine_id: int) -> None:
+        self.machine_view.show_machine(machine_id)
+        self.navigation.setCurrentRow(Page.MACHINES)
 
     def _on_ticket_created(self, ticket_id: int) -> None:
         self._on_ticket_saved(ticket_id)
@@ -271,6 +307,9 @@ class MainWindow(QMainWindow):
         """F5: read everything again from the database."""
         self.queue_view.reload()
         self.contract_view.reload()
+        self.machine_view.reload()
+        if self.machine_view.page is not None:
+            self.machine_view.show_machine(int(self.machine_view.page.detail.id))
         if self.ticket_view.detail is not None:
             self.ticket_view.show_ticket(self.ticket_view.detail.id)
         self.refresh_counts()
@@ -379,7 +418,10 @@ class MainWindow(QMainWindow):
             new_ticket = QAction(theme.icon("ticket"), _("&New ticket…"), self, shortcut=QKeySequence.StandardKey.New)
             new_ticket.triggered.connect(lambda _checked=False: self.new_ticket())
             file_menu.addAction(new_ticket)
-            file_menu.addSeparator()
+        scan = QAction(_("&Scan a machine label…"), self, shortcut=QKeySequence("Ctrl+Shift+Q"))
+        scan.triggered.connect(self.scan_label)
+        file_menu.addAction(scan)
+        file_menu.addSeparator()
         refresh = QAction(theme.icon("refresh"), _("&Refresh"), self, shortcut=QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         file_menu.addAction(refresh)
@@ -403,8 +445,10 @@ class MainWindow(QMainWindow):
         for page, text, key in (
             (Page.QUEUE, _("Queue"), "Ctrl+1"),
             (Page.TICKET, _("Ticket"), "Ctrl+2"),
-            (Page.CONTRACTS, _("Contracts and plans"), "Ctrl+3"),
-            (Page.SETTINGS, _("Settings"), "Ctrl+4"),
+            (Page.MACHINES, _("Machines"), "Ctrl+3"),
+            (Page.CONTRACTS, _("Contracts and plans"), "Ctrl+4"),
+            (Page.SETTINGS, _("Settings"), "Ctrl+5"),
+            (Page.AUDIT, _("Audit"), "Ctrl+6"),
         ):
             action = QAction(text, self, shortcut=QKeySequence(key))
             action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))

@@ -25,8 +25,13 @@ class _Relay(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, on_success: Callable[[Any], None], on_failure: Callable[[BaseException], None]) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        on_success: Callable[[Any], None],
+        on_failure: Callable[[BaseException], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
         self._on_success = on_success
         self._on_failure = on_failure
         self.succeeded.connect(self._deliver_success)
@@ -51,9 +56,13 @@ class _Task(QRunnable):
         try:
             result = self._fn()
         except BaseException as exc:
-            self._relay.failed.emit(exc)
+            outcome, signal_name = exc, "failed"
         else:
-            self._relay.succeeded.emit(result)
+            outcome, signal_name = result, "succeeded"
+        try:
+            getattr(self._relay, signal_name).emit(outcome)
+        except RuntimeError:
+            pass  # the window that asked was closed meanwhile: nobody is left to tell
 
 
 class TaskRunner(QObject):
@@ -90,7 +99,8 @@ class TaskRunner(QObject):
             else:
                 sys.excepthook(type(exc), exc, exc.__traceback__)
 
-        relay = _Relay(succeeded, failed)
+        # A child of the runner: when the window and its runner go, late results go nowhere.
+        relay = _Relay(succeeded, failed, self)
         self._relays.add(relay)
         self._running += 1
         if self._running == 1:
@@ -103,6 +113,7 @@ class TaskRunner(QObject):
 
     def _finish(self, relay: _Relay) -> None:
         self._relays.discard(relay)
+        relay.deleteLater()  # a day of polling would otherwise keep thousands of them
         self._running -= 1
         if self._running == 0:
             self.busy_changed.emit(False)

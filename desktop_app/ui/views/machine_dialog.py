@@ -1,0 +1,136 @@
+"""Register a machine or correct its record; the dialog saves itself and keeps what was typed when
+the service refuses (every problem is named at once)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.ids import CustomerId
+from desktop_app.domain.permissions import Actor
+from desktop_app.errors import ConflictError, UserFacingError
+from desktop_app.i18n import _
+from desktop_app.services.dto import MachineDetail
+from desktop_app.services.machines import MachineForm, MachineService
+from desktop_app.ui.tasks import TaskRunner
+
+
+class MachineDialog(QDialog):
+    def __init__(
+        self,
+        machines: MachineService,
+        tasks: TaskRunner,
+        actor: Actor,
+        today: date,
+        existing: MachineDetail | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._machines, self._tasks, self._actor, self._existing = machines, tasks, actor, existing
+        self.saved: MachineDetail | None = None
+        self.setWindowTitle(
+            _("Correct machine {serial}").format(serial=existing.serial) if existing else _("New machine")
+        )
+        self.setMinimumWidth(520)
+        customers, models = machines.choices()
+        self.serial = QLineEdit(placeholderText="MK-M3-240001")
+        self.model = QComboBox()
+        for choice in models:
+            self.model.addItem(choice.label, choice.value)
+        self.customer = QComboBox()
+        self.customer.setEditable(True)  # type to find among hundreds of customers
+        self.customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for choice in customers:
+            self.customer.addItem(choice.label, int(choice.value))
+        self.purchased = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
+        self.warranty = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
+        self.has_maintenance = QCheckBox(_("Preventive maintenance done on"))
+        self.maintenance = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
+        self.intervention = QCheckBox(_("Intervened without notifying makeR (voids the warranty)"))
+        self.error = QLabel(wordWrap=True, objectName="error")
+        self.error.hide()
+
+        if existing is None:
+            self.purchased.setDate(QDate(today.year, today.month, today.day))
+            self.warranty.setDate(QDate(today.year + 1, today.month, min(today.day, 28)))
+            self.maintenance.setDate(QDate(today.year, today.month, today.day))
+        else:
+            self.serial.setText(existing.serial)
+            self.model.setCurrentIndex(self.model.findData(existing.model_code))
+            self.customer.setCurrentIndex(self.customer.findData(int(existing.customer_id)))
+            self.purchased.setDate(QDate(existing.purchase_date))
+            self.warranty.setDate(QDate(existing.warranty_end))
+            done = existing.last_preventive_maintenance
+            self.has_maintenance.setChecked(done is not None)
+            self.maintenance.setDate(QDate(done) if done else QDate(today.year, today.month, today.day))
+            self.intervention.setChecked(existing.unauthorized_intervention)
+        self.maintenance.setEnabled(self.has_maintenance.isChecked())
+        self.has_maintenance.toggled.connect(self.maintenance.setEnabled)
+
+        form = QFormLayout()
+        form.addRow(_("Serial"), self.serial)
+        form.addRow(_("Model"), self.model)
+        form.addRow(_("Customer"), self.customer)
+        form.addRow(_("Purchased"), self.purchased)
+        form.addRow(_("Warranty until"), self.warranty)
+        form.addRow(self.has_maintenance, self.maintenance)
+        form.addRow("", self.intervention)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def form(self) -> MachineForm:
+        customer = self.customer.currentData()
+        if self.customer.currentText() != self.customer.itemText(self.customer.currentIndex()):
+            customer = None  # typed text that matches no customer
+        maintenance = self.maintenance.date().toPython() if self.has_maintenance.isChecked() else None
+        return MachineForm(
+            serial=self.serial.text(),
+            model_code=self.model.currentData() or "",
+            customer_id=CustomerId(customer if customer is not None else 0),
+            purchase_date=self.purchased.date().toPython(),
+            warranty_end=self.warranty.date().toPython(),
+            unauthorized_intervention=self.intervention.isChecked(),
+            last_preventive_maintenance=maintenance,
+            id=self._existing.id if self._existing else None,
+        )
+
+    def save(self) -> None:
+        form = self.form()
+        version = self._existing.version if self._existing else None
+        self.save_button.setEnabled(False)
+        self._tasks.run(
+            lambda: self._machines.save(form, actor=self._actor, expected_version=version),
+            self._on_saved,
+            self._on_refused,
+        )
+
+    def _on_saved(self, detail: MachineDetail) -> None:
+        self.saved = detail
+        self.accept()
+
+    def _on_refused(self, error: UserFacingError) -> None:
+        self.save_button.setEnabled(True)
+        message = error.message
+        if isinstance(error, ConflictError):
+            message += "\n" + _("Close this window and open the machine again to see the other change.")
+        self.error.setText(message)
+        self.error.show()
