@@ -6,6 +6,7 @@ thread. A UserFacingError becomes a message; anything else goes to sys.excepthoo
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -59,10 +60,9 @@ class _Task(QRunnable):
             outcome, signal_name = exc, "failed"
         else:
             outcome, signal_name = result, "succeeded"
-        try:
+        # RuntimeError: the window that asked was closed meanwhile; nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
             getattr(self._relay, signal_name).emit(outcome)
-        except RuntimeError:
-            pass  # the window that asked was closed meanwhile: nobody is left to tell
 
 
 class TaskRunner(QObject):
