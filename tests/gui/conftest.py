@@ -24,9 +24,14 @@ def admin_actor(services: Services) -> Actor:
     return services.users.sign_in("admin", DEMO_PASSWORD)
 
 
+_QT_TRANSLATORS: list[object] = []  # kept alive for the whole session, as app.py keeps its own
+
+
 @pytest.fixture
 def window(qtbot: QtBot, qapp: QApplication, demo_services: Services, tmp_path: Path) -> Iterator[MainWindow]:
     theme.apply_theme(qapp)
+    if not _QT_TRANSLATORS:  # Qt's own buttons (Cancelar, Cerrar) in Spanish, as the app shows them
+        _QT_TRANSLATORS.append(theme.install_qt_translator(qapp, "es_CO"))
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     main = MainWindow(
         demo_services.desk,

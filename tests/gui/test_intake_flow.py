@@ -137,7 +137,7 @@ def test_a_ticket_lives_its_whole_life_through_the_window(
         dialog.parts.setText("Película FEP")
         dialog.expenses.setValue(180_000)
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.saved is not None or dialog.error.isVisible(), timeout=10_000)
+        qtbot.waitUntil(lambda: dialog.saved is not None or not dialog.error.isHidden(), timeout=10_000)
         return QDialog.DialogCode.Accepted if dialog.saved is not None else QDialog.DialogCode.Rejected
 
     monkeypatch.setattr(VisitDialog, "exec", fill_and_record)

@@ -71,7 +71,6 @@ class MachineColumn(IntEnum):
     MODEL = 1
     CUSTOMER = 2
     CITY = 3
-    WARRANTY = 4
 
 
 class MachineListModel(QAbstractTableModel):
@@ -83,7 +82,6 @@ class MachineListModel(QAbstractTableModel):
             MachineColumn.MODEL: _("Model"),
             MachineColumn.CUSTOMER: _("Customer"),
             MachineColumn.CITY: _("City"),
-            MachineColumn.WARRANTY: _("Warranty until"),
         }
 
     def set_rows(self, rows: list[MachineSummary]) -> None:
@@ -115,7 +113,6 @@ class MachineListModel(QAbstractTableModel):
             MachineColumn.MODEL: machine.model_name,
             MachineColumn.CUSTOMER: machine.customer_name,
             MachineColumn.CITY: machine.city,
-            MachineColumn.WARRANTY: format_date(machine.warranty_end),
         }[MachineColumn(index.column())]
 
     def row_of(self, machine_id: int) -> int | None:
@@ -232,6 +229,8 @@ class MachineView(QWidget):
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         columns.setSectionResizeMode(MachineColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         # The machine's page.
         self.serial = QLabel(objectName="ticketNumber")
@@ -282,8 +281,9 @@ class MachineView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([560, 700])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
