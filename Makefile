@@ -54,6 +54,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/queue_bench.py
 	$(BIN)/python bench/sla_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/qr_bench.py
 
 screenshots: system-deps-test setup
 	$(BIN)/python scripts/screenshots.py

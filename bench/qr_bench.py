@@ -76,23 +76,35 @@ def measure(name: str, decode, data) -> dict[str, float]:  # type: ignore[no-unt
     return {"median": statistics.median(times), "at_least_3": at_least_3, "wrong": wrong}
 
 
-def preview_rate(data) -> float:  # type: ignore[no-untyped-def]
-    """Frames per second the worker delivers to the preview while decoding at its throttled rate:
-    the same loop as ui/workers/camera_worker.py, without Qt (convert for display, decode every
-    DECODE_EVERY_S)."""
-    from desktop_app.devices.scanning import DECODE_EVERY_S
+def preview_rate(data, seconds: float = 6.0) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(preview fps, decodes per second) of the real scan worker (ui/workers/camera_worker.py) on
+    its own thread, fed at a webcam's 30 fps with frames that hold no code: the worst case, where
+    every decoder and the enlarged retry run on each decoded frame and nothing ever stops the loop."""
+    import os
 
-    chain = default_chain()
-    shown, last_decode = 0, 0.0
-    start = time.perf_counter()
-    for frame, _text, _ppm in data:
-        now = time.perf_counter()
-        if now - last_decode >= DECODE_EVERY_S:
-            chain.decode_frame(frame)
-            last_decode = now
-        cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), (640, 360))
-        shown += 1
-    return shown / (time.perf_counter() - start)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QElapsedTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.devices.camera import FrameListSource
+    from desktop_app.ui.workers.camera_worker import CameraWorker
+
+    app = QApplication.instance() or QApplication([])
+    empty = [frame for frame, text, _ppm in data if text is None]
+    frames = (empty * (int(seconds * 30) // len(empty) + 1))[: int(seconds * 30)]
+    worker = CameraWorker(lambda: FrameListSource(frames, fps=30), default_chain())
+    shown = [0]
+    worker.frame_ready.connect(lambda _image: shown.__setitem__(0, shown[0] + 1))
+    clock = QElapsedTimer()
+    clock.start()
+    worker.start()
+    while worker.isRunning() or clock.elapsed() < 200:
+        QCoreApplication.processEvents()
+        worker.wait(5)
+    QCoreApplication.processEvents()
+    elapsed = clock.elapsed() / 1000
+    assert app is not None
+    return shown[0] / elapsed, worker.frames_decoded / elapsed
 
 
 def main() -> int:
@@ -113,8 +125,8 @@ def main() -> int:
     measure("pyzbar", lambda f: pyzbar.decode(crop(f)), data)
     chain = default_chain()
     result = measure("chain", chain.decode_frame, data)
-    fps = preview_rate(data)
-    print(f"preview while decoding: {fps:.0f} fps   goal ≥ 20 fps")
+    fps, decodes = preview_rate(data)
+    print(f"preview while decoding: {fps:.1f} fps from a 30 fps camera, {decodes:.1f} decodes/s   goal ≥ 20 fps")
     print(
         f"goals: chain median < 5 ms: {'yes' if result['median'] < 0.005 else 'NO'}; "
         f"≥ 90 % at ≥ 3 px/module: {'yes' if result['at_least_3'] >= 0.9 else 'NO'}; "
