@@ -74,7 +74,7 @@ def test_no_code_no_text_and_a_file_that_is_no_image_is_an_oserror(tmp_path: Pat
     assert chain.decode_frame(_frame(text=None)) == []
     not_image = tmp_path / "notas.png"
     not_image.write_text("hola")
-    with pytest.raises(OSError, match="notas.png"):
+    with pytest.raises(OSError, match=r"notas\.png"):
         chain.decode_file(not_image)
     accented = tmp_path / "fotografía etiqueta.png"
     cv2.imwrite(str(accented), _frame())  # a path with an accent, as Windows users name files
