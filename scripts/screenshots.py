@@ -67,6 +67,8 @@ def _capture(language: str, width: int, height: int) -> None:
             app.processEvents()
         dialog.grab().save(str(OUT / f"intake_{tag}.png"))
         dialog.reject()
+        window.open_machine(int(machine.id))
+        shot("machines")
         window.show_page(Page.CONTRACTS)
         window.contract_view.table.selectRow(0)
         shot("contracts")
