@@ -48,14 +48,32 @@ class CameraInfo:
     name: str
 
 
-class OpenCvCamera:
+class _OpenCvCapture:
+    """Reading and releasing an OpenCV capture: shared by the webcam and the video file."""
+
+    def __init__(self) -> None:
+        self._capture: cv2.VideoCapture | None = None
+
+    def read(self) -> np.ndarray | None:
+        if self._capture is None:
+            return None
+        ok, frame = self._capture.read()
+        return frame if ok else None
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class OpenCvCamera(_OpenCvCapture):
     """A webcam by OpenCV index, asked for 1280×720 (cheap webcams give what they have)."""
 
     live = True
 
     def __init__(self, index: int, width: int = 1280, height: int = 720) -> None:
+        super().__init__()
         self.index, self._width, self._height = index, width, height
-        self._capture: cv2.VideoCapture | None = None
 
     def open(self) -> None:
         capture = cv2.VideoCapture(self.index)
@@ -70,26 +88,15 @@ class OpenCvCamera:
             raise CameraError(f"camera {self.index} opened but sends no picture (in use by another program?)")
         self._capture = capture
 
-    def read(self) -> np.ndarray | None:
-        if self._capture is None:
-            return None
-        ok, frame = self._capture.read()
-        return frame if ok else None
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
-
-class VideoFileSource:
+class VideoFileSource(_OpenCvCapture):
     """A recorded video as a camera; with `loop`, it starts again at the end (a steady test camera)."""
 
     live = False
 
     def __init__(self, path: Path, *, loop: bool = False) -> None:
+        super().__init__()
         self.path, self._loop = path, loop
-        self._capture: cv2.VideoCapture | None = None
 
     def open(self) -> None:
         capture = cv2.VideoCapture(str(self.path))
@@ -98,18 +105,11 @@ class VideoFileSource:
         self._capture = capture
 
     def read(self) -> np.ndarray | None:
-        if self._capture is None:
-            return None
-        ok, frame = self._capture.read()
-        if not ok and self._loop:
+        frame = super().read()
+        if frame is None and self._loop and self._capture is not None:
             self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, frame = self._capture.read()
-        return frame if ok else None
-
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
+            frame = super().read()
+        return frame
 
 
 class FrameListSource:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -26,6 +25,7 @@ from desktop_app.services.contracts import ContractService
 from desktop_app.services.dto import ContractSummary
 from desktop_app.ui import theme
 from desktop_app.ui.models.contract_model import ContractColumn, ContractModel, CoveredMachineModel
+from desktop_app.ui.widgets import record_table, search_field
 
 # The customer column takes the rest of the width.
 _COLUMN_WIDTHS = {
@@ -44,21 +44,10 @@ class ContractView(QWidget):
         super().__init__(parent)
         self._contracts = contracts
 
-        self.search = QLineEdit(objectName="search")
-        self.search.setPlaceholderText(_("Search customer, city, plan or invoice…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
+        self.search = search_field(_("Search customer, city, plan or invoice…"))
 
         self.model = ContractModel(contracts.state_of, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table = record_table(self.model, row_height=30)
         self.table.setFont(theme.tabular_font(self.table.font()))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)

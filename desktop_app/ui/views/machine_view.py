@@ -22,7 +22,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -32,14 +31,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -60,6 +57,7 @@ from desktop_app.services.machines import MachinePage, MachineService
 from desktop_app.ui import theme
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.machine_dialog import MachineDialog
+from desktop_app.ui.widgets import record_table, search_field
 
 Index = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 200
@@ -199,10 +197,7 @@ class MachineView(QWidget):
         )
         self.page: MachinePage | None = None
 
-        self.search = QLineEdit(objectName="search")
-        self.search.setPlaceholderText(_("Search serial, customer, NIT, model or city…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
+        self.search = search_field(_("Search serial, customer, NIT, model or city…"))
         self.scan_button = QPushButton(theme.icon("qr"), _("Scan QR"))
         self.scan_button.setToolTip(_("Scan a machine's QR label with the webcam or from a photo (Ctrl+Shift+Q)"))
         self.new_button = QPushButton(theme.icon("plus"), _("New machine"))
@@ -217,15 +212,7 @@ class MachineView(QWidget):
         header.addWidget(self.new_button)
 
         self.model = MachineListModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table = record_table(self.model)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         columns.setSectionResizeMode(MachineColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
