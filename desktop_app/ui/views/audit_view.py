@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,7 +21,7 @@ from desktop_app.i18n import _, ngettext
 from desktop_app.labels import audit_action_label
 from desktop_app.services.audit import AuditService
 from desktop_app.services.dto import AuditView as AuditEntryView
-from desktop_app.ui import theme
+from desktop_app.ui.widgets import search_field
 
 
 def changes_text(entry: AuditEntryView) -> str:
@@ -44,10 +43,7 @@ class AuditView(QWidget):
     def __init__(self, audit: AuditService, actor: Actor, timezone, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self._audit, self._actor, self._tz = audit, actor, timezone
-        self.search = QLineEdit(objectName="search")
-        self.search.setPlaceholderText(_("Search the changes (field, value)…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
+        self.search = search_field(_("Search the changes (field, value)…"))
         self.entity = QComboBox()
         self.entity.addItem(_("All records"), "")
         for code in ("ticket", "policy", "user", "contract"):

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -30,6 +29,7 @@ from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
 from desktop_app.ui.delegates.sla_delegate import SlaDelegate
 from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole
+from desktop_app.ui.widgets import search_field
 
 TEXT_FILTER_DELAY_MS = 200
 # The widest text each column usually shows: columns are sized to these in the font in use, so
@@ -66,10 +66,7 @@ class QueueView(QWidget):
         self._filter = QueueFilter()
         tz = tickets.timezone()
 
-        self.search = QLineEdit(objectName="search")
-        self.search.setPlaceholderText(_("Search number, customer, serial or description…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(theme.icon("search", theme.colors().muted), QLineEdit.ActionPosition.LeadingPosition)
+        self.search = search_field(_("Search number, customer, serial or description…"))
         self.search.setMinimumWidth(360)
 
         self.status_filter = QComboBox()
