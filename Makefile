@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python bench/sla_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/qr_bench.py
+	$(BIN)/python bench/certificate_bench.py
 
 screenshots: system-deps-test setup
 	$(BIN)/python scripts/screenshots.py

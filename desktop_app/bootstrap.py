@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from desktop_app.config import Settings, default_db_url
+from desktop_app.devices.qr_encoder import qr_modules
+from desktop_app.documents.certificate_pdf import CertificatePdfRenderer
 from desktop_app.documents.labels_pdf import LabelSheetRenderer
 from desktop_app.holidays_co import ColombianHolidays
+from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
 from desktop_app.persistence.db import DatabaseProbe, make_engine, make_session_factory, sqlite_file
@@ -20,6 +23,7 @@ from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from desktop_app.security import Argon2PasswordHasher
 from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
+from desktop_app.services.certificates import CertificateService
 from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.demo import DemoLoader
@@ -29,6 +33,7 @@ from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
+from desktop_app.signing import PRIVATE_KEY_NAME, Ed25519CertificateSigner
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class Services:
     tickets: TicketService
     contracts: ContractService
     machines: MachineService
+    certificates: CertificateService
     users: UserService
     audit: AuditService
     backups: BackupService
@@ -63,6 +69,7 @@ class Services:
             self.tickets,
             self.contracts,
             self.machines,
+            self.certificates,
             self.policy,
             self.users,
             self.audit,
@@ -103,7 +110,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         policy=policy,
         tickets=TicketService(uow_factory, policy, clock, attachments),
         contracts=ContractService(uow_factory, policy, clock),
-        machines=MachineService(uow_factory, policy, clock, LabelSheetRenderer()),
+        machines=MachineService(uow_factory, policy, clock, LabelSheetRenderer(qr_modules)),
+        certificates=CertificateService(
+            uow_factory,
+            policy,
+            clock,
+            Ed25519CertificateSigner(settings.keys_dir / PRIVATE_KEY_NAME, [resource_path("keys"), settings.keys_dir]),
+            CertificatePdfRenderer(qr_modules),
+        ),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
         backups=BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock),

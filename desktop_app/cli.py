@@ -14,6 +14,10 @@ makersupport restore FILE [--yes]                 replace the database with a ba
 makersupport labels --out FILE (--customer ID|NIT | --machines SERIAL...) [--sheet a4-21|letter-30]
                                                   a printable sheet of machine QR labels
 makersupport scan [--raw] IMAGE...                the QR codes in photos or scans; exit 1 if none
+makersupport certificate keygen                   create this office's certificate signing key (once)
+makersupport certificate issue --contract ID|INVOICE --out FILE.pdf
+makersupport certificate verify FILE              a certificate PDF, a photo of it, or its QR text
+makersupport certificate revoke NUMBER --reason TEXT
 
 Times without an offset are Colombia time (America/Bogota).
 """
@@ -31,13 +35,15 @@ from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
+from desktop_app.domain.certificate import CERTIFICATE_URL_PREFIX, Verdict
 from desktop_app.domain.permissions import SYSTEM
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
-from desktop_app.formatting import format_datetime, format_working_hours
+from desktop_app.formatting import format_date, format_datetime, format_working_hours
 from desktop_app.i18n import _, ngettext
 from desktop_app.labels import explanation_lines, sla_target_label, sla_text
 from desktop_app.services.dto import QueueFilter, QueueRow
+from desktop_app.signing import generate_keys
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,7 +93,76 @@ def _parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help=_("read the QR codes in photos or scans"))
     scan.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     scan.add_argument("--raw", action="store_true", help=_("print exactly the decoded text, one code per line"))
+    certificate = commands.add_parser("certificate", help=_("plan certificates (R15)"))
+    certificate_commands = certificate.add_subparsers(dest="certificate_command", required=True)
+    certificate_commands.add_parser("keygen", help=_("create this office's signing key (once)"))
+    issue = certificate_commands.add_parser("issue", help=_("issue a contract's certificate as a PDF"))
+    issue.add_argument("--contract", required=True, metavar="ID", help=_("contract id or invoice number"))
+    issue.add_argument("--out", required=True, type=Path, help=_("the PDF file to create (never overwritten)"))
+    verify = certificate_commands.add_parser("verify", help=_("check a certificate: its PDF, a photo, or its QR text"))
+    verify.add_argument("source", help=_("a PDF or image file, or the text its QR code reads"))
+    revoke = certificate_commands.add_parser("revoke", help=_("withdraw a certificate"))
+    revoke.add_argument("number")
+    revoke.add_argument("--reason", required=True)
     return parser
+
+
+def _certificate(args: argparse.Namespace, services: Services) -> int:
+    command = args.certificate_command
+    if command == "keygen":
+        private, public = generate_keys(services.settings.keys_dir)
+        print(_("Signing key created: {private}").format(private=private))
+        print(_("Public key to ship with the program (resources/keys/): {public}").format(public=public))
+    elif command == "issue":
+        contract = services.contracts.find(args.contract)
+        issued = services.certificates.issue(contract.id, actor=SYSTEM)
+        write_file(args.out, issued.pdf)
+        print(_("Certificate {number} written to {path}").format(number=issued.number, path=args.out))
+    elif command == "revoke":
+        services.certificates.revoke(args.number, args.reason, actor=SYSTEM)
+        print(_("Certificate {number} revoked.").format(number=args.number))
+    elif command == "verify":
+        return _verify_certificate(args.source, services)
+    return 0
+
+
+def _verify_certificate(source: str, services: Services) -> int:
+    """0 valid; 1 not valid (expired, revoked, altered, unknown key, no certificate code); 2 unreadable."""
+    path = Path(source)
+    texts = [source]
+    if path.is_file():
+        from desktop_app.devices.qr_decoder import default_chain  # OpenCV only when reading a file
+
+        try:
+            texts = default_chain().decode_file(path)
+        except OSError:
+            print(_("{image}: not an image that can be read.").format(image=path), file=sys.stderr)
+            return 2
+        if not texts:
+            print(_("{image}: no QR code found.").format(image=path), file=sys.stderr)
+            return 1
+    certificate_texts = [t for t in texts if t.strip().lower().startswith(CERTIFICATE_URL_PREFIX.lower())]
+    result = services.certificates.verify((certificate_texts or texts)[0])
+    print(result.message)
+    data = result.data
+    if data is not None:
+        print(
+            _("Certificate: {number} · issued on {date}").format(number=data.number, date=format_date(data.issued_on))
+        )
+        print(_("Customer: {name} (NIT {tax_id})").format(name=data.customer_name, tax_id=data.customer_tax_id))
+        print(_("Plan: {plan} · Invoice: {invoice}").format(plan=data.plan_name, invoice=data.invoice_number))
+        print(
+            _("Validity: {start} to {end}").format(start=format_date(data.valid_from), end=format_date(data.valid_to))
+        )
+        for machine in data.machines:
+            print(f"  {machine.serial} · {machine.model}")
+        if result.contract_active is not None:
+            print(
+                _("The contract is active in this database.")
+                if result.contract_active
+                else _("The contract is no longer active in this database.")
+            )
+    return 0 if result.verdict is Verdict.VALID else 1
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -279,6 +354,8 @@ def _run(args: argparse.Namespace) -> int:
             _escalate(args, services)
         elif command == "labels":
             _labels(args, services)
+        elif command == "certificate":
+            return _certificate(args, services)
         elif command == "backup":
             made = services.backups.backup_now(SYSTEM, args.out)
             print(_("Backup written: {path}").format(path=made))

@@ -40,6 +40,11 @@ class Settings:
     def log_file(self) -> Path:
         return self.data_dir / "makersupport.log"
 
+    @property
+    def keys_dir(self) -> Path:
+        """The office's certificate signing key and the public keys this installation trusts."""
+        return self.data_dir / "keys"
+
 
 def load_settings(db_url: str | None = None, language: str | None = None, password: str | None = None) -> Settings:
     """Command-line value first, then the environment, then the connection file (with the

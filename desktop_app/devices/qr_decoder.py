@@ -105,17 +105,45 @@ class DecoderChain:
         return []
 
     def decode_file(self, path: Path) -> list[str]:
-        """The codes in a photo or scan. Raises OSError with a readable reason when it is no image."""
+        """The codes in a photo, a scan or a PDF (each page). Raises OSError with a readable reason
+        when the file is neither an image nor a PDF."""
         data = np.fromfile(str(path), dtype=np.uint8)  # also paths with accents, unlike cv2.imread
+        if data[:5].tobytes() == b"%PDF-":
+            return [text for page in pdf_pages(path) for text in self._decode_image(page)]
         image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
         if image is None:
             raise OSError(f"{path.name} is not an image that can be read")
+        return self._decode_image(image)
+
+    def _decode_image(self, image: np.ndarray) -> list[str]:
         texts = self.decode(image)
         if not texts and max(image.shape[:2]) > 2000:
             # A full-page scan: zxing's own downscaling can miss a small label on a big page.
             scale = 2000 / max(image.shape[:2])
             texts = self.decode(cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
         return texts
+
+
+PDF_DPI = 200  # enough for a certificate's dense QR; a page renders in about 0.1 s
+PDF_MAX_PAGES = 10
+
+
+def pdf_pages(path: Path) -> list[np.ndarray]:
+    """The pages of a PDF as greyscale images. Raises OSError when the PDF cannot be opened."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise OSError(f"{path.name} is not a PDF that can be read") from exc
+    try:
+        pages = []
+        for index in range(min(len(document), PDF_MAX_PAGES)):
+            bitmap = document[index].render(scale=PDF_DPI / 72, grayscale=True)
+            pages.append(np.array(bitmap.to_numpy()).reshape(bitmap.height, bitmap.width, -1)[:, :, 0])
+        return pages
+    finally:
+        document.close()
 
 
 def centre_crop(image: np.ndarray, share: float) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Printable sheets of machine labels (R2): one QR code per machine, with its serial, model and the
 support e-mail, laid out for common adhesive label sheets.
 
-The QR is vector artwork (sharp at any printer resolution) with error correction M and the
-standard four-module quiet zone, about 0.8 mm per module on the A4 sheet: a cheap webcam reads it
+The QR is vector artwork (sharp at any printer resolution) with error correction M; two white
+modules and the label's margin make its quiet zone; about 0.8 mm per module on the A4 sheet: a cheap webcam reads it
 from a hand's length, a phone from further.
 """
 
@@ -13,15 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.documents.qr_drawing import QrModules, draw_qr, reportlab_modules
 from desktop_app.paths import resource_path
 from desktop_app.services.dto import MachineLabel
 
@@ -60,24 +58,33 @@ LAYOUTS = {
 }
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "DejaVuSans.ttf"))))
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf"))))
 
 
 class LabelSheetRenderer:
-    """The services' LabelRenderer port."""
+    """The services' LabelRenderer port; qr_modules is the QR encoder (zxing-cpp, wired by bootstrap)."""
+
+    def __init__(self, qr_modules: QrModules = reportlab_modules) -> None:
+        self._qr_modules = qr_modules
 
     def render(self, labels: Sequence[MachineLabel], sheet: str) -> bytes:
-        return render_labels(labels, SheetFormat(sheet))
+        return render_labels(labels, SheetFormat(sheet), qr_modules=self._qr_modules)
 
 
-def render_labels(labels: Sequence[MachineLabel], sheet: SheetFormat = SheetFormat.A4_21, *, title: str = "") -> bytes:
+def render_labels(
+    labels: Sequence[MachineLabel],
+    sheet: SheetFormat = SheetFormat.A4_21,
+    *,
+    title: str = "",
+    qr_modules: QrModules = reportlab_modules,
+) -> bytes:
     """The PDF of the sheets, as bytes (the caller decides where they go)."""
     if not labels:
         raise ValueError("no labels to render")
-    _register_fonts()
+    register_fonts()
     layout = LAYOUTS[sheet]
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=layout.page, invariant=True, pageCompression=1)
@@ -90,22 +97,20 @@ def render_labels(labels: Sequence[MachineLabel], sheet: SheetFormat = SheetForm
         row, column = divmod(slot, layout.columns)
         x = layout.left + column * layout.column_pitch
         y = layout.page[1] - layout.top - (row + 1) * layout.row_pitch
-        _draw_label(canvas, label, x, y, layout)
+        _draw_label(canvas, label, x, y, layout, qr_modules)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _draw_label(canvas: Canvas, label: MachineLabel, x: float, y: float, layout: SheetLayout) -> None:
+def _draw_label(
+    canvas: Canvas, label: MachineLabel, x: float, y: float, layout: SheetLayout, qr_modules: QrModules
+) -> None:
     pad = 2.0 * mm
     # The QR takes most of the label's height; the white label stock around it completes the
     # quiet zone (2 modules drawn + the padding ≥ the standard 4 modules).
     size = min(layout.label_height - 2 * pad, layout.label_width * 0.46)
-    widget = QrCodeWidget(label.payload, barLevel="M", barBorder=2)
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x + pad, y + (layout.label_height - size) / 2)
+    draw_qr(canvas, qr_modules(label.payload), x + pad, y + (layout.label_height - size) / 2, size)
 
     text_x = x + pad + size + 1.5 * mm
     width = x + layout.label_width - pad - text_x

@@ -53,6 +53,8 @@ from desktop_app.i18n import _
 from desktop_app.persistence.tables import (
     AttachmentRecord,
     AuditRecord,
+    CertificateCounterRecord,
+    CertificateRecord,
     ContactRecord,
     ContractRecord,
     CustomerRecord,
@@ -86,6 +88,7 @@ from desktop_app.services.dto import (
     QueueCounts,
     QueueEntry,
     QueueFilter,
+    StoredCertificate,
     TicketDetail,
     TimelineEntry,
 )
@@ -602,6 +605,69 @@ class SqlContractRepository:
     def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
         record = self._session.scalars(self._select().where(ContractRecord.id == contract_id)).one_or_none()
         return None if record is None else self._summary(record)
+
+
+class SqlCertificateRepository:
+    """Issued certificates (R15): added, read back for verification, and revoked; never deleted."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def next_number(self, year: int) -> str:
+        counter = self._session.get(CertificateCounterRecord, year, with_for_update=True)
+        if counter is None:
+            counter = CertificateCounterRecord(year=year, last=0)
+            self._session.add(counter)
+        counter.last += 1
+        self._session.flush()
+        return f"CERT-{year}-{counter.last:05d}"
+
+    def add(self, certificate: StoredCertificate, issued_by: UserId | None) -> None:
+        self._session.add(
+            CertificateRecord(
+                number=certificate.number,
+                contract_id=certificate.contract_id,
+                issued_at=certificate.issued_at,
+                issued_by=issued_by,
+                key_id=certificate.key_id,
+                payload=certificate.payload.decode("utf-8"),
+                revoked_at=None,
+                revoked_reason="",
+            )
+        )
+        self._session.flush()
+
+    def get(self, number: str) -> StoredCertificate | None:
+        record = self._session.scalar(select(CertificateRecord).where(CertificateRecord.number == number))
+        return None if record is None else _stored_certificate(record)
+
+    def for_contract(self, contract_id: ContractId) -> list[StoredCertificate]:
+        rows = self._session.scalars(
+            select(CertificateRecord)
+            .where(CertificateRecord.contract_id == contract_id)
+            .order_by(CertificateRecord.issued_at.desc(), CertificateRecord.id.desc())
+        )
+        return [_stored_certificate(r) for r in rows]
+
+    def revoke(self, number: str, at: datetime, reason: str) -> None:
+        record = self._session.scalar(select(CertificateRecord).where(CertificateRecord.number == number))
+        if record is None:
+            raise NotFoundError(_("There is no certificate {number}.").format(number=number))
+        record.revoked_at = at
+        record.revoked_reason = reason
+        self._session.flush()
+
+
+def _stored_certificate(r: CertificateRecord) -> StoredCertificate:
+    return StoredCertificate(
+        r.number,
+        ContractId(r.contract_id),
+        r.issued_at,
+        r.key_id,
+        r.payload.encode("utf-8"),
+        r.revoked_at,
+        r.revoked_reason,
+    )
 
 
 class SqlTicketRepository:

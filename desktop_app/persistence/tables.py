@@ -188,6 +188,28 @@ class ContractRecord(Versioned, Base):
     machines: Mapped[list[MachineRecord]] = relationship(secondary=contract_machines, order_by="MachineRecord.serial")
 
 
+class CertificateRecord(Base):
+    """Every certificate issued (R15): its signed facts exactly as the QR carries them, and its
+    revocation. Append-only but for the revocation fields."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CertificateCounterRecord(Base):
+    __tablename__ = "certificate_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class TicketCounterRecord(Base):
     """The last number handed out per year, so ticket numbers stay dense and human-readable."""
 

@@ -16,6 +16,7 @@ from desktop_app.persistence.migrate import describe_database_error
 from desktop_app.persistence.repositories import (
     SqlAuditRepository,
     SqlCatalogRepository,
+    SqlCertificateRepository,
     SqlContractRepository,
     SqlPolicyRepository,
     SqlTicketRepository,
@@ -35,6 +36,7 @@ class SqlAlchemyUnitOfWork:
         self.contracts = SqlContractRepository(session)
         self.tickets = SqlTicketRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.certificates = SqlCertificateRepository(session)
         return self
 
     def __exit__(

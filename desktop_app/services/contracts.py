@@ -28,6 +28,19 @@ class ContractService:
             raise NotFoundError(_("Contract {id} does not exist.").format(id=contract_id))
         return summary
 
+    def find(self, text: str) -> ContractSummary:
+        """A contract by database id or by invoice number. Raises NotFoundError."""
+        text = text.strip()
+        if text.isdigit():
+            with self._uow_factory() as uow:
+                summary = uow.contracts.get_summary(ContractId(int(text)))
+            if summary is not None:
+                return summary
+        for summary in self.list_contracts(text):
+            if summary.invoice_number.upper() == text.upper():
+                return summary
+        raise NotFoundError(_("There is no contract with id or invoice {text}.").format(text=text))
+
     def state_of(self, contract: ContractSummary) -> ContractState:
         today = self._clock.now().astimezone(self._policy.calendar().tz).date()
         return contract_state(contract.valid_from, contract.valid_to, today)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
+from desktop_app.services.certificates import CertificateService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.machines import MachineService
@@ -19,6 +20,7 @@ class Desk:
     tickets: TicketService
     contracts: ContractService
     machines: MachineService
+    certificates: CertificateService
     policy: PolicyService
     users: UserService
     audit: AuditService

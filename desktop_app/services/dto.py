@@ -265,3 +265,16 @@ class MachineLabel:
     model_name: str
     customer_name: str
     payload: str
+
+
+@dataclass(frozen=True)
+class StoredCertificate:
+    """An issued certificate as recorded: the signed facts exactly as its QR carries them."""
+
+    number: str
+    contract_id: ContractId
+    issued_at: datetime
+    key_id: str  # hex
+    payload: bytes
+    revoked_at: datetime | None
+    revoked_reason: str

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from desktop_app.domain.audit import AuditEntry
+from desktop_app.domain.certificate import CertificateData, SignedCode
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
@@ -43,6 +44,7 @@ from desktop_app.services.dto import (
     QueueCounts,
     QueueEntry,
     QueueFilter,
+    StoredCertificate,
     TicketDetail,
 )
 
@@ -233,6 +235,37 @@ class TicketRepository(Protocol):
     def detail(self, ticket_id: TicketId, attachment_store: AttachmentStore) -> TicketDetail | None: ...
 
 
+class CertificateRepository(Protocol):
+    def next_number(self, year: int) -> str: ...
+
+    def add(self, certificate: StoredCertificate, issued_by: UserId | None) -> None: ...
+
+    def get(self, number: str) -> StoredCertificate | None: ...
+
+    def for_contract(self, contract_id: ContractId) -> list[StoredCertificate]: ...
+
+    def revoke(self, number: str, at: datetime, reason: str) -> None: ...
+
+
+class CertificateSigner(Protocol):
+    @property
+    def can_sign(self) -> bool: ...
+
+    def sign(self, payload: bytes) -> SignedCode:
+        """Raises UserFacingError when this installation has no signing key."""
+        ...
+
+    def verify(self, code: SignedCode) -> bool | None:
+        """True genuine, False altered (a trusted key's signature does not match), None unknown key."""
+        ...
+
+
+class CertificateRenderer(Protocol):
+    def render(self, data: CertificateData, qr_text: str) -> bytes:
+        """The certificate as a one-page PDF."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per user action. Leaving the block without commit() rolls back."""
 
@@ -241,6 +274,7 @@ class UnitOfWork(Protocol):
     contracts: ContractRepository
     tickets: TicketRepository
     audit: AuditRepository
+    certificates: CertificateRepository
 
     def __enter__(self) -> Self: ...
 

@@ -84,3 +84,31 @@ def test_scan_reads_photos_resolves_machines_and_says_when_there_is_nothing(demo
     assert nothing.returncode == 1 and nothing.stdout == ""
     not_image = run("scan", str(broken), data_dir=tmp_path)
     assert not_image.returncode == 2 and "not an image" in not_image.stderr
+
+
+def test_r15_certificate_keygen_issue_and_verify_from_the_command_line(demo_folder: Path, tmp_path: Path) -> None:
+    url = make_settings(demo_folder).db_url
+    keys = run("--db", url, "certificate", "keygen", data_dir=demo_folder)
+    assert keys.returncode == 0 and (demo_folder / "keys" / "certificate-signing.key").is_file()
+    assert (demo_folder / "keys" / "certificate-signing.key").stat().st_mode & 0o077 == 0  # owner only
+    services = build_services(make_settings(demo_folder), clock=FixedClock(DEMO_NOW))
+    try:
+        contract = next(
+            c for c in services.contracts.list_contracts() if services.contracts.state_of(c).value == "active"
+        )
+    finally:
+        services.close()
+    out = tmp_path / "certificado.pdf"
+    issued = run("--db", url, "certificate", "issue", "--contract", contract.invoice_number, "--out", str(out),
+                 data_dir=demo_folder)  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
+    verified = run("--db", url, "certificate", "verify", str(out), data_dir=demo_folder)
+    assert verified.returncode == 0, verified.stderr
+    assert "Valid certificate" in verified.stdout and contract.invoice_number in verified.stdout
+    assert "The contract is active in this database." in verified.stdout
+    elsewhere = run("certificate", "verify", str(out), data_dir=tmp_path)  # an installation without that key
+    assert elsewhere.returncode == 1 and "does not recognise" in elsewhere.stdout
+    number = issued.stdout.split()[1]
+    run("--db", url, "certificate", "revoke", number, "--reason", "Factura anulada", data_dir=demo_folder)
+    revoked = run("--db", url, "certificate", "verify", str(out), data_dir=demo_folder)
+    assert revoked.returncode == 1 and "Factura anulada" in revoked.stdout

@@ -1,0 +1,261 @@
+"""The plan certificate as a one-page PDF (R15), worded in the policy's own terms: the plan and its
+type, the invoice ("Factura"), the validity ("Vigencia") and the covered machines, with the
+company's round seal (vector, dated the day of issue), a signature line, and the QR code that
+carries the same facts signed.
+
+Company identity and seal texts come from resources/certificate/company.json; fonts are the
+DejaVu TTFs in resources/fonts, so accents print everywhere. Rendering is deterministic (ReportLab
+invariant mode): the same certificate gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from desktop_app.documents.labels_pdf import FONT, FONT_BOLD, register_fonts
+from desktop_app.documents.qr_drawing import QrModules, draw_qr, reportlab_modules
+from desktop_app.domain.certificate import CertificateData
+from desktop_app.formatting import format_date
+from desktop_app.i18n import _
+from desktop_app.paths import resource_path
+
+ORANGE = colors.HexColor("#E8711A")
+INK = colors.HexColor("#1F2328")
+MUTED = colors.HexColor("#5F6B76")
+RULE = colors.HexColor("#D9DEE3")
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    tax_id: str
+    email: str
+    website: str
+    ring_text: str
+    centre_text: str
+    seal_colour: str
+
+
+@cache
+def company() -> Company:
+    facts = json.loads(resource_path("certificate", "company.json").read_text(encoding="utf-8"))
+    seal = facts["seal"]
+    return Company(
+        facts["name"],
+        facts.get("tax_id", ""),
+        facts["email"],
+        facts["website"],
+        seal["ring_text"],
+        seal["centre_text"],
+        seal["colour"],
+    )
+
+
+class CertificatePdfRenderer:
+    """The services' CertificateRenderer port.
+
+    Args:
+        qr_modules: the QR encoder (zxing-cpp from devices/, wired by bootstrap.py).
+        page: "a4" or "letter".
+    """
+
+    def __init__(self, qr_modules: QrModules = reportlab_modules, page: str = "a4") -> None:
+        self._qr_modules = qr_modules
+        self._page = LETTER if page == "letter" else A4
+
+    def render(self, data: CertificateData, qr_text: str) -> bytes:
+        return render_certificate(data, qr_text, self._page, self._qr_modules)
+
+
+def render_certificate(
+    data: CertificateData,
+    qr_text: str,
+    page: tuple[float, float] = A4,
+    qr_modules: QrModules = reportlab_modules,
+) -> bytes:
+    register_fonts()
+    who = company()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=page, invariant=True, pageCompression=1)
+    canvas.setTitle(_("Certificate {number}").format(number=data.number))
+    canvas.setAuthor(who.name)
+    canvas.setSubject(_("Technical support plan certificate"))
+    width, height = page
+    left, right = 22 * mm, width - 22 * mm
+
+    # Letterhead.
+    canvas.setFillColor(ORANGE)
+    canvas.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
+    y = height - 24 * mm
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT_BOLD, 17)
+    canvas.drawString(left, y, who.name)
+    canvas.setFont(FONT, 9)
+    canvas.setFillColor(MUTED)
+    identity = [f"NIT {who.tax_id}"] if who.tax_id else []
+    canvas.drawString(left, y - 6 * mm, " · ".join([*identity, _("Technical support"), who.email, who.website]))
+
+    # Title and number.
+    y -= 24 * mm
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT_BOLD, 15)
+    canvas.drawString(left, y, _("TECHNICAL SUPPORT PLAN CERTIFICATE"))
+    canvas.setFont(FONT, 10)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(
+        left,
+        y - 6.5 * mm,
+        _("Certificate No. {number} · issued on {date}").format(number=data.number, date=format_date(data.issued_on)),
+    )
+
+    # The statement.
+    y -= 20 * mm
+    customer = data.customer_name + (f" (NIT {data.customer_tax_id})" if data.customer_tax_id else "")
+    statement = _(
+        "{company} certifies that {customer} has contracted the technical support plan described below, "
+        "under makeR's technical support policy."
+    ).format(company=who.name, customer=customer)
+    canvas.setFillColor(INK)
+    y = _paragraph(canvas, statement, left, y, right - left, FONT, 10.5, 15)
+
+    # The plan's facts, in the policy's words.
+    y -= 6 * mm
+    kind = _("Special contract (discontinued model)") if data.special else _("Support plan")
+    validity = _("{start} to {end}").format(start=format_date(data.valid_from), end=format_date(data.valid_to))
+    rows = [
+        (_("Plan"), data.plan_name),
+        (_("Type"), kind),
+        (_("Invoice"), data.invoice_number),
+        (_("Validity"), validity),
+    ]
+    for label, value in rows:
+        canvas.setStrokeColor(RULE)
+        canvas.line(left, y - 2.5 * mm, right, y - 2.5 * mm)
+        canvas.setFont(FONT, 10)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(left, y, label)
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.setFillColor(INK)
+        canvas.drawString(left + 45 * mm, y, value)
+        y -= 9 * mm
+
+    # Covered machines.
+    y -= 5 * mm
+    canvas.setFont(FONT_BOLD, 11)
+    canvas.drawString(left, y, _("Covered products"))
+    y -= 7 * mm
+    canvas.setFillColor(colors.HexColor("#F3F4F6"))
+    canvas.rect(left, y - 2.2 * mm, right - left, 7 * mm, stroke=0, fill=1)
+    canvas.setFillColor(MUTED)
+    canvas.setFont(FONT_BOLD, 9)
+    canvas.drawString(left + 3 * mm, y, _("Model"))
+    canvas.drawString(left + 95 * mm, y, _("Serial"))
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT, 10)
+    for machine in data.machines:
+        y -= 7 * mm
+        canvas.drawString(left + 3 * mm, y, machine.model)
+        canvas.drawString(left + 95 * mm, y, machine.serial)
+        canvas.setStrokeColor(RULE)
+        canvas.line(left, y - 2.2 * mm, right, y - 2.2 * mm)
+
+    # Seal, signature, QR along the bottom.
+    bottom = 28 * mm
+    qr_size = 48 * mm
+    _draw_seal(canvas, who, left + 24 * mm, bottom + 26 * mm, 22 * mm, format_date(data.issued_on))
+    canvas.setStrokeColor(INK)
+    canvas.line(left + 56 * mm, bottom + 12 * mm, left + 116 * mm, bottom + 12 * mm)
+    canvas.setFont(FONT, 9)
+    canvas.setFillColor(MUTED)
+    canvas.drawCentredString(left + 86 * mm, bottom + 7 * mm, _("Authorised signature"))
+    canvas.drawCentredString(left + 86 * mm, bottom + 3 * mm, who.name)
+    draw_qr(canvas, qr_modules(qr_text), right - qr_size, bottom + 4 * mm, qr_size)
+    canvas.setFont(FONT, 7.5)
+    canvas.drawCentredString(right - qr_size / 2, bottom, _("Scan to verify this certificate"))
+    canvas.setFillColor(ORANGE)
+    canvas.rect(0, 0, width, 4 * mm, stroke=0, fill=1)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _paragraph(
+    canvas: Canvas, text: str, x: float, y: float, width: float, font: str, size: float, lead: float
+) -> float:
+    """Draw text wrapped to width; returns the y below it."""
+    canvas.setFont(font, size)
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if pdfmetrics.stringWidth(trial, font, size) > width and line:
+            canvas.drawString(x, y, line)
+            y -= lead
+            line = word
+        else:
+            line = trial
+    if line:
+        canvas.drawString(x, y, line)
+        y -= lead
+    return y
+
+
+def _draw_seal(canvas: Canvas, who: Company, cx: float, cy: float, radius: float, date_text: str) -> None:
+    """The round company stamp: two rings, the company's name around, the department and the
+    date of issue in the middle. Drawn slightly turned, as a stamp is."""
+    ink = colors.HexColor(who.seal_colour)
+    canvas.saveState()
+    canvas.translate(cx, cy)
+    canvas.rotate(-8)
+    canvas.setStrokeColor(ink)
+    canvas.setFillColor(ink)
+    canvas.setLineWidth(1.6)
+    canvas.circle(0, 0, radius, stroke=1, fill=0)
+    canvas.setLineWidth(0.8)
+    canvas.circle(0, 0, radius * 0.72, stroke=1, fill=0)
+    # The name around the top, each letter turned to follow the ring.
+    ring = who.ring_text
+    size = radius * 0.2
+    canvas.setFont(FONT_BOLD, size)
+    text_radius = radius * 0.8
+    span = min(250.0, 10.5 * len(ring))
+    for index, letter in enumerate(ring):
+        angle = 90 + span / 2 - index * span / max(1, len(ring) - 1)
+        canvas.saveState()
+        canvas.rotate(angle)
+        canvas.translate(text_radius, 0)
+        canvas.rotate(-90)
+        canvas.drawCentredString(0, 0, letter)
+        canvas.restoreState()
+    # A star closes the ring at the bottom, under the date.
+    _star(canvas, 0, -text_radius, size * 0.5)
+    canvas.setFont(FONT_BOLD, radius * 0.12)
+    canvas.drawCentredString(0, radius * 0.12, who.centre_text)
+    canvas.setFont(FONT, radius * 0.13)
+    canvas.drawCentredString(0, -radius * 0.16, date_text)
+    canvas.setLineWidth(0.6)
+    canvas.line(-radius * 0.5, -radius * 0.3, radius * 0.5, -radius * 0.3)
+    canvas.restoreState()
+
+
+def _star(canvas: Canvas, x: float, y: float, r: float) -> None:
+    path = canvas.beginPath()
+    for k in range(10):
+        radius = r if k % 2 == 0 else r * 0.45
+        angle = math.radians(90 + k * 36)
+        px, py = x + radius * math.cos(angle), y + radius * math.sin(angle)
+        if k == 0:
+            path.moveTo(px, py)
+        else:
+            path.lineTo(px, py)
+    path.close()
+    canvas.drawPath(path, stroke=0, fill=1)

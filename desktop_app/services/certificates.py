@@ -1,0 +1,205 @@
+"""Plan certificates (R15): issued from a contract, signed, recorded, and verified from their QR.
+
+Issuing records the certificate's signed facts before the PDF leaves, so a reprint gives the same
+page and a verification can also say whether makeR revoked it and whether the contract is still
+active. A verification never raises for what a scanner reads: it returns a verdict and a sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from desktop_app.domain.audit import AuditEntry
+from desktop_app.domain.certificate import (
+    CertificateData,
+    CertificateFormatError,
+    CertifiedMachine,
+    Verdict,
+    from_payload,
+    qr_text,
+    read_qr_text,
+    to_payload,
+    validity_verdict,
+)
+from desktop_app.domain.ids import ContractId
+from desktop_app.domain.model import ContractState, contract_state
+from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
+from desktop_app.formatting import format_date
+from desktop_app.i18n import _
+from desktop_app.services.dto import StoredCertificate
+from desktop_app.services.policy_service import PolicyService
+from desktop_app.services.ports import CertificateRenderer, CertificateSigner, Clock, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    number: str
+    data: CertificateData
+    qr_text: str
+    pdf: bytes
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    data: CertificateData | None  # the signed facts, when the signature holds
+    contract_active: bool | None  # from this database, when it knows the contract
+    message: str
+
+
+class CertificateService:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        policy: PolicyService,
+        clock: Clock,
+        signer: CertificateSigner,
+        renderer: CertificateRenderer,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._policy = policy
+        self._clock = clock
+        self._signer = signer
+        self._renderer = renderer
+
+    @property
+    def can_issue(self) -> bool:
+        """Whether this installation holds the office's signing key."""
+        return self._signer.can_sign
+
+    def issue(self, contract_id: ContractId, *, actor: Actor) -> IssuedCertificate:
+        """Raises:
+        UserFacingError: no signing key here; a contract without machines, expired, or unknown.
+        """
+        if not allows(actor, Permission.ISSUE_CERTIFICATES):
+            raise PermissionDeniedError(_("Your role does not allow this action."))
+        now = self._clock.now()
+        today = self._today()
+        with self._uow_factory() as uow:
+            contract = uow.contracts.get_summary(contract_id)
+            if contract is None:
+                raise NotFoundError(_("Contract {id} does not exist.").format(id=contract_id))
+            if not contract.machines:
+                raise UserFacingError(
+                    _("Contract {invoice} covers no machines: a certificate must list its products.").format(
+                        invoice=contract.invoice_number
+                    )
+                )
+            if contract_state(contract.valid_from, contract.valid_to, today) is ContractState.EXPIRED:
+                raise UserFacingError(
+                    _("Contract {invoice} ended on {date}; renew it before certifying it.").format(
+                        invoice=contract.invoice_number, date=format_date(contract.valid_to)
+                    )
+                )
+            customer = uow.catalog.get_customer(contract.customer_id)
+            assert customer is not None, "a contract's customer exists"
+            data = CertificateData(
+                number=uow.certificates.next_number(today.year),
+                contract_id=int(contract.id),
+                customer_name=customer.name,
+                customer_tax_id=customer.tax_id,
+                plan_code=contract.plan_code,
+                plan_name=contract.plan_name,
+                special=contract.special,
+                invoice_number=contract.invoice_number,
+                valid_from=contract.valid_from,
+                valid_to=contract.valid_to,
+                machines=tuple(CertifiedMachine(m.model_name, m.serial) for m in contract.machines),
+                issued_on=today,
+            )
+            code = self._signer.sign(to_payload(data))
+            text = qr_text(code)
+            pdf = self._renderer.render(data, text)  # before the commit: a failure records nothing
+            uow.certificates.add(
+                StoredCertificate(data.number, contract.id, now, code.key_id.hex(), code.payload, None, ""),
+                actor.user_id,
+            )
+            issued = {"contract_id": ("", str(contract.id)), "key_id": ("", code.key_id.hex())}
+            uow.audit.record(AuditEntry(now, actor.user_id, "certificate", data.number, "issue", issued))
+            uow.commit()
+        return IssuedCertificate(data.number, data, text, pdf)
+
+    def reprint(self, number: str) -> bytes:
+        """The same certificate again (same facts, same QR), e.g. for a lost page."""
+        with self._uow_factory() as uow:
+            stored = uow.certificates.get(number)
+        if stored is None:
+            raise NotFoundError(_("There is no certificate {number}.").format(number=number))
+        data = from_payload(stored.payload)
+        code = self._signer.sign(stored.payload)  # Ed25519 is deterministic: the same signature
+        return self._renderer.render(data, qr_text(code))
+
+    def for_contract(self, contract_id: ContractId) -> list[StoredCertificate]:
+        with self._uow_factory() as uow:
+            return uow.certificates.for_contract(contract_id)
+
+    def revoke(self, number: str, reason: str, *, actor: Actor) -> None:
+        if not allows(actor, Permission.ISSUE_CERTIFICATES):
+            raise PermissionDeniedError(_("Your role does not allow this action."))
+        if not reason.strip():
+            raise UserFacingError(_("Say why the certificate is revoked."))
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            uow.certificates.revoke(number, now, reason.strip())
+            revoked = {"revoked_reason": ("", reason.strip())}
+            uow.audit.record(AuditEntry(now, actor.user_id, "certificate", number, "revoke", revoked))
+            uow.commit()
+
+    def verify(self, text: str) -> Verification:
+        """What a scanned certificate QR says, checked: never raises for any text."""
+        try:
+            code = read_qr_text(text)
+        except CertificateFormatError:
+            return Verification(Verdict.NOT_A_CERTIFICATE, None, None, _("This is not a makeR certificate code."))
+        genuine = self._signer.verify(code)
+        if genuine is None:
+            return Verification(
+                Verdict.UNKNOWN_KEY,
+                None,
+                None,
+                _("Not valid: the certificate was signed with a key makeR does not recognise (possibly forged)."),
+            )
+        if not genuine:
+            return Verification(
+                Verdict.ALTERED, None, None, _("Not valid: the certificate's facts were altered after it was signed.")
+            )
+        try:
+            data = from_payload(code.payload)
+        except CertificateFormatError:
+            return Verification(
+                Verdict.NOT_A_CERTIFICATE,
+                None,
+                None,
+                _("The certificate was made by a newer version of makeR Soporte; update this one to read it."),
+            )
+        with self._uow_factory() as uow:
+            stored = uow.certificates.get(data.number)
+            contract = uow.contracts.get_summary(ContractId(data.contract_id)) if stored is not None else None
+        today = self._today()
+        active = None
+        if contract is not None:
+            active = contract_state(contract.valid_from, contract.valid_to, today) is ContractState.ACTIVE
+        verdict = validity_verdict(data, today)
+        if stored is not None and stored.revoked_at is not None:
+            verdict = Verdict.REVOKED
+        return Verification(verdict, data, active, self._message(verdict, data, stored))
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _today(self) -> date:
+        return self._clock.now().astimezone(self._policy.calendar().tz).date()
+
+    @staticmethod
+    def _message(verdict: Verdict, data: CertificateData, stored: StoredCertificate | None) -> str:
+        if verdict is Verdict.VALID:
+            return _("Valid certificate · {plan} · in force until {date}").format(
+                plan=data.plan_name, date=format_date(data.valid_to)
+            )
+        if verdict is Verdict.EXPIRED:
+            return _("Genuine certificate, but expired on {date}.").format(date=format_date(data.valid_to))
+        if verdict is Verdict.NOT_YET_VALID:
+            return _("Genuine certificate, in force from {date}.").format(date=format_date(data.valid_from))
+        reason = stored.revoked_reason if stored else ""
+        return _("Revoked by makeR: {reason}").format(reason=reason)
