@@ -35,7 +35,7 @@ from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
-from desktop_app.domain.certificate import CERTIFICATE_URL_PREFIX, Verdict
+from desktop_app.domain.certificate import Verdict, is_certificate_code
 from desktop_app.domain.permissions import SYSTEM
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
@@ -141,7 +141,7 @@ def _verify_certificate(source: str, services: Services) -> int:
         if not texts:
             print(_("{image}: no QR code found.").format(image=path), file=sys.stderr)
             return 1
-    certificate_texts = [t for t in texts if t.strip().lower().startswith(CERTIFICATE_URL_PREFIX.lower())]
+    certificate_texts = [t for t in texts if is_certificate_code(t)]
     result = services.certificates.verify((certificate_texts or texts)[0])
     print(result.message)
     data = result.data

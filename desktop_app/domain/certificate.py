@@ -138,10 +138,15 @@ def qr_text(code: SignedCode) -> str:
     return f"{CERTIFICATE_URL_PREFIX}{_b64(code.key_id)}.{_b64(code.payload)}.{_b64(code.signature)}"
 
 
+def is_certificate_code(text: str) -> bool:
+    """Whether a scanned text claims to be a certificate (it may still be forged or damaged)."""
+    return text.strip().lower().startswith(CERTIFICATE_URL_PREFIX.lower())
+
+
 def read_qr_text(text: str) -> SignedCode:
     """The three parts of a certificate code. Raises CertificateFormatError for any other text."""
     cleaned = text.strip()
-    if not cleaned.lower().startswith(CERTIFICATE_URL_PREFIX.lower()):
+    if not is_certificate_code(cleaned):
         raise CertificateFormatError("not a makeR certificate code")
     parts = cleaned[len(CERTIFICATE_URL_PREFIX) :].split(".")
     if len(parts) != 3:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from desktop_app.domain.ids import ContractId
 from desktop_app.domain.model import ContractState, contract_state
 from desktop_app.errors import NotFoundError
@@ -40,6 +42,9 @@ class ContractService:
             if summary.invoice_number.upper() == text.upper():
                 return summary
         raise NotFoundError(_("There is no contract with id or invoice {text}.").format(text=text))
+
+    def timezone(self) -> tzinfo:
+        return self._policy.calendar().tz
 
     def state_of(self, contract: ContractSummary) -> ContractState:
         today = self._clock.now().astimezone(self._policy.calendar().tz).date()

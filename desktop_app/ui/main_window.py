@@ -146,7 +146,8 @@ class MainWindow(QMainWindow):
         self.machine_view.new_ticket_requested.connect(lambda machine_id: self.new_ticket(MachineId(machine_id)))
         self.machine_view.scan_requested.connect(self.scan_label)
         self.machine_view.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        self.contract_view = ContractView(contracts)
+        self.contract_view = ContractView(contracts, desk.certificates, self._tasks, actor)
+        self.contract_view.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.policy_view = PolicyView(policy, actor)
         self.policy_view.policy_saved.connect(self._on_policy_saved)
 
@@ -265,10 +266,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     def scan_label(self) -> ScanDialog:
-        """Ctrl+Shift+Q: the webcam (or a photo) finds the machine, whose page opens (R2)."""
+        """Ctrl+Shift+Q: the webcam (or a photo) finds the machine, whose page opens (R2), or
+        verifies a certificate (R15)."""
         if self._scanner is None:
             self._scanner = default_scanner()
-        dialog = ScanDialog(self._scanner, self._desk.machines, self)
+        dialog = ScanDialog(self._scanner, self._desk.machines, self._desk.certificates, self)
         dialog.machine_found.connect(self.open_machine)
         dialog.open()
         return dialog

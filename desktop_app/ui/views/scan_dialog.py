@@ -1,4 +1,5 @@
-"""Scan a machine's QR label (R2) with the webcam, or from a photo when there is no camera.
+"""Scan a machine's QR label (R2) with the webcam, or from a photo when there is no camera; a
+certificate's QR (R15) is verified on the spot.
 
 The camera runs on its own thread (ui/workers/camera_worker.py); this dialog shows its frames,
 says what it is doing, and resolves a confirmed code through the machine service. A foreign code
@@ -26,8 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.devices.scanning import Scanner
+from desktop_app.domain.certificate import Verdict, is_certificate_code
 from desktop_app.domain.ids import MachineId
+from desktop_app.formatting import format_date
 from desktop_app.i18n import _
+from desktop_app.services.certificates import CertificateService, Verification
 from desktop_app.services.machines import MachineService, ScanResolution
 from desktop_app.ui.workers.camera_worker import CameraWorker
 
@@ -47,9 +51,16 @@ class ScanDialog(QDialog):
 
     machine_found = Signal(int)
 
-    def __init__(self, scanner: Scanner, machines: MachineService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        scanner: Scanner,
+        machines: MachineService,
+        certificates: CertificateService | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._scanner, self._machines = scanner, machines
+        self._scanner, self._machines, self._certificates = scanner, machines, certificates
+        self.last_verification: Verification | None = None
         self._worker: CameraWorker | None = None
         self.machine_id: MachineId | None = None
         self.last_resolution: ScanResolution | None = None
@@ -62,6 +73,12 @@ class ScanDialog(QDialog):
         self.preview.setWordWrap(True)
         self.status = QLabel(wordWrap=True)
         self.status.setMinimumHeight(40)
+        # A certificate's verification (R15): the verdict and the signed facts.
+        self.verdict = QLabel(wordWrap=True, objectName="coverage")
+        self.verdict.setTextFormat(Qt.TextFormat.PlainText)
+        self.verdict.hide()
+        self.again = QPushButton(_("Scan another code"))
+        self.again.hide()
         self.from_file = QPushButton(_("Scan from an image file…"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -74,9 +91,12 @@ class ScanDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.status)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.again, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(buttons)
 
         self.from_file.clicked.connect(self._choose_file)
+        self.again.clicked.connect(self._scan_again)
         self.camera.currentIndexChanged.connect(lambda _index: self._start())
         self._resume_timer = QTimer(self, singleShot=True, interval=RESUME_AFTER_MS)
         self._resume_timer.timeout.connect(self._start)
@@ -159,7 +179,11 @@ class ScanDialog(QDialog):
             self._resume_timer.start()  # the camera stopped at that code; look for the next one
 
     def _resolve(self, text: str) -> bool:
-        """True when the text named a registered machine (and the dialog closed)."""
+        """True when the text was dealt with: a registered machine (the dialog closed) or a
+        certificate (its verification is shown)."""
+        if self._certificates is not None and is_certificate_code(text):
+            self._show_verification(self._certificates.verify(text))
+            return True
         resolution = self._machines.resolve_scan(text)
         self.last_resolution = resolution
         if resolution.machine_id is not None:
@@ -170,6 +194,38 @@ class ScanDialog(QDialog):
             return True
         self._say(resolution.message)
         return False
+
+    def _show_verification(self, result: Verification) -> None:
+        self.stop()
+        self.last_verification = result
+        lines = [result.message]
+        data = result.data
+        if data is not None:
+            validity = _("{start} to {end}").format(start=format_date(data.valid_from), end=format_date(data.valid_to))
+            lines += [
+                f"{data.number} · {data.customer_name}",
+                _("Plan: {plan} · Invoice: {invoice}").format(plan=data.plan_name, invoice=data.invoice_number),
+                _("Validity: {validity}").format(validity=validity),
+                ", ".join(f"{m.serial} ({m.model})" for m in data.machines),
+            ]
+            if result.contract_active is not None:
+                lines.append(
+                    _("The contract is active in this database.")
+                    if result.contract_active
+                    else _("The contract is no longer active in this database.")
+                )
+        self.verdict.setText("\n".join(lines))
+        self.verdict.setProperty("state", "ok" if result.verdict is Verdict.VALID else "refused")
+        self.verdict.style().unpolish(self.verdict)
+        self.verdict.style().polish(self.verdict)
+        self.verdict.show()
+        self.again.show()
+        self._say("")
+
+    def _scan_again(self) -> None:
+        self.verdict.hide()
+        self.again.hide()
+        self._start()
 
     def _choose_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(

@@ -1,0 +1,94 @@
+"""R15 through the window: a contract's certificate issued, previewed (QtPdf), printed to a file,
+revoked; and a printed certificate verified from the scan dialog."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QInputDialog
+from pytestqt.qtbot import QtBot
+
+from desktop_app.bootstrap import Services
+from desktop_app.devices.camera import FrameListSource
+from desktop_app.devices.qr_decoder import default_chain
+from desktop_app.devices.scanning import Scanner
+from desktop_app.domain.certificate import Verdict
+from desktop_app.signing import generate_keys
+from desktop_app.ui.main_window import MainWindow, Page
+from tests.gui.conftest import save_screenshot
+
+
+def _select_active_contract(window: MainWindow, services: Services) -> str:
+    view = window.contract_view
+    window.show_page(Page.CONTRACTS)
+    for row in range(view.model.rowCount()):
+        contract = view.model.contract_at(row)
+        if services.contracts.state_of(contract).value == "active" and contract.machines:
+            view.table.selectRow(row)
+            return contract.invoice_number
+    raise AssertionError("the demo has active contracts with machines")
+
+
+def test_r15_a_certificate_is_issued_previewed_printed_and_revoked(
+    window: MainWindow, demo_services: Services, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_keys(demo_services.settings.keys_dir)
+    invoice = _select_active_contract(window, demo_services)
+    view = window.contract_view
+    assert view.issue_button.isVisible()
+    with qtbot.waitSignal(view.message, timeout=10_000) as said:
+        qtbot.mouseClick(view.issue_button, Qt.MouseButton.LeftButton)
+    assert "CERT-" in said.args[0]
+    preview = view.last_preview
+    qtbot.waitUntil(lambda: preview.document.pageCount() == 1)
+    page = preview.document.render(0, QSize(595, 842))
+    assert page.pixelColor(300, 12).name() == "#e8711a"  # the letterhead band: the page really renders
+    qtbot.wait(600)  # QPdfView paints its pages from a worker thread
+    save_screenshot(preview, "certificate_preview_es_CO")
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printed = tmp_path / "impreso.pdf"
+    printer.setOutputFileName(str(printed))
+    preview.print_to(printer)
+    assert printed.stat().st_size > 10_000
+    [code] = default_chain().decode_file(printed)  # the printed page's QR still verifies
+    assert demo_services.certificates.verify(code).verdict is Verdict.VALID
+    preview.reject()
+    assert view.certificates.topLevelItemCount() == 1
+    number = view.certificates.topLevelItem(0).text(0)
+    view.certificates.setCurrentItem(view.certificates.topLevelItem(0))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Factura anulada", True))
+    with qtbot.waitSignal(view.message, timeout=10_000):
+        qtbot.mouseClick(view.revoke_button, Qt.MouseButton.LeftButton)
+    assert view.certificates.topLevelItem(0).text(2) == "Revocado"
+    assert demo_services.certificates.verify(code).verdict is Verdict.REVOKED
+    assert invoice and number.startswith("CERT-")
+
+
+def test_r15_the_scan_dialog_verifies_a_certificate(
+    window: MainWindow, demo_services: Services, qtbot: QtBot, tmp_path: Path
+) -> None:
+    generate_keys(demo_services.settings.keys_dir)
+    contract = next(
+        c
+        for c in demo_services.contracts.list_contracts()
+        if demo_services.contracts.state_of(c).value == "active" and c.machines
+    )
+    issued = demo_services.certificates.issue(contract.id, actor=window._actor)
+    pdf = tmp_path / "certificado.pdf"
+    pdf.write_bytes(issued.pdf)
+    window._scanner = Scanner(default_chain(), lambda: [], lambda _index: FrameListSource([]))
+    dialog = window.scan_label()
+    qtbot.waitUntil(lambda: not dialog.camera.isEnabled())
+    dialog.scan_file(pdf)
+    assert dialog.last_verification is not None and dialog.last_verification.verdict is Verdict.VALID
+    assert dialog.verdict.isVisible() and "Certificado válido" in dialog.verdict.text()
+    assert contract.invoice_number in dialog.verdict.text()
+    assert "activo en esta base de datos" in dialog.verdict.text()
+    save_screenshot(dialog, "certificate_verified_es_CO")
+    words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert contract.invoice_number in words
