@@ -45,7 +45,7 @@ def main() -> int:
     services = build_services(settings, clock=FixedClock(DEMO_NOW))
     services.demo.load(DEMO_NOW)
     generate_keys(settings.keys_dir)
-    contracts = [c for c in services.contracts.list_contracts() if services.contracts.state_of(c).value == "active"]
+    contracts = [c for c in services.contracts.list_contracts() if services.contracts.state_of(c).in_force]
     contracts = [c for c in contracts if c.machines]
     print(f"{len(contracts)} active contracts with machines in the demo data; {settings.db_url}")
 

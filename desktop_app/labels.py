@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta, tzinfo
 
+from desktop_app.domain.contracts import ContractProblem
 from desktop_app.domain.eligibility import Condition, Coverage, Eligibility
 from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
 from desktop_app.domain.explain import Explanation, StepKind
@@ -49,6 +50,7 @@ def channel_label(channel: Channel) -> str:
 def contract_state_label(state: ContractState) -> str:
     return {
         ContractState.ACTIVE: _("Active"),
+        ContractState.EXPIRING: _("Expiring soon"),
         ContractState.EXPIRED: _("Expired"),
         ContractState.UPCOMING: _("Not started"),
     }[state]
@@ -194,6 +196,19 @@ def machine_problems_text(problems: tuple[MachineProblem, ...]) -> str:
         MachineProblem.WARRANTY_BEFORE_PURCHASE: _("The warranty cannot end before the purchase date."),
         MachineProblem.MAINTENANCE_BEFORE_PURCHASE: _("The last maintenance cannot be before the purchase date."),
         MachineProblem.MAINTENANCE_IN_FUTURE: _("The last maintenance cannot be in the future."),
+    }
+    return "\n".join(texts[p] for p in problems)
+
+
+def contract_problems_text(problems: tuple[ContractProblem, ...], invoice: str) -> str:
+    """Every problem of a contract form, one per line, naming the field."""
+    texts = {
+        ContractProblem.NO_INVOICE: _("Invoice: write the invoice number (Factura)."),
+        ContractProblem.INVOICE_REUSED: _("Invoice: {invoice} is already used by another contract.").format(
+            invoice=invoice
+        ),
+        ContractProblem.END_BEFORE_START: _("Validity: the contract cannot end before it starts."),
+        ContractProblem.NEGATIVE_PRICE: _("Price: the price before IVA cannot be negative."),
     }
     return "\n".join(texts[p] for p in problems)
 

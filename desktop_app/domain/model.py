@@ -161,6 +161,7 @@ class Contract:
     # A special contract is the only way a discontinued model still gets support (R5).
     special: bool = False
     id: ContractId | None = None
+    renews_id: ContractId | None = None  # the contract this one renewed: history is kept, not overwritten
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_to
@@ -248,7 +249,15 @@ class Visit:
 class ContractState(StrEnum):
     UPCOMING = "upcoming"
     ACTIVE = "active"
+    EXPIRING = "expiring"  # active, ending within EXPIRING_WITHIN_DAYS: time to offer the renewal
     EXPIRED = "expired"
+
+    @property
+    def in_force(self) -> bool:
+        return self in (ContractState.ACTIVE, ContractState.EXPIRING)
+
+
+EXPIRING_WITHIN_DAYS = 30
 
 
 def contract_state(valid_from: date, valid_to: date, today: date) -> ContractState:
@@ -256,4 +265,6 @@ def contract_state(valid_from: date, valid_to: date, today: date) -> ContractSta
         return ContractState.UPCOMING
     if today > valid_to:
         return ContractState.EXPIRED
+    if (valid_to - today).days <= EXPIRING_WITHIN_DAYS:
+        return ContractState.EXPIRING
     return ContractState.ACTIVE

@@ -297,6 +297,15 @@ class SqlCatalogRepository:
             stmt = stmt.where(MachineRecord.search_text.like(_like_pattern(term), escape="\\"))
         return [_machine_summary(m, c) for m, c in self._session.execute(stmt)]
 
+    def customer_machines(self, customer_id: CustomerId) -> list[MachineSummary]:
+        stmt = (
+            select(MachineRecord, CustomerRecord)
+            .join(CustomerRecord, MachineRecord.customer_id == CustomerRecord.id)
+            .where(MachineRecord.customer_id == customer_id)
+            .order_by(MachineRecord.serial)
+        )
+        return [_machine_summary(m, c) for m, c in self._session.execute(stmt)]
+
     def machine_summary(self, machine_id: MachineId) -> MachineSummary | None:
         record = self._session.get(MachineRecord, machine_id)
         return None if record is None else _machine_summary(record, record.customer)
@@ -535,9 +544,62 @@ class SqlContractRepository:
                 tuple(MachineId(m.id) for m in r.machines),
                 r.special,
                 ContractId(r.id),
+                ContractId(r.renews_id) if r.renews_id is not None else None,
             )
             for r in rows
         ]
+
+    def invoice_taken(self, invoice_number: str, except_id: ContractId | None) -> bool:
+        stmt = select(func.count(ContractRecord.id)).where(
+            func.upper(ContractRecord.invoice_number) == invoice_number.strip().upper()
+        )
+        if except_id is not None:
+            stmt = stmt.where(ContractRecord.id != except_id)
+        return (self._session.scalar(stmt) or 0) > 0
+
+    def contracts_covering_any(self, machine_ids: Sequence[MachineId]) -> list[Contract]:
+        found: dict[ContractId | None, Contract] = {}
+        for machine_id in machine_ids:
+            for contract in self.covering(machine_id):
+                found[contract.id] = contract
+        return list(found.values())
+
+    def update(self, contract: Contract, expected_version: int) -> None:
+        """Raises ConflictError when the contract changed since expected_version."""
+        assert contract.id is not None
+        record = self._session.get(ContractRecord, contract.id)
+        if record is None:
+            raise NotFoundError(_("Contract {id} does not exist.").format(id=contract.id))
+        if record.version != expected_version:
+            raise ConflictError(_("Someone else changed this contract meanwhile. Nothing was saved."))
+        record.customer_id = contract.customer_id
+        record.plan_code = contract.plan_code
+        record.invoice_number = contract.invoice_number
+        record.valid_from = contract.valid_from
+        record.valid_to = contract.valid_to
+        record.price_before_iva = contract.price_before_iva
+        record.special = contract.special
+        record.machines = list(
+            self._session.scalars(select(MachineRecord).where(MachineRecord.id.in_(contract.machine_ids))).all()
+        )
+        self._session.flush()
+
+    def get(self, contract_id: ContractId) -> Contract | None:
+        record = self._session.get(ContractRecord, contract_id)
+        if record is None:
+            return None
+        return Contract(
+            CustomerId(record.customer_id),
+            PlanCode(record.plan_code),
+            record.invoice_number,
+            record.valid_from,
+            record.valid_to,
+            record.price_before_iva,
+            tuple(MachineId(m.id) for m in record.machines),
+            record.special,
+            ContractId(record.id),
+            ContractId(record.renews_id) if record.renews_id is not None else None,
+        )
 
     def add(self, contract: Contract) -> Contract:
         machines = (
@@ -554,6 +616,7 @@ class SqlContractRepository:
             price_before_iva=contract.price_before_iva,
             special=contract.special,
             machines=list(machines),
+            renews_id=contract.renews_id,
         )
         self._session.add(record)
         self._session.flush()
@@ -585,6 +648,8 @@ class SqlContractRepository:
             machines=tuple(
                 CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end) for m in record.machines
             ),
+            version=record.version,
+            renews_id=ContractId(record.renews_id) if record.renews_id is not None else None,
         )
 
     def summaries(self, text: str = "") -> list[ContractSummary]:

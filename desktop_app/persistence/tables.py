@@ -182,6 +182,7 @@ class ContractRecord(Versioned, Base):
     valid_to: Mapped[date] = mapped_column(Date)
     price_before_iva: Mapped[int] = mapped_column(Integer)
     special: Mapped[bool] = mapped_column(Boolean, default=False)
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), nullable=True)
 
     customer: Mapped[CustomerRecord] = relationship()
     plan: Mapped[PlanRecord] = relationship()

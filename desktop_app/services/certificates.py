@@ -180,7 +180,7 @@ class CertificateService:
         today = self._today()
         active = None
         if contract is not None:
-            active = contract_state(contract.valid_from, contract.valid_to, today) is ContractState.ACTIVE
+            active = contract_state(contract.valid_from, contract.valid_to, today).in_force
         verdict = validity_verdict(data, today)
         if stored is not None and stored.revoked_at is not None:
             verdict = Verdict.REVOKED

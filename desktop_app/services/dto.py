@@ -184,6 +184,8 @@ class ContractSummary:
     price_before_iva: int
     special: bool
     machines: tuple[CoveredMachine, ...]
+    version: int = 1
+    renews_id: ContractId | None = None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def _select_active_contract(window: MainWindow, services: Services) -> str:
     window.show_page(Page.CONTRACTS)
     for row in range(view.model.rowCount()):
         contract = view.model.contract_at(row)
-        if services.contracts.state_of(contract).value == "active" and contract.machines:
+        if services.contracts.state_of(contract).in_force and contract.machines:
             view.table.selectRow(row)
             return contract.invoice_number
     raise AssertionError("the demo has active contracts with machines")
@@ -76,7 +76,7 @@ def test_r15_the_scan_dialog_verifies_a_certificate(
     contract = next(
         c
         for c in demo_services.contracts.list_contracts()
-        if demo_services.contracts.state_of(c).value == "active" and c.machines
+        if demo_services.contracts.state_of(c).in_force and c.machines
     )
     issued = demo_services.certificates.issue(contract.id, actor=window._actor)
     pdf = tmp_path / "certificado.pdf"

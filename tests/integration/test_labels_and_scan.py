@@ -93,9 +93,7 @@ def test_r15_certificate_keygen_issue_and_verify_from_the_command_line(demo_fold
     assert (demo_folder / "keys" / "certificate-signing.key").stat().st_mode & 0o077 == 0  # owner only
     services = build_services(make_settings(demo_folder), clock=FixedClock(DEMO_NOW))
     try:
-        contract = next(
-            c for c in services.contracts.list_contracts() if services.contracts.state_of(c).value == "active"
-        )
+        contract = next(c for c in services.contracts.list_contracts() if services.contracts.state_of(c).in_force)
     finally:
         services.close()
     out = tmp_path / "certificado.pdf"

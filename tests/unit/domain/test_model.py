@@ -24,8 +24,11 @@ def test_r15_contract_state_by_validity() -> None:
     start, end = date(2026, 12, 1), date(2027, 11, 30)
     assert contract_state(start, end, date(2026, 11, 30)) is ContractState.UPCOMING
     assert contract_state(start, end, start) is ContractState.ACTIVE
-    assert contract_state(start, end, end) is ContractState.ACTIVE
+    assert contract_state(start, end, date(2027, 10, 30)) is ContractState.ACTIVE  # 31 days left
+    assert contract_state(start, end, date(2027, 10, 31)) is ContractState.EXPIRING  # 30 days: offer the renewal
+    assert contract_state(start, end, end) is ContractState.EXPIRING
     assert contract_state(start, end, date(2027, 12, 1)) is ContractState.EXPIRED
+    assert ContractState.EXPIRING.in_force and not ContractState.EXPIRED.in_force
 
 
 def test_r5_model_is_discontinued_from_its_end_of_life_date() -> None:
