@@ -13,7 +13,7 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.labels import contract_problems_text
-from desktop_app.services.dto import ContractSummary, MachineSummary
+from desktop_app.services.dto import Choice, ContractSummary, MachineSummary
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, UnitOfWorkFactory
 
@@ -162,6 +162,17 @@ class ContractService:
             special=current.special,
             renews_id=current.id,
         )
+
+    def plans(self) -> list[tuple[str, str]]:
+        """(code, name) of every plan, in category order."""
+        return [(plan.code, plan.name) for plan in sorted(self._policy.policy().plans, key=lambda p: p.rank)]
+
+    def customers(self) -> list[Choice]:
+        with self._uow_factory() as uow:
+            return uow.catalog.customer_choices()
+
+    def today(self) -> date:
+        return self._clock.now().astimezone(self._policy.calendar().tz).date()
 
     def customer_machines(self, customer_id: CustomerId) -> list[MachineSummary]:
         with self._uow_factory() as uow:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QLocale
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QSpinBox, QTableView, QWidget
 
+from desktop_app.i18n import current_language
 from desktop_app.ui import theme
 
 
@@ -29,3 +30,14 @@ def record_table(model: QAbstractItemModel, row_height: int = 28) -> QTableView:
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(row_height)
     return table
+
+
+def money_spin(maximum: int, step: int, suffix: str = "") -> QSpinBox:
+    """A peso amount in whole COP, grouped as the language writes it: "$ 4.800.000" in Spanish."""
+    spin = QSpinBox(minimum=0, maximum=maximum, singleStep=step)
+    if current_language().startswith("es"):
+        spin.setLocale(QLocale(QLocale.Language.Spanish, QLocale.Country.Colombia))
+    spin.setPrefix("$ ")
+    spin.setSuffix(suffix)
+    spin.setGroupSeparatorShown(True)
+    return spin

@@ -92,3 +92,63 @@ def test_r15_the_scan_dialog_verifies_a_certificate(
     save_screenshot(dialog, "certificate_verified_es_CO")
     words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert contract.invoice_number in words
+
+
+def test_scenario_7_a_new_plan_is_recorded_and_certified(
+    window: MainWindow, demo_services: Services, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Carolina records a Premium contract for a Barranquilla school (invoice FE-10234, three
+    printers), then issues its certificate (SCENARIOS.md, 7)."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from desktop_app.ui.views.contract_dialog import ContractDialog
+
+    generate_keys(demo_services.settings.keys_dir)
+    window.show_page(Page.CONTRACTS)
+    view = window.contract_view
+    school = "Colegio Alemán de Barranquilla"
+    questions: list[str] = []
+
+    def fill(dialog: ContractDialog) -> int:
+        dialog.customer.setCurrentIndex(dialog.customer.findText(f"{school} (Barranquilla)"))
+        dialog.plan.setCurrentIndex(dialog.plan.findText("Premium"))
+        dialog.invoice.setText("FE-10234")
+        dialog.valid_from.setDate(date(2026, 12, 1))
+        dialog.valid_to.setDate(date(2027, 11, 30))
+        dialog.price.setValue(4_800_000)
+        assert "$ 912.000" in dialog.totals.text() and "$ 5.712.000" in dialog.totals.text()  # IVA 19 %
+        for row in range(dialog.machines.count()):
+            dialog.machines.item(row).setCheckState(Qt.CheckState.Checked)
+        assert dialog.machines.count() == 3
+        save_screenshot(dialog, "contract_dialog_es_CO")
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.saved is not None or not dialog.error.isHidden(), timeout=10_000)
+        return QDialog.DialogCode.Accepted if dialog.saved else QDialog.DialogCode.Rejected
+
+    def overlap(_parent, _title, text, *_args):  # type: ignore[no-untyped-def]
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes  # the school upgrades its current plan
+
+    monkeypatch.setattr(ContractDialog, "exec", fill)
+    monkeypatch.setattr(QMessageBox, "question", overlap)
+    qtbot.mouseClick(view.new_button, Qt.MouseButton.LeftButton)
+    assert view.contract is not None and view.contract.invoice_number == "FE-10234"
+    assert [m.serial for m in view.contract.machines] and view.contract.plan_name == "Premium"
+    assert questions and "ya cubre" in questions[0]
+    with qtbot.waitSignal(view.message, timeout=10_000):
+        qtbot.mouseClick(view.issue_button, Qt.MouseButton.LeftButton)
+    preview = view.last_preview
+    qtbot.waitUntil(lambda: preview.document.pageCount() == 1)
+    shown = tmp_path / "mostrado.pdf"
+    shown.write_bytes(preview._pdf)  # the very bytes on screen
+    [code] = default_chain().decode_file(shown)
+    assert demo_services.certificates.verify(code).verdict is Verdict.NOT_YET_VALID  # it starts 1 Dec
+    demo_services.tickets._clock.set(datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("America/Bogota")))
+    result = demo_services.certificates.verify(code)  # months later, at the school
+    assert result.verdict is Verdict.VALID and result.data is not None and result.data.plan_name == "Premium"
+    assert result.message.startswith("Certificado válido · Premium · vigente")
+    assert result.data.invoice_number == "FE-10234" and len(result.data.machines) == 3
+    preview.reject()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -29,12 +30,13 @@ from desktop_app.formatting import format_date, format_datetime, format_money
 from desktop_app.i18n import _
 from desktop_app.labels import contract_state_label
 from desktop_app.services.certificates import CertificateService, IssuedCertificate
-from desktop_app.services.contracts import ContractService
+from desktop_app.services.contracts import ContractForm, ContractService
 from desktop_app.services.dto import ContractSummary
 from desktop_app.ui import theme
 from desktop_app.ui.models.contract_model import ContractColumn, ContractModel, CoveredMachineModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.certificate_preview import CertificatePreview
+from desktop_app.ui.views.contract_dialog import ContractDialog
 from desktop_app.ui.widgets import record_table, search_field
 
 # The customer column takes the rest of the width.
@@ -92,7 +94,14 @@ class ContractView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.search)
+        may_manage = actor is not None and allows(actor, Permission.MANAGE_CONTRACTS) and tasks is not None
+        self.new_button = QPushButton(theme.icon("plus"), _("New contract"))
+        self.new_button.setVisible(may_manage)
+        self.new_button.clicked.connect(self.new_contract)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.new_button)
+        left_layout.addLayout(search_row)
         left_layout.addWidget(self.list_stack, 1)
 
         self.detail_title = QLabel(objectName="ticketNumber")
@@ -146,7 +155,16 @@ class ContractView(QWidget):
         self.certificates.setToolTip(_("Double-click a certificate to see it, print it or save it again"))
         self.certificates.itemActivated.connect(self._on_certificate_activated)
         self.certificates.setVisible(certificates is not None)
+        self.correct_button = QPushButton(_("Correct…"))
+        self.correct_button.clicked.connect(self.correct_contract)
+        self.renew_button = QPushButton(_("Renew…"))
+        self.renew_button.setToolTip(_("A new contract for the next period; this one stays in the history"))
+        self.renew_button.clicked.connect(self.renew_contract)
+        for button in (self.correct_button, self.renew_button):
+            button.setVisible(may_manage)
         certificate_buttons = QHBoxLayout()
+        certificate_buttons.addWidget(self.correct_button)
+        certificate_buttons.addWidget(self.renew_button)
         certificate_buttons.addWidget(self.issue_button)
         certificate_buttons.addWidget(self.revoke_button)
         certificate_buttons.addStretch(1)
@@ -221,6 +239,43 @@ class ContractView(QWidget):
         self.machine_model.set_machines(contract.machines)
         self._fill_certificates(contract)
         self.detail_stack.setCurrentIndex(1)
+
+    def new_contract(self) -> None:
+        self._edit(None, None)
+
+    def correct_contract(self) -> None:
+        c = self.contract
+        if c is None:
+            return
+        form = ContractForm(
+            c.customer_id,
+            c.plan_code,
+            c.invoice_number,
+            c.valid_from,
+            c.valid_to,
+            c.price_before_iva,
+            tuple(m.id for m in c.machines),
+            c.special,
+            c.id,
+            c.renews_id,
+        )
+        self._edit(form, c.version)
+
+    def renew_contract(self) -> None:
+        if self.contract is not None:
+            self._edit(self._contracts.renewal_form(self.contract.id), None)
+
+    def _edit(self, form: ContractForm | None, version: int | None) -> None:
+        if self._tasks is None or self._actor is None:
+            return
+        dialog = ContractDialog(
+            self._contracts, self._contracts.customers(), self._tasks, self._actor, form, self._contracts.today(),
+            version, self,
+        )  # fmt: skip
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.reload()
+            self.show_contract(dialog.saved)
+            self.message.emit(_("Contract {invoice} saved.").format(invoice=dialog.saved.invoice_number))
 
     def issue_certificate(self) -> None:
         contract, certificates, tasks, actor = self.contract, self._certificates, self._tasks, self._actor

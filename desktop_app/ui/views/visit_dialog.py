@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from desktop_app.i18n import _
 from desktop_app.services.dto import AgentInfo, TicketDetail
 from desktop_app.services.tickets import VisitRequest
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets import money_spin
 
 MAX_TRAVEL_EXPENSES = 50_000_000  # COP; more is a typing mistake
 
@@ -80,10 +80,7 @@ class VisitDialog(QDialog):
         self.work_done.setPlaceholderText(_("What was checked, adjusted, replaced or taught…"))
         self.work_done.setMinimumHeight(90)
         self.parts = QLineEdit(placeholderText=_("e.g. 0.4 mm nozzle, PTFE tube"))
-        self.expenses = QSpinBox(minimum=0, maximum=MAX_TRAVEL_EXPENSES, singleStep=10_000)
-        self.expenses.setPrefix("$ ")
-        self.expenses.setGroupSeparatorShown(True)
-        self.expenses.setSuffix(_(" before IVA"))
+        self.expenses = money_spin(MAX_TRAVEL_EXPENSES, 10_000, _(" before IVA"))
         self.error = QLabel(wordWrap=True, objectName="error")
         self.error.hide()
 
