@@ -13,6 +13,7 @@ from desktop_app.config import Settings, default_db_url
 from desktop_app.devices.qr_encoder import qr_modules
 from desktop_app.documents.certificate_pdf import CertificatePdfRenderer
 from desktop_app.documents.labels_pdf import LabelSheetRenderer
+from desktop_app.documents.statement_pdf import StatementPdfRenderer
 from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
@@ -23,6 +24,7 @@ from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from desktop_app.security import Argon2PasswordHasher
 from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
+from desktop_app.services.billing import BillingService
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
@@ -46,6 +48,7 @@ class Services:
     contracts: ContractService
     machines: MachineService
     certificates: CertificateService
+    billing: BillingService
     users: UserService
     audit: AuditService
     backups: BackupService
@@ -70,6 +73,7 @@ class Services:
             self.contracts,
             self.machines,
             self.certificates,
+            self.billing,
             self.policy,
             self.users,
             self.audit,
@@ -118,6 +122,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
             Ed25519CertificateSigner(settings.keys_dir / PRIVATE_KEY_NAME, [resource_path("keys"), settings.keys_dir]),
             CertificatePdfRenderer(qr_modules),
         ),
+        billing=BillingService(uow_factory, policy, clock, StatementPdfRenderer()),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
         backups=BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock),

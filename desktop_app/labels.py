@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta, tzinfo
 
+from desktop_app.domain.billing import LineKind
 from desktop_app.domain.contracts import ContractProblem
 from desktop_app.domain.eligibility import Condition, Coverage, Eligibility
 from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
@@ -198,6 +199,14 @@ def machine_problems_text(problems: tuple[MachineProblem, ...]) -> str:
         MachineProblem.MAINTENANCE_IN_FUTURE: _("The last maintenance cannot be in the future."),
     }
     return "\n".join(texts[p] for p in problems)
+
+
+def billing_line_label(kind: LineKind) -> str:
+    return {
+        LineKind.EXTRA_HOURS: _("Extra advisory hours"),
+        LineKind.TRAVEL: _("Travel expenses"),
+        LineKind.OUT_OF_PLAN: _("Maintenance beyond the plan"),
+    }[kind]
 
 
 def contract_problems_text(problems: tuple[ContractProblem, ...], invoice: str) -> str:

@@ -65,6 +65,9 @@ class PlanTerms:
     included_advisory_hours: int
     included_maintenances: int
     price_before_iva: int  # COP, IVA added on documents
+    # COP before IVA per advisory hour beyond the included ones, and per hour of maintenance
+    # beyond the included maintenances (R6, R17).
+    extra_hour_rate: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def validate(policy: PolicySettings) -> list[PolicyIssue]:
             bad(PolicyProblem.BAD_RANK, f"plans.{plan.code}.rank")
         elif ranks.count(plan.rank) > 1:
             bad(PolicyProblem.DUPLICATE_RANK, f"plans.{plan.code}.rank")
-        for name in ("included_advisory_hours", "included_maintenances", "price_before_iva"):
+        for name in ("included_advisory_hours", "included_maintenances", "price_before_iva", "extra_hour_rate"):
             if getattr(plan, name) < 0:
                 bad(PolicyProblem.NEGATIVE_AMOUNT, f"plans.{plan.code}.{name}")
     if not policy.severities:
@@ -204,6 +207,7 @@ def to_document(policy: PolicySettings) -> dict[str, Any]:
                 "included_advisory_hours": p.included_advisory_hours,
                 "included_maintenances": p.included_maintenances,
                 "price_before_iva": p.price_before_iva,
+                "extra_hour_rate": p.extra_hour_rate,
             }
             for p in policy.plans
         ],
@@ -246,6 +250,7 @@ def from_document(doc: Mapping[str, Any]) -> PolicySettings:
                 int(p["included_advisory_hours"]),
                 int(p["included_maintenances"]),
                 int(p["price_before_iva"]),
+                int(p.get("extra_hour_rate", 0)),  # versions saved before the rate existed
             )
             for p in doc["plans"]
         ),
@@ -282,11 +287,11 @@ _SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.L
 
 DEFAULT_POLICY = PolicySettings(
     plans=(
-        PlanTerms(PlanCode("premium"), "Premium", 1, True, 20, 4, 9_800_000),
-        PlanTerms(PlanCode("profesional"), "Profesional", 2, True, 10, 2, 5_400_000),
-        PlanTerms(PlanCode("basico"), "Básico", 3, False, 4, 1, 2_300_000),
-        # Free support under warranty: virtual by e-mail only (R3).
-        PlanTerms(WARRANTY_PLAN, "Garantía", 4, False, 0, 0, 0),
+        PlanTerms(PlanCode("premium"), "Premium", 1, True, 20, 4, 9_800_000, 150_000),
+        PlanTerms(PlanCode("profesional"), "Profesional", 2, True, 10, 2, 5_400_000, 160_000),
+        PlanTerms(PlanCode("basico"), "Básico", 3, False, 4, 1, 2_300_000, 170_000),
+        # Free support under warranty: virtual by e-mail only (R3); extra work is billed by the hour.
+        PlanTerms(WARRANTY_PLAN, "Garantía", 4, False, 0, 0, 0, 180_000),
     ),
     severities=_SEVERITY_ORDER,
     response_hours={

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from desktop_app.domain.audit import AuditEntry
+from desktop_app.domain.billing import TimeEntry, VisitEntry
 from desktop_app.domain.ids import (
     AttachmentId,
     ContactId,
@@ -1030,6 +1031,48 @@ class SqlTicketRepository:
     def machine_visits(self, machine_id: MachineId) -> list[tuple[Visit, str]]:
         """The machine's visits, newest first, with the technician's name (its maintenance history)."""
         return self._visits(VisitRecord.machine_id == machine_id, newest_first=True)
+
+    def advisory_time(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[TimeEntry]:
+        """The minutes recorded with comments on these machines' tickets in [start, end)."""
+        if not machine_ids:
+            return []
+        rows = self._session.execute(
+            select(TicketEventRecord.at, TicketRecord.number, TicketEventRecord.data)
+            .join(TicketRecord, TicketEventRecord.ticket_id == TicketRecord.id)
+            .where(
+                TicketRecord.machine_id.in_(list(machine_ids)),
+                TicketEventRecord.kind == EventKind.COMMENT.value,
+                TicketEventRecord.at >= start,
+                TicketEventRecord.at < end,
+                TicketEventRecord.data.like('%"minutes"%'),
+            )
+            .order_by(TicketEventRecord.at)
+        )
+        entries = []
+        for at, number, data in rows:
+            minutes = int(json.loads(data or "{}").get("minutes", 0))
+            if minutes:
+                entries.append(TimeEntry(at, number, minutes))
+        return entries
+
+    def visits_for_machines(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[VisitEntry]:
+        if not machine_ids:
+            return []
+        rows = self._session.execute(
+            select(VisitRecord, TicketRecord.number, MachineRecord.serial)
+            .join(MachineRecord, VisitRecord.machine_id == MachineRecord.id)
+            .outerjoin(TicketRecord, VisitRecord.ticket_id == TicketRecord.id)
+            .where(
+                VisitRecord.machine_id.in_(list(machine_ids)),
+                VisitRecord.started_at >= start,
+                VisitRecord.started_at < end,
+            )
+            .order_by(VisitRecord.started_at)
+        )
+        return [
+            VisitEntry(v.started_at, v.ended_at, number or "", serial, v.maintenance, v.travel_expenses)
+            for v, number, serial in rows
+        ]
 
     def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]:
         rows = self._session.execute(

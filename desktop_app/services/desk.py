@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
+from desktop_app.services.billing import BillingService
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
@@ -21,6 +22,7 @@ class Desk:
     contracts: ContractService
     machines: MachineService
     certificates: CertificateService
+    billing: BillingService
     policy: PolicyService
     users: UserService
     audit: AuditService

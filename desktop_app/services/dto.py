@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from desktop_app.domain.billing import Balance, BillingLine, Totals
 from desktop_app.domain.ids import AttachmentId, ContractId, CustomerId, MachineId, TicketId, UserId, VisitId
 from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus, User
 from desktop_app.domain.sla import SlaStatus
@@ -280,3 +281,23 @@ class StoredCertificate:
     payload: bytes
     revoked_at: datetime | None
     revoked_reason: str
+
+
+@dataclass(frozen=True)
+class ContractStatement:
+    """What one contract used of its plan, and its billable lines (R6, R17)."""
+
+    contract: ContractSummary
+    balance: Balance
+    lines: tuple[BillingLine, ...]
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class CustomerStatement:
+    customer_id: CustomerId
+    customer_name: str
+    customer_tax_id: str
+    issued_on: date
+    contracts: tuple[ContractStatement, ...]
+    totals: Totals

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from desktop_app.domain.audit import AuditEntry
+from desktop_app.domain.billing import TimeEntry, VisitEntry
 from desktop_app.domain.certificate import CertificateData, SignedCode
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.lifecycle import ContactAttempt
@@ -36,6 +37,7 @@ from desktop_app.services.dto import (
     Choice,
     ContractSummary,
     Credentials,
+    CustomerStatement,
     MachineDetail,
     MachineLabel,
     MachineSummary,
@@ -224,6 +226,14 @@ class TicketRepository(Protocol):
 
     def machine_visits(self, machine_id: MachineId) -> list[tuple[Visit, str]]: ...
 
+    def advisory_time(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[TimeEntry]:
+        """The minutes recorded with comments on these machines' tickets in [start, end)."""
+        ...
+
+    def visits_for_machines(
+        self, machine_ids: Sequence[MachineId], start: datetime, end: datetime
+    ) -> list[VisitEntry]: ...
+
     def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]: ...
 
     def add_notification(self, notification: Notification) -> None: ...
@@ -269,6 +279,12 @@ class CertificateSigner(Protocol):
 
     def verify(self, code: SignedCode) -> bool | None:
         """True genuine, False altered (a trusted key's signature does not match), None unknown key."""
+        ...
+
+
+class StatementRenderer(Protocol):
+    def render(self, statement: CustomerStatement) -> bytes:
+        """A customer's billing statement as a PDF."""
         ...
 
 

@@ -66,6 +66,7 @@ AUDITED_TICKET_FIELDS = (
 )
 MIN_DESCRIPTION_LENGTH = 20  # R2: "a detailed description"
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+MAX_MINUTES_PER_COMMENT = 600
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,13 @@ class TicketChanges:
     comment: str = ""
     to_customer: bool = True
     channel: Channel | None = None
+    # Advisory time this comment records (R6: counted against the plan's hours, extra billed, R17).
+    minutes_spent: int = 0
 
     @property
     def empty(self) -> bool:
         fields = (self.description, self.severity, self.agent_id, self.channel)
-        return all(value is None for value in fields) and not self.comment.strip()
+        return all(value is None for value in fields) and not self.comment.strip() and not self.minutes_spent
 
 
 @dataclass(frozen=True)
@@ -419,16 +422,18 @@ class TicketService:
                     )
                     if decision is not None:
                         ticket = self._apply_escalation(uow, ticket, decision, now, actor.user_id, events)
+            if not 0 <= changes.minutes_spent <= MAX_MINUTES_PER_COMMENT:
+                raise UserFacingError(
+                    _("Time spent: between 0 and {n} minutes per comment.").format(n=MAX_MINUTES_PER_COMMENT)
+                )
+            if changes.minutes_spent and not changes.comment.strip():
+                raise UserFacingError(_("Time spent: say in a comment what the time was spent on."))
             if changes.comment.strip():
+                data: tuple[tuple[str, str], ...] = (("to_customer", "yes" if changes.to_customer else "no"),)
+                if changes.minutes_spent:
+                    data += (("minutes", str(changes.minutes_spent)),)
                 events.append(
-                    TicketEvent(
-                        ticket_id,
-                        EventKind.COMMENT,
-                        now,
-                        actor.user_id,
-                        changes.comment.strip(),
-                        (("to_customer", "yes" if changes.to_customer else "no"),),
-                    )
+                    TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, changes.comment.strip(), data)
                 )
                 if changes.to_customer:
                     responded = ticket.first_responded_at

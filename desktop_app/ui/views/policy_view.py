@@ -89,6 +89,7 @@ class PolicyView(QWidget):
                 _("Advisory hours"),
                 _("Maintenances"),
                 _("Price before IVA"),
+                _("Extra hour"),
             ]
         )
         self.matrix = _table([])
@@ -197,8 +198,10 @@ class PolicyView(QWidget):
             code = PlanCode(self.plans.item(row, 0).text())
             name = self.plans.item(row, 1).text().strip()
             onsite = self.plans.item(row, 3).checkState() == Qt.CheckState.Checked
-            numbers = [self._int(self.plans, row, col, code) for col in (2, 4, 5, 6)]
-            plans.append(PlanTerms(code, name or code, numbers[0], onsite, numbers[1], numbers[2], numbers[3]))
+            numbers = [self._int(self.plans, row, col, code) for col in (2, 4, 5, 6, 7)]
+            plans.append(
+                PlanTerms(code, name or code, numbers[0], onsite, numbers[1], numbers[2], numbers[3], numbers[4])
+            )
         response_hours = {}
         for row, plan in enumerate(plans):
             for col, severity in enumerate(base.severities):
@@ -297,6 +300,7 @@ class PolicyView(QWidget):
             self.plans.setItem(row, 4, _item(plan.included_advisory_hours, align_right=True))
             self.plans.setItem(row, 5, _item(plan.included_maintenances, align_right=True))
             self.plans.setItem(row, 6, _item(format_money(plan.price_before_iva), align_right=True))
+            self.plans.setItem(row, 7, _item(format_money(plan.extra_hour_rate), align_right=True))
         self.matrix.setColumnCount(len(policy.severities))
         self.matrix.setHorizontalHeaderLabels([severity_label(s) for s in policy.severities])
         self.matrix.setRowCount(len(policy.plans))

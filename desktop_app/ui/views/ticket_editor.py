@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,7 +36,7 @@ from desktop_app.i18n import _
 from desktop_app.labels import channel_label, severity_label
 from desktop_app.services.audit import AuditService
 from desktop_app.services.dto import TicketDetail
-from desktop_app.services.tickets import TicketChanges, TicketService
+from desktop_app.services.tickets import MAX_MINUTES_PER_COMMENT, TicketChanges, TicketService
 from desktop_app.ui import theme
 from desktop_app.ui.tasks import TaskRunner
 
@@ -154,6 +155,10 @@ class TicketEditor(QWidget):
         self.comment.setMaximumHeight(90)
         self.to_customer = QCheckBox(_("Send to the customer (counts as a response)"))
         self.to_customer.setChecked(True)
+        self.minutes = QSpinBox(minimum=0, maximum=MAX_MINUTES_PER_COMMENT, singleStep=15)
+        self.minutes.setSuffix(_(" min"))
+        self.minutes.setSpecialValueText(_("no time"))
+        self.minutes.setToolTip(_("Advisory time this comment records; it counts against the plan's hours"))
         self.save_button = QPushButton(_("Save"))
         self.save_button.setToolTip(_("Save the changes (Ctrl+S)"))
         self.discard_button = QPushButton(_("Discard"))
@@ -170,6 +175,8 @@ class TicketEditor(QWidget):
         form.addRow(_("Comment"), self.comment)
         buttons = QHBoxLayout()
         buttons.addWidget(self.to_customer)
+        buttons.addWidget(QLabel(_("Time spent")))
+        buttons.addWidget(self.minutes)
         buttons.addStretch(1)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.save_button)
@@ -191,10 +198,12 @@ class TicketEditor(QWidget):
         self.description.setPlainText(detail.description)
         if not same:
             self.comment.clear()
+            self.minutes.setValue(0)
 
     def reset(self) -> None:
         if self.detail is not None:
             self.comment.clear()
+            self.minutes.setValue(0)
             self.load(self.detail)
 
     def changes(self) -> TicketChanges:
@@ -211,6 +220,7 @@ class TicketEditor(QWidget):
             agent_id=UserId(agent) if agent is not None and agent != d.agent_id else None,
             comment=self.comment.toPlainText(),
             to_customer=self.to_customer.isChecked(),
+            minutes_spent=self.minutes.value(),
         )
 
     def is_dirty(self) -> bool:
@@ -236,6 +246,7 @@ class TicketEditor(QWidget):
     def _on_saved(self, detail: TicketDetail) -> None:
         self.save_button.setEnabled(True)
         self.comment.clear()
+        self.minutes.setValue(0)
         self.detail = None
         self.load(detail)
         self.ticket_saved.emit(int(detail.id))
