@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         self.machine_view.new_ticket_requested.connect(lambda machine_id: self.new_ticket(MachineId(machine_id)))
         self.machine_view.scan_requested.connect(self.scan_label)
         self.machine_view.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        self.contract_view = ContractView(contracts, desk.certificates, self._tasks, actor)
+        self.contract_view = ContractView(contracts, desk.certificates, self._tasks, actor, desk.billing)
         self.contract_view.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.policy_view = PolicyView(policy, actor)
         self.policy_view.policy_saved.connect(self._on_policy_saved)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -26,9 +29,11 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.money import IVA_RATE_PERCENT, with_iva
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
+from desktop_app.files import write_file
 from desktop_app.formatting import format_date, format_datetime, format_money
 from desktop_app.i18n import _
 from desktop_app.labels import contract_state_label
+from desktop_app.services.billing import BillingService, balance_text, line_description
 from desktop_app.services.certificates import CertificateService, IssuedCertificate
 from desktop_app.services.contracts import ContractForm, ContractService
 from desktop_app.services.dto import ContractSummary
@@ -64,10 +69,12 @@ class ContractView(QWidget):
         certificates: CertificateService | None = None,
         tasks: TaskRunner | None = None,
         actor: Actor | None = None,
+        billing: BillingService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._contracts = contracts
+        self._billing = billing
         self._certificates, self._tasks, self._actor = certificates, tasks, actor
         self.contract: ContractSummary | None = None
 
@@ -182,6 +189,27 @@ class ContractView(QWidget):
         self.machines.horizontalHeader().resizeSection(0, 130)
         self.machines.horizontalHeader().resizeSection(1, 150)
         machines_layout.addWidget(self.machines, 1)
+        # R6/R17: what the plan has used, and what to bill.
+        self.balance = QLabel(wordWrap=True)
+        self.bill = QTreeWidget()
+        self.bill.setHeaderLabels([_("Date"), _("Concept"), _("Reference"), _("Before IVA")])
+        self.bill.setRootIsDecorated(False)
+        self.bill.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.bill_totals = QLabel(objectName="hint")
+        self.csv_button = QPushButton(_("Export CSV…"))
+        self.csv_button.clicked.connect(lambda: self.export_statement("csv"))
+        self.statement_button = QPushButton(_("PDF statement…"))
+        self.statement_button.clicked.connect(lambda: self.export_statement("pdf"))
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.bill_totals, 1)
+        export_row.addWidget(self.csv_button)
+        export_row.addWidget(self.statement_button)
+        machines_layout.addWidget(QLabel(_("Use and billing"), objectName="cardTitle"))
+        machines_layout.addWidget(self.balance)
+        machines_layout.addWidget(self.bill, 1)
+        machines_layout.addLayout(export_row)
+        for widget in (self.balance, self.bill, self.bill_totals, self.csv_button, self.statement_button):
+            widget.setVisible(billing is not None)
 
         self.detail_empty = QLabel(
             _("Select a contract to see its plan, validity and machines."), objectName="emptyState"
@@ -238,7 +266,48 @@ class ContractView(QWidget):
         self.special_note.setVisible(contract.special)
         self.machine_model.set_machines(contract.machines)
         self._fill_certificates(contract)
+        self._fill_billing(contract)
         self.detail_stack.setCurrentIndex(1)
+
+    def export_statement(self, kind: str) -> None:
+        """The customer's billing lines of every contract: CSV for the accountant, or the PDF statement."""
+        contract, billing, tasks = self.contract, self._billing, self._tasks
+        if contract is None or billing is None or tasks is None:
+            return
+        suffix = "csv" if kind == "csv" else "pdf"
+        name = f"facturacion-{contract.customer_name}.{suffix}".replace("/", "-")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the billing"), name, f"{suffix.upper()} (*.{suffix})")
+        if not path:
+            return
+        target = Path(path if path.lower().endswith(f".{suffix}") else f"{path}.{suffix}")
+        make = billing.customer_csv if kind == "csv" else billing.customer_pdf
+        customer = contract.customer_id
+        tasks.run(
+            lambda: write_file(target, make(customer), replace=True),  # the save dialog asked first
+            lambda written: self.message.emit(_("Saved to {path}").format(path=written)),
+            self._on_refused,
+        )
+
+    def _fill_billing(self, contract: ContractSummary) -> None:
+        self.bill.clear()
+        if self._billing is None:
+            return
+        statement = self._billing.contract_statement(contract.id)
+        self.balance.setText(balance_text(statement.balance))
+        for line in statement.lines:
+            self.bill.addTopLevelItem(
+                QTreeWidgetItem(
+                    [format_date(line.day), line_description(line), line.reference, format_money(line.amount)]
+                )
+            )
+        if not statement.lines:
+            self.bill.addTopLevelItem(QTreeWidgetItem(["", _("Nothing to bill for this contract.")]))
+        t = statement.totals
+        self.bill_totals.setText(
+            _("Before IVA {before} · IVA {iva} · Total {total}").format(
+                before=format_money(t.before_iva), iva=format_money(t.iva), total=format_money(t.total)
+            )
+        )
 
     def new_contract(self) -> None:
         self._edit(None, None)
