@@ -138,6 +138,7 @@ def test_scenario_7_a_new_plan_is_recorded_and_certified(
     assert view.contract is not None and view.contract.invoice_number == "FE-10234"
     assert [m.serial for m in view.contract.machines] and view.contract.plan_name == "Premium"
     assert questions and "ya cubre" in questions[0]
+    save_screenshot(window, "contract_detail_es_CO")
     with qtbot.waitSignal(view.message, timeout=10_000):
         qtbot.mouseClick(view.issue_button, Qt.MouseButton.LeftButton)
     preview = view.last_preview

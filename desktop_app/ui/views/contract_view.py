@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -88,8 +89,11 @@ class ContractView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ContractColumn.CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        # Never narrower than the header's own text in the language in force ("Valor antes de IVA").
+        bold = QFontMetrics(theme.bold(self.table.font()))
         for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            header.resizeSection(column, max(width, bold.horizontalAdvance(title) + 28))
 
         self.empty_label = QLabel(objectName="emptyState")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
