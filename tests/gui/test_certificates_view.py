@@ -153,3 +153,38 @@ def test_scenario_7_a_new_plan_is_recorded_and_certified(
     assert result.message.startswith("Certificado válido · Premium · vigente")
     assert result.data.invoice_number == "FE-10234" and len(result.data.machines) == 3
     preview.reject()
+
+
+def test_r15_certificates_in_batch_show_progress_and_can_be_cancelled(
+    window: MainWindow, demo_services: Services, qtbot: QtBot, tmp_path: Path
+) -> None:
+    generate_keys(demo_services.settings.keys_dir)
+    window.show_page(Page.CONTRACTS)
+    view = window.contract_view
+    in_force = [
+        view.model.contract_at(r)
+        for r in range(view.model.rowCount())
+        if demo_services.contracts.state_of(view.model.contract_at(r)).in_force and view.model.contract_at(r).machines
+    ]
+    seen: list[int] = []
+    first = tmp_path / "todos"
+    first.mkdir()
+    worker = view.issue_batch(first)
+    assert worker is not None
+    worker.progress.connect(lambda done, _total, _said: seen.append(done))
+    with qtbot.waitSignal(view.message, timeout=60_000) as said:
+        pass
+    assert len(list(first.glob("CERT-*.pdf"))) == len(in_force) and seen and seen[-1] == len(in_force)
+    assert f"{len(in_force)} certificados expedidos" in said.args[0]
+
+    second = tmp_path / "cancelados"
+    second.mkdir()
+    worker = view.issue_batch(second)
+    assert worker is not None
+    # Cancel pressed right after the first certificate (directly on the worker's thread, so the
+    # test does not depend on how fast the window handles its events).
+    worker.progress.connect(lambda *_args: worker.cancel(), Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(view.message, timeout=60_000) as said:
+        pass
+    issued = len(list(second.glob("CERT-*.pdf")))
+    assert issued == 1 and "1 certificado expedido · cancelado" in said.args[0]

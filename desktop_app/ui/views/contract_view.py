@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -32,7 +33,7 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
 from desktop_app.formatting import format_date, format_datetime, format_money
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
 from desktop_app.labels import contract_state_label
 from desktop_app.services.billing import BillingService, balance_text, line_description
 from desktop_app.services.certificates import CertificateService, IssuedCertificate
@@ -44,6 +45,7 @@ from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.certificate_preview import CertificatePreview
 from desktop_app.ui.views.contract_dialog import ContractDialog
 from desktop_app.ui.widgets import record_table, search_field
+from desktop_app.ui.workers.batch_worker import BatchWorker
 
 # The customer column takes the rest of the width.
 _COLUMN_WIDTHS = {
@@ -106,11 +108,20 @@ class ContractView(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         may_manage = actor is not None and allows(actor, Permission.MANAGE_CONTRACTS) and tasks is not None
+        self.batch_button = QPushButton(_("Certificates in batch…"))
+        self.batch_button.setToolTip(
+            _("Issue the certificates of every contract in force listed (narrow the list with the search first)")
+        )
+        self.batch_button.setVisible(
+            actor is not None and allows(actor, Permission.ISSUE_CERTIFICATES) and certificates is not None
+        )
+        self.batch_button.clicked.connect(self.issue_batch)
         self.new_button = QPushButton(theme.icon("plus"), _("New contract"))
         self.new_button.setVisible(may_manage)
         self.new_button.clicked.connect(self.new_contract)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.batch_button)
         search_row.addWidget(self.new_button)
         left_layout.addLayout(search_row)
         left_layout.addWidget(self.list_stack, 1)
@@ -291,6 +302,65 @@ class ContractView(QWidget):
             lambda written: self.message.emit(_("Saved to {path}").format(path=written)),
             self._on_refused,
         )
+
+    def issue_batch(self, folder: Path | None = None) -> BatchWorker | None:
+        """The certificates of every listed contract in force that covers machines, one PDF each in
+        a folder, with a progress bar and a cancel button (R15)."""
+        certificates, actor = self._certificates, self._actor
+        if certificates is None or actor is None:
+            return None
+        wanted = [
+            self.model.contract_at(row)
+            for row in range(self.model.rowCount())
+            if self._contracts.state_of(self.model.contract_at(row)).in_force and self.model.contract_at(row).machines
+        ]
+        if not wanted:
+            QMessageBox.information(self, _("Certificate"), _("No contract in force with machines is listed."))
+            return None
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self, _("Folder for the certificates"))
+            if not chosen:
+                return None
+            folder = Path(chosen)
+        target = folder
+
+        def issue(contract: ContractSummary) -> tuple[Path, str]:
+            issued = certificates.issue(contract.id, actor=actor)
+            path = write_file(target / f"{issued.number}.pdf", issued.pdf)
+            return path, f"{issued.number} · {contract.customer_name}"
+
+        worker = BatchWorker(wanted, issue)
+        dialog = QProgressDialog(_("Issuing certificates…"), _("Cancel"), 0, len(wanted), self)
+        dialog.setWindowTitle(_("Certificates in batch"))
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(worker.cancel)
+        worker.progress.connect(
+            lambda done, total, said: (
+                dialog.setValue(done),
+                dialog.setLabelText(_("{done} of {total}: {said}").format(done=done, total=total, said=said)),
+            )
+        )
+        worker.finished_batch.connect(lambda results, refused: self._on_batch_done(dialog, worker, results, refused))
+        self.batch = worker
+        worker.start()
+        return worker
+
+    def _on_batch_done(
+        self, dialog: QProgressDialog, worker: BatchWorker, results: list[Path], refused: list[str]
+    ) -> None:
+        worker.wait()
+        dialog.close()
+        if self.contract is not None:
+            self._fill_certificates(self.contract)
+        summary = ngettext("{n} certificate issued", "{n} certificates issued", len(results)).format(n=len(results))
+        if worker.cancelled:
+            summary += " · " + _("cancelled")
+        if refused:
+            summary += " · " + ngettext("{n} refused", "{n} refused", len(refused)).format(n=len(refused))
+            QMessageBox.warning(self, _("Certificates in batch"), "\n".join(refused[:20]))
+        self.message.emit(summary)
 
     def _fill_billing(self, contract: ContractSummary) -> None:
         self.bill.clear()
