@@ -15,7 +15,7 @@ makersupport labels --out FILE (--customer ID|NIT | --machines SERIAL...) [--she
                                                   a printable sheet of machine QR labels
 makersupport scan [--raw] IMAGE...                the QR codes in photos or scans; exit 1 if none
 makersupport certificate keygen                   create this office's certificate signing key (once)
-makersupport certificate issue --contract ID|INVOICE --out FILE.pdf
+makersupport certificate issue --contract ID|INVOICE --out FILE.pdf [--paper letter|a4]
 makersupport certificate verify FILE              a certificate PDF, a photo of it, or its QR text
 makersupport certificate revoke NUMBER --reason TEXT
 
@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     issue = certificate_commands.add_parser("issue", help=_("issue a contract's certificate as a PDF"))
     issue.add_argument("--contract", required=True, metavar="ID", help=_("contract id or invoice number"))
     issue.add_argument("--out", required=True, type=Path, help=_("the PDF file to create (never overwritten)"))
+    issue.add_argument("--paper", choices=("letter", "a4"), default="letter", help=_("paper size (default: letter)"))
     verify = certificate_commands.add_parser("verify", help=_("check a certificate: its PDF, a photo, or its QR text"))
     verify.add_argument("source", help=_("a PDF or image file, or the text its QR code reads"))
     revoke = certificate_commands.add_parser("revoke", help=_("withdraw a certificate"))
@@ -115,7 +116,7 @@ def _certificate(args: argparse.Namespace, services: Services) -> int:
         print(_("Public key to ship with the program (resources/keys/): {public}").format(public=public))
     elif command == "issue":
         contract = services.contracts.find(args.contract)
-        issued = services.certificates.issue(contract.id, actor=SYSTEM)
+        issued = services.certificates.issue(contract.id, actor=SYSTEM, paper=args.paper)
         write_file(args.out, issued.pdf)
         print(_("Certificate {number} written to {path}").format(number=issued.number, path=args.out))
     elif command == "revoke":
@@ -154,8 +155,7 @@ def _verify_certificate(source: str, services: Services) -> int:
         print(
             _("Validity: {start} to {end}").format(start=format_date(data.valid_from), end=format_date(data.valid_to))
         )
-        for machine in data.machines:
-            print(f"  {machine.serial} · {machine.model}")
+        print(_("Machines: {serials}").format(serials=", ".join(m.serial for m in data.machines)))
         if result.contract_active is not None:
             print(
                 _("The contract is active in this database.")

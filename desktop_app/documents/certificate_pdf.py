@@ -24,11 +24,15 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.documents.labels_pdf import FONT, FONT_BOLD, register_fonts
 from desktop_app.documents.qr_drawing import QrModules, draw_qr, reportlab_modules
-from desktop_app.domain.certificate import CertificateData
+from desktop_app.domain.certificate import CertificateData, CertifiedMachine
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
 from desktop_app.paths import resource_path
 
+# Letter ("carta") is the usual office paper in Colombia; A4 for customers who ask for it.
+PAPER_SIZES = {"letter": LETTER, "a4": A4}
+ROW = 6.5 * mm
+TABLE_FLOOR = 88 * mm  # the machines table stays above the seal, signature and QR
 ORANGE = colors.HexColor("#E8711A")
 INK = colors.HexColor("#1F2328")
 MUTED = colors.HexColor("#5F6B76")
@@ -66,15 +70,13 @@ class CertificatePdfRenderer:
 
     Args:
         qr_modules: the QR encoder (zxing-cpp from devices/, wired by bootstrap.py).
-        page: "a4" or "letter".
     """
 
-    def __init__(self, qr_modules: QrModules = reportlab_modules, page: str = "a4") -> None:
+    def __init__(self, qr_modules: QrModules = reportlab_modules) -> None:
         self._qr_modules = qr_modules
-        self._page = LETTER if page == "letter" else A4
 
-    def render(self, data: CertificateData, qr_text: str) -> bytes:
-        return render_certificate(data, qr_text, self._page, self._qr_modules)
+    def render(self, data: CertificateData, qr_text: str, paper: str = "letter") -> bytes:
+        return render_certificate(data, qr_text, PAPER_SIZES[paper], self._qr_modules)
 
 
 def render_certificate(
@@ -149,25 +151,27 @@ def render_certificate(
         canvas.drawString(left + 45 * mm, y, value)
         y -= 9 * mm
 
-    # Covered machines.
+    # Covered machines: one column while they fit above the seal, then two; the rest, if any,
+    # on an annex page (a school with forty printers still gets its certificate).
     y -= 5 * mm
     canvas.setFont(FONT_BOLD, 11)
     canvas.drawString(left, y, _("Covered products"))
     y -= 7 * mm
-    canvas.setFillColor(colors.HexColor("#F3F4F6"))
-    canvas.rect(left, y - 2.2 * mm, right - left, 7 * mm, stroke=0, fill=1)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(FONT_BOLD, 9)
-    canvas.drawString(left + 3 * mm, y, _("Model"))
-    canvas.drawString(left + 95 * mm, y, _("Serial"))
-    canvas.setFillColor(INK)
-    canvas.setFont(FONT, 10)
-    for machine in data.machines:
-        y -= 7 * mm
-        canvas.drawString(left + 3 * mm, y, machine.model)
-        canvas.drawString(left + 95 * mm, y, machine.serial)
-        canvas.setStrokeColor(RULE)
-        canvas.line(left, y - 2.2 * mm, right, y - 2.2 * mm)
+    rows = max(1, int((y - TABLE_FLOOR) // ROW))
+    machines = list(data.machines)
+    columns = 1 if len(machines) <= rows else 2
+    shown = machines if len(machines) <= rows * columns else machines[: rows * columns - 1]
+    _machine_table(canvas, shown, left, right, y, rows, columns)
+    rest = machines[len(shown) :]
+    if rest:
+        canvas.setFont(FONT, 9)
+        canvas.setFillColor(MUTED)
+        # In the slot the last shown machine would have taken: the bottom of the last column.
+        canvas.drawString(
+            left + (right - left) / columns * (columns - 1) + 3 * mm,
+            y - rows * ROW,
+            _("… and {n} more, listed in the annex.").format(n=len(rest)),
+        )
 
     # Seal, signature, QR along the bottom.
     bottom = 28 * mm
@@ -184,9 +188,45 @@ def render_certificate(
     canvas.drawCentredString(right - qr_size / 2, bottom, _("Scan to verify this certificate"))
     canvas.setFillColor(ORANGE)
     canvas.rect(0, 0, width, 4 * mm, stroke=0, fill=1)
+    if rest:
+        canvas.showPage()
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, 12)
+        top = height - 25 * mm
+        canvas.drawString(left, top, _("Annex to certificate {number}: covered products").format(number=data.number))
+        annex_rows = int((top - 10 * mm - 20 * mm) // ROW)
+        _machine_table(canvas, rest, left, right, top - 10 * mm, annex_rows, 2)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _machine_table(
+    canvas: Canvas, machines: list[CertifiedMachine], left: float, right: float, y: float, rows: int, columns: int
+) -> None:
+    """Model and serial, filled down each column; a shaded heading over each column."""
+    width = (right - left) / columns
+    used_columns = min(columns, max(1, -(-len(machines) // rows)))
+    for column in range(used_columns):
+        x = left + column * width
+        canvas.setFillColor(colors.HexColor("#F3F4F6"))
+        canvas.rect(x, y - 2.2 * mm, width - (2 * mm if columns > 1 else 0), 7 * mm, stroke=0, fill=1)
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT_BOLD, 9)
+        canvas.drawString(x + 3 * mm, y, _("Model"))
+        canvas.drawString(x + width * 0.55, y, _("Serial"))
+    canvas.setFont(FONT, 10 if columns == 1 else 9)
+    for index, machine in enumerate(machines):
+        column, row = divmod(index, rows)
+        if column >= columns:
+            break
+        x = left + column * width
+        line_y = y - (row + 1) * ROW
+        canvas.setFillColor(INK)
+        canvas.drawString(x + 3 * mm, line_y, machine.model)
+        canvas.drawString(x + width * 0.55, line_y, machine.serial)
+        canvas.setStrokeColor(RULE)
+        canvas.line(x, line_y - 2.2 * mm, x + width - (2 * mm if columns > 1 else 0), line_y - 2.2 * mm)
 
 
 def _paragraph(

@@ -6,8 +6,9 @@ same facts, signed with the office's Ed25519 key, so anyone can check a printed 
 
     https://somosmaker.com/soporte/c/<key id>.<facts>.<signature>
 
-each part base64url without padding; the facts are compact, canonical JSON (sorted keys, no
-blanks, UTF-8), so the same certificate always gives the same bytes. The key id names the key
+each part base64url without padding. The facts are compact, canonical JSON (sorted keys, no
+blanks, UTF-8; machines by serial only), deflated, so the same certificate always gives the same
+bytes and a contract with many printers still fits a QR that a phone and a webcam read. The key id names the key
 that signed (the first 8 bytes of the SHA-256 of its raw public key), so a page signed by an
 unknown key is told apart from a page whose facts were altered.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -28,6 +30,7 @@ from desktop_app.domain.qr import CERTIFICATE_PATH, LABEL_HOST
 
 CERTIFICATE_URL_PREFIX = f"https://{LABEL_HOST}{CERTIFICATE_PATH}"
 PAYLOAD_VERSION = 1
+MAX_FACTS_BYTES = 64 * 1024  # a certificate's facts are a few hundred bytes; more is not ours
 
 
 class CertificateFormatError(ValueError):
@@ -46,7 +49,7 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class CertifiedMachine:
-    model: str
+    model: str  # printed on the certificate; not carried by the QR (empty when read back from it)
     serial: str
 
 
@@ -86,16 +89,21 @@ def to_payload(data: CertificateData) -> bytes:
         "f": data.invoice_number,
         "a": data.valid_from.isoformat(),
         "b": data.valid_to.isoformat(),
-        "m": [[m.model, m.serial] for m in data.machines],
+        "m": [m.serial for m in data.machines],
         "i": data.issued_on.isoformat(),
     }
-    return json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return zlib.compress(text, 9)
 
 
 def from_payload(payload: bytes) -> CertificateData:
     """Raises CertificateFormatError for anything but a payload this version wrote."""
     try:
-        facts = json.loads(payload.decode("utf-8"))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(payload, MAX_FACTS_BYTES)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise CertificateFormatError("certificate facts too large or truncated")
+        facts = json.loads(raw.decode("utf-8"))
         if not isinstance(facts, dict) or facts.get("v") != PAYLOAD_VERSION:
             raise CertificateFormatError("unknown certificate version")
         return CertificateData(
@@ -109,10 +117,10 @@ def from_payload(payload: bytes) -> CertificateData:
             invoice_number=str(facts["f"]),
             valid_from=date.fromisoformat(facts["a"]),
             valid_to=date.fromisoformat(facts["b"]),
-            machines=tuple(CertifiedMachine(str(model), str(serial)) for model, serial in facts["m"]),
+            machines=tuple(CertifiedMachine("", str(serial)) for serial in facts["m"]),
             issued_on=date.fromisoformat(facts["i"]),
         )
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, CertificateFormatError):
             raise
         raise CertificateFormatError(f"unreadable certificate facts: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -696,7 +697,8 @@ class SqlCertificateRepository:
                 issued_at=certificate.issued_at,
                 issued_by=issued_by,
                 key_id=certificate.key_id,
-                payload=certificate.payload.decode("utf-8"),
+                # The exact signed bytes (deflated), kept as base64 text.
+                payload=base64.b64encode(certificate.payload).decode("ascii"),
                 revoked_at=None,
                 revoked_reason="",
             )
@@ -730,7 +732,7 @@ def _stored_certificate(r: CertificateRecord) -> StoredCertificate:
         ContractId(r.contract_id),
         r.issued_at,
         r.key_id,
-        r.payload.encode("utf-8"),
+        base64.b64decode(r.payload),
         r.revoked_at,
         r.revoked_reason,
     )

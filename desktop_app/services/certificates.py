@@ -7,7 +7,7 @@ active. A verification never raises for what a scanner reads: it returns a verdi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from desktop_app.domain.audit import AuditEntry
@@ -30,7 +30,7 @@ from desktop_app.formatting import format_date
 from desktop_app.i18n import _
 from desktop_app.services.dto import StoredCertificate
 from desktop_app.services.policy_service import PolicyService
-from desktop_app.services.ports import CertificateRenderer, CertificateSigner, Clock, UnitOfWorkFactory
+from desktop_app.services.ports import CertificateRenderer, CertificateSigner, Clock, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class CertificateService:
         """Whether this installation holds the office's signing key."""
         return self._signer.can_sign
 
-    def issue(self, contract_id: ContractId, *, actor: Actor) -> IssuedCertificate:
+    def issue(self, contract_id: ContractId, *, actor: Actor, paper: str = "letter") -> IssuedCertificate:
         """Raises:
         UserFacingError: no signing key here; a contract without machines, expired, or unknown.
         """
@@ -111,7 +111,7 @@ class CertificateService:
             )
             code = self._signer.sign(to_payload(data))
             text = qr_text(code)
-            pdf = self._renderer.render(data, text)  # before the commit: a failure records nothing
+            pdf = self._renderer.render(data, text, paper)  # before the commit: a failure records nothing
             uow.certificates.add(
                 StoredCertificate(data.number, contract.id, now, code.key_id.hex(), code.payload, None, ""),
                 actor.user_id,
@@ -121,15 +121,15 @@ class CertificateService:
             uow.commit()
         return IssuedCertificate(data.number, data, text, pdf)
 
-    def reprint(self, number: str) -> bytes:
+    def reprint(self, number: str, paper: str = "letter") -> bytes:
         """The same certificate again (same facts, same QR), e.g. for a lost page."""
         with self._uow_factory() as uow:
             stored = uow.certificates.get(number)
-        if stored is None:
-            raise NotFoundError(_("There is no certificate {number}.").format(number=number))
-        data = from_payload(stored.payload)
+            if stored is None:
+                raise NotFoundError(_("There is no certificate {number}.").format(number=number))
+            data = self._with_models(uow, from_payload(stored.payload))
         code = self._signer.sign(stored.payload)  # Ed25519 is deterministic: the same signature
-        return self._renderer.render(data, qr_text(code))
+        return self._renderer.render(data, qr_text(code), paper)
 
     def for_contract(self, contract_id: ContractId) -> list[StoredCertificate]:
         with self._uow_factory() as uow:
@@ -187,6 +187,16 @@ class CertificateService:
         return Verification(verdict, data, active, self._message(verdict, data, stored))
 
     # -- internals -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _with_models(uow: UnitOfWork, data: CertificateData) -> CertificateData:
+        """The QR carries serials only; the page also prints each machine's model."""
+        machines = []
+        for machine in data.machines:
+            machine_id = uow.catalog.machine_id_by_serial(machine.serial)
+            detail = uow.catalog.machine_detail(machine_id) if machine_id is not None else None
+            machines.append(CertifiedMachine(detail.model_name if detail else machine.model, machine.serial))
+        return replace(data, machines=tuple(machines))
 
     def _today(self) -> date:
         return self._clock.now().astimezone(self._policy.calendar().tz).date()

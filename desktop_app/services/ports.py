@@ -289,8 +289,8 @@ class StatementRenderer(Protocol):
 
 
 class CertificateRenderer(Protocol):
-    def render(self, data: CertificateData, qr_text: str) -> bytes:
-        """The certificate as a one-page PDF."""
+    def render(self, data: CertificateData, qr_text: str, paper: str = "letter") -> bytes:
+        """The certificate as a one-page PDF on "letter" or "a4" paper."""
         ...
 
 

@@ -45,8 +45,12 @@ def test_r15_a_certificate_is_issued_previewed_printed_and_revoked(
     assert "CERT-" in said.args[0]
     preview = view.last_preview
     qtbot.waitUntil(lambda: preview.document.pageCount() == 1)
-    page = preview.document.render(0, QSize(595, 842))
+    page = preview.document.render(0, QSize(612, 792))  # Letter, the office's paper
     assert page.pixelColor(300, 12).name() == "#e8711a"  # the letterhead band: the page really renders
+    letter = preview.document.pagePointSize(0)
+    preview.paper.setCurrentIndex(preview.paper.findData("a4"))
+    qtbot.waitUntil(lambda: preview.document.pagePointSize(0) != letter)
+    assert round(preview.document.pagePointSize(0).height()) == 842  # A4 on request
     qtbot.wait(600)  # QPdfView paints its pages from a worker thread
     save_screenshot(preview, "certificate_preview_es_CO")
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)

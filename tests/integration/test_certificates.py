@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def test_r15_altered_facts_a_foreign_key_expiry_and_revocation_are_told_apart(of
     certificates = office.services.certificates
     issued = _issue(office)
     code = read_qr_text(issued.qr_text)
-    forged_facts = code.payload.replace(b"FE-c_uni", b"FE-c_xxx")
+    forged_facts = zlib.compress(zlib.decompress(code.payload).replace(b"FE-c_uni", b"FE-c_xxx"))
     altered = certificates.verify(qr_text(type(code)(code.key_id, forged_facts, code.signature)))
     assert altered.verdict is Verdict.ALTERED and altered.data is None
     other_office = tmp_path / "otra-oficina"
@@ -143,3 +144,47 @@ def test_r15_certificates_are_refused_with_the_reason(world: World) -> None:
     with pytest.raises(PermissionDeniedError):
         certificates.issue(ContractId(world.ids["c_uni"]), actor=world.actor("laura"))
     assert certificates.for_contract(ContractId(world.ids["c_uni"])) == []  # nothing half-issued
+
+
+def test_r15_a_contract_with_many_printers_gets_a_readable_qr_and_an_annex(world: World, tmp_path: Path) -> None:
+    from desktop_app.domain.ids import ModelCode
+    from desktop_app.domain.model import Machine
+
+    generate_keys(world.services.settings.keys_dir)
+    with world.services.uow_factory() as uow:
+        machines = tuple(
+            uow.catalog.add_machine(
+                Machine(
+                    f"MK-M3-26{n:04d}",
+                    f"MK-M3-26{n:04d}",
+                    ModelCode("M3"),
+                    CustomerId(world.ids["uni"]),
+                    date(2026, 2, 1),
+                    date(2027, 2, 1),
+                )
+            ).id
+            for n in range(40)
+        )
+        contract = uow.contracts.add(
+            Contract(
+                CustomerId(world.ids["uni"]),
+                PlanCode("premium"),
+                "FE-40",
+                date(2026, 2, 1),
+                date(2027, 1, 31),
+                1,
+                machines,
+            )  # type: ignore[arg-type]
+        )
+        uow.commit()
+    issued = world.services.certificates.issue(contract.id, actor=world.actor("admin"))  # type: ignore[arg-type]
+    assert len(issued.qr_text) < 600  # deflated facts: a dense but readable code
+    path = tmp_path / "cuarenta.pdf"
+    path.write_bytes(issued.pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert [line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")] == ["2"]
+    words = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert all(f"MK-M3-26{n:04d}" in words for n in range(40)) and "anexo" in words
+    [text] = default_chain().decode_file(path)
+    result = world.services.certificates.verify(text)
+    assert result.verdict is Verdict.VALID and result.data is not None and len(result.data.machines) == 40

@@ -3,6 +3,7 @@ system's print dialog or saved where the person chooses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
@@ -10,7 +11,17 @@ from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
@@ -18,16 +29,25 @@ from desktop_app.i18n import _
 
 
 class CertificatePreview(QDialog):
-    def __init__(self, number: str, pdf: bytes, parent: QWidget | None = None) -> None:
+    """Args:
+    rerender: the same certificate on another paper ("letter" or "a4"); None offers no choice.
+    """
+
+    def __init__(
+        self, number: str, pdf: bytes, rerender: Callable[[str], bytes] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self._number, self._pdf = number, pdf
+        self._number, self._pdf, self._rerender = number, pdf, rerender
         self.setWindowTitle(_("Certificate {number}").format(number=number))
         self.resize(760, 900)
-        self._bytes = QByteArray(pdf)
-        self._buffer = QBuffer(self._bytes, self)
-        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document = QPdfDocument(self)
-        self.document.load(self._buffer)
+        self._buffer: QBuffer | None = None
+        self._load(pdf)
+        self.paper = QComboBox()
+        self.paper.addItem(_("Letter"), "letter")
+        self.paper.addItem(_("A4"), "a4")
+        self.paper.setVisible(rerender is not None)
+        self.paper.currentIndexChanged.connect(self._on_paper_chosen)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.SinglePage)
@@ -40,9 +60,30 @@ class CertificatePreview(QDialog):
         self.save_button.clicked.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        paper_label = QLabel(_("Paper"))
+        paper_label.setVisible(rerender is not None)
+        top.addWidget(paper_label)
+        top.addWidget(self.paper)
+        layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
+
+    def _load(self, pdf: bytes) -> None:
+        self._pdf = pdf
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(pdf))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(buffer)
+        if self._buffer is not None:
+            self._buffer.deleteLater()
+        self._buffer = buffer
+
+    def _on_paper_chosen(self) -> None:
+        if self._rerender is not None:
+            self._load(self._rerender(self.paper.currentData()))
 
     def print_certificate(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -462,8 +462,7 @@ class ContractView(QWidget):
         if self.contract is not None:
             self._fill_certificates(self.contract)
         self.message.emit(_("Certificate {number} issued.").format(number=issued.number))
-        self.last_preview = CertificatePreview(issued.number, issued.pdf, self)
-        self.last_preview.open()
+        self._preview(issued.number, issued.pdf)
 
     def _on_certificate_activated(self, item: QTreeWidgetItem) -> None:
         if self._certificates is None:
@@ -473,7 +472,12 @@ class ContractView(QWidget):
         except UserFacingError as exc:
             QMessageBox.warning(self, _("Certificate"), exc.message)
             return
-        self.last_preview = CertificatePreview(item.text(0), pdf, self)
+        self._preview(item.text(0), pdf)
+
+    def _preview(self, number: str, pdf: bytes) -> None:
+        certificates = self._certificates
+        assert certificates is not None
+        self.last_preview = CertificatePreview(number, pdf, lambda paper: certificates.reprint(number, paper), self)
         self.last_preview.open()
 
     def _after_revoke(self, number: str) -> None:

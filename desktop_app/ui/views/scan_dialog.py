@@ -206,7 +206,7 @@ class ScanDialog(QDialog):
                 f"{data.number} · {data.customer_name}",
                 _("Plan: {plan} · Invoice: {invoice}").format(plan=data.plan_name, invoice=data.invoice_number),
                 _("Validity: {validity}").format(validity=validity),
-                ", ".join(f"{m.serial} ({m.model})" for m in data.machines),
+                _("Machines: {serials}").format(serials=", ".join(m.serial for m in data.machines)),
             ]
             if result.contract_active is not None:
                 lines.append(
