@@ -346,6 +346,10 @@ def _run(args: argparse.Namespace) -> int:
                     "{tickets} tickets."
                 ).format(**summary.__dict__)
             )
+            if not services.certificates.can_issue:
+                # A demo installation can issue certificates at once; a real office runs keygen itself.
+                private, _public = generate_keys(services.settings.keys_dir)
+                print(_("Demo signing key created: {private}").format(private=private))
         elif command == "calendar":
             _calendar(args, services)
         elif command == "sla":
