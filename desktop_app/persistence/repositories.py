@@ -104,6 +104,34 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+def _next_in_year(
+    session: Session, counter_type: type[TicketCounterRecord | CertificateCounterRecord], year: int
+) -> int:
+    """The next number of a yearly sequence; the row lock keeps two desks from taking the same one."""
+    counter = session.get(counter_type, year, with_for_update=True)
+    if counter is None:
+        counter = counter_type(year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return counter.last
+
+
+def _contract(r: ContractRecord) -> Contract:
+    return Contract(
+        CustomerId(r.customer_id),
+        PlanCode(r.plan_code),
+        r.invoice_number,
+        r.valid_from,
+        r.valid_to,
+        r.price_before_iva,
+        tuple(MachineId(m.id) for m in r.machines),
+        r.special,
+        ContractId(r.id),
+        ContractId(r.renews_id) if r.renews_id is not None else None,
+    )
+
+
 class SqlPolicyRepository:
     """Policy versions (append-only JSON documents) and their projection into plans, severities and
     response_targets, which the queue joins."""
@@ -535,21 +563,7 @@ class SqlContractRepository:
             .where(contract_machines.c.machine_id == machine_id)
             .options(selectinload(ContractRecord.machines))
         )
-        return [
-            Contract(
-                CustomerId(r.customer_id),
-                PlanCode(r.plan_code),
-                r.invoice_number,
-                r.valid_from,
-                r.valid_to,
-                r.price_before_iva,
-                tuple(MachineId(m.id) for m in r.machines),
-                r.special,
-                ContractId(r.id),
-                ContractId(r.renews_id) if r.renews_id is not None else None,
-            )
-            for r in rows
-        ]
+        return [_contract(r) for r in rows]
 
     def invoice_taken(self, invoice_number: str, except_id: ContractId | None) -> bool:
         stmt = select(func.count(ContractRecord.id)).where(
@@ -588,20 +602,7 @@ class SqlContractRepository:
 
     def get(self, contract_id: ContractId) -> Contract | None:
         record = self._session.get(ContractRecord, contract_id)
-        if record is None:
-            return None
-        return Contract(
-            CustomerId(record.customer_id),
-            PlanCode(record.plan_code),
-            record.invoice_number,
-            record.valid_from,
-            record.valid_to,
-            record.price_before_iva,
-            tuple(MachineId(m.id) for m in record.machines),
-            record.special,
-            ContractId(record.id),
-            ContractId(record.renews_id) if record.renews_id is not None else None,
-        )
+        return None if record is None else _contract(record)
 
     def add(self, contract: Contract) -> Contract:
         machines = (
@@ -681,13 +682,7 @@ class SqlCertificateRepository:
         self._session = session
 
     def next_number(self, year: int) -> str:
-        counter = self._session.get(CertificateCounterRecord, year, with_for_update=True)
-        if counter is None:
-            counter = CertificateCounterRecord(year=year, last=0)
-            self._session.add(counter)
-        counter.last += 1
-        self._session.flush()
-        return f"CERT-{year}-{counter.last:05d}"
+        return f"CERT-{year}-{_next_in_year(self._session, CertificateCounterRecord, year):05d}"
 
     def add(self, certificate: StoredCertificate, issued_by: UserId | None) -> None:
         self._session.add(
@@ -743,13 +738,7 @@ class SqlTicketRepository:
         self._session = session
 
     def next_number(self, year: int) -> str:
-        counter = self._session.get(TicketCounterRecord, year, with_for_update=True)
-        if counter is None:
-            counter = TicketCounterRecord(year=year, last=0)
-            self._session.add(counter)
-        counter.last += 1
-        self._session.flush()
-        return f"SOP-{year}-{counter.last:05d}"
+        return f"SOP-{year}-{_next_in_year(self._session, TicketCounterRecord, year):05d}"
 
     def _ranks(self, plan_code: str, severity: str) -> tuple[int, int]:
         plan_rank = self._session.scalar(select(PlanRecord.rank).where(PlanRecord.code == plan_code))
