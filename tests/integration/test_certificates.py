@@ -188,3 +188,14 @@ def test_r15_a_contract_with_many_printers_gets_a_readable_qr_and_an_annex(world
     [text] = default_chain().decode_file(path)
     result = world.services.certificates.verify(text)
     assert result.verdict is Verdict.VALID and result.data is not None and len(result.data.machines) == 40
+
+
+def test_r15_the_same_certificate_renders_to_the_same_bytes(office: World) -> None:
+    from desktop_app.devices.qr_encoder import qr_modules
+    from desktop_app.documents.certificate_pdf import PAPER_SIZES, render_certificate
+
+    issued = _issue(office)
+    for paper in ("letter", "a4"):
+        first = render_certificate(issued.data, issued.qr_text, PAPER_SIZES[paper], qr_modules)
+        assert render_certificate(issued.data, issued.qr_text, PAPER_SIZES[paper], qr_modules) == first
+    assert render_certificate(issued.data, issued.qr_text, PAPER_SIZES["letter"], qr_modules) == issued.pdf
