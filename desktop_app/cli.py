@@ -16,6 +16,7 @@ makersupport labels --out FILE (--customer ID|NIT | --machines SERIAL...) [--she
 makersupport scan [--raw] IMAGE...                the QR codes in photos or scans; exit 1 if none
 makersupport certificate keygen                   create this office's certificate signing key (once)
 makersupport certificate issue --contract ID|INVOICE --out FILE.pdf [--paper letter|a4]
+makersupport certificate reprint NUMBER --out FILE.pdf [--paper letter|a4]
 makersupport certificate verify FILE              a certificate PDF, a photo of it, or its QR text
 makersupport certificate revoke NUMBER --reason TEXT
 
@@ -102,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--paper", choices=("letter", "a4"), default="letter", help=_("paper size (default: letter)"))
     verify = certificate_commands.add_parser("verify", help=_("check a certificate: its PDF, a photo, or its QR text"))
     verify.add_argument("source", help=_("a PDF or image file, or the text its QR code reads"))
+    reprint = certificate_commands.add_parser("reprint", help=_("the same certificate again, as a PDF"))
+    reprint.add_argument("number")
+    reprint.add_argument("--out", required=True, type=Path, help=_("the PDF file to create (never overwritten)"))
+    reprint.add_argument("--paper", choices=("letter", "a4"), default="letter", help=_("paper size (default: letter)"))
     revoke = certificate_commands.add_parser("revoke", help=_("withdraw a certificate"))
     revoke.add_argument("number")
     revoke.add_argument("--reason", required=True)
@@ -115,10 +120,15 @@ def _certificate(args: argparse.Namespace, services: Services) -> int:
         print(_("Signing key created: {private}").format(private=private))
         print(_("Public key to ship with the program (resources/keys/): {public}").format(public=public))
     elif command == "issue":
+        if args.out.exists():  # before a number is used up: the file is never replaced
+            raise UserFacingError(_("{path} already exists; choose another name.").format(path=args.out))
         contract = services.contracts.find(args.contract)
         issued = services.certificates.issue(contract.id, actor=SYSTEM, paper=args.paper)
         write_file(args.out, issued.pdf)
         print(_("Certificate {number} written to {path}").format(number=issued.number, path=args.out))
+    elif command == "reprint":
+        write_file(args.out, services.certificates.reprint(args.number, args.paper))
+        print(_("Certificate {number} written to {path}").format(number=args.number, path=args.out))
     elif command == "revoke":
         services.certificates.revoke(args.number, args.reason, actor=SYSTEM)
         print(_("Certificate {number} revoked.").format(number=args.number))

@@ -107,6 +107,12 @@ def test_r15_certificate_keygen_issue_and_verify_from_the_command_line(demo_fold
     elsewhere = run("certificate", "verify", str(out), data_dir=tmp_path)  # an installation without that key
     assert elsewhere.returncode == 1 and "does not recognise" in elsewhere.stdout
     number = issued.stdout.split()[1]
+    again = run("--db", url, "certificate", "issue", "--contract", contract.invoice_number, "--out", str(out),
+                data_dir=demo_folder)  # fmt: skip
+    assert again.returncode == 2 and "already exists" in again.stderr
+    copy = tmp_path / "copia.pdf"
+    reprinted = run("--db", url, "certificate", "reprint", number, "--out", str(copy), data_dir=demo_folder)
+    assert reprinted.returncode == 0 and copy.read_bytes() == out.read_bytes()
     run("--db", url, "certificate", "revoke", number, "--reason", "Factura anulada", data_dir=demo_folder)
     revoked = run("--db", url, "certificate", "verify", str(out), data_dir=demo_folder)
     assert revoked.returncode == 1 and "Factura anulada" in revoked.stdout
