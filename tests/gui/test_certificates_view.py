@@ -39,11 +39,11 @@ def test_r15_a_certificate_is_issued_previewed_printed_and_revoked(
     generate_keys(demo_services.settings.keys_dir)
     invoice = _select_active_contract(window, demo_services)
     view = window.contract_view
-    assert view.issue_button.isVisible()
+    assert view.certificate_panel.issue_button.isVisible()
     with qtbot.waitSignal(view.message, timeout=10_000) as said:
-        qtbot.mouseClick(view.issue_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(view.certificate_panel.issue_button, Qt.MouseButton.LeftButton)
     assert "CERT-" in said.args[0]
-    preview = view.last_preview
+    preview = view.certificate_panel.last_preview
     qtbot.waitUntil(lambda: preview.document.pageCount() == 1)
     page = preview.document.render(0, QSize(612, 792))  # Letter, the office's paper
     assert page.pixelColor(300, 12).name() == "#e8711a"  # the letterhead band: the page really renders
@@ -62,13 +62,13 @@ def test_r15_a_certificate_is_issued_previewed_printed_and_revoked(
     [code] = default_chain().decode_file(printed)  # the printed page's QR still verifies
     assert demo_services.certificates.verify(code).verdict is Verdict.VALID
     preview.reject()
-    assert view.certificates.topLevelItemCount() == 1
-    number = view.certificates.topLevelItem(0).text(0)
-    view.certificates.setCurrentItem(view.certificates.topLevelItem(0))
+    assert view.certificate_panel.certificates.topLevelItemCount() == 1
+    number = view.certificate_panel.certificates.topLevelItem(0).text(0)
+    view.certificate_panel.certificates.setCurrentItem(view.certificate_panel.certificates.topLevelItem(0))
     monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Factura anulada", True))
     with qtbot.waitSignal(view.message, timeout=10_000):
-        qtbot.mouseClick(view.revoke_button, Qt.MouseButton.LeftButton)
-    assert view.certificates.topLevelItem(0).text(2) == "Revocado"
+        qtbot.mouseClick(view.certificate_panel.revoke_button, Qt.MouseButton.LeftButton)
+    assert view.certificate_panel.certificates.topLevelItem(0).text(2) == "Revocado"
     assert demo_services.certificates.verify(code).verdict is Verdict.REVOKED
     assert invoice and number.startswith("CERT-")
 
@@ -144,8 +144,8 @@ def test_scenario_7_a_new_plan_is_recorded_and_certified(
     assert questions and "ya cubre" in questions[0]
     save_screenshot(window, "contract_detail_es_CO")
     with qtbot.waitSignal(view.message, timeout=10_000):
-        qtbot.mouseClick(view.issue_button, Qt.MouseButton.LeftButton)
-    preview = view.last_preview
+        qtbot.mouseClick(view.certificate_panel.issue_button, Qt.MouseButton.LeftButton)
+    preview = view.certificate_panel.last_preview
     qtbot.waitUntil(lambda: preview.document.pageCount() == 1)
     shown = tmp_path / "mostrado.pdf"
     shown.write_bytes(preview._pdf)  # the very bytes on screen

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QProgressDialog,
@@ -32,17 +31,17 @@ from desktop_app.domain.money import IVA_RATE_PERCENT, with_iva
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
-from desktop_app.formatting import format_date, format_datetime, format_money
+from desktop_app.formatting import format_date, format_money
 from desktop_app.i18n import _, ngettext
 from desktop_app.labels import contract_state_label
 from desktop_app.services.billing import BillingService, balance_text, line_description
-from desktop_app.services.certificates import CertificateService, IssuedCertificate
+from desktop_app.services.certificates import CertificateService
 from desktop_app.services.contracts import ContractForm, ContractService
 from desktop_app.services.dto import ContractSummary
 from desktop_app.ui import theme
 from desktop_app.ui.models.contract_model import ContractColumn, ContractModel, CoveredMachineModel
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.views.certificate_preview import CertificatePreview
+from desktop_app.ui.views.contract_certificates import ContractCertificates
 from desktop_app.ui.views.contract_dialog import ContractDialog
 from desktop_app.ui.widgets import record_table, search_field
 from desktop_app.ui.workers.batch_worker import BatchWorker
@@ -159,24 +158,10 @@ class ContractView(QWidget):
         self.special_note.setWordWrap(True)
         card_layout.addWidget(self.special_note)
         # R15: the contract's certificates, and issuing a new one.
-        self.issue_button = QPushButton(_("Issue certificate…"), objectName="primary")
-        self.issue_button.setToolTip(
-            _("A one-page PDF with the plan, invoice, validity, machines, seal and a signed QR")
-        )
-        self.issue_button.clicked.connect(self.issue_certificate)
-        self.revoke_button = QPushButton(_("Revoke…"))
-        self.revoke_button.clicked.connect(self.revoke_certificate)
-        may_issue = actor is not None and allows(actor, Permission.ISSUE_CERTIFICATES) and certificates is not None
-        self.issue_button.setVisible(may_issue)
-        self.revoke_button.setVisible(may_issue)
-        self.certificates = QTreeWidget()
-        self.certificates.setHeaderLabels([_("Certificate"), _("Issued"), _("State")])
-        self.certificates.setRootIsDecorated(False)
-        self.certificates.setMaximumHeight(110)
-        self.certificates.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.certificates.setToolTip(_("Double-click a certificate to see it, print it or save it again"))
-        self.certificates.itemActivated.connect(self._on_certificate_activated)
-        self.certificates.setVisible(certificates is not None)
+        self.certificate_panel: ContractCertificates | None = None
+        if certificates is not None and tasks is not None and actor is not None:
+            self.certificate_panel = ContractCertificates(certificates, tasks, actor, contracts.timezone())
+            self.certificate_panel.message.connect(self.message)
         self.correct_button = QPushButton(_("Correct…"))
         self.correct_button.clicked.connect(self.correct_contract)
         self.renew_button = QPushButton(_("Renew…"))
@@ -184,14 +169,13 @@ class ContractView(QWidget):
         self.renew_button.clicked.connect(self.renew_contract)
         for button in (self.correct_button, self.renew_button):
             button.setVisible(may_manage)
-        certificate_buttons = QHBoxLayout()
-        certificate_buttons.addWidget(self.correct_button)
-        certificate_buttons.addWidget(self.renew_button)
-        certificate_buttons.addWidget(self.issue_button)
-        certificate_buttons.addWidget(self.revoke_button)
-        certificate_buttons.addStretch(1)
-        card_layout.addWidget(self.certificates)
-        card_layout.addLayout(certificate_buttons)
+        contract_buttons = QHBoxLayout()
+        contract_buttons.addWidget(self.correct_button)
+        contract_buttons.addWidget(self.renew_button)
+        contract_buttons.addStretch(1)
+        card_layout.addLayout(contract_buttons)
+        if self.certificate_panel is not None:
+            card_layout.addWidget(self.certificate_panel)
         card_layout.addStretch(1)
         machines_layout.addWidget(QLabel(_("Covered machines"), objectName="cardTitle"))
         self.machine_model = CoveredMachineModel(self)
@@ -280,7 +264,8 @@ class ContractView(QWidget):
         )
         self.special_note.setVisible(contract.special)
         self.machine_model.set_machines(contract.machines)
-        self._fill_certificates(contract)
+        if self.certificate_panel is not None:
+            self.certificate_panel.show_contract(contract)
         self._fill_billing(contract)
         self.detail_stack.setCurrentIndex(1)
 
@@ -347,13 +332,16 @@ class ContractView(QWidget):
         worker.start()
         return worker
 
+    def _on_refused(self, error: UserFacingError) -> None:
+        QMessageBox.warning(self, _("Not saved"), error.message)
+
     def _on_batch_done(
         self, dialog: QProgressDialog, worker: BatchWorker, results: list[Path], refused: list[str]
     ) -> None:
         worker.wait()
         dialog.close()
-        if self.contract is not None:
-            self._fill_certificates(self.contract)
+        if self.certificate_panel is not None:
+            self.certificate_panel.refresh()
         summary = ngettext("{n} certificate issued", "{n} certificates issued", len(results)).format(n=len(results))
         if worker.cancelled:
             summary += " · " + _("cancelled")
@@ -419,75 +407,6 @@ class ContractView(QWidget):
             self.reload()
             self.show_contract(dialog.saved)
             self.message.emit(_("Contract {invoice} saved.").format(invoice=dialog.saved.invoice_number))
-
-    def issue_certificate(self) -> None:
-        contract, certificates, tasks, actor = self.contract, self._certificates, self._tasks, self._actor
-        if contract is None or certificates is None or tasks is None or actor is None:
-            return
-        self.issue_button.setEnabled(False)
-        tasks.run(lambda: certificates.issue(contract.id, actor=actor), self._on_issued, self._on_refused)
-
-    def revoke_certificate(self) -> None:
-        item = self.certificates.currentItem()
-        if item is None or self._certificates is None or self._actor is None or self._tasks is None:
-            return
-        number = item.text(0)
-        reason, ok = QInputDialog.getText(
-            self, _("Revoke {number}").format(number=number), _("Why is the certificate revoked?")
-        )
-        if not ok:
-            return
-        certificates, actor = self._certificates, self._actor
-        self._tasks.run(
-            lambda: certificates.revoke(number, reason, actor=actor),
-            lambda _result: self._after_revoke(number),
-            self._on_refused,
-        )
-
-    # -- certificates ----------------------------------------------------------------------------
-
-    def _fill_certificates(self, contract: ContractSummary) -> None:
-        self.certificates.clear()
-        if self._certificates is None:
-            return
-        tz = self._contracts.timezone()
-        for stored in self._certificates.for_contract(contract.id):
-            state = _("Revoked") if stored.revoked_at else _("Issued")
-            item = QTreeWidgetItem([stored.number, format_datetime(stored.issued_at, tz, short=True), state])
-            self.certificates.addTopLevelItem(item)
-        self.revoke_button.setEnabled(self.certificates.topLevelItemCount() > 0)
-
-    def _on_issued(self, issued: IssuedCertificate) -> None:
-        self.issue_button.setEnabled(True)
-        if self.contract is not None:
-            self._fill_certificates(self.contract)
-        self.message.emit(_("Certificate {number} issued.").format(number=issued.number))
-        self._preview(issued.number, issued.pdf)
-
-    def _on_certificate_activated(self, item: QTreeWidgetItem) -> None:
-        if self._certificates is None:
-            return
-        try:
-            pdf = self._certificates.reprint(item.text(0))
-        except UserFacingError as exc:
-            QMessageBox.warning(self, _("Certificate"), exc.message)
-            return
-        self._preview(item.text(0), pdf)
-
-    def _preview(self, number: str, pdf: bytes) -> None:
-        certificates = self._certificates
-        assert certificates is not None
-        self.last_preview = CertificatePreview(number, pdf, lambda paper: certificates.reprint(number, paper), self)
-        self.last_preview.open()
-
-    def _after_revoke(self, number: str) -> None:
-        if self.contract is not None:
-            self._fill_certificates(self.contract)
-        self.message.emit(_("Certificate {number} revoked.").format(number=number))
-
-    def _on_refused(self, error: UserFacingError) -> None:
-        self.issue_button.setEnabled(True)
-        QMessageBox.warning(self, _("Certificate"), error.message)
 
     def _on_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
