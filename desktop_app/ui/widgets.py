@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QLocale
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QSpinBox, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QSpinBox, QTableView, QWidget
 
 from desktop_app.i18n import current_language
+from desktop_app.services.dto import Choice
 from desktop_app.ui import theme
 
 
@@ -41,3 +42,22 @@ def money_spin(maximum: int, step: int, suffix: str = "") -> QSpinBox:
     spin.setSuffix(suffix)
     spin.setGroupSeparatorShown(True)
     return spin
+
+
+def customer_combo(customers: list[Choice]) -> QComboBox:
+    """The customers, typed to find among hundreds; the item data is the customer's id."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    for choice in customers:
+        combo.addItem(choice.label, int(choice.value))
+    return combo
+
+
+def chosen_id(combo: QComboBox) -> int:
+    """The chosen item's id, or 0 when the typed text matches no item (the service then names the
+    field): an editable combo keeps its last item selected under text that no longer matches."""
+    if combo.currentText() != combo.itemText(combo.currentIndex()):
+        return 0
+    value = combo.currentData()
+    return int(value) if value is not None else 0

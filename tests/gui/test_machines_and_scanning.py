@@ -135,3 +135,18 @@ def test_machines_are_registered_and_corrected_in_the_registry(
     save_screenshot(view, "machines_es_CO")
     assert demo_services.machines.search("MK-M3-261234")[0].customer_name == "Gimnasio Moderno"
     assert isinstance(view, MachineView)
+
+
+def test_a_customer_typed_that_matches_no_one_is_named_not_guessed(
+    window: MainWindow, demo_services: Services, qtbot: QtBot
+) -> None:
+    dialog = MachineDialog(demo_services.machines, window._tasks, window._actor, date(2026, 11, 26))
+    qtbot.addWidget(dialog)
+    dialog.serial.setText("MK-M3-269999")
+    dialog.customer.setCurrentIndex(1)
+    dialog.customer.setEditText("Cliente que no existe")
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.error.isHidden(), timeout=10_000)
+    assert "Elija el cliente" in dialog.error.text() and dialog.saved is None
+    assert dialog.serial.text() == "MK-M3-269999"  # nothing typed is lost
+    assert demo_services.machines.search("MK-M3-269999") == []

@@ -33,7 +33,7 @@ from desktop_app.i18n import _
 from desktop_app.services.contracts import ContractForm, ContractService, OverlapWarning
 from desktop_app.services.dto import Choice, ContractSummary
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.widgets import money_spin
+from desktop_app.ui.widgets import chosen_id, customer_combo, money_spin
 
 MAX_PRICE = 2_000_000_000  # COP; more is a typing mistake (and beyond a spin box)
 
@@ -63,11 +63,7 @@ class ContractDialog(QDialog):
             self.setWindowTitle(_("New contract"))
         self.setMinimumWidth(560)
 
-        self.customer = QComboBox()
-        self.customer.setEditable(True)
-        self.customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for choice in customers:
-            self.customer.addItem(choice.label, int(choice.value))
+        self.customer = customer_combo(customers)
         self.plan = QComboBox()
         for code, name in contracts.plans():
             self.plan.addItem(name, code)
@@ -119,16 +115,13 @@ class ContractDialog(QDialog):
         self.customer.setEnabled(form is None or (form.id is None and form.renews_id is None))
 
     def form(self) -> ContractForm:
-        customer = self.customer.currentData()
-        if self.customer.currentText() != self.customer.itemText(self.customer.currentIndex()):
-            customer = None
         chosen = tuple(
             MachineId(self.machines.item(row).data(Qt.ItemDataRole.UserRole))
             for row in range(self.machines.count())
             if self.machines.item(row).checkState() == Qt.CheckState.Checked
         )
         return ContractForm(
-            customer_id=CustomerId(customer if customer is not None else 0),
+            customer_id=CustomerId(chosen_id(self.customer)),
             plan_code=self.plan.currentData() or "",
             invoice_number=self.invoice.text(),
             valid_from=self.valid_from.date().toPython(),

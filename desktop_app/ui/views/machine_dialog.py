@@ -26,6 +26,7 @@ from desktop_app.i18n import _
 from desktop_app.services.dto import MachineDetail
 from desktop_app.services.machines import MachineForm, MachineService
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets import chosen_id, customer_combo
 
 
 class MachineDialog(QDialog):
@@ -50,11 +51,7 @@ class MachineDialog(QDialog):
         self.model = QComboBox()
         for choice in models:
             self.model.addItem(choice.label, choice.value)
-        self.customer = QComboBox()
-        self.customer.setEditable(True)  # type to find among hundreds of customers
-        self.customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for choice in customers:
-            self.customer.addItem(choice.label, int(choice.value))
+        self.customer = customer_combo(customers)
         self.purchased = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
         self.warranty = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
         self.has_maintenance = QCheckBox(_("Preventive maintenance done on"))
@@ -98,14 +95,11 @@ class MachineDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def form(self) -> MachineForm:
-        customer = self.customer.currentData()
-        if self.customer.currentText() != self.customer.itemText(self.customer.currentIndex()):
-            customer = None  # typed text that matches no customer
         maintenance = self.maintenance.date().toPython() if self.has_maintenance.isChecked() else None
         return MachineForm(
             serial=self.serial.text(),
             model_code=self.model.currentData() or "",
-            customer_id=CustomerId(customer if customer is not None else 0),
+            customer_id=CustomerId(chosen_id(self.customer)),
             purchase_date=self.purchased.date().toPython(),
             warranty_end=self.warranty.date().toPython(),
             unauthorized_intervention=self.intervention.isChecked(),
