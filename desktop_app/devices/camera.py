@@ -142,7 +142,17 @@ class FrameListSource:
 
 
 def available_cameras() -> list[CameraInfo]:
-    """The webcams that open, by index. Opening is what tells: OpenCV has no portable listing."""
+    """The webcams that open, by index. Opening is what tells: OpenCV has no portable listing.
+    OpenCV's warnings about the indexes with no camera are silenced: they are the expected answer."""
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    try:
+        return _probe_cameras()
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
+
+
+def _probe_cameras() -> list[CameraInfo]:
     found = []
     for index in PROBED_INDEXES:
         capture = cv2.VideoCapture(index)
