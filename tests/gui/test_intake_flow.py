@@ -92,6 +92,7 @@ def test_a_ticket_lives_its_whole_life_through_the_window(
     assert detail.machine_serial == COVERED_SERIAL and detail.severity is Severity.HIGH
     assert detail.status is TicketStatus.NEW and len(detail.attachments) == 1
     assert window.pages.currentIndex() == 1  # the new ticket is open
+    assert window.ticket_view.machine_coverage.text().startswith("Plan Profesional, vigente hasta")
 
     # Its lifecycle through the toolbar.
     answers: list[dict[str, object]] = []

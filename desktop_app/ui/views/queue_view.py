@@ -253,7 +253,9 @@ class QueueView(QWidget):
             self.stack.setCurrentWidget(self.table)
             return
         if self._filter == QueueFilter():
-            self.empty_label.setText(_("There are no open tickets. New requests will appear here in policy order."))
+            self.empty_label.setText(
+                _("There are no open tickets. New requests will appear here in policy order. New ticket: Ctrl+N.")
+            )
         else:
             self.empty_label.setText(
                 _("No tickets match these filters. Clear the search or choose “All” in a filter to see more.")

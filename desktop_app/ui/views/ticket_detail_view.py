@@ -42,6 +42,7 @@ from desktop_app.formatting import (
 from desktop_app.i18n import _
 from desktop_app.labels import (
     channel_label,
+    coverage_text,
     event_label,
     explanation_lines,
     severity_label,
@@ -185,6 +186,8 @@ class TicketDetailView(QWidget):
         machine_form.addRow(_("Warranty"), self.machine_warranty)
         machine_form.addRow(_("Maintenance"), self.machine_maintenance)
         machine_form.addRow(_("Intervention"), self.machine_intervention)
+        self.machine_coverage = _value()
+        machine_form.addRow(_("Coverage"), self.machine_coverage)
 
         attachments_card, attachments_form = _card(_("Attachments"))
         self.attachments = QListWidget()
@@ -359,6 +362,10 @@ class TicketDetailView(QWidget):
             if d.unauthorized_intervention
             else _("None recorded")
         )
+        # The coverage today (R3, R5): the plan may have been renewed or lapsed since intake.
+        eligibility = self._tickets.eligibility(d.machine_id)
+        plan_names = dict(self._tickets.plans())
+        self.machine_coverage.setText(coverage_text(eligibility, plan_names.get(eligibility.plan_code or "", "")))
         self._fill_timeline(d)
         self._fill_explanation(d.id)
         if self._history is not None:
