@@ -64,6 +64,9 @@ def sla_text(sla: SlaStatus) -> str:
     if sla.state is SlaState.MET or sla.remaining is None:
         return _("answered")
     if sla.state is SlaState.BREACHED:
+        if abs(sla.remaining) < timedelta(minutes=1):
+            # Missed outside working hours (lunch, the night): no working time has passed yet.
+            return _("overdue")
         return _("overdue by {time}").format(time=format_working_hours(sla.remaining))
     return _("due in {time}").format(time=format_working_hours(sla.remaining))
 

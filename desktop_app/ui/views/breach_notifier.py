@@ -5,7 +5,7 @@ that lists them, and a desktop notification where the system has a tray.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QWidget
 
 from desktop_app.domain.sla import SlaState
@@ -28,6 +28,7 @@ class BreachNotifier(QToolButton):
         super().__init__(parent)
         self.setObjectName("breachNotifier")
         self.setAutoRaise(True)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setIcon(theme.icon("escalation"))
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._menu = QMenu(self)

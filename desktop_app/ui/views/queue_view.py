@@ -42,7 +42,7 @@ _COLUMN_SAMPLES = {
     QueueColumn.MACHINE: "MK-M3-260000",
     QueueColumn.AGENT: "Juliana Restrepo",
     QueueColumn.RECEIVED: "30 sept, 12:59 p. m.",
-    QueueColumn.DUE: "vencido hace 88 h 88 min",
+    QueueColumn.DUE: "vencido hace 888 h 88 min",
 }
 _DECORATION = 22  # severity dot / reopened icon and their gap
 _CELL_PADDING = 12
