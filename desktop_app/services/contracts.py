@@ -10,6 +10,7 @@ from desktop_app.domain.contracts import ContractError, check_contract, overlapp
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, PlanCode
 from desktop_app.domain.model import Contract, ContractState, contract_state
 from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.policy import PlanTerms
 from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.labels import contract_problems_text
@@ -166,6 +167,10 @@ class ContractService:
     def plans(self) -> list[tuple[str, str]]:
         """(code, name) of every plan, in category order."""
         return [(plan.code, plan.name) for plan in sorted(self._policy.policy().plans, key=lambda p: p.rank)]
+
+    def plan_terms(self) -> tuple[PlanTerms, ...]:
+        """Every plan's terms (R6), as the policy in force states them."""
+        return self._policy.policy().plans
 
     def customers(self) -> list[Choice]:
         with self._uow_factory() as uow:

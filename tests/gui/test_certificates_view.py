@@ -192,3 +192,19 @@ def test_r15_certificates_in_batch_show_progress_and_can_be_cancelled(
         pass
     issued = len(list(second.glob("CERT-*.pdf")))
     assert issued == 1 and "1 certificado expedido · cancelado" in said.args[0]
+
+
+def test_r6_whoever_records_contracts_sees_what_each_plan_includes(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.ui.views.plans_dialog import PlansDialog
+
+    shown: list[PlansDialog] = []
+    monkeypatch.setattr(PlansDialog, "exec", lambda dialog: shown.append(dialog) or 0)
+    window.show_page(Page.CONTRACTS)
+    qtbot.mouseClick(window.contract_view.plans_button, Qt.MouseButton.LeftButton)
+    [dialog] = shown
+    rows = [[dialog.table.topLevelItem(r).text(c) for c in range(8)] for r in range(dialog.table.topLevelItemCount())]
+    assert rows[0][:5] == ["Premium", "1", "Sí", "20", "4"]
+    assert rows[0][5:] == ["$ 9.800.000", "$ 11.662.000", "$ 150.000"]  # IVA 19 % added
+    save_screenshot(dialog, "plans_es_CO")

@@ -43,6 +43,7 @@ from desktop_app.ui.models.contract_model import ContractColumn, ContractModel, 
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.contract_certificates import ContractCertificates
 from desktop_app.ui.views.contract_dialog import ContractDialog
+from desktop_app.ui.views.plans_dialog import PlansDialog
 from desktop_app.ui.widgets import record_table, search_field
 from desktop_app.ui.workers.batch_worker import BatchWorker
 
@@ -120,6 +121,10 @@ class ContractView(QWidget):
         self.new_button.clicked.connect(self.new_contract)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
+        self.plans_button = QPushButton(_("Plans…"))
+        self.plans_button.setToolTip(_("What each support plan includes and costs"))
+        self.plans_button.clicked.connect(lambda: PlansDialog(list(self._contracts.plan_terms()), self).exec())
+        search_row.addWidget(self.plans_button)
         search_row.addWidget(self.batch_button)
         search_row.addWidget(self.new_button)
         left_layout.addLayout(search_row)
