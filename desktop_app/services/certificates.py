@@ -28,7 +28,7 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
-from desktop_app.services.dto import StoredCertificate
+from desktop_app.services.dto import ContractSummary, StoredCertificate
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import CertificateRenderer, CertificateSigner, Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -81,18 +81,9 @@ class CertificateService:
             contract = uow.contracts.get_summary(contract_id)
             if contract is None:
                 raise NotFoundError(_("Contract {id} does not exist.").format(id=contract_id))
-            if not contract.machines:
-                raise UserFacingError(
-                    _("Contract {invoice} covers no machines: a certificate must list its products.").format(
-                        invoice=contract.invoice_number
-                    )
-                )
-            if contract_state(contract.valid_from, contract.valid_to, today) is ContractState.EXPIRED:
-                raise UserFacingError(
-                    _("Contract {invoice} ended on {date}; renew it before certifying it.").format(
-                        invoice=contract.invoice_number, date=format_date(contract.valid_to)
-                    )
-                )
+            refusal = self.refusal(contract)
+            if refusal:
+                raise UserFacingError(refusal)
             customer = uow.catalog.get_customer(contract.customer_id)
             assert customer is not None, "a contract's customer exists"
             data = CertificateData(
@@ -120,6 +111,19 @@ class CertificateService:
             uow.audit.record(AuditEntry(now, actor.user_id, "certificate", data.number, "issue", issued))
             uow.commit()
         return IssuedCertificate(data.number, data, text, pdf)
+
+    def refusal(self, contract: ContractSummary) -> str:
+        """Why this contract cannot be certified (R15), or "": a certificate lists the products it
+        covers, and an ended contract is renewed before it is certified."""
+        if not contract.machines:
+            return _("Contract {invoice} covers no machines: a certificate must list its products.").format(
+                invoice=contract.invoice_number
+            )
+        if contract_state(contract.valid_from, contract.valid_to, self._today()) is ContractState.EXPIRED:
+            return _("Contract {invoice} ended on {date}; renew it before certifying it.").format(
+                invoice=contract.invoice_number, date=format_date(contract.valid_to)
+            )
+        return ""
 
     def reprint(self, number: str, paper: str = "letter") -> bytes:
         """The same certificate again (same facts, same QR), e.g. for a lost page."""

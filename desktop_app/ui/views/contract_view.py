@@ -110,7 +110,7 @@ class ContractView(QWidget):
         may_manage = actor is not None and allows(actor, Permission.MANAGE_CONTRACTS) and tasks is not None
         self.batch_button = QPushButton(_("Certificates in batch…"))
         self.batch_button.setToolTip(
-            _("Issue the certificates of every contract in force listed (narrow the list with the search first)")
+            _("Issue the certificates of every listed contract that can be certified (narrow the list first)")
         )
         self.batch_button.setVisible(
             actor is not None and allows(actor, Permission.ISSUE_CERTIFICATES) and certificates is not None
@@ -294,18 +294,17 @@ class ContractView(QWidget):
         )
 
     def issue_batch(self, folder: Path | None = None) -> BatchWorker | None:
-        """The certificates of every listed contract in force that covers machines, one PDF each in
-        a folder, with a progress bar and a cancel button (R15)."""
+        """The certificates of every listed contract that can be certified, one PDF each in a folder,
+        with a progress bar and a cancel button (R15)."""
         certificates, actor = self._certificates, self._actor
         if certificates is None or actor is None:
             return None
-        wanted = [
-            self.model.contract_at(row)
-            for row in range(self.model.rowCount())
-            if self._contracts.state_of(self.model.contract_at(row)).in_force and self.model.contract_at(row).machines
-        ]
+        # The service's own rule (R15) picks the contracts: the batch does not restate it.
+        listed = [self.model.contract_at(row) for row in range(self.model.rowCount())]
+        wanted = [contract for contract in listed if not certificates.refusal(contract)]
         if not wanted:
-            QMessageBox.information(self, _("Certificate"), _("No contract in force with machines is listed."))
+            reason = _("No listed contract can be certified: they cover no machines or have ended.")
+            QMessageBox.information(self, _("Certificate"), reason)
             return None
         if folder is None:
             chosen = QFileDialog.getExistingDirectory(self, _("Folder for the certificates"))

@@ -6,7 +6,7 @@ the service refuses."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.model import ONSITE_CITIES, Role
 from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.visits import is_long_maintenance
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_working_hours
 from desktop_app.i18n import _
@@ -131,16 +132,18 @@ class VisitDialog(QDialog):
         return wall_clock.replace(tzinfo=self._tz)
 
     def _update_length(self) -> None:
-        span = self._aware(self.ended) - self._aware(self.started)
-        flagged = span <= timedelta(0) or (self.maintenance.isChecked() and span > timedelta(hours=self._max_hours))
-        self.length.setProperty("warn", flagged)
+        """The length as typed, with the R16 flag decided by the domain, not by this dialog."""
+        started, ended = self._aware(self.started), self._aware(self.ended)
+        backwards = ended <= started
+        long = is_long_maintenance(self.maintenance.isChecked(), started, ended, self._max_hours)
+        self.length.setProperty("warn", backwards or long)
         self.length.style().unpolish(self.length)
         self.length.style().polish(self.length)
-        if span <= timedelta(0):
+        if backwards:
             self.length.setText(_("The visit must end after it starts."))
             return
-        text = _("Length: {time}").format(time=format_working_hours(span))
-        if self.maintenance.isChecked() and span > timedelta(hours=self._max_hours):
+        text = _("Length: {time}").format(time=format_working_hours(ended - started))
+        if long:
             text += " · " + _("longer than the {hours} hours a maintenance may last: it will be flagged").format(
                 hours=self._max_hours
             )
