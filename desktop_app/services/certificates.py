@@ -194,13 +194,12 @@ class CertificateService:
 
     @staticmethod
     def _with_models(uow: UnitOfWork, data: CertificateData) -> CertificateData:
-        """The QR carries serials only; the page also prints each machine's model."""
-        machines = []
-        for machine in data.machines:
-            machine_id = uow.catalog.machine_id_by_serial(machine.serial)
-            detail = uow.catalog.machine_detail(machine_id) if machine_id is not None else None
-            machines.append(CertifiedMachine(detail.model_name if detail else machine.model, machine.serial))
-        return replace(data, machines=tuple(machines))
+        """The QR carries serials only; the page also prints each machine's model (one query)."""
+        serials = [machine.serial for machine in data.machines]
+        labels = uow.catalog.machine_labels(None, serials) if serials else []
+        models = {label.serial: label.model_name for label in labels}
+        machines = tuple(CertifiedMachine(models.get(m.serial, m.model), m.serial) for m in data.machines)
+        return replace(data, machines=machines)
 
     def _today(self) -> date:
         return self._clock.now().astimezone(self._policy.calendar().tz).date()

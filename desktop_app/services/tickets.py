@@ -8,7 +8,7 @@ ticket's SLA is re-planned from its history, and the timeline records who did wh
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -192,8 +192,10 @@ class TicketService:
     def needing_attention(self, user_id: UserId, limit: int = 500) -> tuple[QueueRow, ...]:
         """The user's open tickets that are about to breach or already overdue, most urgent first
         (the window warns the person responsible before the promise is missed)."""
-        page = self.list_queue(QueueFilter(agent_id=user_id), 0, limit)
-        urgent = [row for row in page.rows if row.sla.state in (SlaState.AT_RISK, SlaState.BREACHED)]
+        with self._uow_factory() as uow:  # the page only: this runs every minute and needs no total
+            entries = uow.tickets.queue_page(QueueFilter(agent_id=user_id), 0, limit)
+        rows = self._rows(entries, self.now())
+        urgent = [row for row in rows if row.sla.state in (SlaState.AT_RISK, SlaState.BREACHED)]
         return tuple(sorted(urgent, key=lambda row: row.entry.due_at or row.entry.received_at))
 
     def refresh_sla(self, rows: Iterable[QueueRow]) -> tuple[QueueRow, ...]:
@@ -520,13 +522,12 @@ class TicketService:
         self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
         """R12: only after the third attempt and the wait stated in it."""
-        now = self.now()
-        with self._uow_factory() as uow:
-            ticket = self._load(uow, ticket_id, expected_version, actor=actor)
+
+        def attempts_done(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
-            with _as_policy_refusal(self.timezone()):
-                lifecycle.check_close_no_response(self._policy.calendar(), ticket.status, attempts, now)
-        return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, actor, "", expected_version)
+            lifecycle.check_close_no_response(self._policy.calendar(), ticket.status, attempts, now)
+
+        return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, actor, "", expected_version, attempts_done)
 
     def mark_out_of_scope(
         self,
@@ -870,11 +871,16 @@ class TicketService:
         actor: Actor,
         text: str,
         expected_version: int | None,
+        precondition: Callable[[UnitOfWork, Ticket, datetime], None] | None = None,
     ) -> TicketDetail:
+        """Close in one unit of work; precondition (a lifecycle check) runs on the ticket as loaded
+        there, so nothing can change between the check and the close."""
         now = self.now()
         with self._uow_factory() as uow:
             ticket = self._load(uow, ticket_id, expected_version, actor=actor)
             with _as_policy_refusal(self.timezone()):
+                if precondition is not None:
+                    precondition(uow, ticket, now)
                 lifecycle.check_transition(ticket.status, target)
             events = []
             if text:
