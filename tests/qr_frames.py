@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import zxingcpp
+
+from desktop_app.devices.qr_encoder import qr_modules
 
 WIDTH, HEIGHT = 1280, 720
 QUIET_ZONE = 4  # modules of white around the code, as on the printed labels
@@ -30,16 +31,9 @@ class Degradation:
     contrast: float = 1.0  # 1: black on white; 0.3: dark grey on light grey
 
 
-def qr_modules(text: str) -> np.ndarray:
-    """The code's modules, True for dark, without the quiet zone."""
-    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode)
-    image = np.array(zxingcpp.write_barcode_to_image(barcode, scale=1, add_quiet_zones=False))
-    return image < 128
-
-
 def label_patch(text: str, pixels_per_module: float) -> np.ndarray:
-    """A white label with the code and its quiet zone, greyscale."""
-    modules = np.pad(qr_modules(text), QUIET_ZONE, constant_values=False)
+    """A white label with the code and its quiet zone, greyscale (modules from the app's encoder)."""
+    modules = np.pad(np.array(qr_modules(text), dtype=bool), QUIET_ZONE, constant_values=False)
     size = max(1, round(modules.shape[0] * pixels_per_module))
     dark = cv2.resize(modules.astype(np.uint8), (size, size), interpolation=cv2.INTER_NEAREST)
     return np.where(dark > 0, 0, 255).astype(np.uint8)

@@ -332,7 +332,7 @@ class ContractView(QWidget):
             )
         )
         worker.finished_batch.connect(lambda results, refused: self._on_batch_done(dialog, worker, results, refused))
-        self.batch = worker
+        self._batch = worker  # a running QThread must stay referenced until it finishes
         worker.start()
         return worker
 

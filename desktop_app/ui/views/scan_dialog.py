@@ -32,7 +32,7 @@ from desktop_app.domain.ids import MachineId
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
 from desktop_app.services.certificates import CertificateService, Verification
-from desktop_app.services.machines import MachineService, ScanResolution
+from desktop_app.services.machines import MachineService
 from desktop_app.ui.workers.camera_worker import CameraWorker
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,6 @@ class ScanDialog(QDialog):
         self.last_verification: Verification | None = None
         self._worker: CameraWorker | None = None
         self.machine_id: MachineId | None = None
-        self.last_resolution: ScanResolution | None = None
         self.setWindowTitle(_("Scan a machine label"))
 
         self.camera = QComboBox()
@@ -185,7 +184,6 @@ class ScanDialog(QDialog):
             self._show_verification(self._certificates.verify(text))
             return True
         resolution = self._machines.resolve_scan(text)
-        self.last_resolution = resolution
         if resolution.machine_id is not None:
             self.stop()
             self.machine_id = resolution.machine_id
