@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -27,18 +25,19 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId
 from desktop_app.domain.money import IVA_RATE_PERCENT, with_iva
 from desktop_app.domain.permissions import Actor
-from desktop_app.errors import ConflictError, UserFacingError
+from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_money
 from desktop_app.i18n import _
 from desktop_app.services.contracts import ContractForm, ContractService, OverlapWarning
-from desktop_app.services.dto import Choice, ContractSummary
+from desktop_app.services.dto import Choice
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.saving_dialog import SavingDialog
 from desktop_app.ui.widgets import chosen_id, customer_combo, money_spin
 
 MAX_PRICE = 2_000_000_000  # COP; more is a typing mistake (and beyond a spin box)
 
 
-class ContractDialog(QDialog):
+class ContractDialog(SavingDialog):
     def __init__(
         self,
         contracts: ContractService,
@@ -50,11 +49,16 @@ class ContractDialog(QDialog):
         version: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._contracts, self._tasks, self._actor, self._version = contracts, tasks, actor, version
+        super().__init__(
+            tasks,
+            _("Save"),
+            _("Close this window and open the contract again to see the other change."),
+            parent,
+        )
+        self._contracts, self._actor, self._version = contracts, actor, version
+        self._confirm_overlap = False
         self._id = form.id if form else None
         self._renews_id = form.renews_id if form else None
-        self.saved: ContractSummary | None = None
         if form is not None and form.renews_id is not None:
             self.setWindowTitle(_("Renew contract"))
         elif form is not None and form.id is not None:
@@ -75,8 +79,6 @@ class ContractDialog(QDialog):
         self.special = QCheckBox(_("Special contract: keeps support for a discontinued model (R5)"))
         self.machines = QListWidget()
         self.machines.setMinimumHeight(120)
-        self.error = QLabel(wordWrap=True, objectName="error")
-        self.error.hide()
 
         if form is None:
             self.valid_from.setDate(QDate(today.year, today.month, today.day))
@@ -101,10 +103,6 @@ class ContractDialog(QDialog):
         layout.addRow("", self.totals)
         layout.addRow("", self.special)
         layout.addRow(_("Covered machines"), self.machines)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         outer = QVBoxLayout(self)
         outer.addLayout(layout)
         outer.addWidget(self.error)
@@ -133,15 +131,10 @@ class ContractDialog(QDialog):
             renews_id=self._renews_id,
         )
 
-    def save(self, *, confirm_overlap: bool = False) -> None:
-        form = self.form()
-        self.save_button.setEnabled(False)
+    def save(self) -> None:
+        form, confirm = self.form(), self._confirm_overlap
         contracts, actor, version = self._contracts, self._actor, self._version
-        self._tasks.run(
-            lambda: contracts.save(form, actor=actor, expected_version=version, confirm_overlap=confirm_overlap),
-            self._on_saved,
-            self._on_refused,
-        )
+        self.run_save(lambda: contracts.save(form, actor=actor, expected_version=version, confirm_overlap=confirm))
 
     def _fill_machines(self, checked: set[MachineId]) -> None:
         self.machines.clear()
@@ -162,21 +155,14 @@ class ContractDialog(QDialog):
             )
         )
 
-    def _on_saved(self, saved: ContractSummary) -> None:
-        self.saved = saved
-        self.accept()
-
-    def _on_refused(self, error: UserFacingError) -> None:
-        self.save_button.setEnabled(True)
-        if isinstance(error, OverlapWarning):
-            answer = QMessageBox.question(
-                self, _("Overlapping contracts"), error.message + "\n\n" + _("Save this contract anyway?")
-            )
-            if answer == QMessageBox.StandardButton.Yes:
-                self.save(confirm_overlap=True)
-            return
-        message = error.message
-        if isinstance(error, ConflictError):
-            message += "\n" + _("Close this window and open the contract again to see the other change.")
-        self.error.setText(message)
-        self.error.show()
+    def handle_refusal(self, error: UserFacingError) -> bool:
+        """An overlap with another contract is a question, not an error (R6)."""
+        if not isinstance(error, OverlapWarning):
+            return False
+        answer = QMessageBox.question(
+            self, _("Overlapping contracts"), error.message + "\n\n" + _("Save this contract anyway?")
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._confirm_overlap = True
+            self.save()
+        return True

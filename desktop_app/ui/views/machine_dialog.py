@@ -10,10 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -21,15 +18,15 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.ids import CustomerId
 from desktop_app.domain.permissions import Actor
-from desktop_app.errors import ConflictError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import MachineDetail
 from desktop_app.services.machines import MachineForm, MachineService
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.saving_dialog import SavingDialog
 from desktop_app.ui.widgets import chosen_id, customer_combo
 
 
-class MachineDialog(QDialog):
+class MachineDialog(SavingDialog):
     def __init__(
         self,
         machines: MachineService,
@@ -39,9 +36,13 @@ class MachineDialog(QDialog):
         existing: MachineDetail | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._machines, self._tasks, self._actor, self._existing = machines, tasks, actor, existing
-        self.saved: MachineDetail | None = None
+        super().__init__(
+            tasks,
+            _("Save"),
+            _("Close this window and open the machine again to see the other change."),
+            parent,
+        )
+        self._machines, self._actor, self._existing = machines, actor, existing
         self.setWindowTitle(
             _("Correct machine {serial}").format(serial=existing.serial) if existing else _("New machine")
         )
@@ -57,8 +58,6 @@ class MachineDialog(QDialog):
         self.has_maintenance = QCheckBox(_("Preventive maintenance done on"))
         self.maintenance = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
         self.intervention = QCheckBox(_("Intervened without notifying makeR (voids the warranty)"))
-        self.error = QLabel(wordWrap=True, objectName="error")
-        self.error.hide()
 
         if existing is None:
             self.purchased.setDate(QDate(today.year, today.month, today.day))
@@ -85,10 +84,6 @@ class MachineDialog(QDialog):
         form.addRow(_("Warranty until"), self.warranty)
         form.addRow(self.has_maintenance, self.maintenance)
         form.addRow("", self.intervention)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -110,21 +105,5 @@ class MachineDialog(QDialog):
     def save(self) -> None:
         form = self.form()
         version = self._existing.version if self._existing else None
-        self.save_button.setEnabled(False)
-        self._tasks.run(
-            lambda: self._machines.save(form, actor=self._actor, expected_version=version),
-            self._on_saved,
-            self._on_refused,
-        )
-
-    def _on_saved(self, detail: MachineDetail) -> None:
-        self.saved = detail
-        self.accept()
-
-    def _on_refused(self, error: UserFacingError) -> None:
-        self.save_button.setEnabled(True)
-        message = error.message
-        if isinstance(error, ConflictError):
-            message += "\n" + _("Close this window and open the machine again to see the other change.")
-        self.error.setText(message)
-        self.error.show()
+        machines, actor = self._machines, self._actor
+        self.run_save(lambda: machines.save(form, actor=actor, expected_version=version))

@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -26,18 +24,18 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.model import ONSITE_CITIES, Role
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.domain.visits import is_long_maintenance
-from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_working_hours
 from desktop_app.i18n import _
 from desktop_app.services.dto import AgentInfo, TicketDetail
 from desktop_app.services.tickets import VisitRequest
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.saving_dialog import SavingDialog
 from desktop_app.ui.widgets import money_spin
 
 MAX_TRAVEL_EXPENSES = 50_000_000  # COP; more is a typing mistake
 
 
-class VisitDialog(QDialog):
+class VisitDialog(SavingDialog):
     def __init__(
         self,
         detail: TicketDetail,
@@ -49,11 +47,10 @@ class VisitDialog(QDialog):
         tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._save, self._tasks = save, tasks
+        super().__init__(tasks, _("Record visit"), parent=parent)
+        self._save = save
         self._tz = now.tzinfo
         self._max_hours = max_maintenance_hours
-        self.saved: TicketDetail | None = None
         self.setWindowTitle(_("On-site visit · {number}").format(number=detail.number))
         self.setMinimumWidth(520)
 
@@ -82,8 +79,6 @@ class VisitDialog(QDialog):
         self.work_done.setMinimumHeight(90)
         self.parts = QLineEdit(placeholderText=_("e.g. 0.4 mm nozzle, PTFE tube"))
         self.expenses = money_spin(MAX_TRAVEL_EXPENSES, 10_000, _(" before IVA"))
-        self.error = QLabel(wordWrap=True, objectName="error")
-        self.error.hide()
 
         form = QFormLayout()
         form.addRow(_("Technician"), self.technician)
@@ -95,10 +90,6 @@ class VisitDialog(QDialog):
         form.addRow(_("Work done"), self.work_done)
         form.addRow(_("Parts"), self.parts)
         form.addRow(_("Travel expenses"), self.expenses)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.addButton(_("Record visit"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.record)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -120,10 +111,9 @@ class VisitDialog(QDialog):
             maintenance=self.maintenance.isChecked(),
         )
 
-    def record(self) -> None:
-        request = self.request()
-        self.save_button.setEnabled(False)
-        self._tasks.run(lambda: self._save(request), self._on_saved, self._on_refused)
+    def save(self) -> None:
+        request, save = self.request(), self._save
+        self.run_save(lambda: save(request))
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -148,12 +138,3 @@ class VisitDialog(QDialog):
                 hours=self._max_hours
             )
         self.length.setText(text)
-
-    def _on_saved(self, detail: TicketDetail) -> None:
-        self.saved = detail
-        self.accept()
-
-    def _on_refused(self, error: UserFacingError) -> None:
-        self.save_button.setEnabled(True)
-        self.error.setText(error.message)
-        self.error.show()
