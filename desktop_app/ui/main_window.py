@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         if allows(actor, Permission.CREATE_TICKET):
             new_ticket_button = QPushButton(theme.icon("ticket"), _("New ticket"), objectName="primary")
             new_ticket_button.setToolTip(_("New ticket (Ctrl+N)"))
-            new_ticket_button.clicked.connect(self.new_ticket)
+            new_ticket_button.clicked.connect(lambda _checked=False: self.new_ticket())  # not checked as machine_id
             self.queue_view.header_widget.layout().addWidget(new_ticket_button)
         self.preview = TicketDetailView(tickets)
         self.queue_splitter = QSplitter(Qt.Orientation.Vertical)
