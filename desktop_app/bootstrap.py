@@ -6,6 +6,7 @@ The CLI and the GUI both start here, so they see the same database through the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 
@@ -19,6 +20,7 @@ from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
 from desktop_app.persistence.db import DatabaseProbe, make_engine, make_session_factory, sqlite_file
+from desktop_app.persistence.job_lock import job_lock_for
 from desktop_app.persistence.migrate import upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from desktop_app.security import Argon2PasswordHasher
@@ -30,6 +32,7 @@ from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.demo import DemoLoader
 from desktop_app.services.desk import Desk
+from desktop_app.services.jobs import JobRunner, periodic_jobs
 from desktop_app.services.machines import MachineService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
@@ -81,7 +84,14 @@ class Services:
             self.database_label,
             self.is_local_file,
             DatabaseProbe(),
+            self.jobs,
         )
+
+    @cached_property
+    def jobs(self) -> JobRunner:
+        """This process's periodic jobs (one runner per process, so each job keeps its interval),
+        locked per job across every process on the database."""
+        return JobRunner(periodic_jobs(self.tickets, self.backups), job_lock_for(self.engine, self.settings.db_url))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -10,6 +10,7 @@ from desktop_app.services.billing import BillingService
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
+from desktop_app.services.jobs import JobRunner
 from desktop_app.services.machines import MachineService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import TicketService
@@ -30,3 +31,4 @@ class Desk:
     database_label: str
     database_is_local_file: bool
     connection_check: ConnectionCheck
+    jobs: JobRunner  # the periodic jobs (escalation round, automatic backup), locked across processes

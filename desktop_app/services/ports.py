@@ -4,6 +4,7 @@ tests implement them with fakes."""
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -54,6 +55,19 @@ from desktop_app.services.dto import (
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware."""
+        ...
+
+
+class JobLock(Protocol):
+    """A named lock shared by every process on one database, so a periodic job runs in one place
+    at a time (a worker and any open windows)."""
+
+    def hold(self, name: str) -> AbstractContextManager[bool]:
+        """Try to take the lock `name` without waiting.
+
+        The context yields True when taken (released when the block ends), False when another
+        process or thread holds it now.
+        """
         ...
 
 

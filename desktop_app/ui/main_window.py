@@ -28,10 +28,10 @@ from desktop_app.devices.scanning import Scanner, default_scanner
 from desktop_app.domain.ids import MachineId
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
-from desktop_app.i18n import _, current_language, ngettext
+from desktop_app.i18n import _, current_language
 from desktop_app.labels import role_label
 from desktop_app.services.desk import Desk
-from desktop_app.services.tickets import EscalationNotice
+from desktop_app.services.jobs import JobOutcome, JobStatus, round_summary
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.tasks import TaskRunner
@@ -52,10 +52,8 @@ from desktop_app.ui.views.users_dialog import UsersDialog
 log = logging.getLogger(__name__)
 
 COUNTS_REFRESH_MS = 60_000
-ESCALATION_CHECK_MS = 60_000
+JOBS_ROUND_MS = 60_000  # how often the window looks for due periodic jobs
 CHANGES_POLL_MS = 10_000
-BACKUP_CHECK_MS = 6 * 3600 * 1000
-BACKUP_FIRST_CHECK_MS = 10_000
 ATTENTION_CHECK_MS = 60_000
 BUSY_INDICATOR_DELAY_MS = 400
 COMPACT_NAVIGATION_BELOW = 1500  # px of window width
@@ -223,20 +221,17 @@ class MainWindow(QMainWindow):
         self._counts_timer = QTimer(self, interval=COUNTS_REFRESH_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
         self._counts_timer.start()
-        # R11: what must escalate is found every minute, off the GUI thread.
-        self._escalation_timer = QTimer(self, interval=ESCALATION_CHECK_MS)
-        self._escalation_timer.timeout.connect(self.check_escalations)
-        self._escalation_timer.start()
-        QTimer.singleShot(0, self.check_escalations)
+        # The periodic jobs (R11's escalation round, the daily backup of the embedded database):
+        # the same JobRunner as `makersupport worker`, off the GUI thread; each job's lock keeps
+        # it running in one place at a time however many windows and workers are up.
+        self._jobs_timer = QTimer(self, interval=JOBS_ROUND_MS)
+        self._jobs_timer.timeout.connect(self.run_jobs)
+        self._jobs_timer.start()
+        QTimer.singleShot(0, self.run_jobs)
         # What others change shows up within seconds (polling the audit log's last entry).
         self._refresh_timer = QTimer(self, interval=CHANGES_POLL_MS)
         self._refresh_timer.timeout.connect(self.poll_changes)
         self._refresh_timer.start()
-        # The embedded database backs itself up once a day (kept for a week).
-        self._backup_timer = QTimer(self, interval=BACKUP_CHECK_MS)
-        self._backup_timer.timeout.connect(self.backup_if_due)
-        self._backup_timer.start()
-        QTimer.singleShot(BACKUP_FIRST_CHECK_MS, self.backup_if_due)
 
         # Warn me before my tickets breach (checked with the counts, off the GUI thread).
         self._attention_timer = QTimer(self, interval=ATTENTION_CHECK_MS)
@@ -342,13 +337,6 @@ class MainWindow(QMainWindow):
         self.queue_view.reload()
         self.refresh_counts()
 
-    def backup_if_due(self) -> None:
-        self._tasks.run(self._desk.backups.run_if_due, self._on_automatic_backup, self._on_background_failed)
-
-    def _on_automatic_backup(self, made: object) -> None:
-        if made is not None:
-            self.statusBar().showMessage(_("Automatic backup written: {path}").format(path=made), 10_000)
-
     def backup_now(self) -> None:
         """File → Back up now (administrators): a copy where the user chooses, never over a file."""
         name = f"makersupport-{self._tickets.now().strftime('%Y%m%d-%H%M')}.backup"
@@ -361,17 +349,23 @@ class MainWindow(QMainWindow):
             self._on_task_failed,
         )
 
-    def check_escalations(self) -> None:
-        self._tasks.run(self._tickets.check_escalations, self._on_escalations_checked, self._on_background_failed)
+    # -- periodic jobs (services/jobs.py) ------------------------------------------------------
 
-    def _on_escalations_checked(self, notices: list[EscalationNotice]) -> None:
-        if not notices:
+    def run_jobs(self) -> None:
+        """One round of the due periodic jobs, off the GUI thread."""
+        self._tasks.run(self._desk.jobs.run_due, self._on_jobs_ran, self._on_background_failed)
+
+    def _on_jobs_ran(self, outcomes: list[JobOutcome]) -> None:
+        for failed in (o for o in outcomes if o.status is JobStatus.FAILED):
+            self.statusBar().showMessage(failed.summary, 15_000)  # already logged by the runner
+        summary = round_summary(outcomes)
+        if not summary:
             return
-        self.statusBar().showMessage(
-            ngettext("{n} ticket escalated", "{n} tickets escalated", len(notices)).format(n=len(notices)), 15_000
-        )
-        self.queue_view.reload()
+        self.statusBar().showMessage(summary, 15_000)
+        self.queue_view.reload()  # escalation levels changed
         self.refresh_counts()
+
+    # -- end of periodic jobs --------------------------------------------------------------------
 
     def _on_policy_saved(self, version: int) -> None:
         self.statusBar().showMessage(_("Policy version {version} is in force.").format(version=version), 15_000)
@@ -526,8 +520,7 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._escalation_timer.stop()
-        self._backup_timer.stop()
+        self._jobs_timer.stop()
         self._refresh_timer.stop()
         self._attention_timer.stop()
         self._tasks.wait()
