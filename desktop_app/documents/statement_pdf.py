@@ -17,8 +17,8 @@ from desktop_app.domain.billing import Totals
 from desktop_app.domain.money import IVA_RATE_PERCENT
 from desktop_app.formatting import format_date, format_money, format_working_hours
 from desktop_app.i18n import _
-from desktop_app.labels import billing_line_label
 from desktop_app.services.dto import CustomerStatement
+from desktop_app.wording import billing_line_label
 
 LEFT, RIGHT = 18 * mm, A4[0] - 18 * mm
 BOTTOM = 22 * mm

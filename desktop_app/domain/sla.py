@@ -50,6 +50,7 @@ class Interval:
 class StatusChange:
     at: datetime
     to: TicketStatus
+    reason: str = ""  # why, when the change says so (e.g. "images_requested" at intake, R2)
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from desktop_app.domain.ids import ContractId, CustomerId
 from desktop_app.errors import NotFoundError, UserFacingError
 from desktop_app.formatting import format_working_hours
 from desktop_app.i18n import _
-from desktop_app.labels import billing_line_label
 from desktop_app.services.dto import ContractStatement, ContractSummary, CustomerStatement
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, StatementRenderer, UnitOfWork, UnitOfWorkFactory
+from desktop_app.wording import billing_line_label
 
 
 class BillingService:

@@ -13,10 +13,10 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.domain.policy import PlanTerms
 from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import contract_problems_text
 from desktop_app.services.dto import Choice, ContractSummary, MachineSummary
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, UnitOfWorkFactory
+from desktop_app.wording import contract_problems_text
 
 
 @dataclass(frozen=True)

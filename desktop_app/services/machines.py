@@ -16,7 +16,6 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.domain.qr import ForeignCode, label_payload, read_label
 from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import foreign_code_text, machine_problems_text
 from desktop_app.services.dto import (
     Choice,
     ContractSummary,
@@ -28,6 +27,7 @@ from desktop_app.services.dto import (
 from desktop_app.services.entitlement import machine_eligibility, visit_info
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, LabelRenderer, UnitOfWorkFactory
+from desktop_app.wording import foreign_code_text, machine_problems_text
 
 SEARCH_LIMIT = 50
 AUDITED_MACHINE_FIELDS = (

@@ -11,9 +11,9 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.domain.policy import DEFAULT_POLICY, InvalidPolicyError, PolicySettings, to_document, validate
 from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import policy_issue_text
 from desktop_app.services.dto import PolicyVersionInfo
 from desktop_app.services.ports import Clock, HolidaySource, UnitOfWorkFactory
+from desktop_app.wording import policy_issue_text
 
 FIRST_YEAR, LAST_YEAR = 1984, 2100
 

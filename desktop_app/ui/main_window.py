@@ -29,7 +29,6 @@ from desktop_app.domain.ids import MachineId
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, current_language
-from desktop_app.labels import role_label
 from desktop_app.services.desk import Desk
 from desktop_app.services.jobs import JobOutcome, JobStatus, round_summary
 from desktop_app.ui import theme
@@ -48,6 +47,7 @@ from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 from desktop_app.ui.views.ticket_editor import TicketEditor
 from desktop_app.ui.views.users_dialog import UsersDialog
+from desktop_app.wording import role_label
 
 log = logging.getLogger(__name__)
 

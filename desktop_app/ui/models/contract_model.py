@@ -11,8 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from desktop_app.domain.model import ContractState
 from desktop_app.formatting import format_date, format_money
 from desktop_app.i18n import _
-from desktop_app.labels import contract_state_label
 from desktop_app.services.dto import ContractSummary, CoveredMachine
+from desktop_app.wording import contract_state_label
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -11,9 +11,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _
-from desktop_app.labels import severity_label, sla_text, status_label
 from desktop_app.services.dto import QueuePage, QueueRow
 from desktop_app.ui import theme
+from desktop_app.wording import severity_label, sla_text, status_label
 
 Index = QModelIndex | QPersistentModelIndex
 PageLoader = Callable[[int, int], QueuePage]

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Actor
 from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _, ngettext
-from desktop_app.labels import audit_action_label
 from desktop_app.services.audit import AuditService
 from desktop_app.services.dto import AuditView as AuditEntryView
 from desktop_app.ui.widgets import search_field
+from desktop_app.wording import audit_action_label
 
 
 def changes_text(entry: AuditEntryView) -> str:

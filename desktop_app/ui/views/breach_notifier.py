@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QToolButton, QWidget
 
 from desktop_app.domain.sla import SlaState
 from desktop_app.i18n import _, ngettext
-from desktop_app.labels import sla_text
 from desktop_app.services.dto import QueueRow
 from desktop_app.ui import theme
+from desktop_app.wording import sla_text
 
 
 class BreachNotifier(QToolButton):

@@ -33,7 +33,6 @@ from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
 from desktop_app.formatting import format_date, format_money
 from desktop_app.i18n import _, ngettext
-from desktop_app.labels import contract_state_label
 from desktop_app.services.billing import BillingService, balance_text, line_description
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.contracts import ContractForm, ContractService
@@ -46,6 +45,7 @@ from desktop_app.ui.views.contract_dialog import ContractDialog
 from desktop_app.ui.views.plans_dialog import PlansDialog
 from desktop_app.ui.widgets import record_table, search_field
 from desktop_app.ui.workers.batch_worker import BatchWorker
+from desktop_app.wording import contract_state_label
 
 # The customer column takes the rest of the width.
 _COLUMN_WIDTHS = {
@@ -115,7 +115,7 @@ class ContractView(QWidget):
         self.batch_button.setVisible(
             actor is not None and allows(actor, Permission.ISSUE_CERTIFICATES) and certificates is not None
         )
-        self.batch_button.clicked.connect(self.issue_batch)
+        self.batch_button.clicked.connect(lambda _checked=False: self.issue_batch())  # checked is no folder
         self.new_button = QPushButton(theme.icon("plus"), _("New contract"))
         self.new_button.setVisible(may_manage)
         self.new_button.clicked.connect(self.new_contract)

@@ -36,12 +36,12 @@ from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _, ngettext
-from desktop_app.labels import channel_label, coverage_text, severity_label, status_label
 from desktop_app.services.dto import MachineSummary, TicketDetail
 from desktop_app.services.machines import MachineLookup, MachineService
 from desktop_app.services.tickets import MIN_DESCRIPTION_LENGTH, IntakeRequest, TicketService
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.attachment_list import AttachmentList
+from desktop_app.wording import channel_label, coverage_text, severity_label, status_label
 
 SEARCH_DELAY_MS = 200
 

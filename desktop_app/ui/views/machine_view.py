@@ -50,7 +50,6 @@ from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
 from desktop_app.formatting import format_date, format_datetime, format_money, format_working_hours
 from desktop_app.i18n import _, ngettext
-from desktop_app.labels import contract_state_label, coverage_text, severity_label, status_label
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.dto import MachineSummary
 from desktop_app.services.machines import MachinePage, MachineService
@@ -58,6 +57,7 @@ from desktop_app.ui import theme
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.machine_dialog import MachineDialog
 from desktop_app.ui.widgets import record_table, search_field
+from desktop_app.wording import contract_state_label, coverage_text, severity_label, status_label
 
 Index = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 200

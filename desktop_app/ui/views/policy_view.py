@@ -33,8 +33,8 @@ from desktop_app.domain.policy import EscalationLevel, PlanTerms, PolicySettings
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_date, format_datetime, format_money
 from desktop_app.i18n import _
-from desktop_app.labels import severity_label
 from desktop_app.services.policy_service import PolicyService
+from desktop_app.wording import severity_label
 
 _PLAN_COLUMNS = 7
 

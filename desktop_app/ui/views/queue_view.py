@@ -23,13 +23,13 @@ from desktop_app.domain.ids import UserId
 from desktop_app.domain.lifecycle import CLOSED_STATUSES
 from desktop_app.domain.model import Severity, TicketStatus
 from desktop_app.i18n import _, ngettext
-from desktop_app.labels import severity_label, status_label
 from desktop_app.services.dto import QueueFilter
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
 from desktop_app.ui.delegates.sla_delegate import SlaDelegate
 from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole
 from desktop_app.ui.widgets import search_field
+from desktop_app.wording import severity_label, status_label
 
 TEXT_FILTER_DELAY_MS = 200
 # The widest text each column usually shows: columns are sized to these in the font in use, so

@@ -40,7 +40,14 @@ from desktop_app.formatting import (
     format_working_hours,
 )
 from desktop_app.i18n import _
-from desktop_app.labels import (
+from desktop_app.services.dto import AttachmentInfo, TicketDetail
+from desktop_app.services.dto import AuditView as AuditEntryView
+from desktop_app.services.tickets import TicketService
+from desktop_app.ui import theme
+from desktop_app.ui.views.audit_view import changes_text
+from desktop_app.ui.views.ticket_actions import TicketActions
+from desktop_app.ui.views.ticket_editor import TicketEditor
+from desktop_app.wording import (
     channel_label,
     coverage_text,
     event_label,
@@ -50,13 +57,6 @@ from desktop_app.labels import (
     sla_text,
     status_label,
 )
-from desktop_app.services.dto import AttachmentInfo, TicketDetail
-from desktop_app.services.dto import AuditView as AuditEntryView
-from desktop_app.services.tickets import TicketService
-from desktop_app.ui import theme
-from desktop_app.ui.views.audit_view import changes_text
-from desktop_app.ui.views.ticket_actions import TicketActions
-from desktop_app.ui.views.ticket_editor import TicketEditor
 
 THUMBNAIL = QSize(72, 54)
 _EVENT_ICONS = {

@@ -33,12 +33,12 @@ from desktop_app.domain.permissions import Actor
 from desktop_app.domain.sla import SlaState
 from desktop_app.errors import ConflictError, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import channel_label, severity_label
 from desktop_app.services.audit import AuditService
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.tickets import MAX_MINUTES_PER_COMMENT, TicketChanges, TicketService
 from desktop_app.ui import theme
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.wording import channel_label, severity_label
 
 
 class ConflictDialog(QDialog):

@@ -22,8 +22,8 @@ from desktop_app.domain.model import ONSITE_CITIES, Role, User
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
-from desktop_app.labels import role_label
 from desktop_app.services.users import UserService
+from desktop_app.wording import role_label
 
 
 class UsersDialog(QDialog):

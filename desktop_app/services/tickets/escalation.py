@@ -1,0 +1,144 @@
+"""Escalation (R11): by hand to the next level, and the round that escalates every open ticket
+whose working time passed a level's threshold. Each escalation is on the timeline with who, why
+and when, is audited, and notifies the people of the level it reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from desktop_app.domain.audit import AuditEntry
+from desktop_app.domain.escalation import EscalationDecision, EscalationReason, due_escalations, next_level
+from desktop_app.domain.ids import TicketId, UserId
+from desktop_app.domain.model import EventKind, Notification, Role, Ticket, TicketEvent, TicketStatus
+from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows
+from desktop_app.errors import ConflictError, PermissionDeniedError, PolicyRefusal
+from desktop_app.i18n import _
+from desktop_app.services.dto import TicketDetail
+from desktop_app.services.ports import UnitOfWork
+from desktop_app.services.tickets._core import TicketCore
+
+
+@dataclass(frozen=True)
+class EscalationNotice:
+    ticket_id: TicketId
+    number: str
+    from_level: int
+    decision: EscalationDecision
+
+
+class Escalation:
+    def __init__(self, core: TicketCore) -> None:
+        self._core = core
+
+    def escalate(
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """An agent escalates by hand to the next level (R11)."""
+        core = self._core
+        now = core.now()
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id, expected_version, actor=actor, permission=Permission.ESCALATE)
+            decision = next_level(
+                core.policy.policy().escalation_levels, ticket.escalation_level, EscalationReason.MANUAL
+            )
+            if decision is None:
+                raise PolicyRefusal(_("The ticket is already at the highest escalation level."))
+            events: list[TicketEvent] = []
+            ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events, note)
+            return core.commit(uow, ticket, events, now, actor)
+
+    def check_escalations(self, *, actor: Actor = SYSTEM, dry_run: bool = False) -> list[EscalationNotice]:
+        """Every open ticket whose elapsed working time passed a level's threshold, escalated now
+        (or only listed, with dry_run). The worker and open windows run this every minute."""
+        if not allows(actor, Permission.ESCALATE):
+            raise PermissionDeniedError(_("Your role does not allow this action."))
+        core = self._core
+        now = core.now()
+        levels = core.policy.policy().escalation_levels
+        top = max((level.level for level in levels), default=1)
+        # A level reached at a threshold of 1 or more is only reached once the promise is missed:
+        # then only overdue tickets need the (costly) SLA replay, not every open ticket.
+        early = any(0 < level.threshold < 1 for level in levels)
+        with core.uow_factory() as uow:
+            candidates = uow.tickets.escalation_candidates(now, top, overdue_only=not early)
+        notices: list[EscalationNotice] = []
+        for ticket_id in candidates:
+            # One transaction per ticket: when another workstation escalated the same ticket a
+            # moment ago, only that ticket is skipped (its version moved), not the whole round.
+            try:
+                notices += self._escalate_if_due(ticket_id, now, dry_run=dry_run)
+            except ConflictError:
+                continue
+        return notices
+
+    def _escalate_if_due(self, ticket_id: TicketId, now: datetime, *, dry_run: bool) -> list[EscalationNotice]:
+        core = self._core
+        policy = core.policy.policy()
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id)
+            if ticket.status is TicketStatus.WAITING_CUSTOMER:
+                return []
+            sla, response = core.ticket_sla(uow, ticket, now)
+            decisions = due_escalations(policy.escalation_levels, ticket.escalation_level, sla.elapsed, response)
+            from_level = ticket.escalation_level
+            notices = [EscalationNotice(ticket_id, ticket.number, from_level, d) for d in decisions]
+            if not decisions or dry_run:
+                return notices
+            events: list[TicketEvent] = []
+            for decision in decisions:
+                ticket = apply_escalation(uow, ticket, decision, now, None, events)
+            uow.tickets.add_events(events)
+            changes = {"escalation_level": (str(from_level), str(ticket.escalation_level))}
+            uow.audit.record(AuditEntry(now, None, "ticket", str(ticket_id), "escalate", changes))
+            uow.tickets.save(ticket)
+            uow.commit()
+        return notices
+
+
+def apply_escalation(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    decision: EscalationDecision,
+    now: datetime,
+    author_id: UserId | None,
+    events: list[TicketEvent],
+    note: str = "",
+) -> Ticket:
+    """The ticket at its new level, with the timeline event appended to `events` and the people
+    of that level notified (the named user of the level, else the coordinators)."""
+    assert ticket.id is not None
+    events.append(
+        TicketEvent(
+            ticket.id,
+            EventKind.ESCALATION,
+            now,
+            author_id,
+            note.strip(),
+            (
+                ("from", str(ticket.escalation_level)),
+                ("level", str(decision.to_level)),
+                ("reason", decision.reason.value),
+                ("to", decision.notify_username or decision.title),
+            ),
+        )
+    )
+    recipients = []
+    if decision.notify_username:
+        user = uow.catalog.user_by_username(decision.notify_username)
+        if user is not None:
+            recipients.append(user)
+    if not recipients:
+        recipients = uow.catalog.users_with_role(Role.COORDINATOR)
+    body = _("Ticket {number} escalated to level {level} ({title}).").format(
+        number=ticket.number, level=decision.to_level, title=decision.title
+    )
+    for user in recipients:
+        assert user.id is not None
+        uow.tickets.add_notification(Notification(user.id, ticket.id, "escalation", body, now))
+    return replace(ticket, escalation_level=decision.to_level)

@@ -1,0 +1,175 @@
+"""A ticket's way through its states: waiting on the customer and back (R9), the three contact
+attempts (R12), closing with a solution (R13) or without response (R12), out of scope (R4), and
+reopening with a new clock (R14). The domain's lifecycle decides; this module writes the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from desktop_app.domain import lifecycle
+from desktop_app.domain.ids import TicketId
+from desktop_app.domain.model import EventKind, Ticket, TicketEvent, TicketStatus
+from desktop_app.domain.permissions import Actor
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _
+from desktop_app.services.dto import TicketDetail
+from desktop_app.services.ports import UnitOfWork
+from desktop_app.services.tickets._core import TicketCore, as_policy_refusal
+
+
+class TicketLifecycle:
+    def __init__(self, core: TicketCore) -> None:
+        self._core = core
+
+    def set_waiting(
+        self, ticket_id: TicketId, *, actor: Actor, reason: str, expected_version: int | None = None
+    ) -> TicketDetail:
+        """Wait for the customer (R9): the clock stops until the customer answers."""
+        return self._change_status(ticket_id, TicketStatus.WAITING_CUSTOMER, actor, reason, expected_version)
+
+    def resume(self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None) -> TicketDetail:
+        """The customer answered: the clock runs again."""
+        return self._change_status(ticket_id, TicketStatus.IN_PROGRESS, actor, "", expected_version)
+
+    def log_contact_attempt(
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        method: str,
+        note: str = "",
+        wait_days: int | None = None,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """R12: one of three attempts, on distinct working days, stating the wait before closing."""
+        if method not in ("phone", "email"):
+            raise UserFacingError(_("A contact attempt is made by phone or by e-mail."))
+        core = self._core
+        now = core.now()
+        wait = core.policy.policy().wait_after_third_attempt_days if wait_days is None else wait_days
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id, expected_version, actor=actor)
+            attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
+            with as_policy_refusal(core.timezone()):
+                number = lifecycle.next_attempt_number(core.policy.calendar(), ticket.status, attempts, now)
+            event = TicketEvent(
+                ticket_id,
+                EventKind.CONTACT_ATTEMPT,
+                now,
+                actor.user_id,
+                note.strip(),
+                (("attempt", str(number)), ("method", method), ("wait_days", str(wait))),
+            )
+            return core.commit(uow, ticket, [event], now, actor)
+
+    def close_solved(
+        self, ticket_id: TicketId, *, actor: Actor, solution: str, expected_version: int | None = None
+    ) -> TicketDetail:
+        """R13: closed with the solution given; the closing e-mail goes to the customer."""
+        if not solution.strip():
+            raise UserFacingError(_("Write the solution given to the customer before closing."))
+        return self._close(ticket_id, TicketStatus.CLOSED, actor, solution.strip(), expected_version)
+
+    def close_no_response(
+        self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None
+    ) -> TicketDetail:
+        """R12: only after the third attempt and the wait stated in it."""
+
+        def attempts_done(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
+            lifecycle.check_close_no_response(self._core.policy.calendar(), ticket.status, attempts, now)
+
+        return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, actor, "", expected_version, attempts_done)
+
+    def mark_out_of_scope(
+        self, ticket_id: TicketId, *, actor: Actor, reason: str, expected_version: int | None = None
+    ) -> TicketDetail:
+        """R4: not a problem of the use and operation of makeR products; closes with the reason."""
+        if not reason.strip():
+            raise UserFacingError(_("Say why the request is out of scope."))
+        return self._close(ticket_id, TicketStatus.OUT_OF_SCOPE, actor, reason.strip(), expected_version)
+
+    def reopen(
+        self, ticket_id: TicketId, *, actor: Actor, note: str = "", expected_version: int | None = None
+    ) -> TicketDetail:
+        """R14: the history stays; a new response clock starts now, at level 1."""
+        core = self._core
+        now = core.now()
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id, expected_version, actor=actor)
+            with as_policy_refusal(core.timezone()):
+                lifecycle.check_reopen(ticket.status)
+            events = []
+            if note.strip():
+                events.append(TicketEvent(ticket_id, EventKind.EMAIL_RECEIVED, now, None, note.strip()))
+            events.append(core.status_event(ticket, TicketStatus.IN_PROGRESS, now, actor.user_id, reason="reopened"))
+            ticket = replace(
+                ticket,
+                status=TicketStatus.IN_PROGRESS,
+                reopen_count=ticket.reopen_count + 1,
+                clock_started_at=now,
+                closed_at=None,
+                escalation_level=1,
+            )
+            return core.commit(uow, ticket, events, now, actor)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _change_status(
+        self, ticket_id: TicketId, target: TicketStatus, actor: Actor, note: str, expected_version: int | None
+    ) -> TicketDetail:
+        core = self._core
+        now = core.now()
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id, expected_version, actor=actor)
+            with as_policy_refusal(core.timezone()):
+                lifecycle.check_transition(ticket.status, target)
+            event = core.status_event(ticket, target, now, actor.user_id)
+            events = [replace(event, body=note.strip())]
+            return core.commit(uow, replace(ticket, status=target), events, now, actor)
+
+    def _close(
+        self,
+        ticket_id: TicketId,
+        target: TicketStatus,
+        actor: Actor,
+        text: str,
+        expected_version: int | None,
+        precondition: Callable[[UnitOfWork, Ticket, datetime], None] | None = None,
+    ) -> TicketDetail:
+        """Close in one unit of work; precondition (a lifecycle check) runs on the ticket as loaded
+        there, so nothing can change between the check and the close."""
+        core = self._core
+        now = core.now()
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id, expected_version, actor=actor)
+            with as_policy_refusal(core.timezone()):
+                if precondition is not None:
+                    precondition(uow, ticket, now)
+                lifecycle.check_transition(ticket.status, target)
+            events = []
+            if text:
+                events.append(TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, text))
+            events.append(core.status_event(ticket, target, now, actor.user_id))
+            events.append(
+                TicketEvent(
+                    ticket_id,
+                    EventKind.EMAIL_SENT,
+                    now,
+                    actor.user_id,
+                    "",
+                    (("template", f"closing_{target.value}"),),
+                )
+            )
+            return core.commit(uow, replace(ticket, status=target, closed_at=now), events, now, actor)
+
+    def _waiting_since(self, uow: UnitOfWork, ticket: Ticket) -> datetime:
+        """Contact attempts count from the latest time the ticket started waiting on the customer."""
+        assert ticket.id is not None
+        since = ticket.clock_start
+        for change in uow.tickets.status_changes(ticket.id):
+            if change.to is TicketStatus.WAITING_CUSTOMER and change.at >= since:
+                since = change.at
+        return since

@@ -1,0 +1,111 @@
+"""On-site visits (R16): who went, where, when, what was done, parts and travel expenses (billed
+per R17); a maintenance visit dates the machine's last preventive maintenance (R3), and one
+longer than the policy's maximum is flagged and told to the coordinators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from desktop_app.domain.audit import AuditEntry, as_text
+from desktop_app.domain.ids import TicketId, UserId
+from desktop_app.domain.model import EventKind, Notification, Role, TicketEvent, Visit
+from desktop_app.domain.permissions import Actor, Permission
+from desktop_app.domain.visits import VisitError, check_visit, is_long_maintenance
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _
+from desktop_app.services.dto import TicketDetail
+from desktop_app.services.tickets._core import TicketCore
+from desktop_app.wording import visit_problems_text
+
+
+@dataclass(frozen=True)
+class VisitRequest:
+    """An on-site visit as the technician reports it (R16); times are aware datetimes."""
+
+    technician_id: UserId
+    city: str
+    started_at: datetime
+    ended_at: datetime
+    work_done: str
+    parts: str = ""
+    travel_expenses: int = 0  # COP before IVA, billed per R17
+    maintenance: bool = False
+
+
+class Visits:
+    def __init__(self, core: TicketCore) -> None:
+        self._core = core
+
+    def record_visit(self, ticket_id: TicketId, request: VisitRequest, *, actor: Actor) -> TicketDetail:
+        """Record an on-site visit on the ticket's machine.
+
+        Raises:
+            UserFacingError: every problem of the form, named at once; a visit that overlaps
+                another of the same technician.
+        """
+        core = self._core
+        now = core.now()
+        try:
+            check_visit(
+                city=request.city,
+                started_at=request.started_at,
+                ended_at=request.ended_at,
+                work_done=request.work_done,
+                travel_expenses=request.travel_expenses,
+                now=now,
+            )
+        except VisitError as exc:
+            raise UserFacingError(visit_problems_text(exc.problems)) from exc
+        max_hours = core.policy.policy().max_maintenance_hours
+        long_maintenance = is_long_maintenance(request.maintenance, request.started_at, request.ended_at, max_hours)
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id, actor=actor, permission=Permission.RECORD_VISITS)
+            assert ticket.id is not None
+            if request.technician_id != actor.user_id:
+                core.authorize(uow, actor, Permission.ASSIGN_ANY)
+            if uow.tickets.visit_overlaps(request.technician_id, request.started_at, request.ended_at):
+                raise UserFacingError(_("This technician already has a visit recorded during that time."))
+            visit = uow.tickets.add_visit(
+                Visit(
+                    ticket.id,
+                    ticket.machine_id,
+                    request.technician_id,
+                    request.city,
+                    request.started_at,
+                    request.ended_at,
+                    request.work_done.strip(),
+                    request.parts.strip(),
+                    request.travel_expenses,
+                    request.maintenance,
+                )
+            )
+            minutes = int((request.ended_at - request.started_at).total_seconds() // 60)
+            data = (
+                ("visit_id", str(visit.id)),
+                ("city", request.city),
+                ("minutes", str(minutes)),
+                ("maintenance", "1" if request.maintenance else "0"),
+                ("long_maintenance", "1" if long_maintenance else "0"),
+            )
+            events = [TicketEvent(ticket.id, EventKind.VISIT, now, actor.user_id, request.work_done.strip(), data)]
+            recorded = {
+                "ticket_id": ("", str(ticket.id)),
+                "technician_id": ("", str(request.technician_id)),
+                "city": ("", request.city),
+                "started_at": ("", as_text(request.started_at)),
+                "ended_at": ("", as_text(request.ended_at)),
+                "travel_expenses": ("", str(request.travel_expenses)),
+                "maintenance": ("", as_text(request.maintenance)),
+            }
+            uow.audit.record(AuditEntry(now, actor.user_id, "visit", str(visit.id), "create", recorded))
+            if request.maintenance:
+                uow.catalog.record_maintenance(ticket.machine_id, request.ended_at.astimezone(core.timezone()).date())
+            if long_maintenance:
+                body = _("Ticket {number}: a maintenance visit lasted more than {hours} hours.").format(
+                    number=ticket.number, hours=max_hours
+                )
+                for coordinator in uow.catalog.users_with_role(Role.COORDINATOR):
+                    assert coordinator.id is not None
+                    uow.tickets.add_notification(Notification(coordinator.id, ticket.id, "long_visit", body, now))
+            return core.commit(uow, ticket, events, now, actor)

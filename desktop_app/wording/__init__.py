@@ -1,0 +1,59 @@
+"""Display wording for the domain's codes. The domain speaks in enums; people read these.
+
+Functions, not module constants, so the text follows the language chosen at start-up. (QR labels
+for machines are documents: see `documents/labels_pdf.py`.)
+"""
+
+from __future__ import annotations
+
+from desktop_app.wording.coverage import (
+    condition_label,
+    coverage_text,
+    eligibility_refusal_text,
+)
+from desktop_app.wording.problems import (
+    contract_problems_text,
+    foreign_code_text,
+    machine_problems_text,
+    policy_issue_text,
+    visit_problems_text,
+)
+from desktop_app.wording.records import (
+    audit_action_label,
+    billing_line_label,
+    contract_state_label,
+    role_label,
+)
+from desktop_app.wording.tickets import (
+    channel_label,
+    event_label,
+    explanation_lines,
+    lifecycle_refusal_text,
+    severity_label,
+    sla_target_label,
+    sla_text,
+    status_label,
+)
+
+__all__ = [
+    "audit_action_label",
+    "billing_line_label",
+    "channel_label",
+    "condition_label",
+    "contract_problems_text",
+    "contract_state_label",
+    "coverage_text",
+    "eligibility_refusal_text",
+    "event_label",
+    "explanation_lines",
+    "foreign_code_text",
+    "lifecycle_refusal_text",
+    "machine_problems_text",
+    "policy_issue_text",
+    "role_label",
+    "severity_label",
+    "sla_target_label",
+    "sla_text",
+    "status_label",
+    "visit_problems_text",
+]

@@ -1,0 +1,55 @@
+"""How coverage reads (R3, R5, R6): which free-support condition fails and why, and what the
+customer's plan or warranty includes."""
+
+from __future__ import annotations
+
+from desktop_app.domain.eligibility import Condition, Coverage, Eligibility
+from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
+from desktop_app.domain.model import Channel
+from desktop_app.formatting import format_date
+from desktop_app.i18n import _
+from desktop_app.wording.tickets import channel_label
+
+
+def condition_label(condition: Condition) -> str:
+    return {
+        Condition.PAID_UP: _("the customer is not paid up (a paz y salvo)"),
+        Condition.IN_WARRANTY: _("the machine's warranty has expired"),
+        Condition.TRAINED: _("the customer has not been trained with makeR's tools"),
+        Condition.NO_UNAUTHORIZED_INTERVENTION: _("the machine had an intervention not notified to makeR"),
+        Condition.MAINTENANCE_DONE: _("the mandatory preventive maintenance is not up to date"),
+    }[condition]
+
+
+def eligibility_refusal_text(eligibility: Eligibility) -> str:
+    """Why support is refused and what the customer can do (R3, R5)."""
+    if eligibility.refusal is EligibilityRefusal.DISCONTINUED:
+        since = format_date(eligibility.discontinued_from) if eligibility.discontinued_from else "—"
+        return _(
+            "No support: this model is discontinued since {date} and no special contract covers it. "
+            "The customer can ask for a special contract."
+        ).format(date=since)
+    reasons = "; ".join(condition_label(c) for c in eligibility.failed_conditions)
+    return _(
+        "Free support does not apply: {reasons}. The request can be recorded as billable work, or the customer "
+        "can contract a support plan."
+    ).format(reasons=reasons)
+
+
+def coverage_text(eligibility: Eligibility, plan_name: str) -> str:
+    """What the customer is entitled to, said before the request is typed (R3, R5, R6)."""
+    if not eligibility.allowed:
+        return eligibility_refusal_text(eligibility)
+    channels = ", ".join(channel_label(c) for c in Channel if c in eligibility.channels)
+    if eligibility.coverage is Coverage.FREE_SUPPORT:
+        return _("Free support (all five conditions met): virtual support only, by {channels}.").format(
+            channels=channels
+        )
+    until = format_date(eligibility.contract_valid_to) if eligibility.contract_valid_to else "—"
+    if eligibility.coverage is Coverage.SPECIAL_CONTRACT:
+        return _("Special contract for a discontinued model, valid until {date}. Channels: {channels}.").format(
+            date=until, channels=channels
+        )
+    return _("Plan {plan}, valid until {date}. Channels: {channels}.").format(
+        plan=plan_name, date=until, channels=channels
+    )
