@@ -1,16 +1,22 @@
-"""The orange "Nuevo ticket" button above the queue, pressed with the mouse (issue 11).
+"""Buttons pressed with the mouse whose ``clicked(bool)`` once reached a slot's optional parameter (issue 11).
 
-Its ``clicked(bool)`` signal once reached ``new_ticket(machine_id=False)`` and the intake dialog opened
-with "La máquina False no existe." Ctrl+N worked; the button, the first thing a newcomer clicks, did not.
+The orange "Nuevo ticket" button above the queue reached ``new_ticket(machine_id=False)`` and the intake
+dialog opened with "La máquina False no existe." Ctrl+N worked; the button, the first thing a newcomer
+clicks, did not. "Certificados en lote…" reached ``issue_batch(folder=False)`` the same way.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.bootstrap import Services
+from desktop_app.signing import generate_keys
+from desktop_app.ui.main_window import MainWindow, Page
 from desktop_app.ui.views.intake_dialog import IntakeDialog
 
 
@@ -39,3 +45,27 @@ def test_the_new_ticket_button_opens_intake_with_no_machine_and_no_error(window:
     assert not dialog.machine_line.text()
     assert not dialog.create_button.isEnabled()
     dialog.reject()
+
+
+def test_r15_the_certificates_in_batch_button_asks_for_a_folder_and_fills_it(
+    window: MainWindow, demo_services: Services, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch button's clicked(bool) once reached issue_batch(folder=False): no folder was asked for
+    and the batch failed writing to ``False / "CERT-….pdf"``."""
+    generate_keys(demo_services.settings.keys_dir)
+    folder = tmp_path / "certificados"
+    folder.mkdir()
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", lambda _parent, title, *_a: asked.append(title) or str(folder)
+    )
+    window.show_page(Page.CONTRACTS)
+    view = window.contract_view
+    assert view.batch_button.isVisible() and view.batch_button.isEnabled()
+
+    with qtbot.waitSignal(view.message, timeout=30_000) as said:
+        qtbot.mouseClick(view.batch_button, Qt.MouseButton.LeftButton)
+
+    assert asked == ["Carpeta para los certificados"]
+    issued = list(folder.glob("CERT-*.pdf"))
+    assert issued and f"{len(issued)} certificados expedidos" in said.args[0]
