@@ -11,6 +11,8 @@ makersupport sla TICKET                           a ticket's due times and why
 makersupport escalate [--dry-run]                 escalate what must escalate now (R11)
 makersupport backup --out FILE                    a backup (SQLite backup API, or pg_dump)
 makersupport restore FILE [--yes]                 replace the database with a backup
+makersupport worker [--once] [--interval SECONDS] [--log FILE]
+                                                  run the periodic jobs (escalation, backup) with no window open
 makersupport labels --out FILE (--customer ID|NIT | --machines SERIAL...) [--sheet a4-21|letter-30]
                                                   a printable sheet of machine QR labels
 makersupport scan [--raw] IMAGE...                the QR codes in photos or scans; exit 1 if none
@@ -20,6 +22,7 @@ makersupport certificate reprint NUMBER --out FILE.pdf [--paper letter|a4]
 makersupport certificate verify FILE              a certificate PDF, a photo of it, or its QR text
 makersupport certificate revoke NUMBER --reason TEXT
 
+--db URL and --lang go before or after the command (`makersupport demo --db URL`).
 Times without an offset are Colombia time (America/Bogota).
 """
 
@@ -47,11 +50,38 @@ from desktop_app.services.dto import QueueFilter, QueueRow
 from desktop_app.signing import generate_keys
 
 
+def _add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--db", metavar="URL", default=default, help=_("database URL (default: the local SQLite file)"))
+    parser.add_argument("--lang", choices=("es_CO", "en"), default=default, help=_("interface language"))
+
+
+def _accept_common_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """--db and --lang after any command too (`makersupport demo --db URL`, `certificate verify X
+    --lang en`). A subcommand's copy has no default, so it only overrides the value given before
+    the command when it is given itself."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in {id(p): p for p in action.choices.values()}.values():
+                _add_common_options(sub, argparse.SUPPRESS)
+                _accept_common_options_everywhere(sub)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(
+            _("“{text}” is not a number of seconds between 1 and 86400.").format(text=text)
+        )
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="makersupport", description=_("makeR Soporte — support desk"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--db", metavar="URL", help=_("database URL (default: the local SQLite file)"))
-    parser.add_argument("--lang", choices=("es_CO", "en"), help=_("interface language"))
+    _add_common_options(parser, None)
     commands = parser.add_subparsers(dest="command")
     gui = commands.add_parser("gui", help=_("open the support desk window (default)"))
     gui.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)
@@ -110,6 +140,13 @@ def _parser() -> argparse.ArgumentParser:
     revoke = certificate_commands.add_parser("revoke", help=_("withdraw a certificate"))
     revoke.add_argument("number")
     revoke.add_argument("--reason", required=True)
+    worker = commands.add_parser("worker", help=_("run the periodic jobs (escalation, backup) with no window open"))
+    worker.add_argument("--once", action="store_true", help=_("one round, then exit (cron, tests)"))
+    worker.add_argument(
+        "--interval", type=_seconds, default=60.0, metavar="SECONDS", help=_("seconds between rounds (default: 60)")
+    )
+    worker.add_argument("--log", type=Path, metavar="FILE", help=_("also append the log to this file"))
+    _accept_common_options_everywhere(parser)
     return parser
 
 
@@ -332,6 +369,31 @@ def _labels(args: argparse.Namespace, services: Services) -> None:
     print(ngettext("{n} label written to {path}", "{n} labels written to {path}", count).format(n=count, path=args.out))
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    """The periodic jobs with no window open, acting as the desk itself (SYSTEM)."""
+    from desktop_app.worker import log, run_worker, setup_logging
+
+    setup_logging(args.log)  # before the database is opened: a failure to open it is logged too
+    try:
+        services = build_services(settings)
+    except UserFacingError as exc:
+        log.error(_("Error: {message}").format(message=exc.message))
+        return 2
+    try:
+        return run_worker(services.jobs, database=services.database_label, once=args.once, interval=args.interval)
+    finally:
+        services.close()
+
+
+def _stdin_is_terminal() -> bool:
+    """A person can answer a question: stdin is a terminal (not /dev/null, a pipe, or closed)."""
+    stdin = sys.stdin
+    try:
+        return stdin is not None and stdin.isatty()
+    except ValueError:  # a closed file
+        return False
+
+
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings(args.db, args.lang)
     command = args.command or "gui"
@@ -341,6 +403,13 @@ def _run(args: argparse.Namespace) -> int:
         return run_gui(settings, smoke=getattr(args, "smoke", False))
     if command == "scan":
         return _scan(args, settings)
+    if command == "restore" and not args.yes and not _stdin_is_terminal():
+        # Checked before the database is opened: a refused restore changes nothing at all.
+        raise UserFacingError(
+            _("Restoring replaces the whole database and needs a confirmation: run it in a terminal, or add --yes.")
+        )
+    if command == "worker":
+        return _worker(args, settings)
     services = build_services(settings)
     try:
         if command == "db":
@@ -375,11 +444,14 @@ def _run(args: argparse.Namespace) -> int:
             print(_("Backup written: {path}").format(path=made))
         elif command == "restore":
             if not args.yes:
-                answer = input(
-                    _("Replace the database {db} with {file}? Type yes to go on: ").format(
-                        db=services.database_label, file=args.file
+                try:
+                    answer = input(
+                        _("Replace the database {db} with {file}? Type yes to go on: ").format(
+                            db=services.database_label, file=args.file
+                        )
                     )
-                )
+                except EOFError:  # Ctrl+D at the question
+                    answer = ""
                 if answer.strip().lower() not in ("yes", "sí", "si", "y", "s"):
                     print(_("Nothing was changed."))
                     return 1

@@ -126,7 +126,7 @@ class JobRunner:
         try:
             with self._lock.hold(job.name) as held:
                 if not held:
-                    log.info("job %s skipped: running elsewhere", job.name)
+                    log.debug("job %s skipped: running elsewhere", job.name)
                     return JobOutcome(job.name, JobStatus.SKIPPED)
                 summary = job.run() or ""
         except UserFacingError as exc:
@@ -135,7 +135,7 @@ class JobRunner:
         except Exception as exc:  # a bug in one job must not stop the others
             log.exception("job %s failed", job.name)
             return JobOutcome(job.name, JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
-        log.info("job %s done: %s", job.name, summary or "nothing to do")
+        log.debug("job %s done: %s", job.name, summary or "nothing to do")
         return JobOutcome(job.name, JobStatus.DONE, summary)
 
 
