@@ -45,9 +45,9 @@ from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
 from desktop_app.formatting import format_date, format_datetime, format_working_hours
 from desktop_app.i18n import _, ngettext
-from desktop_app.labels import explanation_lines, sla_target_label, sla_text
 from desktop_app.services.dto import QueueFilter, QueueRow
 from desktop_app.signing import generate_keys
+from desktop_app.wording import explanation_lines, sla_target_label, sla_text
 
 
 def _add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
