@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence, Sized
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -139,9 +139,14 @@ class JobRunner:
         return JobOutcome(job.name, JobStatus.DONE, summary)
 
 
+class _EscalationNotice(Protocol):
+    @property
+    def ticket_id(self) -> int: ...
+
+
 class EscalationRound(Protocol):
-    def check_escalations(self) -> Sized:
-        """Escalate what must escalate now, as the desk itself (R11); the notices."""
+    def check_escalations(self) -> Sequence[_EscalationNotice]:
+        """Escalate what must escalate now, as the desk itself (R11); one notice per level climbed."""
         ...
 
 
@@ -155,7 +160,7 @@ def escalation_job(tickets: EscalationRound) -> Job:
     """R11: every open ticket past a level's threshold climbs to that level, acting as SYSTEM."""
 
     def run() -> str | None:
-        n = len(tickets.check_escalations())
+        n = len({notice.ticket_id for notice in tickets.check_escalations()})  # a ticket may climb two levels
         return ngettext("{n} ticket escalated", "{n} tickets escalated", n).format(n=n) if n else None
 
     return Job("escalation", ESCALATION_EVERY, run)

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from desktop_app.services.jobs import (
     JobStatus,
     backup_job,
     escalation_job,
-    periodic_jobs,
     round_summary,
 )
 from desktop_app.worker import run_worker
@@ -166,12 +166,17 @@ def test_job_names_are_unique() -> None:
         JobRunner([_job("a", []), _job("a", [])], FakeLock())
 
 
-class _Tickets:
-    def __init__(self, escalated: int) -> None:
-        self.escalated = escalated
+@dataclass(frozen=True)
+class _Notice:
+    ticket_id: int
 
-    def check_escalations(self) -> list[object]:
-        return [object()] * self.escalated
+
+class _Tickets:
+    def __init__(self, *ticket_ids: int) -> None:
+        self.ticket_ids = ticket_ids
+
+    def check_escalations(self) -> list[_Notice]:
+        return [_Notice(ticket_id) for ticket_id in self.ticket_ids]
 
 
 class _Backups:
@@ -184,11 +189,11 @@ class _Backups:
 
 @pytest.mark.usefixtures("english_ui")
 def test_the_desk_jobs_say_what_they_did() -> None:
-    assert escalation_job(_Tickets(2)).run() == "2 tickets escalated"
-    assert escalation_job(_Tickets(0)).run() is None
+    assert escalation_job(_Tickets(7, 9)).run() == "2 tickets escalated"
+    assert escalation_job(_Tickets(7, 7)).run() == "1 ticket escalated"  # one ticket climbed two levels
+    assert escalation_job(_Tickets()).run() is None
     assert backup_job(_Backups(Path("b.sqlite3"))).run() == "Automatic backup written: b.sqlite3"
     assert backup_job(_Backups(None)).run() is None
-    assert [job.name for job in periodic_jobs(_Tickets(0), _Backups(None))] == ["escalation", "backup"]
     outcomes = [
         JobOutcome("escalation", JobStatus.DONE, "2 tickets escalated"),
         JobOutcome("backup", JobStatus.DONE),
@@ -202,11 +207,11 @@ def test_worker_once_logs_the_round_and_fails_when_a_job_failed(caplog: pytest.L
     def boom() -> str | None:
         raise RuntimeError("boom")
 
-    runner = JobRunner([Job("boom", timedelta(minutes=1), boom), escalation_job(_Tickets(3))], FakeLock())
+    runner = JobRunner([Job("boom", timedelta(minutes=1), boom), escalation_job(_Tickets(1, 2, 3))], FakeLock())
     with caplog.at_level(logging.INFO, logger="desktop_app"):
         assert run_worker(runner, database="test.sqlite3", once=True) == 1
     assert "Round: boom: failed: RuntimeError: boom; escalation: 3 tickets escalated" in caplog.text
-    quiet = JobRunner([escalation_job(_Tickets(0))], FakeLock())
+    quiet = JobRunner([escalation_job(_Tickets())], FakeLock())
     assert run_worker(quiet, database="test.sqlite3", once=True) == 0
 
 
