@@ -75,8 +75,11 @@ def pending_file(
     return problem or PendingFile(filename, content, media_type)
 
 
-def clipboard_files(mime: QMimeData, already: tuple[PendingFile, ...] = ()) -> list[PendingFile | str]:
-    """Copied files, or a screenshot as a PNG named after the moment; each file or why not."""
+def clipboard_files(mime: QMimeData | None, already: tuple[PendingFile, ...] = ()) -> list[PendingFile | str]:
+    """Copied files, or a screenshot as a PNG named after the moment; each file or why not.
+    An empty clipboard has no data at all (None) on some systems: it holds nothing to attach."""
+    if mime is None:
+        return [_("The clipboard holds no image or file.")]
     if mime.hasUrls() and any(url.isLocalFile() for url in mime.urls()):
         found: list[PendingFile | str] = []
         for url in mime.urls():
@@ -144,7 +147,7 @@ class AttachmentList(QListWidget):
         """Add one file after checking it; False (and a `rejected` message) when it is refused."""
         return self._add(pending_file(filename, content, media_type, self.files))
 
-    def paste(self, mime: QMimeData) -> None:
+    def paste(self, mime: QMimeData | None) -> None:
         for item in clipboard_files(mime, self.files):
             self._add(item)
 

@@ -313,7 +313,7 @@ class IntakeDialog(QDialog):
         if paths:
             self.attachments.add_paths([Path(p) for p in paths])
 
-    def _on_files_pasted(self, mime: QMimeData) -> None:
+    def _on_files_pasted(self, mime: QMimeData | None) -> None:
         self.attachment_message.hide()
         self.attachments.paste(mime)
 

@@ -1,8 +1,9 @@
-"""Buttons pressed with the mouse whose ``clicked(bool)`` once reached a slot's optional parameter (issue 11).
+"""Buttons pressed with the mouse that once failed (issue 11), each found by test_every_button.py or by hand.
 
 The orange "Nuevo ticket" button above the queue reached ``new_ticket(machine_id=False)`` and the intake
 dialog opened with "La máquina False no existe." Ctrl+N worked; the button, the first thing a newcomer
-clicks, did not. "Certificados en lote…" reached ``issue_batch(folder=False)`` the same way.
+clicks, did not. "Certificados en lote…" reached ``issue_batch(folder=False)`` the same way. "Pegar" in
+the intake dialog read an empty clipboard's data, which is no data at all.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -69,3 +71,19 @@ def test_r15_the_certificates_in_batch_button_asks_for_a_folder_and_fills_it(
     assert asked == ["Carpeta para los certificados"]
     issued = list(folder.glob("CERT-*.pdf"))
     assert issued and f"{len(issued)} certificados expedidos" in said.args[0]
+
+
+def test_paste_with_an_empty_clipboard_says_there_is_nothing_to_paste(window: MainWindow, qtbot: QtBot) -> None:
+    """An empty clipboard has no data at all on some systems; "Pegar" once ended in an AttributeError."""
+    QGuiApplication.clipboard().clear()
+    dialog = window.new_ticket()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    paste = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Pegar")
+
+    qtbot.mouseClick(paste, Qt.MouseButton.LeftButton)
+
+    assert dialog.attachment_message.isVisible()
+    assert dialog.attachment_message.text() == "El portapapeles no tiene imágenes ni archivos."
+    assert dialog.attachments.files == ()
+    dialog.reject()
