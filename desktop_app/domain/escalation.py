@@ -51,3 +51,14 @@ def next_level(
         if level.level > current_level:
             return EscalationDecision(level.level, reason, level.title, level.notify_username)
     return None
+
+
+def priority_raised(levels: tuple[EscalationLevel, ...], current_level: int) -> EscalationDecision | None:
+    """R11: a raised priority is an escalation trigger. Below the top it climbs one level; at the
+    top there is nowhere to climb, yet the trigger is still recorded and the top level's people
+    told: the decision keeps the ticket's level (to_level == current_level). None without levels."""
+    step = next_level(levels, current_level, EscalationReason.PRIORITY_CHANGE)
+    if step is not None or not levels:
+        return step
+    top = max(levels, key=lambda lv: lv.level)
+    return EscalationDecision(current_level, EscalationReason.PRIORITY_CHANGE, top.title, top.notify_username)

@@ -62,6 +62,11 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
     if kind is EventKind.CONTACT_ATTEMPT:
         return _("Contact attempt {n} of 3").format(n=data.get("attempt", "?"))
     if kind is EventKind.ESCALATION:
+        if data.get("from") == data.get("level"):
+            # R11: a priority raised at the top level; the level stays, its people were told.
+            return _("Priority raised at escalation level {level}: its people were told").format(
+                level=data.get("level", "?")
+            )
         return _("Escalated to level {level}").format(level=data.get("level", "?"))
     if kind is EventKind.ATTACHMENT:
         count = int(data.get("count", "1") or 1)

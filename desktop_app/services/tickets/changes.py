@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from desktop_app.domain.audit import AuditEntry
-from desktop_app.domain.escalation import EscalationReason, next_level
+from desktop_app.domain.escalation import priority_raised
 from desktop_app.domain.ids import TicketId, UserId
 from desktop_app.domain.model import Attachment, Channel, EventKind, Severity, TicketEvent, TicketStatus
 from desktop_app.domain.permissions import Actor, Permission
@@ -101,10 +101,22 @@ class TicketEditing:
                 raised = policy.severity_rank(changes.severity) < policy.severity_rank(ticket.severity)
                 ticket = replace(ticket, severity=changes.severity)
                 if raised and ticket.status.is_open:
-                    decision = next_level(
-                        policy.escalation_levels, ticket.escalation_level, EscalationReason.PRIORITY_CHANGE
-                    )
+                    decision = priority_raised(policy.escalation_levels, ticket.escalation_level)
                     if decision is not None:
+                        if decision.to_level == ticket.escalation_level:
+                            # Already at the top: the level stays, so the diff in commit() would
+                            # not show the trigger; the audit says so itself (R11, R18).
+                            level = str(ticket.escalation_level)
+                            uow.audit.record(
+                                AuditEntry(
+                                    now,
+                                    actor.user_id,
+                                    "ticket",
+                                    str(ticket_id),
+                                    "escalate",
+                                    {"escalation_level": (level, level)},
+                                )
+                            )
                         ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events)
             if changes.comment.strip():
                 data: tuple[tuple[str, str], ...] = (("to_customer", "yes" if changes.to_customer else "no"),)
