@@ -9,6 +9,7 @@ frees the lock when its holder dies, so a crashed worker never leaves a job lock
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
@@ -55,7 +57,9 @@ class PostgresJobLock:
             finally:
                 if held:
                     # Unlocked before the connection goes back to the pool, where it stays open.
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    # A connection lost meanwhile took its session's lock with it: nothing to undo.
+                    with contextlib.suppress(DBAPIError):
+                        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
 
 def lock_file_path(database: Path, name: str) -> Path:
