@@ -199,14 +199,32 @@ class Ticket:
         return self.clock_started_at or self.received_at
 
 
+class NoticeKind(StrEnum):
+    """Why a person is told about a ticket (their inbox, "Avisos")."""
+
+    ESCALATION = "escalation"  # the ticket reached my level (R11)
+    ASSIGNED = "assigned"  # someone made me responsible for it (R1)
+    BREACH_COMING = "breach_coming"  # my ticket's promise is about to be missed (R7, R10)
+    LONG_VISIT = "long_visit"  # a maintenance visit lasted more than the maximum (R16), for coordinators
+    CUSTOMER_REPLY = "customer_reply"  # the customer answered on my ticket (R9, R14)
+    ATTEMPT_DUE = "attempt_due"  # a contact attempt is due today on my waiting ticket (R12)
+    MAY_CLOSE = "may_close"  # my waiting ticket may now close without response (R12)
+
+
 @dataclass(frozen=True)
 class Notification:
+    """A notice for one person about one ticket. Its words are made when it is read, from its kind
+    and data, so each reader sees it in their own language."""
+
     user_id: UserId
     ticket_id: TicketId
-    kind: str
-    body: str
+    kind: NoticeKind
     created_at: datetime
+    data: tuple[tuple[str, str], ...] = ()
     read_at: datetime | None = None
+    # What makes two notices the same one (a reminder is given once per day, per due time…).
+    key: str = ""
+    id: int | None = None
 
 
 @dataclass(frozen=True)

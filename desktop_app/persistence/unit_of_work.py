@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from desktop_app.errors import ConflictError, DatabaseUnavailableError
 from desktop_app.i18n import _
 from desktop_app.persistence.migrate import describe_database_error
+from desktop_app.persistence.repositories.notices import SqlNoticeRepository
 from desktop_app.persistence.repositories import (
     SqlAuditRepository,
     SqlCatalogRepository,
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
         self.tickets = SqlTicketRepository(session)
         self.audit = SqlAuditRepository(session)
         self.certificates = SqlCertificateRepository(session)
+        self.notices = SqlNoticeRepository(session)
         return self
 
     def __exit__(

@@ -12,6 +12,7 @@ from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.jobs import JobRunner
 from desktop_app.services.machines import MachineService
+from desktop_app.services.notifications import NotificationService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
@@ -32,3 +33,4 @@ class Desk:
     database_is_local_file: bool
     connection_check: ConnectionCheck
     jobs: JobRunner  # the periodic jobs (escalation round, automatic backup), locked across processes
+    notifications: NotificationService  # the signed-in person's inbox ("Avisos")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from desktop_app.domain.billing import Balance, BillingLine, Totals
 from desktop_app.domain.ids import AttachmentId, ContractId, CustomerId, MachineId, TicketId, UserId, VisitId
-from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus, User
+from desktop_app.domain.model import Channel, EventKind, NoticeKind, Severity, TicketStatus, User
 from desktop_app.domain.sla import SlaStatus
 
 
@@ -300,4 +300,33 @@ class CustomerStatement:
     customer_tax_id: str
     issued_on: date
     contracts: tuple[ContractStatement, ...]
-    totals: Totals
+    totals: Totals  # every line, the contracts' and those without one
+    # Work on machines no contract covered on its day ("Sin contrato", R17).
+    without_contract: tuple[BillingLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """One line of a person's inbox ("Avisos"), worded in the reader's language."""
+
+    id: int
+    kind: NoticeKind
+    ticket_id: TicketId
+    ticket_number: str
+    text: str
+    created_at: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class ReminderCandidate:
+    """An open ticket with a responsible agent, as the reminder round first sees it."""
+
+    ticket_id: TicketId
+    number: str
+    status: TicketStatus
+    agent_id: UserId
+    due_at: datetime | None
+    plan_code: str
+    severity: str
+    clock_start: datetime

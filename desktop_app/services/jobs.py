@@ -29,6 +29,7 @@ from desktop_app.services.ports import JobLock
 log = logging.getLogger(__name__)
 
 ESCALATION_EVERY = timedelta(minutes=1)
+REMINDERS_EVERY = timedelta(minutes=5)  # a reminder is given once; the round only needs to notice soon
 # The backup itself is made once a day (BackupService.run_if_due); this is how often it is checked.
 BACKUP_CHECK_EVERY = timedelta(hours=1)
 
@@ -176,9 +177,26 @@ def backup_job(backups: AutomaticBackup) -> Job:
     return Job("backup", BACKUP_CHECK_EVERY, run)
 
 
-def periodic_jobs(tickets: EscalationRound, backups: AutomaticBackup) -> list[Job]:
-    """Every job the desk runs on its own. Reminders and mail jobs join this list."""
-    return [escalation_job(tickets), backup_job(backups)]
+class ReminderRound(Protocol):
+    def remind(self) -> int:
+        """Write the reminders due now (each given once); how many were written."""
+        ...
+
+
+def reminder_job(notifications: ReminderRound) -> Job:
+    """R7, R10, R12: each agent is told of a contact attempt due today, a ticket that may close
+    without response, and a response about to be due."""
+
+    def run() -> str | None:
+        n = notifications.remind()
+        return ngettext("{n} reminder sent", "{n} reminders sent", n).format(n=n) if n else None
+
+    return Job("reminders", REMINDERS_EVERY, run)
+
+
+def periodic_jobs(tickets: EscalationRound, backups: AutomaticBackup, notifications: ReminderRound) -> list[Job]:
+    """Every job the desk runs on its own. Mail jobs join this list."""
+    return [escalation_job(tickets), reminder_job(notifications), backup_job(backups)]
 
 
 def round_summary(outcomes: Sequence[JobOutcome]) -> str:

@@ -47,6 +47,7 @@ from desktop_app.services.dto import (
     QueueCounts,
     QueueEntry,
     QueueFilter,
+    ReminderCandidate,
     StoredCertificate,
     TicketDetail,
 )
@@ -209,6 +210,22 @@ class ContractRepository(Protocol):
     def get(self, contract_id: ContractId) -> Contract | None: ...
 
 
+class NoticeRepository(Protocol):
+    def add(self, notice: Notification) -> bool:
+        """False when the same notice (person, ticket, kind, key) was already given."""
+        ...
+
+    def for_user(self, user_id: UserId, *, unread_only: bool = False, limit: int = 200) -> list[Notification]: ...
+
+    def ticket_numbers(self, ticket_ids: Sequence[TicketId]) -> dict[TicketId, str]: ...
+
+    def unread_count(self, user_id: UserId) -> int: ...
+
+    def mark_read(self, user_id: UserId, notice_ids: Sequence[int] | None, at: datetime) -> int: ...
+
+    def reminder_candidates(self) -> list[ReminderCandidate]: ...
+
+
 class TicketRepository(Protocol):
     def next_number(self, year: int) -> str: ...
 
@@ -249,10 +266,6 @@ class TicketRepository(Protocol):
     ) -> list[VisitEntry]: ...
 
     def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]: ...
-
-    def add_notification(self, notification: Notification) -> None: ...
-
-    def notifications_for(self, user_id: UserId, *, unread_only: bool = True) -> list[Notification]: ...
 
     def escalation_candidates(self, now: datetime, below_level: int, *, overdue_only: bool) -> list[TicketId]:
         """Running tickets below the top level (with overdue_only, only those past their due time)."""
@@ -317,6 +330,7 @@ class UnitOfWork(Protocol):
     tickets: TicketRepository
     audit: AuditRepository
     certificates: CertificateRepository
+    notices: NoticeRepository
 
     def __enter__(self) -> Self: ...
 

@@ -11,6 +11,7 @@ from desktop_app.wording.coverage import (
     coverage_text,
     eligibility_refusal_text,
 )
+from desktop_app.wording.notices import notice_text
 from desktop_app.wording.problems import (
     contract_problems_text,
     foreign_code_text,
@@ -49,6 +50,7 @@ __all__ = [
     "foreign_code_text",
     "lifecycle_refusal_text",
     "machine_problems_text",
+    "notice_text",
     "policy_issue_text",
     "role_label",
     "severity_label",

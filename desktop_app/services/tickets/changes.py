@@ -18,7 +18,13 @@ from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.tickets._core import TicketCore, detailed_description
 from desktop_app.services.tickets.escalation import apply_escalation
-from desktop_app.services.tickets.intake import NewAttachment, check_attachment, is_example, media_type
+from desktop_app.services.tickets.intake import (
+    NewAttachment,
+    assignment_notice,
+    check_attachment,
+    is_example,
+    media_type,
+)
 from desktop_app.wording import channel_label
 
 MAX_MINUTES_PER_COMMENT = 600
@@ -87,6 +93,8 @@ class TicketEditing:
                     )
                 )
                 ticket = replace(ticket, assigned_agent_id=changes.agent_id)
+                if changes.agent_id != actor.user_id:
+                    uow.notices.add(assignment_notice(changes.agent_id, ticket_id, actor, now))
             if changes.severity is not None and changes.severity is not ticket.severity:
                 events.append(
                     TicketEvent(

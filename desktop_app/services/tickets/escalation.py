@@ -10,7 +10,7 @@ from datetime import datetime
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.escalation import EscalationDecision, EscalationReason, due_escalations, next_level
 from desktop_app.domain.ids import TicketId, UserId
-from desktop_app.domain.model import EventKind, Notification, Role, Ticket, TicketEvent, TicketStatus
+from desktop_app.domain.model import EventKind, NoticeKind, Notification, Role, Ticket, TicketEvent, TicketStatus, User
 from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows
 from desktop_app.errors import ConflictError, PermissionDeniedError, PolicyRefusal
 from desktop_app.i18n import _
@@ -101,6 +101,16 @@ class Escalation:
         return notices
 
 
+def level_people(uow: UnitOfWork, username: str) -> list[User]:
+    """Who a level's notices go to: its named person, else (none named, or an installation
+    without that user) the support coordinators."""
+    if username:
+        user = uow.catalog.user_by_username(username)
+        if user is not None:
+            return [user]
+    return uow.catalog.users_with_role(Role.COORDINATOR)
+
+
 def apply_escalation(
     uow: UnitOfWork,
     ticket: Ticket,
@@ -128,17 +138,13 @@ def apply_escalation(
             ),
         )
     )
-    recipients = []
-    if decision.notify_username:
-        user = uow.catalog.user_by_username(decision.notify_username)
-        if user is not None:
-            recipients.append(user)
-    if not recipients:
-        recipients = uow.catalog.users_with_role(Role.COORDINATOR)
-    body = _("Ticket {number} escalated to level {level} ({title}).").format(
-        number=ticket.number, level=decision.to_level, title=decision.title
+    data = (
+        ("from", str(ticket.escalation_level)),
+        ("level", str(decision.to_level)),
+        ("reason", decision.reason.value),
+        ("title", decision.title),
     )
-    for user in recipients:
+    for user in level_people(uow, decision.notify_username):
         assert user.id is not None
-        uow.tickets.add_notification(Notification(user.id, ticket.id, "escalation", body, now))
+        uow.notices.add(Notification(user.id, ticket.id, NoticeKind.ESCALATION, now, data))
     return replace(ticket, escalation_level=decision.to_level)

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry, as_text
 from desktop_app.domain.eligibility import Eligibility
-from desktop_app.domain.ids import MachineId, UserId
-from desktop_app.domain.model import Attachment, Channel, EventKind, Severity, Ticket, TicketEvent, TicketStatus
+from desktop_app.domain.ids import MachineId, TicketId, UserId
+from desktop_app.domain.model import (
+    Attachment,
+    Channel,
+    EventKind,
+    NoticeKind,
+    Notification,
+    Severity,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from desktop_app.domain.permissions import Actor, Permission, may_work_on
 from desktop_app.domain.sla import SlaFacts, ticket_sla
 from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
@@ -127,6 +138,8 @@ class Intake:
                     )
                 )
             uow.tickets.add_events(events)
+            if agent_id != actor.user_id:
+                uow.notices.add(assignment_notice(agent_id, ticket_id, actor, now))
             for attachment in request.attachments:
                 sha = core.attachments.put(attachment.content)
                 uow.tickets.add_attachment(
@@ -137,6 +150,11 @@ class Intake:
             detail = core.detail_in(uow, ticket_id)
             uow.commit()
         return detail
+
+
+def assignment_notice(agent_id: UserId, ticket_id: TicketId, actor: Actor, now: datetime) -> Notification:
+    """R1: the person made responsible is told, unless they took the ticket themselves."""
+    return Notification(agent_id, ticket_id, NoticeKind.ASSIGNED, now, (("by", actor.name),))
 
 
 def media_type(attachment: NewAttachment) -> str:

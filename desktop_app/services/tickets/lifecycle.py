@@ -49,6 +49,8 @@ class TicketLifecycle:
         core = self._core
         now = core.now()
         wait = core.policy.policy().wait_after_third_attempt_days if wait_days is None else wait_days
+        with as_policy_refusal(core.timezone()):
+            lifecycle.check_stated_wait(wait)
         with core.uow_factory() as uow:
             ticket = core.load(uow, ticket_id, expected_version, actor=actor)
             attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
@@ -168,8 +170,4 @@ class TicketLifecycle:
     def _waiting_since(self, uow: UnitOfWork, ticket: Ticket) -> datetime:
         """Contact attempts count from the latest time the ticket started waiting on the customer."""
         assert ticket.id is not None
-        since = ticket.clock_start
-        for change in uow.tickets.status_changes(ticket.id):
-            if change.to is TicketStatus.WAITING_CUSTOMER and change.at >= since:
-                since = change.at
-        return since
+        return lifecycle.waiting_since(uow.tickets.status_changes(ticket.id), ticket.clock_start)

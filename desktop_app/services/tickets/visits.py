@@ -9,7 +9,7 @@ from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry, as_text
 from desktop_app.domain.ids import TicketId, UserId
-from desktop_app.domain.model import EventKind, Notification, Role, TicketEvent, Visit
+from desktop_app.domain.model import EventKind, NoticeKind, Notification, Role, TicketEvent, Visit
 from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.domain.visits import VisitError, check_visit, is_long_maintenance
 from desktop_app.errors import UserFacingError
@@ -102,10 +102,9 @@ class Visits:
             if request.maintenance:
                 uow.catalog.record_maintenance(ticket.machine_id, request.ended_at.astimezone(core.timezone()).date())
             if long_maintenance:
-                body = _("Ticket {number}: a maintenance visit lasted more than {hours} hours.").format(
-                    number=ticket.number, hours=max_hours
-                )
+                facts = (("hours", str(max_hours)), ("visit_id", str(visit.id)))
                 for coordinator in uow.catalog.users_with_role(Role.COORDINATOR):
                     assert coordinator.id is not None
-                    uow.tickets.add_notification(Notification(coordinator.id, ticket.id, "long_visit", body, now))
+                    notice = Notification(coordinator.id, ticket.id, NoticeKind.LONG_VISIT, now, facts)
+                    uow.notices.add(notice)
             return core.commit(uow, ticket, events, now, actor)

@@ -1,7 +1,7 @@
 """In-memory fakes of the ports, so services are tested without a database (cosmicpython style).
 
-The fake queue orders with the domain's QueueKey; integration tests check that SQL gives the same
-order, so the two implementations keep each other honest.
+The fake queue orders with the domain's queue_key, as the database's ORDER BY is built from the same
+definition (domain.queue); tests/integration/test_queue_order.py compares that SQL with the domain.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from desktop_app.domain.model import (
     Visit,
 )
 from desktop_app.domain.policy import PolicySettings
-from desktop_app.domain.queue import QueueKey, sort_queue
+from desktop_app.domain.queue import queue_key, sort_queue
 from desktop_app.domain.sla import SlaState, SlaStatus, StatusChange
 from desktop_app.errors import ConflictError
 from desktop_app.services.dto import (
@@ -48,6 +48,7 @@ from desktop_app.services.dto import (
     QueueCounts,
     QueueEntry,
     QueueFilter,
+    ReminderCandidate,
     TicketDetail,
 )
 
@@ -317,12 +318,6 @@ class _Tickets:
             if e.ticket_id == ticket_id and e.kind is EventKind.CONTACT_ATTEMPT and e.at >= since
         ]
 
-    def add_notification(self, notification: Notification) -> None:
-        self.db.notifications.append(notification)
-
-    def notifications_for(self, user_id: UserId, *, unread_only: bool = True) -> list[Notification]:
-        return [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
-
     def escalation_candidates(self, now: datetime, below_level: int, *, overdue_only: bool) -> list[TicketId]:
         return [
             TicketId(i)
@@ -373,7 +368,11 @@ class _Tickets:
         )
 
     def _matching(self, flt: QueueFilter) -> list[QueueEntry]:
-        entries = [self._entry(t) for t in self.db.tickets.values()]
+        policy = _Policy(self.db).load()
+        assert policy is not None
+        # The domain's order (R8), not a copy of it: filtering below keeps it.
+        tickets = sort_queue(self.db.tickets.values(), key=lambda t: queue_key(t, policy))
+        entries = [self._entry(t) for t in tickets]
         if flt.statuses:
             entries = [e for e in entries if e.status in flt.statuses]
         elif flt.open_only:
@@ -388,7 +387,7 @@ class _Tickets:
             entries = [e for e in entries if e.plan_code == flt.plan_code]
         if flt.severity:
             entries = [e for e in entries if e.severity is flt.severity]
-        return sort_queue(entries, key=lambda e: QueueKey(e.plan_rank, e.severity_rank, e.received_at, e.id))
+        return entries
 
     def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
         return self._matching(flt)[offset : offset + limit]
@@ -453,6 +452,46 @@ class _Tickets:
         )
 
 
+class _Notices:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def add(self, notice: Notification) -> bool:
+        same = (notice.user_id, notice.ticket_id, notice.kind, notice.key)
+        if notice.key and any((n.user_id, n.ticket_id, n.kind, n.key) == same for n in self.db.notifications):
+            return False
+        self.db.notifications.append(replace(notice, id=len(self.db.notifications) + 1))
+        return True
+
+    def for_user(self, user_id: UserId, *, unread_only: bool = False, limit: int = 200) -> list[Notification]:
+        mine = [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
+        return sorted(mine, key=lambda n: (n.created_at, n.id or 0), reverse=True)[:limit]
+
+    def ticket_numbers(self, ticket_ids: Sequence[TicketId]) -> dict[TicketId, str]:
+        return {i: self.db.tickets[i].number for i in ticket_ids if i in self.db.tickets}
+
+    def unread_count(self, user_id: UserId) -> int:
+        return len(self.for_user(user_id, unread_only=True, limit=10**9))
+
+    def mark_read(self, user_id: UserId, notice_ids: Sequence[int] | None, at: datetime) -> int:
+        changed = 0
+        for i, n in enumerate(self.db.notifications):
+            if n.user_id == user_id and n.read_at is None and (notice_ids is None or n.id in notice_ids):
+                self.db.notifications[i] = replace(n, read_at=at)
+                changed += 1
+        return changed
+
+    def reminder_candidates(self) -> list[ReminderCandidate]:
+        return [
+            ReminderCandidate(
+                i, t.number, t.status, t.assigned_agent_id, t.due_at, t.plan_code, t.severity.value, t.clock_start
+            )
+            for i, t in sorted(self.db.tickets.items())
+            if t.assigned_agent_id is not None
+            and t.status in (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER)
+        ]
+
+
 class FakeUnitOfWork:
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
@@ -462,6 +501,7 @@ class FakeUnitOfWork:
         self.contracts = _Contracts(db)
         self.tickets = _Tickets(db)
         self.audit = _Audit(db)
+        self.notices = _Notices(db)
 
     def __enter__(self) -> Self:
         return self
