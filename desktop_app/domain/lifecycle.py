@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from desktop_app.domain.calendar import BusinessCalendar
 from desktop_app.domain.model import TicketStatus
+from desktop_app.domain.policy import MAX_WAIT_DAYS, MIN_WAIT_DAYS
 
 MAX_CONTACT_ATTEMPTS = 3
 CLOSED_STATUSES = frozenset({TicketStatus.CLOSED, TicketStatus.CLOSED_NO_RESPONSE, TicketStatus.OUT_OF_SCOPE})
@@ -54,6 +55,7 @@ class Refusal(StrEnum):
     WAIT_NOT_OVER = "wait_not_over"
     NOT_CLOSED = "not_closed"
     REASON_REQUIRED = "reason_required"
+    BAD_WAIT = "bad_wait"  # R12: the stated wait is MIN_WAIT_DAYS to MAX_WAIT_DAYS working days
 
 
 class LifecycleError(Exception):
@@ -87,6 +89,13 @@ def add_working_days(calendar: BusinessCalendar, moment: datetime, days: int) ->
     return datetime.combine(day, local.timetz())
 
 
+def check_stated_wait(days: int) -> None:
+    """R12: the wait before closing that the agent states to the customer; at least one working
+    day, so the third attempt never closes the ticket at once."""
+    if not MIN_WAIT_DAYS <= days <= MAX_WAIT_DAYS:
+        raise LifecycleError(Refusal.BAD_WAIT)
+
+
 def next_attempt_number(
     calendar: BusinessCalendar, status: TicketStatus, previous: Sequence[ContactAttempt], at: datetime
 ) -> int:
@@ -111,7 +120,8 @@ def no_response_close_allowed_from(calendar: BusinessCalendar, attempts: Sequenc
     if len(attempts) < MAX_CONTACT_ATTEMPTS:
         raise LifecycleError(Refusal.NOT_ENOUGH_ATTEMPTS)
     third = sorted(attempts, key=lambda a: a.at)[MAX_CONTACT_ATTEMPTS - 1]
-    return add_working_days(calendar, third.at, third.wait_days)
+    # An attempt logged before the wait was checked may say 0 days; it still waits one.
+    return add_working_days(calendar, third.at, max(third.wait_days, MIN_WAIT_DAYS))
 
 
 def check_close_no_response(

@@ -21,6 +21,10 @@ WeeklyHours = Mapping[int, tuple[tuple[time, time], ...]]
 
 DEFAULT_TIMEZONE = "America/Bogota"
 WARRANTY_PLAN = PlanCode("garantia")
+# R12: the wait before closing stated after the third contact attempt, in working days. At least
+# one, so a ticket never closes the moment its third attempt is logged.
+MIN_WAIT_DAYS = 1
+MAX_WAIT_DAYS = 30
 
 
 class PolicyProblem(StrEnum):
@@ -176,7 +180,7 @@ def validate(policy: PolicySettings) -> list[PolicyIssue]:
         or any(b <= a for a, b in pairwise(thresholds))
     ):
         bad(PolicyProblem.BAD_ESCALATION, "escalation_levels")
-    if not 0 <= policy.wait_after_third_attempt_days <= 30:
+    if not MIN_WAIT_DAYS <= policy.wait_after_third_attempt_days <= MAX_WAIT_DAYS:
         bad(PolicyProblem.BAD_WAIT, "wait_after_third_attempt_days")
     if not 0 < policy.at_risk_fraction < 1:
         bad(PolicyProblem.BAD_AT_RISK, "at_risk_fraction")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from desktop_app.domain.contracts import ContractProblem
 from desktop_app.domain.machines import MachineProblem
 from desktop_app.domain.model import ONSITE_CITIES, Severity
-from desktop_app.domain.policy import PolicyIssue, PolicyProblem
+from desktop_app.domain.policy import MAX_WAIT_DAYS, MIN_WAIT_DAYS, PolicyIssue, PolicyProblem
 from desktop_app.domain.qr import Foreign, ForeignCode
 from desktop_app.domain.visits import VisitProblem
 from desktop_app.i18n import _
@@ -33,7 +33,10 @@ def policy_issue_text(issue: PolicyIssue) -> str:
         PolicyProblem.NO_WORKING_HOURS: _("the week needs working hours"),
         PolicyProblem.BAD_WORKING_HOURS: _("working intervals must end after they start and must not overlap"),
         PolicyProblem.BAD_ESCALATION: _("escalation levels must be 1, 2, 3… with growing thresholds, level 1 at 0"),
-        PolicyProblem.BAD_WAIT: _("the wait after the third contact attempt must be 0 to 30 working days"),
+        PolicyProblem.BAD_WAIT: _(
+            "the wait after the third contact attempt must be {min} to {max} working days (policy R12: a "
+            "ticket must not close the moment its third attempt is logged); set at least {min}"
+        ).format(min=MIN_WAIT_DAYS, max=MAX_WAIT_DAYS),
         PolicyProblem.BAD_AT_RISK: _("the at-risk share must be between 0 and 1"),
         PolicyProblem.BAD_MAINTENANCE: _("maintenance hours and interval must be more than 0"),
     }[issue.problem]

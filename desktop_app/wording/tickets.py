@@ -9,6 +9,7 @@ from desktop_app.domain.explain import Explanation, StepKind
 from desktop_app.domain.lifecycle import LifecycleError
 from desktop_app.domain.lifecycle import Refusal as LifecycleRefusal
 from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
+from desktop_app.domain.policy import MAX_WAIT_DAYS, MIN_WAIT_DAYS
 from desktop_app.domain.sla import SlaState, SlaStatus, SlaTarget
 from desktop_app.formatting import format_date, format_datetime, format_time, format_working_hours
 from desktop_app.i18n import _, ngettext
@@ -110,6 +111,11 @@ def lifecycle_refusal_text(error: LifecycleError, tz: tzinfo) -> str:
         LifecycleRefusal.WAIT_NOT_OVER: _("The wait stated to the customer is not over."),
         LifecycleRefusal.NOT_CLOSED: _("Only a closed ticket can be reopened."),
         LifecycleRefusal.REASON_REQUIRED: _("A reason is required."),
+        LifecycleRefusal.BAD_WAIT: _(
+            "The wait before closing stated to the customer must be {min} to {max} working days (policy R12: "
+            "the ticket may close only after the third attempt and that wait). State a wait of at least "
+            "{min} working day."
+        ).format(min=MIN_WAIT_DAYS, max=MAX_WAIT_DAYS),
     }[refusal]
 
 

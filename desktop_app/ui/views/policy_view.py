@@ -29,7 +29,15 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.ids import PlanCode
 from desktop_app.domain.permissions import Actor
-from desktop_app.domain.policy import EscalationLevel, PlanTerms, PolicySettings, format_day_hours, parse_day_hours
+from desktop_app.domain.policy import (
+    MAX_WAIT_DAYS,
+    MIN_WAIT_DAYS,
+    EscalationLevel,
+    PlanTerms,
+    PolicySettings,
+    format_day_hours,
+    parse_day_hours,
+)
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_date, format_datetime, format_money
 from desktop_app.i18n import _
@@ -145,7 +153,7 @@ class PolicyView(QWidget):
         rules_layout.addWidget(QLabel(_("Escalation levels"), objectName="cardTitle"))
         rules_layout.addWidget(self.levels, 1)
         rules_form = QFormLayout()
-        self.wait_days = QSpinBox(minimum=0, maximum=30, suffix=_(" working days"))
+        self.wait_days = QSpinBox(minimum=MIN_WAIT_DAYS, maximum=MAX_WAIT_DAYS, suffix=_(" working days"))
         self.at_risk = QSpinBox(minimum=1, maximum=99, suffix=" %")
         self.maintenance_days = QSpinBox(minimum=1, maximum=3650, suffix=_(" days"))
         self.maintenance_hours = QSpinBox(minimum=1, maximum=24, suffix=" h")

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.lifecycle import CLOSED_STATUSES, accepts_contact_attempts, can_transition
 from desktop_app.domain.model import TicketStatus
 from desktop_app.domain.permissions import Actor, Permission, allows
-from desktop_app.domain.policy import PolicySettings
+from desktop_app.domain.policy import MAX_WAIT_DAYS, MIN_WAIT_DAYS, PolicySettings
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
@@ -64,7 +64,8 @@ class ActionDialog(QDialog):
         self.method = QComboBox()
         self.method.addItem(_("Phone"), "phone")
         self.method.addItem(_("E-mail"), "email")
-        self.wait = QSpinBox(minimum=0, maximum=30, value=wait_days, suffix=_(" working days"))
+        # R12: at least one working day, so the third attempt never closes the ticket at once.
+        self.wait = QSpinBox(minimum=MIN_WAIT_DAYS, maximum=MAX_WAIT_DAYS, value=wait_days, suffix=_(" working days"))
         self.error = QLabel()
         self.error.hide()
         form = QFormLayout()
