@@ -1,0 +1,160 @@
+"""The menu bar: File (new ticket, scan, refresh, connection, users, backup, quit), View (one entry
+per page of the page table with its Ctrl+n, search, language) and Help. What the person may not
+do is not offered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+
+from desktop_app import __version__
+from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _, current_language
+from desktop_app.services.desk import Desk
+from desktop_app.ui import theme
+from desktop_app.ui.shell.pages import Page, PageSpec
+from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.views.connection_dialog import ConnectionDialog
+from desktop_app.ui.views.users_dialog import UsersDialog
+
+LANGUAGES = (("es_CO", "Español (Colombia)"), ("en", "English"))
+
+
+class MenuHost(Protocol):
+    """What the menus ask of the window."""
+
+    def new_ticket(self) -> object: ...
+    def scan_label(self) -> object: ...
+    def refresh(self) -> None: ...
+    def show_page(self, page: int) -> None: ...
+    def search_queue(self) -> None: ...
+
+
+class MainMenus(QObject):
+    """Builds the window's menu bar and handles what only the menus do.
+
+    Args:
+        window: the main window; its menu bar is filled, and it parents the dialogs.
+        host: the window's own actions (usually the window itself).
+        specs: the page table, for the View menu.
+        say: shows a line in the status bar.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        host: MenuHost,
+        desk: Desk,
+        actor: Actor,
+        settings: QSettings,
+        tasks: TaskRunner,
+        specs: Sequence[PageSpec],
+        say: Callable[[str], None],
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._host = host
+        self._desk = desk
+        self._actor = actor
+        self._settings = settings
+        self._tasks = tasks
+        self._say = say
+        self.page_actions: dict[Page, QAction] = {}
+        bar = window.menuBar()
+        self._build_file_menu(bar.addMenu(_("&File")))
+        self._build_view_menu(bar.addMenu(_("&View")), specs)
+        help_menu = bar.addMenu(_("&Help"))
+        self._add(help_menu, _("&About makeR Soporte"), self._on_about_requested)
+
+    def backup_now(self) -> None:
+        """File → Back up now (administrators): a copy where the user chooses, never over a file."""
+        name = f"makersupport-{self._desk.tickets.now().strftime('%Y%m%d-%H%M')}.backup"
+        path, _filter = QFileDialog.getSaveFileName(self._window, _("Back up the database"), name)
+        if not path:
+            return
+        self._tasks.run(
+            lambda: self._desk.backups.backup_now(self._actor, Path(path)),
+            lambda made: self._say(_("Backup written: {path}").format(path=made)),
+            self._on_backup_failed,
+        )
+
+    def _build_file_menu(self, menu: QMenu) -> None:
+        host = self._host
+        if allows(self._actor, Permission.CREATE_TICKET):
+            self._add(menu, _("&New ticket…"), host.new_ticket, QKeySequence.StandardKey.New, "ticket")
+        self._add(menu, _("&Scan a machine label…"), host.scan_label, QKeySequence("Ctrl+Shift+Q"))
+        menu.addSeparator()
+        self._add(menu, _("&Refresh"), host.refresh, QKeySequence.StandardKey.Refresh, "refresh")
+        self._add(menu, _("Database &connection…"), self._on_connection_requested)
+        if allows(self._actor, Permission.MANAGE_USERS):
+            self._add(menu, _("&Users…"), self._on_users_requested)
+        if allows(self._actor, Permission.BACKUP):
+            self._add(menu, _("&Back up now…"), self.backup_now)
+        menu.addSeparator()
+        self._add(menu, _("&Quit"), self._window.close, QKeySequence("Ctrl+Q"))
+
+    def _build_view_menu(self, menu: QMenu, specs: Sequence[PageSpec]) -> None:
+        for spec in specs:
+            if spec.allowed_for(self._actor):
+                self.page_actions[spec.key] = self._add(
+                    menu, spec.label, lambda p=spec.key: self._host.show_page(p), spec.shortcut
+                )
+        self._add(menu, _("&Search the queue"), self._host.search_queue, QKeySequence.StandardKey.Find)
+        menu.addSeparator()
+        language_menu = menu.addMenu(_("&Language"))
+        group = QActionGroup(self)
+        for code, name in LANGUAGES:
+            action = self._add(language_menu, name, lambda c=code: self._on_language_chosen(c))
+            action.setCheckable(True)
+            action.setChecked(current_language() == code)
+            group.addAction(action)
+
+    def _add(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+        icon: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self._window)
+        if icon is not None:
+            action.setIcon(theme.icon(icon))
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        # triggered(bool) passes `checked`; the slot takes nothing (convention 20).
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _on_connection_requested(self) -> None:
+        ConnectionDialog(self._desk.connection_check, self._window).exec()
+
+    def _on_users_requested(self) -> None:
+        UsersDialog(self._desk.users, self._actor, self._window).exec()
+
+    def _on_backup_failed(self, error: UserFacingError) -> None:
+        QMessageBox.warning(self._window, _("makeR Soporte"), error.message)
+
+    def _on_language_chosen(self, code: str) -> None:
+        self._settings.setValue("language", code)
+        QMessageBox.information(
+            self._window,
+            _("Language"),
+            _("The language will change the next time makeR Soporte starts."),
+        )
+
+    def _on_about_requested(self) -> None:
+        QMessageBox.about(
+            self._window,
+            _("About makeR Soporte"),
+            _("makeR Soporte {version}\nSupport desk of 3D makeR Technologies SAS.\nsoporte@somosmaker.com").format(
+                version=__version__
+            ),
+        )
