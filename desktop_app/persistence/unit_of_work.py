@@ -13,12 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from desktop_app.errors import ConflictError, DatabaseUnavailableError
 from desktop_app.i18n import _
 from desktop_app.persistence.migrate import describe_database_error
-from desktop_app.persistence.repositories.notices import SqlNoticeRepository
+from desktop_app.persistence.queries import SqlReadModels
 from desktop_app.persistence.repositories import (
     SqlAuditRepository,
     SqlCatalogRepository,
     SqlCertificateRepository,
     SqlContractRepository,
+    SqlNoticeRepository,
     SqlPolicyRepository,
     SqlTicketRepository,
 )
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(session)
         self.certificates = SqlCertificateRepository(session)
         self.notices = SqlNoticeRepository(session)
+        self.queries = SqlReadModels(session)  # what screens show (persistence.queries)
         return self
 
     def __exit__(
