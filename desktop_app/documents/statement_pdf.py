@@ -1,9 +1,11 @@
 """A customer's billing statement (R17) as a PDF: per contract, what the plan included and what was
-used, then each billable line before IVA; the totals with the IVA apart. Pages break as needed."""
+used, then each billable line before IVA; then the work no contract covered ("Sin contrato"); the
+totals with the IVA apart. Pages break as needed."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import timedelta
 
 from reportlab.lib import colors
@@ -13,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.documents.certificate_pdf import INK, MUTED, ORANGE, RULE, company
 from desktop_app.documents.labels_pdf import FONT, FONT_BOLD, register_fonts
-from desktop_app.domain.billing import Totals
+from desktop_app.domain.billing import BillingLine, Totals, totals
 from desktop_app.domain.money import IVA_RATE_PERCENT
 from desktop_app.formatting import format_date, format_money, format_working_hours
 from desktop_app.i18n import _
@@ -103,33 +105,54 @@ def render_statement(statement: CustomerStatement) -> bytes:
             c.drawString(LEFT + 4 * mm, page.y, _("Nothing to bill for this contract."))
             page.y -= 9 * mm
             continue
-        for line in part.lines:
-            page.need(7 * mm)
-            c = page.canvas
-            c.setFillColor(INK)
-            c.setFont(FONT, 9)
-            c.drawString(LEFT + 4 * mm, page.y, format_date(line.day))
-            concept = billing_line_label(line.kind)
-            if line.quantity_minutes:
-                hours = format_working_hours(timedelta(minutes=line.quantity_minutes))
-                concept += f" · {hours} × {format_money(line.unit_price)}"
-            c.drawString(LEFT + 30 * mm, page.y, concept)
-            c.setFillColor(MUTED)
-            c.setFont(FONT, 8)
-            c.drawString(LEFT + 30 * mm, page.y - 3.6 * mm, line.reference[:90])
-            c.setFillColor(INK)
-            c.setFont(FONT, 9)
-            c.drawRightString(RIGHT, page.y, format_money(line.amount))
-            c.setStrokeColor(RULE)
-            c.line(LEFT, page.y - 5.5 * mm, RIGHT, page.y - 5.5 * mm)
-            page.y -= 9.5 * mm
+        _lines(page, part.lines)
         _totals(page, part.totals, _("Contract subtotal"), small=True)
+        page.y -= 6 * mm
+    if statement.without_contract:
+        # R17: work on machines no contract covered that day is billed too, in its own section.
+        page.need(30 * mm)
+        c = page.canvas
+        c.setFillColor(INK)
+        c.setFont(FONT_BOLD, 10.5)
+        c.drawString(LEFT, page.y, _("No contract"))
+        page.y -= 5.5 * mm
+        c.setFont(FONT, 9)
+        c.setFillColor(MUTED)
+        c.drawString(
+            LEFT, page.y, _("Work on machines no contract covered on the day: travel expenses and hours of work.")
+        )
+        page.y -= 7 * mm
+        _lines(page, statement.without_contract)
+        _totals(page, totals(statement.without_contract), _("Subtotal without a contract"), small=True)
         page.y -= 6 * mm
     page.need(30 * mm)
     _totals(page, statement.totals, _("Total to bill"), small=False)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _lines(page: _Page, lines: Sequence[BillingLine]) -> None:
+    for line in lines:
+        page.need(7 * mm)
+        c = page.canvas
+        c.setFillColor(INK)
+        c.setFont(FONT, 9)
+        c.drawString(LEFT + 4 * mm, page.y, format_date(line.day))
+        concept = billing_line_label(line.kind)
+        if line.quantity_minutes:
+            hours = format_working_hours(timedelta(minutes=line.quantity_minutes))
+            concept += f" · {hours} × {format_money(line.unit_price)}"
+        c.drawString(LEFT + 30 * mm, page.y, concept)
+        c.setFillColor(MUTED)
+        c.setFont(FONT, 8)
+        c.drawString(LEFT + 30 * mm, page.y - 3.6 * mm, line.reference[:90])
+        c.setFillColor(INK)
+        c.setFont(FONT, 9)
+        c.drawRightString(RIGHT, page.y, format_money(line.amount))
+        c.setStrokeColor(RULE)
+        c.line(LEFT, page.y - 5.5 * mm, RIGHT, page.y - 5.5 * mm)
+        page.y -= 9.5 * mm
 
 
 def _totals(page: _Page, amounts: Totals, title: str, *, small: bool) -> None:

@@ -25,6 +25,8 @@ WARRANTY_PLAN = PlanCode("garantia")
 # one, so a ticket never closes the moment its third attempt is logged.
 MIN_WAIT_DAYS = 1
 MAX_WAIT_DAYS = 30
+# COP before IVA per hour of work no contract covers (R17); a default, not a published figure.
+DEFAULT_OUT_OF_PLAN_HOUR_RATE = 200_000
 
 
 class PolicyProblem(StrEnum):
@@ -107,6 +109,8 @@ class PolicySettings:
     # Preventive maintenance is "done" (R3) when the last one is at most this old.
     maintenance_interval_days: int = 365
     escalation_levels: tuple[EscalationLevel, ...] = field(default=DEFAULT_ESCALATION)
+    # Per hour of on-site or advisory work on a machine no contract covers that day (R17).
+    out_of_plan_hour_rate: int = DEFAULT_OUT_OF_PLAN_HOUR_RATE
 
     def plan(self, code: PlanCode) -> PlanTerms:
         for plan in self.plans:
@@ -152,6 +156,8 @@ def validate(policy: PolicySettings) -> list[PolicyIssue]:
         for name in ("included_advisory_hours", "included_maintenances", "price_before_iva", "extra_hour_rate"):
             if getattr(plan, name) < 0:
                 bad(PolicyProblem.NEGATIVE_AMOUNT, f"plans.{plan.code}.{name}")
+    if policy.out_of_plan_hour_rate < 0:
+        bad(PolicyProblem.NEGATIVE_AMOUNT, "out_of_plan_hour_rate")
     if not policy.severities:
         bad(PolicyProblem.NO_SEVERITIES, "severities")
     for plan in policy.plans:
@@ -236,6 +242,7 @@ def to_document(policy: PolicySettings) -> dict[str, Any]:
             }
             for e in policy.escalation_levels
         ],
+        "out_of_plan_hour_rate": policy.out_of_plan_hour_rate,
     }
 
 
@@ -275,6 +282,8 @@ def from_document(doc: Mapping[str, Any]) -> PolicySettings:
             for e in doc.get("escalation_levels", ())
         )
         or DEFAULT_ESCALATION,
+        # Versions saved before the rate existed get the default.
+        out_of_plan_hour_rate=int(doc.get("out_of_plan_hour_rate", DEFAULT_OUT_OF_PLAN_HOUR_RATE)),
     )
 
 

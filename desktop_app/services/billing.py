@@ -1,22 +1,33 @@
 """Entitlements and billing (R6, R16, R17): what each contract has used of its plan, and the lines
-to bill — extra advisory hours, maintenances beyond the plan, travel expenses — per contract and
-per customer, before IVA with the IVA shown apart; as CSV and as a PDF statement."""
+to bill — extra advisory hours, maintenances beyond the plan, travel expenses, and work no contract
+covers — per contract and per customer, before IVA with the IVA shown apart; as CSV and as a PDF
+statement. Each visit and time entry is billed once, by one contract or as work without a
+contract (domain.billing.bill_customer)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
-from desktop_app.domain.billing import Balance, BillingLine, LineKind, balance, billing_lines, totals
+from desktop_app.domain.billing import (
+    Balance,
+    BillingContract,
+    BillingLine,
+    bill_customer,
+    totals,
+)
 from desktop_app.domain.ids import ContractId, CustomerId
 from desktop_app.errors import NotFoundError, UserFacingError
 from desktop_app.formatting import format_working_hours
 from desktop_app.i18n import _
-from desktop_app.services.dto import ContractStatement, ContractSummary, CustomerStatement
+from desktop_app.services.dto import ContractStatement, CustomerStatement
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, StatementRenderer, UnitOfWork, UnitOfWorkFactory
 from desktop_app.wording import billing_line_label
+
+# Billing reads everything recorded for a customer: no work this desk records is older than this.
+_BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class BillingService:
@@ -29,23 +40,26 @@ class BillingService:
         self._renderer = renderer
 
     def contract_statement(self, contract_id: ContractId) -> ContractStatement:
+        """What the contract used and bills: only the visits and time it bills (another contract
+        covering the same machine on the same day does not count them again)."""
         with self._uow_factory() as uow:
             contract = uow.contracts.get_summary(contract_id)
             if contract is None:
                 raise NotFoundError(_("Contract {id} does not exist.").format(id=contract_id))
-            return self._statement(uow, contract)
+            statements, _without = self._customer_bill(uow, contract.customer_id)
+        return next(s for s in statements if s.contract.id == contract_id)
 
     def customer_statement(self, customer_id: CustomerId) -> CustomerStatement:
-        """Every contract of the customer (newest first) with its lines, and the grand totals."""
+        """Every contract of the customer (newest first) with its lines, the work no contract
+        covered, and the grand totals."""
         with self._uow_factory() as uow:
             customer = uow.catalog.get_customer(customer_id)
             if customer is None:
                 raise NotFoundError(_("Customer {id} does not exist.").format(id=customer_id))
-            contracts = [c for c in uow.contracts.summaries() if c.customer_id == customer_id]
-            statements = tuple(self._statement(uow, c) for c in contracts)
-        lines = [line for s in statements for line in s.lines]
+            statements, without = self._customer_bill(uow, customer_id)
+        lines = [line for s in statements for line in s.lines] + list(without)
         today = self._clock.now().astimezone(self._policy.calendar().tz).date()
-        return CustomerStatement(customer_id, customer.name, customer.tax_id, today, statements, totals(lines))
+        return CustomerStatement(customer_id, customer.name, customer.tax_id, today, statements, totals(lines), without)
 
     def customer_csv(self, customer_id: CustomerId) -> bytes:
         """The customer's billing lines as CSV (UTF-8 with BOM, ";" separated: Excel in Colombia
@@ -68,14 +82,16 @@ class BillingService:
                 _("Total"),
             ]
         )
-        for contract in statement.contracts:
-            for line in contract.lines:
+        parts = [(c.contract.invoice_number, c.contract.plan_name, c.lines) for c in statement.contracts]
+        parts.append(("", _("No contract"), statement.without_contract))
+        for invoice, plan, lines in parts:
+            for line in lines:
                 with_tax = totals([line])
                 writer.writerow(
                     [
                         statement.customer_name,
-                        contract.contract.invoice_number,
-                        contract.contract.plan_name,
+                        invoice,
+                        plan,
                         line.day.isoformat(),
                         billing_line_label(line.kind),
                         line.reference,
@@ -90,34 +106,52 @@ class BillingService:
 
     def customer_pdf(self, customer_id: CustomerId) -> bytes:
         statement = self.customer_statement(customer_id)
-        if not any(s.lines for s in statement.contracts):
+        if not statement.without_contract and not any(s.lines for s in statement.contracts):
             raise UserFacingError(
                 _(
-                    "{customer} has nothing to bill: no extra hours, maintenances beyond the plan or travel expenses."
+                    "{customer} has nothing to bill: no extra hours, maintenances beyond the plan, "
+                    "travel expenses or work without a contract."
                 ).format(customer=statement.customer_name)
             )
         return self._renderer.render(statement)
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _statement(self, uow: UnitOfWork, contract: ContractSummary) -> ContractStatement:
-        tz = self._policy.calendar().tz
-        start = datetime.combine(contract.valid_from, time(0), tz)
-        end = datetime.combine(contract.valid_to + timedelta(days=1), time(0), tz)
-        machines = [m.id for m in contract.machines]
-        time_entries = uow.tickets.advisory_time(machines, start, end)
-        visits = uow.tickets.visits_for_machines(machines, start, end)
-        terms = self._policy.policy().plan(contract.plan_code)  # type: ignore[arg-type]
-        used = balance(time_entries, visits, terms.included_advisory_hours, terms.included_maintenances)
-        lines = billing_lines(
-            time_entries,
-            visits,
-            terms.included_advisory_hours,
-            terms.included_maintenances,
-            terms.extra_hour_rate,
-            contract.valid_to,
+    def _customer_bill(
+        self, uow: UnitOfWork, customer_id: CustomerId
+    ) -> tuple[tuple[ContractStatement, ...], tuple[BillingLine, ...]]:
+        """The customer's contracts (newest first) with what each bills, and the lines of the work
+        no contract covered: all of it read in three queries and split once, so nothing is
+        billed twice."""
+        policy = self._policy.policy()
+        contracts = [c for c in uow.contracts.summaries() if c.customer_id == customer_id]
+        machines = {m.id for c in contracts for m in c.machines}
+        machines |= {m.id for m in uow.catalog.customer_machines(customer_id)}
+        wanted = sorted(machines)
+        end = self._clock.now() + timedelta(days=1)  # nothing is recorded in the future
+        time_entries = uow.tickets.advisory_time(wanted, _BEGINNING, end)
+        visits = uow.tickets.visits_for_machines(wanted, _BEGINNING, end)
+        terms = []
+        for contract in contracts:
+            plan = policy.plan(contract.plan_code)  # type: ignore[arg-type]
+            terms.append(
+                BillingContract(
+                    contract.id,
+                    plan.rank,
+                    contract.valid_from,
+                    contract.valid_to,
+                    frozenset(m.id for m in contract.machines),
+                    plan.included_advisory_hours,
+                    plan.included_maintenances,
+                    plan.extra_hour_rate,
+                )
+            )
+        bill = bill_customer(terms, time_entries, visits, self._policy.calendar().tz, policy.out_of_plan_hour_rate)
+        statements = tuple(
+            ContractStatement(contract, part.balance, part.lines, totals(part.lines))
+            for contract, part in zip(contracts, bill.contracts, strict=True)
         )
-        return ContractStatement(contract, used, tuple(lines), totals(lines))
+        return statements, bill.without_contract
 
 
 def balance_text(used: Balance) -> str:
@@ -136,6 +170,6 @@ def balance_text(used: Balance) -> str:
 
 def line_description(line: BillingLine) -> str:
     concept = billing_line_label(line.kind)
-    if line.kind is LineKind.TRAVEL:
+    if not line.quantity_minutes:  # travel expenses: an amount, not hours
         return f"{concept} · {line.reference}"
     return f"{concept} · {line.reference} · {format_working_hours(timedelta(minutes=line.quantity_minutes))}"

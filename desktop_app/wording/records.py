@@ -22,6 +22,8 @@ def billing_line_label(kind: LineKind) -> str:
         LineKind.EXTRA_HOURS: _("Extra advisory hours"),
         LineKind.TRAVEL: _("Travel expenses"),
         LineKind.OUT_OF_PLAN: _("Maintenance beyond the plan"),
+        LineKind.ONSITE_WORK: _("On-site work without a contract"),
+        LineKind.ADVISORY: _("Advisory hours without a contract"),
     }[kind]
 
 

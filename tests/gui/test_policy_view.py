@@ -81,3 +81,17 @@ def test_saving_without_changes_says_so(window: MainWindow, demo_services: Servi
     window.policy_view.save_button.click()
     assert warnings == ["No hubo cambios."]
     assert demo_services.policy.version() == before
+
+
+def test_R17_the_administrator_sets_the_hourly_rate_of_work_without_a_contract(
+    window: MainWindow, demo_services: Services, warnings: list[str]
+) -> None:
+    window.show_page(Page.SETTINGS)
+    view = window.policy_view
+    assert view.out_of_plan_rate.value() == demo_services.policy.policy().out_of_plan_hour_rate
+    view.out_of_plan_rate.setValue(240_000)
+    view.note.setText("Hora sin contrato a $ 240.000")
+    view.save_button.click()
+    assert warnings == []
+    assert demo_services.policy.policy().out_of_plan_hour_rate == 240_000
+    assert view.out_of_plan_rate.value() == 240_000  # reloaded from the saved version

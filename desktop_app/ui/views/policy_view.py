@@ -1,5 +1,6 @@
-"""Policy settings (R6, R7, R11, R12, R18): plans, response times, working hours, closure days,
-escalation and the contact-attempt wait, edited as data and saved as a new version."""
+"""Policy settings (R6, R7, R11, R12, R17, R18): plans, the hourly rate of work without a contract,
+response times, working hours, closure days, escalation and the contact-attempt wait, edited as
+data and saved as a new version."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_date, format_datetime, format_money
 from desktop_app.i18n import _
 from desktop_app.services.policy_service import PolicyService
+from desktop_app.ui.widgets import money_spin
 from desktop_app.wording import severity_label
 
 _PLAN_COLUMNS = 7
@@ -105,6 +107,14 @@ class PolicyView(QWidget):
         plans_layout = QVBoxLayout(plans_page)
         plans_layout.addWidget(QLabel(_("Plans (category 1 is served first)"), objectName="cardTitle"))
         plans_layout.addWidget(self.plans, 2)
+        # R17: the hourly price of work on a machine no contract covers (no plan, no plan rate).
+        self.out_of_plan_rate = money_spin(50_000_000, 10_000)
+        self.out_of_plan_rate.setToolTip(
+            _("Billed per hour of on-site or advisory work on a machine no contract covers that day")
+        )
+        rate_form = QFormLayout()
+        rate_form.addRow(_("Hourly rate without a contract, before IVA"), self.out_of_plan_rate)
+        plans_layout.addLayout(rate_form)
         plans_layout.addWidget(QLabel(_("First-response time in working hours"), objectName="cardTitle"))
         plans_layout.addWidget(self.matrix, 2)
         self.tabs.addTab(plans_page, _("Plans and response times"))
@@ -264,6 +274,7 @@ class PolicyView(QWidget):
             at_risk_fraction=self.at_risk.value() / 100,
             maintenance_interval_days=self.maintenance_days.value(),
             max_maintenance_hours=self.maintenance_hours.value(),
+            out_of_plan_hour_rate=self.out_of_plan_rate.value(),
         )
 
     def save(self) -> None:
@@ -309,6 +320,7 @@ class PolicyView(QWidget):
             self.plans.setItem(row, 5, _item(plan.included_maintenances, align_right=True))
             self.plans.setItem(row, 6, _item(format_money(plan.price_before_iva), align_right=True))
             self.plans.setItem(row, 7, _item(format_money(plan.extra_hour_rate), align_right=True))
+        self.out_of_plan_rate.setValue(policy.out_of_plan_hour_rate)
         self.matrix.setColumnCount(len(policy.severities))
         self.matrix.setHorizontalHeaderLabels([severity_label(s) for s in policy.severities])
         self.matrix.setRowCount(len(policy.plans))
