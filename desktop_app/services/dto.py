@@ -214,13 +214,37 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class RecordRef:
+    """A record as people name it (R18): a ticket by its number, a contract by its invoice, a
+    machine by its serial, a person by name; and the page that opens it ("ticket", "machine",
+    "contract"; "" when there is none)."""
+
+    label: str
+    open_kind: str = ""
+    open_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditFieldChange:
+    """One recorded change, worded: the field's label and its values in the interface language."""
+
+    field: str  # the code name, as stored
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class AuditView:
     at: datetime
     actor_name: str
     entity: str
     entity_id: str
     action: str
-    changes: dict[str, tuple[str, str]]
+    changes: dict[str, tuple[str, str]]  # as stored: field code -> (before, after)
+    # Filled by AuditService: the record by its human reference, and the changes as people read them.
+    record: RecordRef | None = None
+    fields: tuple[AuditFieldChange, ...] = ()
 
 
 @dataclass(frozen=True)

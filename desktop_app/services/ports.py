@@ -3,7 +3,7 @@ tests implement them with fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Collection, Container, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ from desktop_app.services.dto import (
     QueueCounts,
     QueueEntry,
     QueueFilter,
+    RecordRef,
     ReminderCandidate,
     StoredCertificate,
     TicketDetail,
@@ -188,6 +189,12 @@ class AuditRepository(Protocol):
     def search(
         self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
     ) -> list[AuditView]: ...
+
+    def references(self, wanted: Mapping[str, Collection[str]]) -> dict[tuple[str, str], RecordRef]:
+        """The human reference of each wanted record, by (kind, id), in one query per kind: kinds
+        "ticket", "contract", "machine", "visit" (ids) and "certificate" (numbers) with the page
+        that opens them; "user" and "customer" by name. Records that no longer exist are left out."""
+        ...
 
 
 class ContractRepository(Protocol):

@@ -196,6 +196,9 @@ class MainWindow(QMainWindow):
 
     def _build_audit_page(self) -> PageContent:
         self.audit_view = AuditView(self._desk.audit, self._actor, self._tickets.timezone())
+        self.audit_view.ticket_open_requested.connect(self.open_ticket)
+        self.audit_view.machine_open_requested.connect(self.open_machine)
+        self.audit_view.contract_open_requested.connect(self.open_contract)
         return PageContent(self.audit_view)
 
     # -- own API ---------------------------------------------------------------------------------
@@ -228,6 +231,10 @@ class MainWindow(QMainWindow):
     def open_machine(self, machine_id: int) -> None:
         self.machine_view.show_machine(machine_id)
         self.show_page(Page.MACHINES)
+
+    def open_contract(self, contract_id: int) -> None:
+        self.contract_view.select_contract(contract_id)
+        self.show_page(Page.CONTRACTS)
 
     def show_page(self, page: int) -> None:
         """Ctrl+1…n: the page, when the person may see it."""

@@ -21,6 +21,9 @@ from desktop_app.wording.problems import (
 )
 from desktop_app.wording.records import (
     audit_action_label,
+    audit_code_label,
+    audit_entity_label,
+    audit_field_label,
     billing_line_label,
     contract_state_label,
     role_label,
@@ -38,6 +41,9 @@ from desktop_app.wording.tickets import (
 
 __all__ = [
     "audit_action_label",
+    "audit_code_label",
+    "audit_entity_label",
+    "audit_field_label",
     "billing_line_label",
     "channel_label",
     "condition_label",

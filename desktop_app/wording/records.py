@@ -1,11 +1,12 @@
-"""Display names of record states and kinds: contract states, billing lines (R17), roles and
-audit actions (R18)."""
+"""Display names of record states and kinds: contract states, billing lines (R17), roles, and the
+audit log's records, actions, fields and coded values (R18)."""
 
 from __future__ import annotations
 
 from desktop_app.domain.billing import LineKind
-from desktop_app.domain.model import ContractState, Role
+from desktop_app.domain.model import Channel, ContractState, Role, Severity, TicketStatus
 from desktop_app.i18n import _
+from desktop_app.wording.tickets import channel_label, severity_label, status_label
 
 
 def contract_state_label(state: ContractState) -> str:
@@ -44,4 +45,101 @@ def audit_action_label(action: str) -> str:
         "create_admin": _("administrator created"),
         "attach": _("files attached"),
         "password": _("password changed"),
+        "renew": _("renewed"),
+        "issue": _("issued"),
+        "revoke": _("revoked"),
     }.get(action, action)
+
+
+def audit_entity_label(entity: str) -> str:
+    """The kind of record an audit entry is about: "Ticket", "Contrato", "Máquina"…"""
+    return {
+        "ticket": _("Ticket"),
+        "policy": _("Policy"),
+        "user": _("User"),
+        "contract": _("Contract"),
+        "machine": _("Machine"),
+        "visit": _("Visit"),
+        "certificate": _("Certificate"),
+    }.get(entity, entity)
+
+
+def audit_field_label(field: str) -> str:
+    """The name people read for a recorded field (R18): "Nivel de escalamiento", not
+    escalation_level. A field nobody named yet shows its code rather than nothing."""
+    return {
+        # tickets
+        "status": _("Status"),
+        "severity": _("Severity"),
+        "assigned_agent_id": _("Assigned agent"),
+        "plan_code": _("Plan"),
+        "channel": _("Channel"),
+        "description": _("Description"),
+        "escalation_level": _("Escalation level"),
+        "reopen_count": _("Times reopened"),
+        "closed_at": _("Closed at"),
+        "attachments": _("Attachments"),
+        # contracts
+        "customer_id": _("Customer"),
+        "invoice_number": _("Invoice"),
+        "valid_from": _("Valid from"),
+        "valid_to": _("Valid until"),
+        "price_before_iva": _("Price before IVA"),
+        "machine_ids": _("Machines"),
+        "special": _("Special contract"),
+        "renews_id": _("Renews"),
+        # machines
+        "serial": _("Serial"),
+        "model_code": _("Model"),
+        "purchase_date": _("Purchase date"),
+        "warranty_end": _("Warranty until"),
+        "unauthorized_intervention": _("Unauthorised intervention"),
+        "last_preventive_maintenance": _("Last preventive maintenance"),
+        # visits and certificates
+        "ticket_id": _("Ticket"),
+        "technician_id": _("Technician"),
+        "city": _("City"),
+        "started_at": _("Start"),
+        "ended_at": _("End"),
+        "travel_expenses": _("Travel expenses"),
+        "maintenance": _("Maintenance"),
+        "contract_id": _("Contract"),
+        "key_id": _("Signing key"),
+        "revoked_reason": _("Reason for revoking"),
+        # users
+        "role": _("Role"),
+        "password": _("Password"),
+        # policy versions
+        "version": _("Version"),
+        "plans": _("Plans"),
+        "severities": _("Severities"),
+        "response_hours": _("Response times"),
+        "working_hours": _("Working hours"),
+        "timezone": _("Time zone"),
+        "closure_days": _("Company closure days"),
+        "at_risk_fraction": _("At-risk share"),
+        "wait_after_third_attempt_days": _("Wait after the third contact attempt"),
+        "max_maintenance_hours": _("Longest maintenance visit"),
+        "maintenance_interval_days": _("Preventive maintenance required every"),
+        "escalation_levels": _("Escalation levels"),
+        "out_of_plan_hour_rate": _("Hourly rate without a contract"),
+    }.get(field, field)
+
+
+_YES_NO_FIELDS = frozenset({"special", "maintenance", "unauthorized_intervention"})
+
+
+def audit_code_label(field: str, value: str) -> str | None:
+    """A coded value of a recorded field in words (a status, a severity, a channel, a role, yes or
+    no); None when the field holds no code or the code is unknown (the text is shown as stored)."""
+    if field == "status" and value in TicketStatus._value2member_map_:
+        return status_label(TicketStatus(value))
+    if field == "severity" and value in Severity._value2member_map_:
+        return severity_label(Severity(value))
+    if field == "channel" and value in Channel._value2member_map_:
+        return channel_label(Channel(value))
+    if field == "role" and value in Role._value2member_map_:
+        return role_label(Role(value))
+    if field in _YES_NO_FIELDS and value in ("True", "False"):
+        return _("yes") if value == "True" else _("no")
+    return None

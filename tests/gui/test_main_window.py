@@ -238,5 +238,5 @@ def test_r18_the_ticket_view_lists_its_recorded_changes(
     editor.severity.setCurrentIndex(editor.severity.findData(Severity.LOW.value))
     with qtbot.waitSignal(editor.ticket_saved, timeout=10_000):
         editor.save_button.click()
-    assert "severity:" in window.ticket_view.changes.text()
+    assert "Severidad: " in window.ticket_view.changes.text()
     assert "Administrador del sistema" in window.ticket_view.changes.text()

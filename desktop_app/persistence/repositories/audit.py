@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.ids import UserId
 from desktop_app.persistence.queries.audit import SqlAuditQueries
 from desktop_app.persistence.tables import AuditRecord
-from desktop_app.services.dto import AuditView
+from desktop_app.services.dto import AuditView, RecordRef
 
 
 class SqlAuditRepository:
@@ -44,3 +45,6 @@ class SqlAuditRepository:
         return SqlAuditQueries(self._session).search(
             entity=entity, entity_id=entity_id, actor_id=actor_id, text=text, limit=limit
         )
+
+    def references(self, wanted: Mapping[str, Collection[str]]) -> dict[tuple[str, str], RecordRef]:
+        return SqlAuditQueries(self._session).references(wanted)

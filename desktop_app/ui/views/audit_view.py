@@ -1,8 +1,9 @@
-"""R18: the audit log, searchable by an administrator."""
+"""R18: the audit log, searchable by an administrator; records by their references, fields by their
+labels, and a double-click opens the record."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,33 +22,46 @@ from desktop_app.i18n import _, ngettext
 from desktop_app.services.audit import AuditService
 from desktop_app.services.dto import AuditView as AuditEntryView
 from desktop_app.ui.widgets import search_field
-from desktop_app.wording import audit_action_label
+from desktop_app.wording import audit_action_label, audit_entity_label
+
+_TARGET = Qt.ItemDataRole.UserRole  # on each row's first cell: (kind, id) of the record a double-click opens
 
 
 def changes_text(entry: AuditEntryView) -> str:
-    """ "severity: alta → critica; agent: 4 → 7", short enough for a table cell."""
-    parts = []
-    for name, (before, after) in sorted(entry.changes.items()):
-        before, after = before[:60], after[:60]
-        parts.append(f"{name}: {before or '∅'} → {after or '∅'}")
-    return "; ".join(parts)
+    """ "Severidad: Alta → Crítica; Agente asignado: Laura Pérez → Diego Martínez", short enough
+    for a table cell; the stored codes when the service did not word the entry."""
+    if entry.fields:
+        worded = [(change.label, change.before, change.after) for change in entry.fields]
+    else:
+        worded = [(name, before, after) for name, (before, after) in sorted(entry.changes.items())]
+    return "; ".join(f"{label}: {before[:60] or '∅'} → {after[:60] or '∅'}" for label, before, after in worded)
 
 
-def entity_label(entity: str) -> str:
-    return {"ticket": _("Ticket"), "policy": _("Policy"), "user": _("User"), "contract": _("Contract")}.get(
-        entity, entity
-    )
+def record_text(entry: AuditEntryView) -> str:
+    """ "Ticket SOP-2026-00285", "Contrato FE-1024", "Política versión 7"."""
+    reference = entry.record.label if entry.record is not None else entry.entity_id
+    return f"{audit_entity_label(entry.entity)} {reference}"
 
 
 class AuditView(QWidget):
+    """Signals (a double-click, or Enter, on a row):
+    ticket_open_requested(int): the entry is about a ticket (or one of its visits).
+    machine_open_requested(int): about a machine (or a visit without a ticket).
+    contract_open_requested(int): about a contract (or one of its certificates).
+    """
+
+    ticket_open_requested = Signal(int)
+    machine_open_requested = Signal(int)
+    contract_open_requested = Signal(int)
+
     def __init__(self, audit: AuditService, actor: Actor, timezone, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self._audit, self._actor, self._tz = audit, actor, timezone
-        self.search = search_field(_("Search the changes (field, value)…"))
+        self.search = search_field(_("Search the changes, a ticket number, an invoice or a serial…"))
         self.entity = QComboBox()
         self.entity.addItem(_("All records"), "")
-        for code in ("ticket", "policy", "user", "contract"):
-            self.entity.addItem(entity_label(code), code)
+        for code in ("ticket", "contract", "machine", "visit", "certificate", "policy", "user"):
+            self.entity.addItem(audit_entity_label(code), code)
         self.count = QLabel(objectName="muted")
         self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance("0000 cambios") + 8)
         bar = QHBoxLayout()
@@ -74,6 +88,7 @@ class AuditView(QWidget):
         self._timer.timeout.connect(self.reload)
         self.search.textChanged.connect(self._timer.start)
         self.entity.currentIndexChanged.connect(self.reload)
+        self.table.itemActivated.connect(self._on_item_activated)
 
     def reload(self) -> None:
         entries = self._audit.search(
@@ -84,16 +99,35 @@ class AuditView(QWidget):
             values = (
                 format_datetime(entry.at, self._tz),
                 entry.actor_name or _("System"),
-                f"{entity_label(entry.entity)} {entry.entity_id}",
+                record_text(entry),
                 audit_action_label(entry.action),
                 changes_text(entry),
             )
+            target = entry.record if entry.record is not None and entry.record.open_kind else None
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 4:
                     item.setToolTip(value.replace("; ", "\n"))
+                elif target is not None:
+                    item.setToolTip(_("Double-click to open {record}").format(record=record_text(entry)))
+                if column == 0 and target is not None:
+                    item.setData(_TARGET, (target.open_kind, target.open_id))
                 self.table.setItem(row, column, item)
         self.count.setText(ngettext("{n} change", "{n} changes", len(entries)).format(n=len(entries)))
+
+    def _on_item_activated(self, item: QTableWidgetItem) -> None:
+        first = self.table.item(item.row(), 0)
+        target = first.data(_TARGET) if first is not None else None
+        if not target:
+            return  # a policy version or a person: there is no page to open
+        kind, record_id = target
+        signal = {
+            "ticket": self.ticket_open_requested,
+            "machine": self.machine_open_requested,
+            "contract": self.contract_open_requested,
+        }.get(kind)
+        if signal is not None and record_id is not None:
+            signal.emit(int(record_id))
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self.reload()

@@ -274,6 +274,30 @@ class ContractView(QWidget):
         self._fill_billing(contract)
         self.detail_stack.setCurrentIndex(1)
 
+    def select_contract(self, contract_id: int) -> bool:
+        """Select and show the contract (the audit log opens contracts this way). The list is read
+        again when it lacks the contract (recorded since, or hidden by the search, which is then
+        cleared). False when there is no such contract."""
+        row = self._row_of(contract_id)
+        if row is None:
+            if self.search.text():
+                self.search.clear()
+                self._search_timer.stop()  # reloaded now, not again in a moment
+            self.reload()
+            row = self._row_of(contract_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        self.show_contract(self.model.contract_at(row))
+        return True
+
+    def _row_of(self, contract_id: int) -> int | None:
+        for row in range(self.model.rowCount()):
+            if self.model.contract_at(row).id == contract_id:
+                return row
+        return None
+
     def export_statement(self, kind: str) -> None:
         """The customer's billing lines of every contract: CSV for the accountant, or the PDF statement."""
         contract, billing, tasks = self.contract, self._billing, self._tasks
