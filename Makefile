@@ -56,6 +56,7 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/qr_bench.py
 	$(BIN)/python bench/certificate_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/startup_bench.py
 
 screenshots: system-deps-test setup
 	$(BIN)/python scripts/screenshots.py
