@@ -1,21 +1,38 @@
-"""Programmatic Alembic: the schema is brought to head at start-up, no alembic.ini needed."""
+"""Programmatic Alembic: the schema is brought to head at start-up, no alembic.ini needed.
+
+A database that is already current is recognised without importing Alembic (about half a second of
+start-up): the revision in its alembic_version table is read with SQLAlchemy and compared with the
+newest revision shipped, read from the revision files' `revision = "…"` lines (shipped_head). Only
+an empty, older, newer or unrecognised database goes through Alembic, which then decides.
+"""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from desktop_app.errors import DatabaseUnavailableError
 from desktop_app.i18n import _
 from desktop_app.paths import migrations_dir
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+
+# Module-level `revision = "…"` / `down_revision = …` lines, with or without a type annotation.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.*?)\s*$", re.MULTILINE)
+_QUOTED = re.compile(r"""["']([^"'\s]+)["']""")
+
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     if connection is not None:
@@ -24,16 +41,72 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The head as Alembic computes it (imports Alembic; shipped_head is the cheap reading)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the package ships at least one migration"
     return head
 
 
+@cache
+def shipped_head() -> str | None:
+    """The newest revision this program ships, read from its revision files without importing Alembic."""
+    return head_in(migrations_dir() / "versions")
+
+
+def head_in(folder: Path) -> str | None:
+    """The head of the revision files in folder, read as text.
+
+    None when the files are not in the plain form Alembic writes (each with one `revision` and one
+    `down_revision` line, one head in all): then nothing is assumed and Alembic decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in folder.glob("*.py"):
+        if path.name.startswith("__init__"):
+            continue
+        lines: dict[str, list[str]] = {}
+        for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            lines.setdefault(name, []).append(value)
+        if len(lines.get("revision", [])) != 1 or len(lines.get("down_revision", [])) != 1:
+            return None
+        revision_ids = _QUOTED.findall(lines["revision"][0])
+        down = lines["down_revision"][0]
+        down_ids = _QUOTED.findall(down)
+        if len(revision_ids) != 1 or (not down_ids and down != "None"):
+            return None
+        revisions.add(revision_ids[0])
+        parents.update(down_ids)
+    heads = revisions - parents
+    if len(heads) != 1 or not parents <= revisions:
+        return None
+    return heads.pop()
+
+
+def stored_revisions(connection: Connection) -> tuple[str, ...] | None:
+    """What alembic_version says, read with SQLAlchemy; None when the table does not exist (a new database)."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return tuple(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+
+
+def is_current(connection: Connection) -> bool:
+    """The database is at the shipped head (False also when unsure: Alembic then looks)."""
+    head = shipped_head()
+    return head is not None and stored_revisions(connection) == (head,)
+
+
 def current_revisions(connection: Connection) -> tuple[str, ...]:
+    from alembic.runtime.migration import MigrationContext
+
     return tuple(MigrationContext.configure(connection).get_current_heads())
 
 
 def _refuse_newer_schema(connection: Connection) -> None:
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
     script = ScriptDirectory.from_config(alembic_config())
     for revision in current_revisions(connection):
         try:
@@ -52,20 +125,21 @@ def _refuse_newer_schema(connection: Connection) -> None:
 def refuse_newer_schema_at(engine: Engine) -> None:
     """Open a connection and refuse a schema from a newer program (nothing is written)."""
     with engine.connect() as connection:
-        _refuse_newer_schema(connection)
+        if not is_current(connection):
+            _refuse_newer_schema(connection)
 
 
 def describe_database_error(exc: Exception) -> str:
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "not a database" in text or "malformed" in text:
+    reason = str(getattr(exc, "orig", exc)).lower()
+    if "not a database" in reason or "malformed" in reason:
         return _("The file is not a makeR Soporte database or it is damaged. It was not changed.")
-    if "disk is full" in text or "no space left" in text or "disk full" in text:
+    if "disk is full" in reason or "no space left" in reason or "disk full" in reason:
         return _("The disk is full: nothing was saved. Free some space and try again.")
-    if "connection refused" in text or "connection failed" in text or "could not connect" in text:
+    if "connection refused" in reason or "connection failed" in reason or "could not connect" in reason:
         return _("The database server does not answer. Check the network connection or ask the administrator.")
-    if "password authentication failed" in text or "no password supplied" in text:
+    if "password authentication failed" in reason or "no password supplied" in reason:
         return _("The database server refused the user or password.")
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
+    if "readonly" in reason or "read-only" in reason or "unable to open" in reason:
         return _("The database file cannot be opened for writing. Check the file and folder permissions.")
     return _("The database cannot be opened: {reason}").format(reason=getattr(exc, "orig", exc))
 
@@ -73,10 +147,17 @@ def describe_database_error(exc: Exception) -> str:
 def upgrade_to_head(engine: Engine) -> None:
     """Create or upgrade the schema, in one transaction where the database allows it.
 
+    A current database is only read (one query, no Alembic import); anything else goes through Alembic.
+
     Raises:
         DatabaseUnavailableError: unreadable, damaged, read-only or newer database.
     """
     try:
+        with engine.connect() as connection:
+            if is_current(connection):
+                return
+        from alembic import command
+
         with engine.begin() as connection:
             _refuse_newer_schema(connection)
             command.upgrade(alembic_config(connection), "head")
