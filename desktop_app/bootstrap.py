@@ -1,6 +1,8 @@
 """Composition root for everything but the widgets: settings → engine → migrations → services.
 
 The CLI and the GUI both start here, so they see the same database through the same services.
+What only some sessions need is wired so that it is imported on first use, not here: ReportLab
+(documents/lazy.py), the QR encoder, keyring, and Alembic when the schema is already current.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from sqlalchemy import Engine
 
 from desktop_app.config import Settings, default_db_url
 from desktop_app.devices.qr_encoder import qr_modules
-from desktop_app.documents.certificate_pdf import CertificatePdfRenderer
-from desktop_app.documents.labels_pdf import LabelSheetRenderer
-from desktop_app.documents.statement_pdf import StatementPdfRenderer
+from desktop_app.documents.lazy import LazyCertificateRenderer, LazyLabelRenderer, LazyStatementRenderer
 from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
@@ -124,15 +124,15 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         policy=policy,
         tickets=TicketService(uow_factory, policy, clock, attachments),
         contracts=ContractService(uow_factory, policy, clock),
-        machines=MachineService(uow_factory, policy, clock, LabelSheetRenderer(qr_modules)),
+        machines=MachineService(uow_factory, policy, clock, LazyLabelRenderer(qr_modules)),
         certificates=CertificateService(
             uow_factory,
             policy,
             clock,
             Ed25519CertificateSigner(settings.keys_dir / PRIVATE_KEY_NAME, [resource_path("keys"), settings.keys_dir]),
-            CertificatePdfRenderer(qr_modules),
+            LazyCertificateRenderer(qr_modules),
         ),
-        billing=BillingService(uow_factory, policy, clock, StatementPdfRenderer()),
+        billing=BillingService(uow_factory, policy, clock, LazyStatementRenderer()),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
         backups=BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock),

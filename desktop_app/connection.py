@@ -2,7 +2,8 @@
 
 The file (JSON in the user's config folder) never holds a password. Where a keyring is available
 (Windows Credential Manager, macOS Keychain, Secret Service on Linux desktops) the password lives
-there; elsewhere it is asked at sign-in and kept only in memory.
+there; elsewhere it is asked at sign-in and kept only in memory. The keyring package is imported
+only when a team server's password is looked up or stored, not when the program starts.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import keyring
 import platformdirs
-from keyring.errors import KeyringError
 
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
@@ -78,6 +77,8 @@ def save_connection(connection: Connection) -> Path:
 
 
 def keyring_available() -> bool:
+    import keyring
+
     backend = keyring.get_keyring()
     return getattr(backend, "priority", 0) > 0
 
@@ -85,6 +86,9 @@ def keyring_available() -> bool:
 def stored_password(connection: Connection) -> str | None:
     if not keyring_available():
         return None
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         return keyring.get_password(KEYRING_SERVICE, f"{connection.user}@{connection.host}:{connection.port}")
     except KeyringError:
@@ -95,6 +99,9 @@ def remember_password(connection: Connection, password: str) -> bool:
     """Keep the password in the OS keyring; False when there is none (then it is not stored)."""
     if not keyring_available():
         return False
+    import keyring
+    from keyring.errors import KeyringError
+
     try:
         keyring.set_password(KEYRING_SERVICE, f"{connection.user}@{connection.host}:{connection.port}", password)
     except KeyringError:

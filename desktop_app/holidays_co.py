@@ -1,15 +1,14 @@
 """Colombian public holidays, computed locally by the `holidays` package (no network).
 
 This adapter turns the package into the plain "set of days off" the domain calendar takes. Years
-are computed on first use and kept, so a calendar spanning 1984–2100 costs nothing until asked.
+are computed on first use and kept, so a calendar spanning 1984–2100 costs nothing until asked;
+the package itself is imported then too, not when the program starts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Container
 from datetime import date
-
-import holidays
 
 FIRST_YEAR = 1984
 LAST_YEAR = 2100
@@ -23,6 +22,8 @@ class ColombianHolidays(Container[date]):
     def _for_year(self, year: int) -> frozenset[date]:
         days = self._years.get(year)
         if days is None:
+            import holidays
+
             days = frozenset(holidays.country_holidays("CO", years=year).keys())
             self._years[year] = days
         return days
@@ -36,6 +37,8 @@ class ColombianHolidays(Container[date]):
         """The holidays of one year with their (Spanish) names, for explanations and the CLI."""
         names = self._names.get(year)
         if names is None:
+            import holidays
+
             names = sorted(holidays.country_holidays("CO", years=year, language="es").items())
             self._names[year] = names
         return list(names)

@@ -4,6 +4,7 @@ print or save one again), issuing a new one, and revoking one."""
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,7 +26,9 @@ from desktop_app.i18n import _
 from desktop_app.services.certificates import CertificateService, IssuedCertificate
 from desktop_app.services.dto import ContractSummary
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.views.certificate_preview import CertificatePreview
+
+if TYPE_CHECKING:
+    from desktop_app.ui.views.certificate_preview import CertificatePreview
 
 
 class ContractCertificates(QWidget):
@@ -127,6 +130,9 @@ class ContractCertificates(QWidget):
         self._preview(item.text(0), pdf)
 
     def _preview(self, number: str, pdf: bytes) -> None:
+        # QtPdf and QtPrintSupport load with the first certificate shown, not with the window.
+        from desktop_app.ui.views.certificate_preview import CertificatePreview
+
         certificates = self._certificates
         self.last_preview = CertificatePreview(number, pdf, lambda paper: certificates.reprint(number, paper), self)
         self.last_preview.open()
