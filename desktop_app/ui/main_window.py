@@ -7,12 +7,12 @@ It builds the views and wires them to each other; its frame lives in ui/shell/: 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QPushButton, QSplitter, QWidget
 
-from desktop_app.devices.scanning import Scanner, default_scanner
 from desktop_app.domain.ids import MachineId
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.i18n import _
@@ -30,10 +30,13 @@ from desktop_app.ui.views.intake_dialog import IntakeDialog
 from desktop_app.ui.views.machine_view import MachineView
 from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
-from desktop_app.ui.views.scan_dialog import ScanDialog
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 from desktop_app.ui.views.ticket_editor import TicketEditor
+
+if TYPE_CHECKING:  # the camera stack (OpenCV, NumPy) loads with the first scan, not with the window
+    from desktop_app.devices.scanning import Scanner
+    from desktop_app.ui.views.scan_dialog import ScanDialog
 
 __all__ = ["MainWindow", "Page"]
 
@@ -221,6 +224,9 @@ class MainWindow(QMainWindow):
     def scan_label(self) -> ScanDialog:
         """Ctrl+Shift+Q: the webcam (or a photo) finds the machine, whose page opens (R2), or
         verifies a certificate (R15)."""
+        from desktop_app.devices.scanning import default_scanner
+        from desktop_app.ui.views.scan_dialog import ScanDialog
+
         if self._scanner is None:
             self._scanner = default_scanner()
         dialog = ScanDialog(self._scanner, self._desk.machines, self._desk.certificates, self)

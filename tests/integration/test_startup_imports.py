@@ -102,3 +102,30 @@ def test_documents_load_reportlab_and_the_qr_encoder_on_first_use_and_still_rend
     assert before is False
     assert count > 0 and pdfs == ["%PDF-"] * 3
     assert reportlab_after and zxing_after
+
+
+def test_the_main_window_after_sign_in_leaves_documents_and_the_camera_for_their_first_use(demo_folder: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from desktop_app.bootstrap import build_services\n"
+        "from desktop_app.config import Settings\n"
+        "from desktop_app.services.demo import DEMO_PASSWORD\n"
+        "from desktop_app.ui.main_window import MainWindow\n"
+        "app = QApplication(sys.argv[:1])\n"
+        "services = build_services(Settings(db_url=sys.argv[1], data_dir=Path(sys.argv[2])))\n"
+        "actor = services.users.sign_in('admin', DEMO_PASSWORD)\n"
+        "ui = QSettings(sys.argv[2] + '/ui.ini', QSettings.Format.IniFormat)\n"
+        "window = MainWindow(services.desk, ui, actor)\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "shown = window.isVisible()\n"
+        "window.close()\n"
+        "services.close()\n"
+        "print(json.dumps([shown, sorted(sys.modules)]))\n"
+    )
+    shown, modules = _python(code, make_settings(demo_folder).db_url, str(demo_folder), data_dir=demo_folder)
+    assert shown
+    assert _loaded(modules, *DEFERRED) == []
