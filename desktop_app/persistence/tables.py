@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from desktop_app.domain.queue import QUEUE_ORDER
 from desktop_app.persistence.types import UTCDateTime
 
 # Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL migrations identical.
@@ -219,6 +220,16 @@ class TicketCounterRecord(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
+# The column of the ticket row that holds each key of the queue order (domain.queue.QueueKey).
+# The order itself is the domain's: the index below and the queue's ORDER BY follow QUEUE_ORDER.
+QUEUE_COLUMNS = {
+    "plan_rank": "plan_rank",
+    "severity_rank": "severity_rank",
+    "received_at": "received_at",
+    "sequence": "id",
+}
+
+
 class TicketRecord(Versioned, Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -254,10 +265,11 @@ class TicketRecord(Versioned, Base):
     plan: Mapped[PlanRecord] = relationship()
     agent: Mapped[UserRecord | None] = relationship()
 
-    # The queue is read far more often than anything else: this index is its order (R8). There is
-    # deliberately no index on status: half the tickets are open, so it would not narrow anything,
-    # and SQLite would prefer it to the ordered scan and sort every open ticket instead.
-    __table_args__ = (Index("ix_tickets_queue_order", "plan_rank", "severity_rank", "received_at", "id"),)
+    # The queue is read far more often than anything else: this index is its order (R8), built
+    # from the domain's definition. There is deliberately no index on status: half the tickets are
+    # open, so it would not narrow anything, and SQLite would prefer it to the ordered scan and sort
+    # every open ticket instead.
+    __table_args__ = (Index("ix_tickets_queue_order", *(QUEUE_COLUMNS[key] for key in QUEUE_ORDER)),)
 
 
 class TicketEventRecord(Base):

@@ -65,10 +65,23 @@ class SqlPolicyRepository:
             plan_record.included_maintenances = plan.included_maintenances
             plan_record.price_before_iva = plan.price_before_iva
             session.add(plan_record)
-        for severity in policy.severities:
-            severity_record = session.get(SeverityRecord, severity.value) or SeverityRecord(code=severity.value)
-            severity_record.rank = policy.severity_rank(severity)
-            session.add(severity_record)
+        severity_records = {
+            severity: session.get(SeverityRecord, severity.value) or SeverityRecord(code=severity.value)
+            for severity in policy.severities
+        }
+        # A severity's rank is unique: when the order changes, park the moving ranks out of the way
+        # first, or swapping two of them would collide in the middle of the flush.
+        moving = [
+            record
+            for severity, record in severity_records.items()
+            if record.rank is not None and record.rank != policy.severity_rank(severity)
+        ]
+        for parked, record in enumerate(moving, start=1):
+            record.rank = -parked
+        session.flush()
+        for severity, record in severity_records.items():
+            record.rank = policy.severity_rank(severity)
+            session.add(record)
         session.flush()
         # The queue reads ranks off the tickets (see TicketRecord.plan_rank): keep them in step.
         for plan in policy.plans:
