@@ -5,6 +5,7 @@ The office installation holds the private key (a PEM file only its user can read
 `makersupport certificate keygen`). Every installation verifies with the public keys it trusts:
 those shipped with the program in resources/keys/, and the installation's own. A key is named by
 its id, the first 8 bytes of the SHA-256 of its raw public key, which the certificate's QR carries.
+The `cryptography` package is imported when a key is first made, read or used, not at start-up.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from desktop_app.domain.certificate import SignedCode
 from desktop_app.errors import UserFacingError
@@ -24,19 +22,29 @@ from desktop_app.i18n import _
 PRIVATE_KEY_NAME = "certificate-signing.key"
 PUBLIC_SUFFIX = ".pub"
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
 
 def key_id(public_key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).digest()[:8]
 
 
 def _public_pem(public_key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def generate_keys(folder: Path) -> tuple[Path, Path]:
     """A new office key pair in folder: (private key, public key). Never replaces a key: every
     certificate issued with the old one would stop verifying."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     folder.mkdir(parents=True, exist_ok=True)
     private_path = folder / PRIVATE_KEY_NAME
     if private_path.exists():
@@ -80,6 +88,8 @@ class Ed25519CertificateSigner:
     def verify(self, code: SignedCode) -> bool | None:
         """True: genuine; False: a trusted key's signature that does not match (altered facts);
         None: signed by a key this installation does not trust."""
+        from cryptography.exceptions import InvalidSignature
+
         public = self._own_public_key(code.key_id) or self._trusted_keys().get(code.key_id)
         if public is None:
             return None
@@ -92,6 +102,9 @@ class Ed25519CertificateSigner:
     # -- internals -------------------------------------------------------------------------------
 
     def _load_private(self) -> Ed25519PrivateKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         if self._private is None:
             if not self.can_sign:
                 raise UserFacingError(
@@ -107,6 +120,9 @@ class Ed25519CertificateSigner:
         return self._private
 
     def _trusted_keys(self) -> dict[bytes, Ed25519PublicKey]:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         if self._trusted is None:
             trusted: dict[bytes, Ed25519PublicKey] = {}
             for folder in self._trusted_folders:
