@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from desktop_app.domain.calendar import BusinessCalendar
+from desktop_app.domain.ids import UserId
 from desktop_app.domain.model import TicketStatus
 from desktop_app.domain.policy import MAX_WAIT_DAYS, MIN_WAIT_DAYS
 
@@ -131,6 +132,13 @@ def check_close_no_response(
     allowed_from = no_response_close_allowed_from(calendar, attempts)
     if now < allowed_from:
         raise LifecycleError(Refusal.WAIT_NOT_OVER, until=allowed_from)
+
+
+def closes_for_someone_else(closer: UserId | None, assigned: UserId | None) -> bool:
+    """R13: the assigned agent closes a ticket. Anyone else who may work on it closes it for them,
+    and says why. The desk itself (no person: the mail jobs) and a ticket with nobody assigned
+    close without one."""
+    return closer is not None and assigned is not None and closer != assigned
 
 
 def check_reopen(status: TicketStatus) -> None:

@@ -30,6 +30,7 @@ from desktop_app.wording.records import (
 )
 from desktop_app.wording.tickets import (
     channel_label,
+    closing_for_refusal_text,
     event_label,
     explanation_lines,
     lifecycle_refusal_text,
@@ -46,6 +47,7 @@ __all__ = [
     "audit_field_label",
     "billing_line_label",
     "channel_label",
+    "closing_for_refusal_text",
     "condition_label",
     "contract_problems_text",
     "contract_state_label",

@@ -59,6 +59,9 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
         name = status_label(TicketStatus(target)) if target in TicketStatus._value2member_map_ else target
         if data.get("reason") == "reopened":
             return _("Reopened by the customer")
+        if data.get("closing_for_name"):
+            # R13: closed by someone other than the assigned agent; the reason is the event's body.
+            return _("Status: {status} — closed for {agent}").format(status=name, agent=data["closing_for_name"])
         return _("Status: {status}").format(status=name)
     if kind is EventKind.CONTACT_ATTEMPT:
         return _("Contact attempt {n} of 3").format(n=data.get("attempt", "?"))
@@ -90,6 +93,14 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
         EventKind.EMAIL_RECEIVED: _("E-mail received"),
         EventKind.VISIT: _("On-site visit"),
     }[kind]
+
+
+def closing_for_refusal_text(agent_name: str) -> str:
+    """R13: why a person who is not the assigned agent may not close without a reason."""
+    return _(
+        "Policy R13: {agent}, the assigned agent, closes this ticket. To close it for them, write why in "
+        "“Closing for {agent}: reason”; it goes on the timeline and in the audit log."
+    ).format(agent=agent_name)
 
 
 def lifecycle_refusal_text(error: LifecycleError, tz: tzinfo) -> str:

@@ -69,12 +69,15 @@ def test_scenarios_2_and_3_through_the_toolbar(
     act(actions.attempt, {**attempt, "method": "email"})
     clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=BOGOTA))
     act(actions.attempt, {**attempt, "method": "email"})
-    assert "no ha terminado" in refused(actions.close_no_answer)
+    # R13: the administrator is not the ticket's agent, so she closes it for them with a reason.
+    closing_for = {"closing_for_reason": "El agente está de vacaciones."}
+    assert "no ha terminado" in refused(actions.close_no_answer, closing_for)
     save_screenshot(window, "ticket_actions_es_CO")
     clock.set(datetime(2026, 12, 3, 9, 30, tzinfo=BOGOTA))
-    act(actions.close_no_answer)
+    act(actions.close_no_answer, closing_for)
     detail = window.ticket_view.detail
     assert detail.status is TicketStatus.CLOSED_NO_RESPONSE
+    assert detail.timeline[1].body == "El agente está de vacaciones."  # the closing, under the e-mail
     assert [e.data["attempt"] for e in detail.timeline if e.kind is EventKind.CONTACT_ATTEMPT] == ["3", "2", "1"]
     assert actions.reopen.isEnabled() and not actions.waiting.isEnabled()
 

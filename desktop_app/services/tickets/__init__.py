@@ -198,23 +198,53 @@ class TicketService:
         )
 
     def close_solved(
-        self, ticket_id: TicketId, *, actor: Actor, solution: str, expected_version: int | None = None
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        solution: str,
+        closing_for_reason: str = "",
+        expected_version: int | None = None,
     ) -> TicketDetail:
         return self._lifecycle.close_solved(
-            ticket_id, actor=actor, solution=solution, expected_version=expected_version
+            ticket_id,
+            actor=actor,
+            solution=solution,
+            closing_for_reason=closing_for_reason,
+            expected_version=expected_version,
         )
 
     def close_no_response(
-        self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        closing_for_reason: str = "",
+        expected_version: int | None = None,
     ) -> TicketDetail:
-        return self._lifecycle.close_no_response(ticket_id, actor=actor, expected_version=expected_version)
+        return self._lifecycle.close_no_response(
+            ticket_id, actor=actor, closing_for_reason=closing_for_reason, expected_version=expected_version
+        )
 
     def mark_out_of_scope(
-        self, ticket_id: TicketId, *, actor: Actor, reason: str, expected_version: int | None = None
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        reason: str,
+        closing_for_reason: str = "",
+        expected_version: int | None = None,
     ) -> TicketDetail:
         return self._lifecycle.mark_out_of_scope(
-            ticket_id, actor=actor, reason=reason, expected_version=expected_version
+            ticket_id,
+            actor=actor,
+            reason=reason,
+            closing_for_reason=closing_for_reason,
+            expected_version=expected_version,
         )
+
+    def closing_for(self, detail: TicketDetail, actor: Actor) -> str:
+        return self._lifecycle.closing_for(detail, actor)
 
     def reopen(
         self, ticket_id: TicketId, *, actor: Actor, note: str = "", expected_version: int | None = None

@@ -4,7 +4,7 @@ due time, commit) so the rules R7, R9 and R18 hold for every change alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -153,15 +153,23 @@ class TicketCore:
         return replace(ticket, due_at=sla.due_at, policy_version=self.policy.version())
 
     def commit(
-        self, uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent], now: datetime, actor: Actor
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        events: Sequence[TicketEvent],
+        now: datetime,
+        actor: Actor,
+        *,
+        also_audited: Mapping[str, tuple[str, str]] | None = None,
     ) -> TicketDetail:
-        """Write the change: its timeline events, its audit entry (before/after, R18), the ticket
-        with its re-planned due time; returns the ticket as written."""
+        """Write the change: its timeline events, its audit entry (before/after, R18, with
+        `also_audited`: what the change recorded beside the ticket's fields), the ticket with its
+        re-planned due time; returns the ticket as written."""
         assert ticket.id is not None
         before = uow.tickets.get(ticket.id)
         uow.tickets.add_events(events)
         if before is not None:
-            changes = diff(before, ticket, AUDITED_TICKET_FIELDS)
+            changes = diff(before, ticket, AUDITED_TICKET_FIELDS) | dict(also_audited or {})
             if changes:
                 uow.audit.record(AuditEntry(now, actor.user_id, "ticket", str(ticket.id), "update", changes))
         uow.tickets.save(self.planned(uow, ticket, now))

@@ -12,11 +12,12 @@ from desktop_app.domain import lifecycle
 from desktop_app.domain.ids import TicketId
 from desktop_app.domain.model import EventKind, Ticket, TicketEvent, TicketStatus
 from desktop_app.domain.permissions import Actor
-from desktop_app.errors import UserFacingError
+from desktop_app.errors import PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.tickets._core import TicketCore, as_policy_refusal
+from desktop_app.wording import closing_for_refusal_text
 
 
 class TicketLifecycle:
@@ -67,31 +68,63 @@ class TicketLifecycle:
             return core.commit(uow, ticket, [event], now, actor)
 
     def close_solved(
-        self, ticket_id: TicketId, *, actor: Actor, solution: str, expected_version: int | None = None
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        solution: str,
+        closing_for_reason: str = "",
+        expected_version: int | None = None,
     ) -> TicketDetail:
-        """R13: closed with the solution given; the closing e-mail goes to the customer."""
+        """R13: the assigned agent closes with the solution given; the closing e-mail goes to the
+        customer. Anyone else closes for them with `closing_for_reason`."""
         if not solution.strip():
             raise UserFacingError(_("Write the solution given to the customer before closing."))
-        return self._close(ticket_id, TicketStatus.CLOSED, actor, solution.strip(), expected_version)
+        return self._close(
+            ticket_id, TicketStatus.CLOSED, actor, solution.strip(), closing_for_reason, expected_version
+        )
 
     def close_no_response(
-        self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        closing_for_reason: str = "",
+        expected_version: int | None = None,
     ) -> TicketDetail:
-        """R12: only after the third attempt and the wait stated in it."""
+        """R12: only after the third attempt and the wait stated in it (R13: by the assigned agent,
+        or for them with `closing_for_reason`)."""
 
         def attempts_done(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             attempts = uow.tickets.contact_attempts(ticket_id, self._waiting_since(uow, ticket))
             lifecycle.check_close_no_response(self._core.policy.calendar(), ticket.status, attempts, now)
 
-        return self._close(ticket_id, TicketStatus.CLOSED_NO_RESPONSE, actor, "", expected_version, attempts_done)
+        return self._close(
+            ticket_id,
+            TicketStatus.CLOSED_NO_RESPONSE,
+            actor,
+            "",
+            closing_for_reason,
+            expected_version,
+            attempts_done,
+        )
 
     def mark_out_of_scope(
-        self, ticket_id: TicketId, *, actor: Actor, reason: str, expected_version: int | None = None
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        reason: str,
+        closing_for_reason: str = "",
+        expected_version: int | None = None,
     ) -> TicketDetail:
-        """R4: not a problem of the use and operation of makeR products; closes with the reason."""
+        """R4: not a problem of the use and operation of makeR products; closes with the reason
+        (R13: by the assigned agent, or for them with `closing_for_reason`)."""
         if not reason.strip():
             raise UserFacingError(_("Say why the request is out of scope."))
-        return self._close(ticket_id, TicketStatus.OUT_OF_SCOPE, actor, reason.strip(), expected_version)
+        return self._close(
+            ticket_id, TicketStatus.OUT_OF_SCOPE, actor, reason.strip(), closing_for_reason, expected_version
+        )
 
     def reopen(
         self, ticket_id: TicketId, *, actor: Actor, note: str = "", expected_version: int | None = None
@@ -138,11 +171,13 @@ class TicketLifecycle:
         target: TicketStatus,
         actor: Actor,
         text: str,
+        closing_for_reason: str,
         expected_version: int | None,
         precondition: Callable[[UnitOfWork, Ticket, datetime], None] | None = None,
     ) -> TicketDetail:
         """Close in one unit of work; precondition (a lifecycle check) runs on the ticket as loaded
-        there, so nothing can change between the check and the close."""
+        there, so nothing can change between the check and the close. Someone other than the
+        assigned agent closes for them, with a reason on the timeline and in the audit (R13)."""
         core = self._core
         now = core.now()
         with core.uow_factory() as uow:
@@ -151,10 +186,20 @@ class TicketLifecycle:
                 if precondition is not None:
                     precondition(uow, ticket, now)
                 lifecycle.check_transition(ticket.status, target)
+            closing = core.status_event(ticket, target, now, actor.user_id)
+            also_audited: dict[str, tuple[str, str]] = {}
+            if lifecycle.closes_for_someone_else(actor.user_id, ticket.assigned_agent_id):
+                agent = next((a for a in uow.catalog.agents() if a.id == ticket.assigned_agent_id), None)
+                agent_name = agent.full_name if agent else str(ticket.assigned_agent_id)
+                if not closing_for_reason.strip():
+                    raise PolicyRefusal(closing_for_refusal_text(agent_name))
+                named = (("closing_for", str(ticket.assigned_agent_id)), ("closing_for_name", agent_name))
+                closing = replace(closing, body=closing_for_reason.strip(), data=tuple(sorted(closing.data + named)))
+                also_audited = {"closing_for": ("", agent_name), "closing_reason": ("", closing_for_reason.strip())}
             events = []
             if text:
                 events.append(TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, text))
-            events.append(core.status_event(ticket, target, now, actor.user_id))
+            events.append(closing)
             events.append(
                 TicketEvent(
                     ticket_id,
@@ -165,7 +210,14 @@ class TicketLifecycle:
                     (("template", f"closing_{target.value}"),),
                 )
             )
-            return core.commit(uow, replace(ticket, status=target, closed_at=now), events, now, actor)
+            closed = replace(ticket, status=target, closed_at=now)
+            return core.commit(uow, closed, events, now, actor, also_audited=also_audited)
+
+    @staticmethod
+    def closing_for(detail: TicketDetail, actor: Actor) -> str:
+        """R13: the assigned agent's name when `actor` would close somebody else's ticket (and so
+        must say why), else empty: the close dialogs ask for the reason only then."""
+        return detail.agent_name if lifecycle.closes_for_someone_else(actor.user_id, detail.agent_id) else ""
 
     def _waiting_since(self, uow: UnitOfWork, ticket: Ticket) -> datetime:
         """Contact attempts count from the latest time the ticket started waiting on the customer."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QSpinBox,
@@ -44,7 +45,14 @@ from desktop_app.ui.views.visit_dialog import VisitDialog
 
 
 class ActionDialog(QDialog):
-    """A short form: a text (required or not), and for contact attempts the method and the wait."""
+    """A short form: a text (required or not), for contact attempts the method and the wait, and
+    for closing somebody else's ticket the reason for closing it for them (R13).
+
+    Args:
+        text_field: False for a question with no text to write (closing without response).
+        closing_for: the assigned agent's name when the person closing is someone else; the
+            dialog then asks, and requires, the reason.
+    """
 
     def __init__(
         self,
@@ -54,13 +62,18 @@ class ActionDialog(QDialog):
         required: bool,
         contact: bool = False,
         wait_days: int = 2,
+        text_field: bool = True,
+        closing_for: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self._required = required
+        self._required = required and text_field
+        self._closing_for = closing_for
         self.text = QPlainTextEdit()
         self.text.setMinimumHeight(90)
+        self.closing_reason = QLineEdit()
+        self.closing_reason.setPlaceholderText(_("e.g. on holiday; the customer confirmed the solution by phone"))
         self.method = QComboBox()
         self.method.addItem(_("Phone"), "phone")
         self.method.addItem(_("E-mail"), "email")
@@ -72,15 +85,26 @@ class ActionDialog(QDialog):
         if contact:
             form.addRow(_("How"), self.method)
             form.addRow(_("Wait stated to the customer"), self.wait)
-        form.addRow(QLabel(prompt))
-        form.addRow(self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._on_accepted)
-        buttons.rejected.connect(self.reject)
+        form.addRow(QLabel(prompt, wordWrap=True))
+        if text_field:
+            form.addRow(self.text)
+        if closing_for:
+            # R13: the assigned agent closes; anyone else closes for them and says why.
+            form.addRow(
+                QLabel(
+                    _("{agent} is the assigned agent: you close this ticket for them.").format(agent=closing_for),
+                    wordWrap=True,
+                    objectName="hint",
+                )
+            )
+            form.addRow(_("Closing for {agent}: reason").format(agent=closing_for), self.closing_reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._on_accepted)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
         self.setMinimumWidth(440)
 
     def _on_accepted(self) -> None:
@@ -88,10 +112,19 @@ class ActionDialog(QDialog):
             self.error.setText(_("This field is required."))
             self.error.show()
             return
+        if self._closing_for and not self.closing_reason.text().strip():
+            self.error.setText(_("Say why you close the ticket for {agent}.").format(agent=self._closing_for))
+            self.error.show()
+            return
         self.accept()
 
     def values(self) -> dict[str, Any]:
-        return {"text": self.text.toPlainText().strip(), "method": self.method.currentData(), "wait": self.wait.value()}
+        return {
+            "text": self.text.toPlainText().strip(),
+            "method": self.method.currentData(),
+            "wait": self.wait.value(),
+            "closing_for_reason": self.closing_reason.text().strip(),
+        }
 
 
 class TicketActions(QToolBar):
@@ -179,18 +212,47 @@ class TicketActions(QToolBar):
             _("Close with solution"),
             _("The solution given to the customer (it goes in the closing e-mail):"),
             required=True,
+            closing_for=self._closing_for(),
         )
         if values is not None:
-            self._run(lambda d: self._tickets.close_solved(d.id, actor=self._actor, solution=values["text"]))
+            self._run(
+                lambda d: self._tickets.close_solved(
+                    d.id,
+                    actor=self._actor,
+                    solution=values["text"],
+                    closing_for_reason=values.get("closing_for_reason", ""),
+                )
+            )
 
     def close_without_response(self) -> None:
-        if self._confirm(_("Close the ticket as “no customer response”?")):
+        question = _("Close the ticket as “no customer response”?")
+        closing_for = self._closing_for()
+        if closing_for:  # R13: not my ticket; the question comes with the reason for closing it
+            values = self._ask(
+                _("Close — no response"), question, required=False, text_field=False, closing_for=closing_for
+            )
+            if values is not None:
+                reason = values.get("closing_for_reason", "")
+                self._run(lambda d: self._tickets.close_no_response(d.id, actor=self._actor, closing_for_reason=reason))
+        elif self._confirm(question):
             self._run(lambda d: self._tickets.close_no_response(d.id, actor=self._actor))
 
     def mark_out_of_scope(self) -> None:
-        values = self._ask(_("Out of scope"), _("Why is the request outside makeR's support?"), required=True)
+        values = self._ask(
+            _("Out of scope"),
+            _("Why is the request outside makeR's support?"),
+            required=True,
+            closing_for=self._closing_for(),
+        )
         if values is not None:
-            self._run(lambda d: self._tickets.mark_out_of_scope(d.id, actor=self._actor, reason=values["text"]))
+            self._run(
+                lambda d: self._tickets.mark_out_of_scope(
+                    d.id,
+                    actor=self._actor,
+                    reason=values["text"],
+                    closing_for_reason=values.get("closing_for_reason", ""),
+                )
+            )
 
     def reopen_ticket(self) -> None:
         if self._confirm(_("Reopen the ticket? A new response clock starts now.")):
@@ -246,13 +308,29 @@ class TicketActions(QToolBar):
         self.addAction(action)
         return action
 
-    def _ask(self, title: str, prompt: str, *, required: bool, contact: bool = False) -> dict[str, Any] | None:
+    def _closing_for(self) -> str:
+        """The assigned agent's name when the signed-in person would close somebody else's
+        ticket (R13: they close it for them, with a reason), else empty."""
+        return "" if self.detail is None else self._tickets.closing_for(self.detail, self._actor)
+
+    def _ask(
+        self,
+        title: str,
+        prompt: str,
+        *,
+        required: bool,
+        contact: bool = False,
+        text_field: bool = True,
+        closing_for: str = "",
+    ) -> dict[str, Any] | None:
         dialog = ActionDialog(
             title,
             prompt,
             required=required,
             contact=contact,
             wait_days=self._policy().wait_after_third_attempt_days,
+            text_field=text_field,
+            closing_for=closing_for,
             parent=self,
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
