@@ -1,5 +1,9 @@
 """Start the frozen build offscreen on an empty database and fail on any import or plugin error.
 
+The window starts without ReportLab, zxing-cpp, cryptography, OpenCV or PDFium (they load on first
+use), so a label sheet, a certificate and its verification are made too: each proves its part of
+the bundle.
+
 python packaging/smoke_test.py dist/makersupport
 """
 
@@ -17,7 +21,15 @@ def main() -> int:
     binary = bundle / ("makersupport.exe" if os.name == "nt" else "makersupport")
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MAKERSUPPORT_DATA_DIR": data}
-        checks = [[str(binary), "db", "upgrade"], [str(binary), "demo"], [str(binary), "gui", "--smoke"]]
+        labels, certificate = str(Path(data) / "labels.pdf"), str(Path(data) / "certificate.pdf")
+        checks = [
+            [str(binary), "db", "upgrade"],
+            [str(binary), "demo"],
+            [str(binary), "gui", "--smoke"],
+            [str(binary), "labels", "--out", labels, "--customer", "1"],
+            [str(binary), "certificate", "issue", "--contract", "1", "--out", certificate],
+            [str(binary), "certificate", "verify", certificate],
+        ]
         for command in checks:
             result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
             output = result.stdout + result.stderr
