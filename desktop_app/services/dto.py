@@ -24,6 +24,8 @@ class QueueFilter:
     plan_code: str = ""
     severity: Severity | None = None
     open_only: bool = True
+    # Only tickets at one of these escalation levels ("Escalated to me"); None: any level.
+    escalation_levels: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)

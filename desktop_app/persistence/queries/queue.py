@@ -40,6 +40,8 @@ def _filter_conditions(flt: QueueFilter) -> list[ColumnElement[bool]]:
         conditions.append(TicketRecord.plan_code == flt.plan_code)
     if flt.severity is not None:
         conditions.append(TicketRecord.severity == flt.severity.value)
+    if flt.escalation_levels is not None:  # "Escalated to me": none of mine matches nothing
+        conditions.append(TicketRecord.escalation_level.in_(sorted(flt.escalation_levels)))
     # Every word must match somewhere: "eafit resina" finds EAFIT's resin printer tickets.
     for term in fold(flt.text).split():
         conditions.append(TicketRecord.search_text.like(like_pattern(term), escape="\\"))

@@ -261,5 +261,12 @@ class TicketService:
     def check_escalations(self, *, actor: Actor = SYSTEM, dry_run: bool = False) -> list[EscalationNotice]:
         return self._escalation.check_escalations(actor=actor, dry_run=dry_run)
 
+    def escalation_levels_of(self, actor: Actor) -> frozenset[int]:
+        """The levels escalated to this person (the queue's "Escalated to me")."""
+        return self._escalation.levels_of(actor)
+
+    def escalation_level_title(self, level: int) -> str:
+        return self._escalation.level_title(level)
+
     def record_visit(self, ticket_id: TicketId, request: VisitRequest, *, actor: Actor) -> TicketDetail:
         return self._visits.record_visit(ticket_id, request, actor=actor)

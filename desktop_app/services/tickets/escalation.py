@@ -53,6 +53,30 @@ class Escalation:
             ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events, note)
             return core.commit(uow, ticket, events, now, actor)
 
+    def levels_of(self, actor: Actor) -> frozenset[int]:
+        """The escalation levels above the first whose people include this person (those a
+        level's notices go to): a ticket at one of them was escalated to them. Empty for most
+        agents, and for the desk itself."""
+        if actor.user_id is None:
+            return frozenset()
+        core = self._core
+        levels = core.policy.policy().escalation_levels
+        with core.uow_factory() as uow:
+            return frozenset(
+                level.level
+                for level in levels
+                if level.level > 1
+                and any(user.id == actor.user_id for user in level_people(uow, level.notify_username))
+            )
+
+    def level_title(self, level: int) -> str:
+        """What the policy calls an escalation level ("Coordinador de soporte"); "" for a level it
+        no longer has."""
+        for rung in self._core.policy.policy().escalation_levels:
+            if rung.level == level:
+                return rung.title
+        return ""
+
     def check_escalations(self, *, actor: Actor = SYSTEM, dry_run: bool = False) -> list[EscalationNotice]:
         """Every open ticket whose elapsed working time passed a level's threshold, escalated now
         (or only listed, with dry_run). The worker and open windows run this every minute."""
