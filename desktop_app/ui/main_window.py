@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QPushButton, QSplitter, QWidget
 
 from desktop_app.domain.ids import MachineId
@@ -28,6 +28,7 @@ from desktop_app.ui.views.audit_view import AuditView
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.intake_dialog import IntakeDialog
 from desktop_app.ui.views.machine_view import MachineView
+from desktop_app.ui.views.notices_view import NoticeBell, NoticesView
 from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.ticket_actions import TicketActions
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self._tasks.busy_changed.connect(self.status_bar.show_busy)
 
         self.menus = MainMenus(self, self, desk, actor, settings, self._tasks, self.page_table, self._say)
+        self.notice_bell = self._build_notice_bell()
 
         self.periodic = PeriodicWork(desk, actor, self._tasks, self)
         self.periodic.counts_read.connect(self.status_bar.show_counts)
@@ -106,11 +108,14 @@ class MainWindow(QMainWindow):
         self.periodic.attention_read.connect(self.breach_notifier.update_rows)
         self.periodic.jobs_changed.connect(self._on_jobs_changed)
         self.periodic.job_failed.connect(self._say)
+        self.periodic.unread_read.connect(self.notices_view.set_unread_count)
         self.periodic.failed.connect(self._say)  # work nobody asked for never pops a dialog
         self.periodic.start()
 
+        self.navigation.currentRowChanged.connect(self._on_page_changed)
         self.navigation.setCurrentRow(Page.QUEUE)
         self.refresh_counts()
+        self.notices_view.reload()
         self._restore_layout()
 
     # -- the page table --------------------------------------------------------------------------
@@ -138,11 +143,12 @@ class MainWindow(QMainWindow):
                 self._build_settings_page,
             ),
             PageSpec(Page.AUDIT, "audit", _("Audit"), _("Audit log"), Permission.VIEW_AUDIT, self._build_audit_page),
+            PageSpec(Page.NOTICES, "bell", _("Notices"), _("Notices"), None, self._build_notices_page),
         )
 
     def _build_queue_page(self) -> PageContent:
         tickets = self._tickets
-        self.queue_view = QueueView(tickets, self._actor.user_id)
+        self.queue_view = QueueView(tickets, self._actor.user_id, my_levels=tickets.escalation_levels_of(self._actor))
         if allows(self._actor, Permission.CREATE_TICKET):
             new_ticket_button = QPushButton(theme.icon("ticket"), _("New ticket"), objectName="primary")
             new_ticket_button.setToolTip(_("New ticket (Ctrl+N)"))
@@ -203,6 +209,33 @@ class MainWindow(QMainWindow):
         self.audit_view.machine_open_requested.connect(self.open_machine)
         self.audit_view.contract_open_requested.connect(self.open_contract)
         return PageContent(self.audit_view)
+
+    def _build_notices_page(self) -> PageContent:
+        tickets = self._tickets
+        self.notices_view = NoticesView(
+            self._desk.notifications, self._actor, self._tasks, tickets.now, tickets.timezone()
+        )
+        self.notices_view.ticket_open_requested.connect(self.open_ticket)
+        self.notices_view.message.connect(self._say)
+        return PageContent(self.notices_view, self.notices_view.header_widget)
+
+    def _build_notice_bell(self) -> NoticeBell:
+        """The bell, always in sight: at the right of the menu bar (in a tool bar where the menu
+        bar is the system's, as on macOS)."""
+        spec = self.page_table[Page.NOTICES]
+        bell = NoticeBell(spec.shortcut.toString(QKeySequence.SequenceFormat.PortableText))
+        bell.open_requested.connect(lambda: self.show_page(Page.NOTICES))
+        bell.announced.connect(self._say)
+        self.notices_view.unread_changed.connect(bell.set_count)
+        self.notices_view.notices_arrived.connect(bell.announce)
+        if self.menuBar().isNativeMenuBar():
+            toolbar = self.addToolBar(_("Notices"))
+            toolbar.setObjectName("noticesToolBar")
+            toolbar.setMovable(False)
+            toolbar.addWidget(bell)
+        else:
+            self.menuBar().setCornerWidget(bell, Qt.Corner.TopRightCorner)
+        return bell
 
     # -- own API ---------------------------------------------------------------------------------
 
@@ -319,6 +352,10 @@ class MainWindow(QMainWindow):
         self._say(_("Policy version {version} is in force.").format(version=version))
         self.queue_view.reload()  # plan ranks and response times may have changed
         self.refresh_counts()
+
+    def _on_page_changed(self, page: int) -> None:
+        if page == Page.NOTICES:
+            self.notices_view.reload()  # what came since the last poll, and the times anew
 
     def _on_filter_changed(self) -> None:
         if self.queue_view.selected_ticket_id() is None:

@@ -156,6 +156,8 @@ def style_sheet(c: Colors) -> str:
         "@OK_TEXT@": sla[SlaState.ON_TIME][1],
         "@BAD_BG@": sla[SlaState.BREACHED][0],
         "@BAD_TEXT@": sla[SlaState.BREACHED][1],
+        "@WARN_BG@": sla[SlaState.AT_RISK][0],
+        "@WARN_TEXT@": sla[SlaState.AT_RISK][1],
     }.items():
         qss = qss.replace(key, value)
     return qss

@@ -39,6 +39,8 @@ class QueueRole(IntEnum):
     TICKET_ID = Qt.ItemDataRole.UserRole + 1
     SLA_STATE = Qt.ItemDataRole.UserRole + 2
     ROW = Qt.ItemDataRole.UserRole + 3
+    ESCALATION_LEVEL = Qt.ItemDataRole.UserRole + 4  # int; 1 = with its agent, not escalated
+    ESCALATION_BADGE = Qt.ItemDataRole.UserRole + 5  # "N2" on an escalated ticket's number, else None
 
 
 def _headers() -> dict[QueueColumn, str]:
@@ -53,6 +55,11 @@ def _headers() -> dict[QueueColumn, str]:
         QueueColumn.RECEIVED: _("Received"),
         QueueColumn.DUE: _("Due"),
     }
+
+
+def escalation_badge(level: int) -> str:
+    """The compact mark of an escalated ticket: "N2", "N3"."""
+    return _("L{level}").format(level=level)
 
 
 class QueueModel(QAbstractTableModel):
@@ -170,6 +177,10 @@ class QueueModel(QAbstractTableModel):
             return row.sla.state.value
         if role == QueueRole.ROW:
             return row
+        if role == QueueRole.ESCALATION_LEVEL:
+            return row.entry.escalation_level
+        if role == QueueRole.ESCALATION_BADGE and column is QueueColumn.NUMBER and row.entry.escalation_level > 1:
+            return escalation_badge(row.entry.escalation_level)
         return None
 
     def _display(self, row: QueueRow, column: QueueColumn) -> str:
@@ -198,7 +209,10 @@ class QueueModel(QAbstractTableModel):
         e = row.entry
         if column is QueueColumn.NUMBER:
             text = status_label(e.status)
-            return _("{status} · reopened").format(status=text) if e.reopen_count else text
+            text = _("{status} · reopened").format(status=text) if e.reopen_count else text
+            if e.escalation_level > 1:
+                text = _("{status} · escalated to level {level}").format(status=text, level=e.escalation_level)
+            return text
         if column is QueueColumn.RECEIVED:
             return format_datetime(e.received_at, self._tz)
         if column is QueueColumn.DUE and e.due_at is not None:

@@ -26,6 +26,7 @@ class Page(IntEnum):
     CONTRACTS = 3
     SETTINGS = 4
     AUDIT = 5
+    NOTICES = 6
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The window's periodic work, each on its own timer and off the GUI thread through the task
 runner: the queue's counts, the poll for other people's changes, my tickets needing attention,
-and the round of the desk's periodic jobs (services/jobs.py, the same JobRunner as `makersupport
+my unread notices, and the round of the desk's periodic jobs (services/jobs.py, the same JobRunner as `makersupport
 worker`). It only reads and announces; the window decides what each announcement refreshes."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ COUNTS_REFRESH_MS = 60_000
 JOBS_ROUND_MS = 60_000  # how often the window looks for due periodic jobs
 CHANGES_POLL_MS = 10_000
 ATTENTION_CHECK_MS = 60_000
+NOTICES_POLL_MS = 20_000
 
 
 class PeriodicWork(QObject):
@@ -30,6 +31,7 @@ class PeriodicWork(QObject):
     attention_read(tuple): my tickets about to breach or breached (QueueRow).
     jobs_changed(str): a round of jobs changed something; what, in one line.
     job_failed(str): a job failed (already logged); its message.
+    unread_read(int): how many of my notices are unread (after every jobs round too: jobs write notices).
     failed(str): background work nobody asked for failed; it is tried again on its next turn.
     """
 
@@ -38,6 +40,7 @@ class PeriodicWork(QObject):
     attention_read = Signal(tuple)
     jobs_changed = Signal(str)
     job_failed = Signal(str)
+    unread_read = Signal(int)
     failed = Signal(str)
 
     def __init__(self, desk: Desk, actor: Actor, tasks: TaskRunner, parent: QObject | None = None) -> None:
@@ -55,6 +58,8 @@ class PeriodicWork(QObject):
         self.changes_timer = self._timer(CHANGES_POLL_MS, self.poll_changes)
         # Warn me before my tickets breach.
         self.attention_timer = self._timer(ATTENTION_CHECK_MS, self.check_attention)
+        # My inbox's count: notices written by other windows, the worker, or this window's jobs.
+        self.notices_timer = self._timer(NOTICES_POLL_MS, self.read_unread)
 
     def start(self) -> None:
         """Start every timer; the jobs round and the attention check also run at once."""
@@ -85,6 +90,12 @@ class PeriodicWork(QObject):
             lambda: self._desk.tickets.needing_attention(user_id), self.attention_read.emit, self._on_failed
         )
 
+    def read_unread(self) -> None:
+        actor = self._actor
+        if actor.user_id is None:
+            return
+        self._tasks.run(lambda: self._desk.notifications.unread_count(actor), self.unread_read.emit, self._on_failed)
+
     def _timer(self, interval_ms: int, slot: object) -> QTimer:
         timer = QTimer(self, interval=interval_ms)
         timer.timeout.connect(slot)
@@ -97,6 +108,7 @@ class PeriodicWork(QObject):
         summary = round_summary(outcomes)
         if summary:
             self.jobs_changed.emit(summary)
+        self.read_unread()  # escalations and reminders write notices
 
     def _on_change_marker(self, marker: int) -> None:
         previous, self._change_marker = self._change_marker, marker

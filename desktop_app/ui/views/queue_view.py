@@ -26,8 +26,9 @@ from desktop_app.i18n import _, ngettext
 from desktop_app.services.dto import QueueFilter
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
+from desktop_app.ui.delegates.level_delegate import EscalationBadgeDelegate
 from desktop_app.ui.delegates.sla_delegate import SlaDelegate
-from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole
+from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole, escalation_badge
 from desktop_app.ui.widgets import search_field
 from desktop_app.wording import severity_label, status_label
 
@@ -46,6 +47,7 @@ _COLUMN_SAMPLES = {
 }
 _DECORATION = 22  # severity dot / reopened icon and their gap
 _CELL_PADDING = 12
+_TOGGLE_PADDING = 12  # QPushButton#toggle's side padding in app.qss
 
 
 class QueueView(QWidget):
@@ -59,10 +61,24 @@ class QueueView(QWidget):
     ticket_open_requested = Signal(int)
     filter_changed = Signal()
 
-    def __init__(self, tickets: TicketService, me: UserId | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tickets: TicketService,
+        me: UserId | None = None,
+        parent: QWidget | None = None,
+        *,
+        my_levels: frozenset[int] = frozenset(),
+    ) -> None:
+        """Args:
+        tickets: the ticket service.
+        me: the signed-in person ("Mine").
+        my_levels: the escalation levels whose people include me ("Escalated to me"); the toggle
+            is offered only to those who have some.
+        """
         super().__init__(parent)
         self._tickets = tickets
         self._me = me
+        self._my_levels = my_levels
         self._filter = QueueFilter()
         tz = tickets.timezone()
 
@@ -102,6 +118,15 @@ class QueueView(QWidget):
         self.mine_filter.setShortcut(QKeySequence("Ctrl+M"))
         self.mine_filter.setVisible(me is not None)
         self.mine_filter.toggled.connect(self._on_mine_toggled)
+        # "Escalated to me": the tickets at a level whose people include me (R11), whoever's they are.
+        self.escalated_filter = QPushButton(_("Escalated to me"), checkable=True, objectName="toggle")
+        self.escalated_filter.setToolTip(
+            _("Only the tickets escalated to my level: {levels}").format(
+                levels=", ".join(escalation_badge(level) for level in sorted(my_levels))
+            )
+        )
+        self.escalated_filter.setVisible(bool(my_levels))
+        self.escalated_filter.toggled.connect(lambda _checked: self.apply_filter())
 
         self.count_label = QLabel(objectName="muted")
 
@@ -109,7 +134,11 @@ class QueueView(QWidget):
         # filter combos get this row to themselves, so nothing is squeezed at 1366 px.
         bar = QHBoxLayout()
         bar.setSpacing(6)
-        bar.addWidget(self.mine_filter)
+        for toggle in (self.mine_filter, self.escalated_filter):
+            # Checked, a toggle's text turns bold (app.qss): wide enough for that, never clipped.
+            bold_width = QFontMetrics(theme.bold(toggle.font())).horizontalAdvance(toggle.text())
+            toggle.setMinimumWidth(bold_width + 2 * _TOGGLE_PADDING + 8)
+            bar.addWidget(toggle)
         for combo in (
             self.status_filter,
             self.city_filter,
@@ -143,6 +172,7 @@ class QueueView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setItemDelegateForColumn(QueueColumn.DUE, SlaDelegate(self.table))
+        self.table.setItemDelegateForColumn(QueueColumn.NUMBER, EscalationBadgeDelegate(self.table))
         self.table.setFont(theme.tabular_font(self.table.font()))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
@@ -157,6 +187,8 @@ class QueueView(QWidget):
             width = max(metrics.horizontalAdvance(sample), bold.horizontalAdvance(title)) + _CELL_PADDING
             if column in (QueueColumn.NUMBER, QueueColumn.SEVERITY):
                 width += _DECORATION
+            if column is QueueColumn.NUMBER:
+                width += EscalationBadgeDelegate.room(self.table.font(), escalation_badge(9))
             if column is QueueColumn.DUE:
                 width += SlaDelegate.EXTRA_WIDTH
             header.resizeSection(column, width)
@@ -201,6 +233,7 @@ class QueueView(QWidget):
             plan_code=self.plan_filter.currentData() or "",
             severity=Severity(severity) if severity else None,
             open_only=status != "all",
+            escalation_levels=self._my_levels if self.escalated_filter.isChecked() else None,
         )
 
     def apply_filter(self) -> None:

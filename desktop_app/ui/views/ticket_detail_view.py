@@ -133,6 +133,9 @@ class TicketDetailView(QWidget):
         self.severity_chip = QLabel(objectName="chip")
         self.plan_chip = QLabel(objectName="chip")
         self.sla_chip = QLabel(objectName="chip")
+        # R11: who the ticket went up to, in the header, not only on the timeline.
+        self.escalation_chip = QLabel(objectName="escalationChip")
+        self.escalation_chip.hide()
         self.agent_label = QLabel(objectName="muted")
         self.title = QLabel(objectName="ticketTitle")
         self.title.setWordWrap(True)
@@ -141,7 +144,7 @@ class TicketDetailView(QWidget):
         header = QHBoxLayout()
         header.setSpacing(8)
         header.addWidget(self.number)
-        for chip in (self.status_chip, self.severity_chip, self.plan_chip, self.sla_chip):
+        for chip in (self.status_chip, self.severity_chip, self.plan_chip, self.sla_chip, self.escalation_chip):
             header.addWidget(chip)
         header.addStretch(1)
         header.addWidget(self.agent_label)
@@ -305,6 +308,18 @@ class TicketDetailView(QWidget):
 
     # -- internals -------------------------------------------------------------------------------
 
+    def _fill_escalation(self, level: int) -> None:
+        if level <= 1:
+            self.escalation_chip.hide()
+            return
+        title = self._tickets.escalation_level_title(level)
+        text = _("Escalated to level {level}").format(level=level)
+        self.escalation_chip.setText(f"{text} · {title}" if title else text)
+        self.escalation_chip.setProperty("level", "top" if level >= 3 else "up")
+        self.escalation_chip.style().unpolish(self.escalation_chip)
+        self.escalation_chip.style().polish(self.escalation_chip)
+        self.escalation_chip.show()
+
     def _fill(self, d: TicketDetail) -> None:
         tz = self._tz
         self.number.setText(d.number)
@@ -319,6 +334,7 @@ class TicketDetailView(QWidget):
             f"background: {background.name(background.NameFormat.HexArgb)}; color: {foreground.name()};"
         )
         self.agent_label.setText(_("Agent: {name}").format(name=d.agent_name or _("Unassigned")))
+        self._fill_escalation(d.escalation_level)
         self.title.setText(d.description.splitlines()[0] if d.description else "")
 
         self.description.setText(d.description)
