@@ -10,6 +10,7 @@ from desktop_app.wording.coverage import (
     condition_label,
     coverage_text,
     eligibility_refusal_text,
+    onsite_refusal_text,
 )
 from desktop_app.wording.notices import notice_text
 from desktop_app.wording.problems import (
@@ -59,6 +60,7 @@ __all__ = [
     "lifecycle_refusal_text",
     "machine_problems_text",
     "notice_text",
+    "onsite_refusal_text",
     "policy_issue_text",
     "role_label",
     "severity_label",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from desktop_app.domain.eligibility import Condition, Coverage, Eligibility
 from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
-from desktop_app.domain.model import Channel
+from desktop_app.domain.model import ONSITE_CITIES, Channel
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
 from desktop_app.wording.tickets import channel_label
@@ -34,6 +34,25 @@ def eligibility_refusal_text(eligibility: Eligibility) -> str:
         "Free support does not apply: {reasons}. The request can be recorded as billable work, or the customer "
         "can contract a support plan."
     ).format(reasons=reasons)
+
+
+def onsite_refusal_text(eligibility: Eligibility, plan_name: str, customer_city: str, onsite_plans: str) -> str:
+    """R16: why no visit can be recorded on this machine's ticket, and what the customer can do."""
+    if eligibility.coverage is Coverage.FREE_SUPPORT:
+        coverage = _("free support under warranty (e-mail only)")
+    elif not eligibility.allowed or eligibility.coverage is Coverage.NONE:
+        coverage = _("no plan and no free support")
+    elif customer_city not in ONSITE_CITIES:
+        coverage = _("plan {plan}, for a customer in {city}, outside the on-site cities").format(
+            plan=plan_name, city=customer_city
+        )
+    else:
+        coverage = _("plan {plan}").format(plan=plan_name)
+    return _(
+        "Policy R16: a visit is recorded only when the machine's coverage today includes on-site service. "
+        "This machine's coverage today: {coverage}, without on-site service. The customer can contract a plan "
+        "with on-site service ({plans}) in {cities}; meanwhile, support them by e-mail or phone."
+    ).format(coverage=coverage, plans=onsite_plans, cities=", ".join(ONSITE_CITIES))
 
 
 def coverage_text(eligibility: Eligibility, plan_name: str) -> str:

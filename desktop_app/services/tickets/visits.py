@@ -9,14 +9,15 @@ from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry, as_text
 from desktop_app.domain.ids import TicketId, UserId
-from desktop_app.domain.model import EventKind, NoticeKind, Notification, Role, TicketEvent, Visit
+from desktop_app.domain.model import Channel, EventKind, NoticeKind, Notification, Role, Ticket, TicketEvent, Visit
 from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.domain.visits import VisitError, check_visit, is_long_maintenance
-from desktop_app.errors import UserFacingError
+from desktop_app.errors import PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.tickets._core import TicketCore
-from desktop_app.wording import visit_problems_text
+from desktop_app.wording import onsite_refusal_text, visit_problems_text
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Visits:
             assert ticket.id is not None
             if request.technician_id != actor.user_id:
                 core.authorize(uow, actor, Permission.ASSIGN_ANY)
+            self._check_onsite_coverage(uow, ticket, now)
             if uow.tickets.visit_overlaps(request.technician_id, request.started_at, request.ended_at):
                 raise UserFacingError(_("This technician already has a visit recorded during that time."))
             visit = uow.tickets.add_visit(
@@ -108,3 +110,17 @@ class Visits:
                     notice = Notification(coordinator.id, ticket.id, NoticeKind.LONG_VISIT, now, facts)
                     uow.notices.add(notice)
             return core.commit(uow, ticket, events, now, actor)
+
+    def _check_onsite_coverage(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+        """R16: on-site work only for a machine whose coverage today includes the on-site channel
+        (a plan with on-site service, for a customer in one of the four cities)."""
+        core = self._core
+        eligibility = core.eligibility(uow, ticket.machine_id, now)
+        if Channel.ONSITE in eligibility.channels:
+            return
+        policy = core.policy.policy()
+        plan_name = policy.plan(eligibility.plan_code).name if eligibility.plan_code else ""
+        customer = uow.catalog.get_customer(ticket.customer_id)
+        onsite_plans = ", ".join(p.name for p in sorted(policy.plans, key=lambda p: p.rank) if p.onsite)
+        city = customer.city if customer else ""
+        raise PolicyRefusal(onsite_refusal_text(eligibility, plan_name, city, onsite_plans))
