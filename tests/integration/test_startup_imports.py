@@ -14,8 +14,18 @@ from pathlib import Path
 
 from tests.conftest import make_settings
 
-# Not needed to show the main window on a database whose schema is current.
-DEFERRED = ("reportlab", "alembic", "keyring", "zxingcpp", "numpy", "cv2", "PySide6.QtPdf")
+# Not needed to show the main window on a SQLite database whose schema is current.
+DEFERRED = (
+    "reportlab",
+    "alembic",
+    "keyring",
+    "zxingcpp",
+    "numpy",
+    "cv2",
+    "PySide6.QtPdf",
+    "psycopg",
+    "sqlalchemy.dialects.postgresql",
+)
 # Nor, before sign-in, the holiday tables (working time) and the certificate signatures.
 NOT_BEFORE_SIGN_IN = (*DEFERRED, "holidays", "cryptography")
 
