@@ -87,3 +87,25 @@ def test_paste_with_an_empty_clipboard_says_there_is_nothing_to_paste(window: Ma
     assert dialog.attachment_message.text() == "El portapapeles no tiene imágenes ni archivos."
     assert dialog.attachments.files == ()
     dialog.reject()
+
+
+def test_a_bug_in_one_certificate_of_a_batch_still_ends_the_batch(qtbot: QtBot) -> None:
+    """With the batch button's old bug the progress dialog stayed open forever: the worker died on its
+    first item and never said it had finished."""
+    from desktop_app.errors import UserFacingError
+    from desktop_app.ui.workers.batch_worker import BatchWorker
+
+    def work(item: int) -> tuple[int, str]:
+        if item == 2:
+            raise UserFacingError("El contrato FE-2 no tiene máquinas.")
+        if item == 3:
+            raise TypeError("unsupported operand type(s) for /: 'bool' and 'str'")
+        return item, f"certificado {item}"
+
+    worker = BatchWorker([1, 2, 3, 4], work)
+    with qtbot.captureExceptions() as exceptions:
+        with qtbot.waitSignal(worker.finished_batch, timeout=10_000) as ended:
+            worker.start()
+        worker.wait()  # the bug reaches sys.excepthook on the worker's thread, after the last signal
+    assert ended.args == [[1], ["El contrato FE-2 no tiene máquinas."]]  # what was done before the bug
+    assert [type(e[1]) for e in exceptions] == [TypeError]  # the bug itself still reaches the crash report

@@ -44,18 +44,22 @@ class BatchWorker(QThread):
         refused: list[str] = []
         total = len(self._items)
         shown_percent, shown_at = -1, 0.0
-        for index, item in enumerate(self._items, start=1):
-            if self._cancel.is_set():
-                break
-            try:
-                result, said = self._work(item)
-                results.append(result)
-            except UserFacingError as exc:
-                said = exc.message
-                refused.append(exc.message)
-            percent = index * 100 // total
-            now = time.monotonic()
-            if percent != shown_percent or now - shown_at >= 1 or index == total:
-                self.progress.emit(index, total, said)
-                shown_percent, shown_at = percent, now
-        self.finished_batch.emit(results, refused)
+        try:
+            for index, item in enumerate(self._items, start=1):
+                if self._cancel.is_set():
+                    break
+                try:
+                    result, said = self._work(item)
+                    results.append(result)
+                except UserFacingError as exc:
+                    said = exc.message
+                    refused.append(exc.message)
+                percent = index * 100 // total
+                now = time.monotonic()
+                if percent != shown_percent or now - shown_at >= 1 or index == total:
+                    self.progress.emit(index, total, said)
+                    shown_percent, shown_at = percent, now
+        finally:
+            # A bug in one item stops the batch (it goes on to sys.excepthook and the crash report),
+            # but what was done is still reported and the progress dialog still closes.
+            self.finished_batch.emit(results, refused)
