@@ -34,6 +34,7 @@ from desktop_app.services.demo import DemoLoader
 from desktop_app.services.desk import Desk
 from desktop_app.services.jobs import JobRunner, periodic_jobs
 from desktop_app.services.machines import MachineService
+from desktop_app.services.notifications import NotificationService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
 from desktop_app.services.tickets import TicketService
@@ -48,6 +49,7 @@ class Services:
     uow_factory: SqlAlchemyUnitOfWorkFactory
     policy: PolicyService
     tickets: TicketService
+    notifications: NotificationService
     contracts: ContractService
     machines: MachineService
     certificates: CertificateService
@@ -85,13 +87,17 @@ class Services:
             self.is_local_file,
             DatabaseProbe(),
             self.jobs,
+            self.notifications,
         )
 
     @cached_property
     def jobs(self) -> JobRunner:
         """This process's periodic jobs (one runner per process, so each job keeps its interval),
         locked per job across every process on the database."""
-        return JobRunner(periodic_jobs(self.tickets, self.backups), job_lock_for(self.engine, self.settings.db_url))
+        return JobRunner(
+            periodic_jobs(self.tickets, self.backups, self.notifications),
+            job_lock_for(self.engine, self.settings.db_url),
+        )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -123,6 +129,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         uow_factory=uow_factory,
         policy=policy,
         tickets=TicketService(uow_factory, policy, clock, attachments),
+        notifications=NotificationService(uow_factory, policy, clock),
         contracts=ContractService(uow_factory, policy, clock),
         machines=MachineService(uow_factory, policy, clock, LazyLabelRenderer(qr_modules)),
         certificates=CertificateService(
