@@ -14,6 +14,7 @@ from desktop_app.domain.calendar import BusinessCalendar
 from desktop_app.domain.ids import UserId
 from desktop_app.domain.model import TicketStatus
 from desktop_app.domain.policy import MAX_WAIT_DAYS, MIN_WAIT_DAYS
+from desktop_app.domain.sla import StatusChange
 
 MAX_CONTACT_ATTEMPTS = 3
 CLOSED_STATUSES = frozenset({TicketStatus.CLOSED, TicketStatus.CLOSED_NO_RESPONSE, TicketStatus.OUT_OF_SCOPE})
@@ -154,3 +155,36 @@ def can_transition(current: TicketStatus, target: TicketStatus) -> bool:
 def accepts_contact_attempts(status: TicketStatus) -> bool:
     """R12: attempts are made while the ticket waits on the customer."""
     return status is TicketStatus.WAITING_CUSTOMER
+
+
+def waiting_since(changes: Sequence[StatusChange], clock_start: datetime) -> datetime:
+    """R12: contact attempts count from the latest time the ticket started waiting on the customer
+    (an earlier wait's attempts, or a previous life before reopening, do not count)."""
+    since = clock_start
+    for change in changes:
+        if change.to is TicketStatus.WAITING_CUSTOMER and change.at >= since:
+            since = change.at
+    return since
+
+
+def attempt_due(
+    calendar: BusinessCalendar, status: TicketStatus, previous: Sequence[ContactAttempt], now: datetime
+) -> int | None:
+    """R12: the number of the contact attempt that may be made today, or None when none may (not
+    waiting, all three made, not a working day, or one already made today). The reminder of it
+    uses the very check that accepts the attempt."""
+    try:
+        return next_attempt_number(calendar, status, previous, now)
+    except LifecycleError:
+        return None
+
+
+def may_close_without_response(
+    calendar: BusinessCalendar, status: TicketStatus, attempts: Sequence[ContactAttempt], now: datetime
+) -> datetime | None:
+    """R12: since when the ticket may close as "closed — no customer response", if it may now."""
+    try:
+        check_close_no_response(calendar, status, attempts, now)
+    except LifecycleError:
+        return None
+    return no_response_close_allowed_from(calendar, attempts)

@@ -160,9 +160,14 @@ class NotificationRecord(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
-    body: Mapped[str] = mapped_column(Text)
+    # A sentence, in notices written before 0007; newer ones are worded when read, from `data`.
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[str] = mapped_column(Text, default="", server_default="")  # JSON object
+    key: Mapped[str] = mapped_column(String(80), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
 
 
 contract_machines = Table(
