@@ -176,6 +176,7 @@ class NoticesView(QWidget):
             ngettext("{n} unread", "{n} unread", unread).format(n=unread) if unread else _("All read")
         )
         self.count_label.setVisible(self.model.rowCount() > 0)
+        self.mark_all_button.setVisible(self.model.rowCount() > 0)  # nothing to mark in an empty inbox
         self.mark_all_button.setEnabled(unread > 0)
         self.stack.setCurrentWidget(self.table if self.model.rowCount() else self.empty_label)
 
