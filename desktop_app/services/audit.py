@@ -54,7 +54,7 @@ class AuditService:
         if not allows(actor, Permission.VIEW):
             raise PermissionDeniedError(_("Your role does not allow this action."))
         with self._uow_factory() as uow:
-            return _worded(uow, uow.audit.search(entity=entity, entity_id=str(entity_id)))
+            return _worded(uow, uow.queries.audit.search(entity=entity, entity_id=str(entity_id)))
 
     def search(
         self, actor: Actor, *, entity: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
@@ -65,7 +65,7 @@ class AuditService:
         if not allows(actor, Permission.VIEW_AUDIT):
             raise PermissionDeniedError(_("Only an administrator can search the audit log."))
         with self._uow_factory() as uow:
-            return _worded(uow, uow.audit.search(entity=entity, actor_id=actor_id, text=text, limit=limit))
+            return _worded(uow, uow.queries.audit.search(entity=entity, actor_id=actor_id, text=text, limit=limit))
 
 
 def _worded(uow: UnitOfWork, entries: Sequence[AuditView]) -> list[AuditView]:
@@ -78,7 +78,7 @@ def _worded(uow: UnitOfWork, entries: Sequence[AuditView]) -> list[AuditView]:
             if kind is not None:
                 for value in values:
                     wanted[kind].update(_DIGITS.findall(value))
-    refs = uow.audit.references(wanted) if wanted else {}
+    refs = uow.queries.audit.references(wanted) if wanted else {}
     policy = uow.policy.load()
     tz = ZoneInfo(policy.timezone if policy else DEFAULT_TIMEZONE)
     plan_names = {str(plan.code): plan.name for plan in policy.plans} if policy else {}

@@ -43,7 +43,7 @@ class BillingService:
         """What the contract used and bills: only the visits and time it bills (another contract
         covering the same machine on the same day does not count them again)."""
         with self._uow_factory() as uow:
-            contract = uow.contracts.get_summary(contract_id)
+            contract = uow.queries.contracts.get_summary(contract_id)
             if contract is None:
                 raise NotFoundError(_("Contract {id} does not exist.").format(id=contract_id))
             statements, _without = self._customer_bill(uow, contract.customer_id)
@@ -124,13 +124,13 @@ class BillingService:
         no contract covered: all of it read in three queries and split once, so nothing is
         billed twice."""
         policy = self._policy.policy()
-        contracts = [c for c in uow.contracts.summaries() if c.customer_id == customer_id]
+        contracts = [c for c in uow.queries.contracts.summaries() if c.customer_id == customer_id]
         machines = {m.id for c in contracts for m in c.machines}
-        machines |= {m.id for m in uow.catalog.customer_machines(customer_id)}
+        machines |= {m.id for m in uow.queries.machines.of_customer(customer_id)}
         wanted = sorted(machines)
         end = self._clock.now() + timedelta(days=1)  # nothing is recorded in the future
-        time_entries = uow.tickets.advisory_time(wanted, _BEGINNING, end)
-        visits = uow.tickets.visits_for_machines(wanted, _BEGINNING, end)
+        time_entries = uow.queries.billing.advisory_time(wanted, _BEGINNING, end)
+        visits = uow.queries.billing.visits(wanted, _BEGINNING, end)
         terms = []
         for contract in contracts:
             plan = policy.plan(contract.plan_code)  # type: ignore[arg-type]

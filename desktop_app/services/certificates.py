@@ -78,7 +78,7 @@ class CertificateService:
         now = self._clock.now()
         today = self._today()
         with self._uow_factory() as uow:
-            contract = uow.contracts.get_summary(contract_id)
+            contract = uow.queries.contracts.get_summary(contract_id)
             if contract is None:
                 raise NotFoundError(_("Contract {id} does not exist.").format(id=contract_id))
             refusal = self.refusal(contract)
@@ -180,7 +180,7 @@ class CertificateService:
             )
         with self._uow_factory() as uow:
             stored = uow.certificates.get(data.number)
-            contract = uow.contracts.get_summary(ContractId(data.contract_id)) if stored is not None else None
+            contract = uow.queries.contracts.get_summary(ContractId(data.contract_id)) if stored is not None else None
         today = self._today()
         active = None
         if contract is not None:
@@ -196,7 +196,7 @@ class CertificateService:
     def _with_models(uow: UnitOfWork, data: CertificateData) -> CertificateData:
         """The QR carries serials only; the page also prints each machine's model (one query)."""
         serials = [machine.serial for machine in data.machines]
-        labels = uow.catalog.machine_labels(None, serials) if serials else []
+        labels = uow.queries.machines.labels(None, serials) if serials else []
         models = {label.serial: label.model_name for label in labels}
         machines = tuple(CertifiedMachine(models.get(m.serial, m.model), m.serial) for m in data.machines)
         return replace(data, machines=machines)

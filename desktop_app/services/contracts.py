@@ -61,11 +61,11 @@ class ContractService:
 
     def list_contracts(self, text: str = "") -> list[ContractSummary]:
         with self._uow_factory() as uow:
-            return uow.contracts.summaries(text)
+            return uow.queries.contracts.summaries(text)
 
     def get_contract(self, contract_id: ContractId) -> ContractSummary:
         with self._uow_factory() as uow:
-            summary = uow.contracts.get_summary(contract_id)
+            summary = uow.queries.contracts.get_summary(contract_id)
         if summary is None:
             raise NotFoundError(_("Contract {id} does not exist.").format(id=contract_id))
         return summary
@@ -101,7 +101,7 @@ class ContractService:
                 raise UserFacingError(_("Choose the customer from the list."))
             if form.plan_code not in {p.code for p in self._policy.policy().plans}:
                 raise UserFacingError(_("Choose the plan from the list."))
-            own = {m.id for m in uow.catalog.customer_machines(form.customer_id)}
+            own = {m.id for m in uow.queries.machines.of_customer(form.customer_id)}
             if not set(form.machine_ids) <= own:
                 raise UserFacingError(_("A contract covers only machines of its own customer."))
             contract = Contract(
@@ -131,7 +131,7 @@ class ContractService:
             else:
                 if before is None:
                     raise NotFoundError(_("Contract {id} does not exist.").format(id=form.id))
-                current = uow.contracts.get_summary(form.id)
+                current = uow.queries.contracts.get_summary(form.id)
                 assert current is not None
                 uow.contracts.update(contract, expected_version if expected_version is not None else current.version)
             assert contract.id is not None
@@ -174,21 +174,21 @@ class ContractService:
 
     def customers(self) -> list[Choice]:
         with self._uow_factory() as uow:
-            return uow.catalog.customer_choices()
+            return uow.queries.directory.customer_choices()
 
     def today(self) -> date:
         return self._clock.now().astimezone(self._policy.calendar().tz).date()
 
     def customer_machines(self, customer_id: CustomerId) -> list[MachineSummary]:
         with self._uow_factory() as uow:
-            return uow.catalog.customer_machines(customer_id)
+            return uow.queries.machines.of_customer(customer_id)
 
     def find(self, text: str) -> ContractSummary:
         """A contract by database id or by invoice number. Raises NotFoundError."""
         text = text.strip()
         if text.isdigit():
             with self._uow_factory() as uow:
-                summary = uow.contracts.get_summary(ContractId(int(text)))
+                summary = uow.queries.contracts.get_summary(ContractId(int(text)))
             if summary is not None:
                 return summary
         for summary in self.list_contracts(text):

@@ -103,36 +103,36 @@ class MachineService:
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[MachineSummary]:
         """Machines matching every word of text in serial, model, customer, tax id or city."""
         with self._uow_factory() as uow:
-            return uow.catalog.search_machines(text, limit)
+            return uow.queries.machines.search(text, limit)
 
     def lookup(self, machine_id: MachineId) -> MachineLookup:
         today = self._today()
         policy = self._policy.policy()
         with self._uow_factory() as uow:
-            machine = uow.catalog.machine_summary(machine_id)
+            machine = uow.queries.machines.summary(machine_id)
             if machine is None:
                 raise NotFoundError(_("Machine {id} does not exist.").format(id=machine_id))
             eligibility = machine_eligibility(uow, machine_id, policy, today)
-            open_tickets = tuple(uow.tickets.open_tickets_for_machine(machine_id))
+            open_tickets = tuple(uow.queries.machines.open_tickets(machine_id))
         return MachineLookup(machine, eligibility, self._plan_name(eligibility), open_tickets)
 
     def page(self, machine_id: MachineId) -> MachinePage:
         today = self._today()
         policy = self._policy.policy()
         with self._uow_factory() as uow:
-            detail = uow.catalog.machine_detail(machine_id)
+            detail = uow.queries.machines.detail(machine_id)
             if detail is None:
                 raise NotFoundError(_("Machine {id} does not exist.").format(id=machine_id))
             eligibility = machine_eligibility(uow, machine_id, policy, today)
-            tickets = tuple(uow.tickets.tickets_for_machine(machine_id))
+            tickets = tuple(uow.queries.machines.tickets(machine_id))
             visits = tuple(
                 visit_info(visit, name, policy.max_maintenance_hours)
-                for visit, name in uow.tickets.machine_visits(machine_id)
+                for visit, name in uow.queries.machines.visits(machine_id)
             )
             contracts = tuple(
                 summary
                 for contract in uow.contracts.covering(machine_id)
-                if contract.id is not None and (summary := uow.contracts.get_summary(contract.id)) is not None
+                if contract.id is not None and (summary := uow.queries.contracts.get_summary(contract.id)) is not None
             )
         contracts = tuple(sorted(contracts, key=lambda c: c.valid_to, reverse=True))
         return MachinePage(detail, eligibility, self._plan_name(eligibility), tickets, visits, contracts)
@@ -163,7 +163,7 @@ class MachineService:
         if customer_id is None and not wanted:
             raise UserFacingError(_("Choose a customer or the serials of the machines to label."))
         with self._uow_factory() as uow:
-            labels = uow.catalog.machine_labels(customer_id, wanted)
+            labels = uow.queries.machines.labels(customer_id, wanted)
         missing = sorted(set(wanted) - {label.serial for label in labels})
         if missing:
             raise UserFacingError(_("Not registered: {serials}.").format(serials=", ".join(missing)))
@@ -187,7 +187,7 @@ class MachineService:
     def choices(self) -> tuple[list[Choice], list[Choice]]:
         """(customers, models) for the machine form."""
         with self._uow_factory() as uow:
-            return uow.catalog.customer_choices(), uow.catalog.model_choices()
+            return uow.queries.directory.customer_choices(), uow.queries.directory.model_choices()
 
     def save(self, form: MachineForm, *, actor: Actor, expected_version: int | None = None) -> MachineDetail:
         """Register a machine or correct one (R18: audited, with its values before and after).
@@ -235,7 +235,7 @@ class MachineService:
                 before = uow.catalog.get_machine(form.id)
                 if before is None:
                     raise NotFoundError(_("Machine {id} does not exist.").format(id=form.id))
-                seen = uow.catalog.machine_detail(form.id)
+                seen = uow.queries.machines.detail(form.id)
                 assert seen is not None
                 uow.catalog.update_machine(machine, expected_version if expected_version is not None else seen.version)
             changes = (

@@ -99,7 +99,7 @@ class PolicyService:
 
     def history(self) -> list[PolicyVersionInfo]:
         with self._uow_factory() as uow:
-            return uow.policy.history()
+            return uow.queries.policy.history()
 
     def holidays_in(self, year: int) -> list[tuple[date, str]]:
         """Public holidays of `year` with their names (R7), 1984–2100."""

@@ -104,8 +104,6 @@ class PolicyRepository(Protocol):
 
     def current_version(self) -> int | None: ...
 
-    def history(self) -> list[PolicyVersionInfo]: ...
-
     def save(self, policy: PolicySettings, *, at: datetime, author_id: UserId | None = None, note: str = "") -> int:
         """Append a new version and make it the policy in force; returns the version number."""
         ...
@@ -126,23 +124,11 @@ class CatalogRepository(Protocol):
 
     def count_customers(self) -> int: ...
 
-    def agents(self) -> list[AgentInfo]: ...
-
-    def cities(self) -> list[str]: ...
-
     def get_customer(self, customer_id: CustomerId) -> Customer | None: ...
 
     def get_machine(self, machine_id: MachineId) -> Machine | None: ...
 
     def get_model(self, code: str) -> ProductModel | None: ...
-
-    def search_machines(self, text: str, limit: int) -> list[MachineSummary]: ...
-
-    def machine_summary(self, machine_id: MachineId) -> MachineSummary | None: ...
-
-    def customer_machines(self, customer_id: CustomerId) -> list[MachineSummary]: ...
-
-    def machine_detail(self, machine_id: MachineId) -> MachineDetail | None: ...
 
     def machine_id_by_serial(self, serial: str) -> MachineId | None: ...
 
@@ -151,14 +137,6 @@ class CatalogRepository(Protocol):
         ...
 
     def customer_id_by_tax_id(self, tax_id: str) -> CustomerId | None: ...
-
-    def customer_choices(self) -> list[Choice]: ...
-
-    def model_choices(self) -> list[Choice]: ...
-
-    def machine_labels(self, customer_id: CustomerId | None, serials: Sequence[str]) -> list[MachineLabel]:
-        """The labels of a customer's machines, or of the given serials (those that exist)."""
-        ...
 
     def record_maintenance(self, machine_id: MachineId, day: date) -> None:
         """The machine's last preventive maintenance becomes day, unless a later one is recorded."""
@@ -180,29 +158,15 @@ class CatalogRepository(Protocol):
 
 
 class AuditRepository(Protocol):
-    """Append and read only (R18)."""
+    """Append only (R18); reading the log is ReadModels.audit."""
 
     def record(self, entry: AuditEntry) -> None: ...
 
     def last_id(self) -> int: ...
 
-    def search(
-        self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
-    ) -> list[AuditView]: ...
-
-    def references(self, wanted: Mapping[str, Collection[str]]) -> dict[tuple[str, str], RecordRef]:
-        """The human reference of each wanted record, by (kind, id), in one query per kind: kinds
-        "ticket", "contract", "machine", "visit" (ids) and "certificate" (numbers) with the page
-        that opens them; "user" and "customer" by name. Records that no longer exist are left out."""
-        ...
-
 
 class ContractRepository(Protocol):
     def add(self, contract: Contract) -> Contract: ...
-
-    def summaries(self, text: str = "") -> list[ContractSummary]: ...
-
-    def get_summary(self, contract_id: ContractId) -> ContractSummary | None: ...
 
     def covering(self, machine_id: MachineId) -> list[Contract]: ...
 
@@ -254,41 +218,11 @@ class TicketRepository(Protocol):
 
     def add_visit(self, visit: Visit) -> Visit: ...
 
-    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
-        """The ticket's visits, oldest first, with the technician's name."""
-        ...
-
     def visit_overlaps(self, technician_id: UserId, started_at: datetime, ended_at: datetime) -> bool: ...
-
-    def tickets_for_machine(self, machine_id: MachineId) -> list[MachineTicketLine]: ...
-
-    def machine_visits(self, machine_id: MachineId) -> list[tuple[Visit, str]]: ...
-
-    def advisory_time(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[TimeEntry]:
-        """The minutes recorded with comments on these machines' tickets in [start, end)."""
-        ...
-
-    def visits_for_machines(
-        self, machine_ids: Sequence[MachineId], start: datetime, end: datetime
-    ) -> list[VisitEntry]: ...
-
-    def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]: ...
 
     def escalation_candidates(self, now: datetime, below_level: int, *, overdue_only: bool) -> list[TicketId]:
         """Running tickets below the top level (with overdue_only, only those past their due time)."""
         ...
-
-    def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
-        """Tickets matching the filter in policy order (R8)."""
-        ...
-
-    def queue_count(self, flt: QueueFilter) -> int: ...
-
-    def counts(self, now: datetime) -> QueueCounts:
-        """Open, waiting-on-customer and breached tickets, for the status bar."""
-        ...
-
-    def detail(self, ticket_id: TicketId, attachment_store: AttachmentStore) -> TicketDetail | None: ...
 
 
 class CertificateRepository(Protocol):
@@ -328,6 +262,114 @@ class CertificateRenderer(Protocol):
         ...
 
 
+# -- read models (ARCHITECTURE.md, convention 17): what screens and reports show, as DTOs -------------
+
+
+class QueueQueries(Protocol):
+    def page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
+        """Tickets matching the filter in policy order (R8, domain.queue)."""
+        ...
+
+    def count(self, flt: QueueFilter) -> int: ...
+
+    def counts(self, now: datetime) -> QueueCounts:
+        """Open, waiting-on-customer and breached tickets, for the status bar."""
+        ...
+
+
+class TicketDetailQueries(Protocol):
+    def detail(self, ticket_id: TicketId, attachment_store: AttachmentStore) -> TicketDetail | None:
+        """The ticket's page; its SLA is left for the service to compute."""
+        ...
+
+    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
+        """The ticket's visits, oldest first, with the technician's name."""
+        ...
+
+
+class MachineQueries(Protocol):
+    def search(self, text: str, limit: int) -> list[MachineSummary]: ...
+
+    def of_customer(self, customer_id: CustomerId) -> list[MachineSummary]: ...
+
+    def summary(self, machine_id: MachineId) -> MachineSummary | None: ...
+
+    def detail(self, machine_id: MachineId) -> MachineDetail | None: ...
+
+    def labels(self, customer_id: CustomerId | None, serials: Sequence[str]) -> list[MachineLabel]:
+        """The labels of a customer's machines, or of the given serials (those that exist)."""
+        ...
+
+    def tickets(self, machine_id: MachineId) -> list[MachineTicketLine]:
+        """Every ticket of the machine, newest first."""
+        ...
+
+    def open_tickets(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]: ...
+
+    def visits(self, machine_id: MachineId) -> list[tuple[Visit, str]]:
+        """The machine's visits, newest first, with the technician's name."""
+        ...
+
+
+class DirectoryQueries(Protocol):
+    """The lists pickers and filters offer."""
+
+    def agents(self) -> list[AgentInfo]: ...
+
+    def cities(self) -> list[str]: ...
+
+    def customer_choices(self) -> list[Choice]: ...
+
+    def model_choices(self) -> list[Choice]: ...
+
+
+class ContractQueries(Protocol):
+    def summaries(self, text: str = "") -> list[ContractSummary]: ...
+
+    def get_summary(self, contract_id: ContractId) -> ContractSummary | None: ...
+
+
+class BillingQueries(Protocol):
+    def advisory_time(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[TimeEntry]:
+        """The minutes recorded with comments on these machines' tickets in [start, end)."""
+        ...
+
+    def visits(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[VisitEntry]:
+        """The visits to these machines that started in [start, end)."""
+        ...
+
+
+class AuditQueries(Protocol):
+    def search(
+        self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
+    ) -> list[AuditView]: ...
+
+    def references(self, wanted: Mapping[str, Collection[str]]) -> dict[tuple[str, str], RecordRef]:
+        """The human reference of each wanted record, by (kind, id), in one query per kind: kinds
+        "ticket", "contract", "machine", "visit" (ids) and "certificate" (numbers) with the page
+        that opens them; "user" and "customer" by name. Records that no longer exist are left out."""
+        ...
+
+
+class PolicyQueries(Protocol):
+    def history(self) -> list[PolicyVersionInfo]:
+        """Every policy version, newest first."""
+        ...
+
+
+class ReadModels(Protocol):
+    """The read models of one unit of work (`uow.queries`); repositories only load and save."""
+
+    queue: QueueQueries
+    ticket: TicketDetailQueries
+    machines: MachineQueries
+    directory: DirectoryQueries
+    contracts: ContractQueries
+    billing: BillingQueries
+    audit: AuditQueries
+    policy: PolicyQueries
+
+
 class UnitOfWork(Protocol):
     """One transaction per user action. Leaving the block without commit() rolls back."""
 
@@ -338,6 +380,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     certificates: CertificateRepository
     notices: NoticeRepository
+    queries: ReadModels
 
     def __enter__(self) -> Self: ...
 

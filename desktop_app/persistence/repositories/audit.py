@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.audit import AuditEntry
-from desktop_app.domain.ids import UserId
-from desktop_app.persistence.queries.audit import SqlAuditQueries
 from desktop_app.persistence.tables import AuditRecord
-from desktop_app.services.dto import AuditView, RecordRef
 
 
 class SqlAuditRepository:
@@ -36,15 +32,3 @@ class SqlAuditRepository:
 
     def last_id(self) -> int:
         return self._session.scalar(select(func.max(AuditRecord.id))) or 0
-
-    # -- read models: moving to uow.queries (persistence.queries); delegates until the services follow --
-
-    def search(
-        self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
-    ) -> list[AuditView]:
-        return SqlAuditQueries(self._session).search(
-            entity=entity, entity_id=entity_id, actor_id=actor_id, text=text, limit=limit
-        )
-
-    def references(self, wanted: Mapping[str, Collection[str]]) -> dict[tuple[str, str], RecordRef]:
-        return SqlAuditQueries(self._session).references(wanted)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -13,8 +12,6 @@ from desktop_app.domain.model import Contact, Customer, CustomerKind, Machine, P
 from desktop_app.domain.search import search_document
 from desktop_app.errors import ConflictError, NotFoundError
 from desktop_app.i18n import _
-from desktop_app.persistence.queries.directory import SqlDirectoryQueries
-from desktop_app.persistence.queries.machines import SqlMachineQueries
 from desktop_app.persistence.tables import (
     ContactRecord,
     CustomerRecord,
@@ -22,7 +19,7 @@ from desktop_app.persistence.tables import (
     ProductModelRecord,
     UserRecord,
 )
-from desktop_app.services.dto import AgentInfo, Choice, Credentials, MachineDetail, MachineLabel, MachineSummary
+from desktop_app.services.dto import Credentials
 
 
 def _user(r: UserRecord) -> User:
@@ -234,32 +231,3 @@ class SqlCatalogRepository:
             UserRecord.role == Role.ADMIN.value, UserRecord.active.is_(True), UserRecord.password_hash.is_not(None)
         )
         return self._session.scalar(stmt) or 0
-
-    # -- read models: moving to uow.queries (persistence.queries); delegates until the services follow --
-
-    def agents(self) -> list[AgentInfo]:
-        return SqlDirectoryQueries(self._session).agents()
-
-    def cities(self) -> list[str]:
-        return SqlDirectoryQueries(self._session).cities()
-
-    def customer_choices(self) -> list[Choice]:
-        return SqlDirectoryQueries(self._session).customer_choices()
-
-    def model_choices(self) -> list[Choice]:
-        return SqlDirectoryQueries(self._session).model_choices()
-
-    def search_machines(self, text: str, limit: int) -> list[MachineSummary]:
-        return SqlMachineQueries(self._session).search(text, limit)
-
-    def customer_machines(self, customer_id: CustomerId) -> list[MachineSummary]:
-        return SqlMachineQueries(self._session).of_customer(customer_id)
-
-    def machine_summary(self, machine_id: MachineId) -> MachineSummary | None:
-        return SqlMachineQueries(self._session).summary(machine_id)
-
-    def machine_detail(self, machine_id: MachineId) -> MachineDetail | None:
-        return SqlMachineQueries(self._session).detail(machine_id)
-
-    def machine_labels(self, customer_id: CustomerId | None, serials: Sequence[str]) -> list[MachineLabel]:
-        return SqlMachineQueries(self._session).labels(customer_id, serials)

@@ -11,9 +11,7 @@ from desktop_app.domain.ids import ContractId, CustomerId, MachineId, PlanCode
 from desktop_app.domain.model import Contract
 from desktop_app.errors import ConflictError, NotFoundError
 from desktop_app.i18n import _
-from desktop_app.persistence.queries.contracts import SqlContractQueries
 from desktop_app.persistence.tables import ContractRecord, MachineRecord, contract_machines
-from desktop_app.services.dto import ContractSummary
 
 
 def _contract(r: ContractRecord) -> Contract:
@@ -102,11 +100,3 @@ class SqlContractRepository:
         if except_id is not None:
             stmt = stmt.where(ContractRecord.id != except_id)
         return (self._session.scalar(stmt) or 0) > 0
-
-    # -- read models: moving to uow.queries (persistence.queries); delegates until the services follow --
-
-    def summaries(self, text: str = "") -> list[ContractSummary]:
-        return SqlContractQueries(self._session).summaries(text)
-
-    def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
-        return SqlContractQueries(self._session).get_summary(contract_id)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from desktop_app.domain.ids import UserId
 from desktop_app.domain.policy import PolicySettings, from_document, to_document
-from desktop_app.persistence.queries.policy import SqlPolicyQueries
 from desktop_app.persistence.tables import (
     PlanRecord,
     PolicyVersionRecord,
@@ -18,7 +17,6 @@ from desktop_app.persistence.tables import (
     SeverityRecord,
     TicketRecord,
 )
-from desktop_app.services.dto import PolicyVersionInfo
 
 
 class SqlPolicyRepository:
@@ -98,8 +96,3 @@ class SqlPolicyRepository:
             )
             target.hours = hours
             session.add(target)
-
-    # -- read models: moving to uow.queries (persistence.queries); delegates until the services follow --
-
-    def history(self) -> list[PolicyVersionInfo]:
-        return SqlPolicyQueries(self._session).history()

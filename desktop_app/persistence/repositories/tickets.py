@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop_app.domain.billing import TimeEntry, VisitEntry
 from desktop_app.domain.ids import AttachmentId, CustomerId, MachineId, PlanCode, TicketId, UserId, VisitId
 from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
@@ -27,10 +26,6 @@ from desktop_app.domain.sla import StatusChange
 from desktop_app.errors import ConflictError, NotFoundError
 from desktop_app.i18n import _
 from desktop_app.persistence._common import OPEN_CODES, next_in_year
-from desktop_app.persistence.queries.billing import SqlBillingQueries
-from desktop_app.persistence.queries.machines import SqlMachineQueries
-from desktop_app.persistence.queries.queue import SqlQueueQueries
-from desktop_app.persistence.queries.ticket_detail import SqlTicketDetailQueries
 from desktop_app.persistence.tables import (
     AttachmentRecord,
     CustomerRecord,
@@ -42,8 +37,6 @@ from desktop_app.persistence.tables import (
     TicketRecord,
     VisitRecord,
 )
-from desktop_app.services.dto import MachineTicketLine, QueueCounts, QueueEntry, QueueFilter, TicketDetail
-from desktop_app.services.ports import AttachmentStore
 
 
 def _ticket(r: TicketRecord) -> Ticket:
@@ -258,35 +251,3 @@ class SqlTicketRepository:
             VisitRecord.ended_at > started_at,
         )
         return (self._session.scalar(stmt) or 0) > 0
-
-    # -- read models: moving to uow.queries (persistence.queries); delegates until the services follow --
-
-    def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
-        return SqlQueueQueries(self._session).page(flt, offset, limit)
-
-    def queue_count(self, flt: QueueFilter) -> int:
-        return SqlQueueQueries(self._session).count(flt)
-
-    def counts(self, now: datetime) -> QueueCounts:
-        return SqlQueueQueries(self._session).counts(now)
-
-    def detail(self, ticket_id: TicketId, attachment_store: AttachmentStore) -> TicketDetail | None:
-        return SqlTicketDetailQueries(self._session).detail(ticket_id, attachment_store)
-
-    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
-        return SqlTicketDetailQueries(self._session).visits(ticket_id)
-
-    def tickets_for_machine(self, machine_id: MachineId) -> list[MachineTicketLine]:
-        return SqlMachineQueries(self._session).tickets(machine_id)
-
-    def open_tickets_for_machine(self, machine_id: MachineId) -> list[tuple[TicketId, str, TicketStatus]]:
-        return SqlMachineQueries(self._session).open_tickets(machine_id)
-
-    def machine_visits(self, machine_id: MachineId) -> list[tuple[Visit, str]]:
-        return SqlMachineQueries(self._session).visits(machine_id)
-
-    def advisory_time(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[TimeEntry]:
-        return SqlBillingQueries(self._session).advisory_time(machine_ids, start, end)
-
-    def visits_for_machines(self, machine_ids: Sequence[MachineId], start: datetime, end: datetime) -> list[VisitEntry]:
-        return SqlBillingQueries(self._session).visits(machine_ids, start, end)

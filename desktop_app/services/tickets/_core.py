@@ -81,11 +81,11 @@ class TicketCore:
 
     def detail_in(self, uow: UnitOfWork, ticket_id: TicketId) -> TicketDetail:
         """The ticket in full as this unit of work sees it (after a change: what was just written)."""
-        detail = uow.tickets.detail(ticket_id, self.attachments)
+        detail = uow.queries.ticket.detail(ticket_id, self.attachments)
         if detail is None:
             raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
         max_hours = self.policy.policy().max_maintenance_hours
-        visits = tuple(visit_info(visit, name, max_hours) for visit, name in uow.tickets.visits(ticket_id))
+        visits = tuple(visit_info(visit, name, max_hours) for visit, name in uow.queries.ticket.visits(ticket_id))
         sla = self.sla(detail.status, detail.due_at, detail.response_hours, self.now())
         return replace(detail, sla=sla, visits=visits)
 

@@ -189,7 +189,7 @@ class TicketLifecycle:
             closing = core.status_event(ticket, target, now, actor.user_id)
             also_audited: dict[str, tuple[str, str]] = {}
             if lifecycle.closes_for_someone_else(actor.user_id, ticket.assigned_agent_id):
-                agent = next((a for a in uow.catalog.agents() if a.id == ticket.assigned_agent_id), None)
+                agent = next((a for a in uow.queries.directory.agents() if a.id == ticket.assigned_agent_id), None)
                 agent_name = agent.full_name if agent else str(ticket.assigned_agent_id)
                 if not closing_for_reason.strip():
                     raise PolicyRefusal(closing_for_refusal_text(agent_name))

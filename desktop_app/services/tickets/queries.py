@@ -46,15 +46,15 @@ class TicketQueries:
     def list_queue(self, flt: QueueFilter, offset: int = 0, limit: int = QUEUE_PAGE_SIZE) -> QueuePage:
         """One page of the queue in policy order (R8), with the total for the filter."""
         with self._core.uow_factory() as uow:
-            entries = uow.tickets.queue_page(flt, offset, limit)
-            total = uow.tickets.queue_count(flt) if offset == 0 else None
+            entries = uow.queries.queue.page(flt, offset, limit)
+            total = uow.queries.queue.count(flt) if offset == 0 else None
         return QueuePage(self._rows(entries, self._core.now()), total, offset)
 
     def needing_attention(self, user_id: UserId, limit: int = 500) -> tuple[QueueRow, ...]:
         """The user's open tickets that are about to breach or already overdue, most urgent first
         (the window warns the person responsible before the promise is missed)."""
         with self._core.uow_factory() as uow:  # the page only: this runs every minute and needs no total
-            entries = uow.tickets.queue_page(QueueFilter(agent_id=user_id), 0, limit)
+            entries = uow.queries.queue.page(QueueFilter(agent_id=user_id), 0, limit)
         rows = self._rows(entries, self._core.now())
         urgent = [row for row in rows if row.sla.state in (SlaState.AT_RISK, SlaState.BREACHED)]
         return tuple(sorted(urgent, key=lambda row: row.entry.due_at or row.entry.received_at))
@@ -65,7 +65,7 @@ class TicketQueries:
 
     def counts(self) -> QueueCounts:
         with self._core.uow_factory() as uow:
-            return uow.tickets.counts(self._core.now())
+            return uow.queries.queue.counts(self._core.now())
 
     def get_ticket(self, ticket_id: TicketId) -> TicketDetail:
         return self._core.detail(ticket_id)
@@ -79,11 +79,11 @@ class TicketQueries:
 
     def agents(self) -> list[AgentInfo]:
         with self._core.uow_factory() as uow:
-            return uow.catalog.agents()
+            return uow.queries.directory.agents()
 
     def cities(self) -> list[str]:
         with self._core.uow_factory() as uow:
-            return uow.catalog.cities()
+            return uow.queries.directory.cities()
 
     def sla_report(self, ticket_id: TicketId) -> SlaReport:
         """The ticket's SLA and "why this due time" (R7, R9)."""

@@ -86,18 +86,6 @@ class _Audit:
     def last_id(self) -> int:
         return len(self.db.audit)
 
-    def search(
-        self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
-    ) -> list[AuditView]:
-        found = [
-            AuditView(e.at, "", e.entity, e.entity_id, e.action, e.changes)
-            for e in reversed(self.db.audit)
-            if (not entity or e.entity == entity)
-            and (not entity_id or e.entity_id == entity_id)
-            and (actor_id is None or e.actor_id == actor_id)
-        ]
-        return found[:limit]
-
 
 class FakeDatabase:
     """What a database would hold; shared by every FakeUnitOfWork of one test."""
@@ -133,11 +121,6 @@ class _Policy:
 
     def current_version(self) -> int | None:
         return len(self.db.policy_versions) or None
-
-    def history(self) -> list[PolicyVersionInfo]:
-        return [PolicyVersionInfo(n, at, "", note) for n, (at, _policy, note) in enumerate(self.db.policy_versions, 1)][
-            ::-1
-        ]
 
     def save(self, policy: PolicySettings, *, at: datetime, author_id: UserId | None = None, note: str = "") -> int:
         self.db.policy_versions.append((at, policy, note))
@@ -210,15 +193,6 @@ class _Catalog:
     def count_admins_with_password(self) -> int:
         return sum(1 for u in self.db.users.values() if u.role is Role.ADMIN and u.id in self.db.password_hashes)
 
-    def agents(self) -> list[AgentInfo]:
-        return sorted(
-            (AgentInfo(UserId(i), u.full_name, u.role.value, u.city) for i, u in self.db.users.items() if u.active),
-            key=lambda a: a.full_name,
-        )
-
-    def cities(self) -> list[str]:
-        return sorted({c.city for c in self.db.customers.values()})
-
 
 class _Contracts:
     def __init__(self, db: FakeDatabase) -> None:
@@ -228,46 +202,6 @@ class _Contracts:
         saved = replace(contract, id=ContractId(self.db.next_id(self.db.contracts)))  # type: ignore[arg-type]
         self.db.contracts[saved.id] = saved  # type: ignore[index]
         return saved
-
-    def _summary(self, contract: Contract) -> ContractSummary:
-        policy = _Policy(self.db).load()
-        assert policy is not None and contract.id is not None
-        customer = self.db.customers[contract.customer_id]
-        plan = policy.plan(contract.plan_code)
-        machines = tuple(
-            CoveredMachine(
-                m,
-                self.db.machines[m].serial,
-                self.db.models[self.db.machines[m].model_code].name,
-                self.db.machines[m].warranty_end,
-            )
-            for m in contract.machine_ids
-        )
-        return ContractSummary(
-            contract.id,
-            contract.customer_id,
-            customer.name,
-            customer.city,
-            plan.code,
-            plan.name,
-            plan.rank,
-            contract.invoice_number,
-            contract.valid_from,
-            contract.valid_to,
-            contract.price_before_iva,
-            contract.special,
-            machines,
-        )
-
-    def summaries(self, text: str = "") -> list[ContractSummary]:
-        found = [self._summary(c) for c in self.db.contracts.values()]
-        for term in text.lower().split():
-            found = [s for s in found if term in f"{s.customer_name} {s.city} {s.invoice_number} {s.plan_name}".lower()]
-        return sorted(found, key=lambda s: (-s.valid_to.toordinal(), s.invoice_number))
-
-    def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
-        contract = self.db.contracts.get(contract_id)
-        return None if contract is None else self._summary(contract)
 
     def covering(self, machine_id: MachineId) -> list[Contract]:
         return [c for c in self.db.contracts.values() if machine_id in c.machine_ids]
@@ -335,8 +269,55 @@ class _Tickets:
         self.db.visits.append(visit)
         return visit
 
-    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
-        return [(v, self.db.users[v.technician_id].full_name) for v in self.db.visits if v.ticket_id == ticket_id]
+
+class _Notices:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def add(self, notice: Notification) -> bool:
+        same = (notice.user_id, notice.ticket_id, notice.kind, notice.key)
+        if notice.key and any((n.user_id, n.ticket_id, n.kind, n.key) == same for n in self.db.notifications):
+            return False
+        self.db.notifications.append(replace(notice, id=len(self.db.notifications) + 1))
+        return True
+
+    def for_user(self, user_id: UserId, *, unread_only: bool = False, limit: int = 200) -> list[Notification]:
+        mine = [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
+        return sorted(mine, key=lambda n: (n.created_at, n.id or 0), reverse=True)[:limit]
+
+    def ticket_numbers(self, ticket_ids: Sequence[TicketId]) -> dict[TicketId, str]:
+        return {i: self.db.tickets[i].number for i in ticket_ids if i in self.db.tickets}
+
+    def unread_count(self, user_id: UserId) -> int:
+        return len(self.for_user(user_id, unread_only=True, limit=10**9))
+
+    def mark_read(self, user_id: UserId, notice_ids: Sequence[int] | None, at: datetime) -> int:
+        changed = 0
+        for i, n in enumerate(self.db.notifications):
+            if n.user_id == user_id and n.read_at is None and (notice_ids is None or n.id in notice_ids):
+                self.db.notifications[i] = replace(n, read_at=at)
+                changed += 1
+        return changed
+
+    def reminder_candidates(self) -> list[ReminderCandidate]:
+        return [
+            ReminderCandidate(
+                i, t.number, t.status, t.assigned_agent_id, t.due_at, t.plan_code, t.severity.value, t.clock_start
+            )
+            for i, t in sorted(self.db.tickets.items())
+            if t.assigned_agent_id is not None
+            and t.status in (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER)
+        ]
+
+
+# -- read models (uow.queries) --------------------------------------------------------------------
+
+
+class _QueueQueries:
+    """The queue in the domain's order (R8): sorted with domain.queue.queue_key, like the SQL."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
 
     def _entry(self, t: Ticket) -> QueueEntry:
         policy = _Policy(self.db).load()
@@ -389,10 +370,10 @@ class _Tickets:
             entries = [e for e in entries if e.severity is flt.severity]
         return entries
 
-    def queue_page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
+    def page(self, flt: QueueFilter, offset: int, limit: int) -> list[QueueEntry]:
         return self._matching(flt)[offset : offset + limit]
 
-    def queue_count(self, flt: QueueFilter) -> int:
+    def count(self, flt: QueueFilter) -> int:
         return len(self._matching(flt))
 
     def counts(self, now: datetime) -> QueueCounts:
@@ -405,11 +386,18 @@ class _Tickets:
         ]
         return QueueCounts(len(open_), len(waiting), len(breached))
 
+
+class _TicketQueries:
+    """One ticket's page."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
     def detail(self, ticket_id: TicketId, attachment_store: object) -> TicketDetail | None:
         t = self.db.tickets.get(ticket_id)
         if t is None:
             return None
-        e = self._entry(t)
+        e = _QueueQueries(self.db)._entry(t)
         customer, machine = self.db.customers[t.customer_id], self.db.machines[t.machine_id]
         model = self.db.models[machine.model_code]
         return TicketDetail(
@@ -451,45 +439,112 @@ class _Tickets:
             (),
         )
 
+    def visits(self, ticket_id: TicketId) -> list[tuple[Visit, str]]:
+        return [(v, self.db.users[v.technician_id].full_name) for v in self.db.visits if v.ticket_id == ticket_id]
 
-class _Notices:
+
+class _DirectoryQueries:
+    """Pickers and filters."""
+
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
 
-    def add(self, notice: Notification) -> bool:
-        same = (notice.user_id, notice.ticket_id, notice.kind, notice.key)
-        if notice.key and any((n.user_id, n.ticket_id, n.kind, n.key) == same for n in self.db.notifications):
-            return False
-        self.db.notifications.append(replace(notice, id=len(self.db.notifications) + 1))
-        return True
+    def agents(self) -> list[AgentInfo]:
+        return sorted(
+            (AgentInfo(UserId(i), u.full_name, u.role.value, u.city) for i, u in self.db.users.items() if u.active),
+            key=lambda a: a.full_name,
+        )
 
-    def for_user(self, user_id: UserId, *, unread_only: bool = False, limit: int = 200) -> list[Notification]:
-        mine = [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
-        return sorted(mine, key=lambda n: (n.created_at, n.id or 0), reverse=True)[:limit]
+    def cities(self) -> list[str]:
+        return sorted({c.city for c in self.db.customers.values()})
 
-    def ticket_numbers(self, ticket_ids: Sequence[TicketId]) -> dict[TicketId, str]:
-        return {i: self.db.tickets[i].number for i in ticket_ids if i in self.db.tickets}
 
-    def unread_count(self, user_id: UserId) -> int:
-        return len(self.for_user(user_id, unread_only=True, limit=10**9))
+class _ContractQueries:
+    """Contracts as pages show them."""
 
-    def mark_read(self, user_id: UserId, notice_ids: Sequence[int] | None, at: datetime) -> int:
-        changed = 0
-        for i, n in enumerate(self.db.notifications):
-            if n.user_id == user_id and n.read_at is None and (notice_ids is None or n.id in notice_ids):
-                self.db.notifications[i] = replace(n, read_at=at)
-                changed += 1
-        return changed
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
 
-    def reminder_candidates(self) -> list[ReminderCandidate]:
-        return [
-            ReminderCandidate(
-                i, t.number, t.status, t.assigned_agent_id, t.due_at, t.plan_code, t.severity.value, t.clock_start
+    def _summary(self, contract: Contract) -> ContractSummary:
+        policy = _Policy(self.db).load()
+        assert policy is not None and contract.id is not None
+        customer = self.db.customers[contract.customer_id]
+        plan = policy.plan(contract.plan_code)
+        machines = tuple(
+            CoveredMachine(
+                m,
+                self.db.machines[m].serial,
+                self.db.models[self.db.machines[m].model_code].name,
+                self.db.machines[m].warranty_end,
             )
-            for i, t in sorted(self.db.tickets.items())
-            if t.assigned_agent_id is not None
-            and t.status in (TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER)
+            for m in contract.machine_ids
+        )
+        return ContractSummary(
+            contract.id,
+            contract.customer_id,
+            customer.name,
+            customer.city,
+            plan.code,
+            plan.name,
+            plan.rank,
+            contract.invoice_number,
+            contract.valid_from,
+            contract.valid_to,
+            contract.price_before_iva,
+            contract.special,
+            machines,
+        )
+
+    def summaries(self, text: str = "") -> list[ContractSummary]:
+        found = [self._summary(c) for c in self.db.contracts.values()]
+        for term in text.lower().split():
+            found = [s for s in found if term in f"{s.customer_name} {s.city} {s.invoice_number} {s.plan_name}".lower()]
+        return sorted(found, key=lambda s: (-s.valid_to.toordinal(), s.invoice_number))
+
+    def get_summary(self, contract_id: ContractId) -> ContractSummary | None:
+        contract = self.db.contracts.get(contract_id)
+        return None if contract is None else self._summary(contract)
+
+
+class _AuditQueries:
+    """The audit log as people read it."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def search(
+        self, *, entity: str = "", entity_id: str = "", actor_id: UserId | None = None, text: str = "", limit: int = 500
+    ) -> list[AuditView]:
+        found = [
+            AuditView(e.at, "", e.entity, e.entity_id, e.action, e.changes)
+            for e in reversed(self.db.audit)
+            if (not entity or e.entity == entity)
+            and (not entity_id or e.entity_id == entity_id)
+            and (actor_id is None or e.actor_id == actor_id)
         ]
+        return found[:limit]
+
+
+class _PolicyQueries:
+    """The policy's history."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def history(self) -> list[PolicyVersionInfo]:
+        return [PolicyVersionInfo(n, at, "", note) for n, (at, _policy, note) in enumerate(self.db.policy_versions, 1)][
+            ::-1
+        ]
+
+
+class _ReadModels:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.queue = _QueueQueries(db)
+        self.ticket = _TicketQueries(db)
+        self.directory = _DirectoryQueries(db)
+        self.contracts = _ContractQueries(db)
+        self.audit = _AuditQueries(db)
+        self.policy = _PolicyQueries(db)
 
 
 class FakeUnitOfWork:
@@ -502,6 +557,7 @@ class FakeUnitOfWork:
         self.tickets = _Tickets(db)
         self.audit = _Audit(db)
         self.notices = _Notices(db)
+        self.queries = _ReadModels(db)
 
     def __enter__(self) -> Self:
         return self
