@@ -24,6 +24,7 @@ from desktop_app.ui.shell.pages import NavigationRail, Page, PageContent, PageSp
 from desktop_app.ui.shell.periodic import PeriodicWork
 from desktop_app.ui.shell.status_bar import DeskStatusBar
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.tray import DesktopNotifier
 from desktop_app.ui.views.audit_view import AuditView
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.intake_dialog import IntakeDialog
@@ -90,7 +91,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.status_bar = DeskStatusBar(actor, desk.database_label, desk.database_is_local_file)
+        # One tray icon for the window's desktop notifications (a breach coming, new notices).
+        self.desktop_notifier = DesktopNotifier(self)
+        self.status_bar = DeskStatusBar(
+            actor, desk.database_label, desk.database_is_local_file, desktop=self.desktop_notifier
+        )
         self.setStatusBar(self.status_bar)
         self.user_status = self.status_bar.user_status
         self.database_status = self.status_bar.database_status
@@ -223,7 +228,9 @@ class MainWindow(QMainWindow):
         """The bell, always in sight: at the right of the menu bar (in a tool bar where the menu
         bar is the system's, as on macOS)."""
         spec = self.page_table[Page.NOTICES]
-        bell = NoticeBell(spec.shortcut.toString(QKeySequence.SequenceFormat.PortableText))
+        bell = NoticeBell(
+            spec.shortcut.toString(QKeySequence.SequenceFormat.PortableText), desktop=self.desktop_notifier
+        )
         bell.open_requested.connect(lambda: self.show_page(Page.NOTICES))
         bell.announced.connect(self._say)
         self.notices_view.unread_changed.connect(bell.set_count)

@@ -229,3 +229,30 @@ def test_R11_the_ticket_header_says_to_which_level_it_was_escalated(
     save_screenshot(window, "ticket_escalated_es_CO")
     window.open_ticket(at_one.id)
     assert not chip.isVisible()
+
+
+# Qt's offscreen platform has no tray to hand a tray icon's window to; the test pretends it has one.
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")
+def test_new_notices_make_one_desktop_notification_where_there_is_a_tray(
+    open_window: OpenWindow, demo_services: Services, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    carolina = sign_in(demo_services, "carolina.rojas")
+    window = open_window(demo_services.desk, carolina, "carolina")
+    assert window.findChildren(QSystemTrayIcon) == []  # offscreen there is no tray: only the bell
+    shown: list[tuple[QSystemTrayIcon, str]] = []
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    monkeypatch.setattr(QSystemTrayIcon, "showMessage", lambda tray, _title, text, *_a: shown.append((tray, text)))
+
+    notice = demo_services.notifications.inbox(carolina)[0]
+    window.notice_bell.announce([notice])
+    window.breach_notifier._announced.clear()  # her tickets needing attention, as if new
+    window.breach_notifier.update_rows(demo_services.tickets.needing_attention(carolina.user_id))
+    assert len(shown) == 2 and shown[0][1] == notice.text and "requieren atención" in shown[1][1]
+    trays = window.findChildren(QSystemTrayIcon)
+    assert len(trays) == 1 and {tray for tray, _text in shown} == {trays[0]}  # one icon for the window
+
+    window.notice_bell.announce([notice])
+    trays[0].messageClicked.emit()  # the person clicks the notification
+    assert window.pages.currentIndex() == Page.NOTICES

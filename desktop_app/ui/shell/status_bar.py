@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 from desktop_app.domain.permissions import Actor
 from desktop_app.i18n import _
 from desktop_app.services.dto import QueueCounts
+from desktop_app.ui.tray import DesktopNotifier
 from desktop_app.ui.views.breach_notifier import BreachNotifier
 from desktop_app.wording import role_label
 
@@ -20,9 +21,18 @@ class DeskStatusBar(QStatusBar):
     actor: who signed in.
     database_label: the file or the server (without password).
     is_local_file: whether the database is this computer's own file.
+    desktop: the window's desktop notifications, shared with the notices bell.
     """
 
-    def __init__(self, actor: Actor, database_label: str, is_local_file: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actor: Actor,
+        database_label: str,
+        is_local_file: bool,
+        parent: QWidget | None = None,
+        *,
+        desktop: DesktopNotifier | None = None,
+    ) -> None:
         super().__init__(parent)
         self.user_status = QLabel(_("{name} · {role}").format(name=actor.name, role=role_label(actor.role)))
         self.database_status = QLabel(
@@ -40,7 +50,7 @@ class DeskStatusBar(QStatusBar):
         self.busy_indicator.hide()
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_INDICATOR_DELAY_MS)
         self._busy_timer.timeout.connect(self.busy_indicator.show)
-        self.breach_notifier = BreachNotifier()
+        self.breach_notifier = BreachNotifier(desktop=desktop)
         self.breach_notifier.announced.connect(lambda message: self.showMessage(message, 30_000))
         self.addPermanentWidget(self.busy_indicator)
         self.addPermanentWidget(self.breach_notifier)

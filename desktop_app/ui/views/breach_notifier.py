@@ -12,6 +12,7 @@ from desktop_app.domain.sla import SlaState
 from desktop_app.i18n import _, ngettext
 from desktop_app.services.dto import QueueRow
 from desktop_app.ui import theme
+from desktop_app.ui.tray import DesktopNotifier
 from desktop_app.wording import sla_text
 
 
@@ -24,7 +25,10 @@ class BreachNotifier(QToolButton):
     ticket_open_requested = Signal(int)
     announced = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, desktop: DesktopNotifier | None = None) -> None:
+        """Args:
+        desktop: the window's desktop notifications (one tray icon for the whole window).
+        """
         super().__init__(parent)
         self.setObjectName("breachNotifier")
         self.setAutoRaise(True)
@@ -35,7 +39,7 @@ class BreachNotifier(QToolButton):
         self.setMenu(self._menu)
         self._announced: dict[int, SlaState] = {}
         self._rows: tuple[QueueRow, ...] = ()
-        self._tray: QSystemTrayIcon | None = None
+        self._desktop = desktop or DesktopNotifier(self)
         self.hide()
 
     @property
@@ -79,12 +83,9 @@ class BreachNotifier(QToolButton):
                 len(fresh),
             ).format(n=len(fresh), number=first.entry.number, state=sla_text(first.sla))
         self.announced.emit(message)
-        tray = self._tray_icon()
-        if tray is not None:
-            tray.showMessage(_("makeR Soporte"), message, QSystemTrayIcon.MessageIcon.Warning, 10_000)
-
-    def _tray_icon(self) -> QSystemTrayIcon | None:
-        if self._tray is None and QSystemTrayIcon.isSystemTrayAvailable():
-            self._tray = QSystemTrayIcon(theme.app_icon(), self)
-            self._tray.show()
-        return self._tray
+        ticket_id = int(first.entry.id)
+        self._desktop.notify(
+            message,
+            QSystemTrayIcon.MessageIcon.Warning,
+            on_click=lambda: self.ticket_open_requested.emit(ticket_id),
+        )

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QPushButton,
     QStackedWidget,
-    QSystemTrayIcon,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -33,8 +32,7 @@ from desktop_app.services.notifications import NotificationService
 from desktop_app.ui import theme
 from desktop_app.ui.models.notice_model import NoticeColumn, NoticeModel, NoticeRole
 from desktop_app.ui.tasks import TaskRunner
-
-TRAY_MESSAGE_MS = 10_000
+from desktop_app.ui.tray import DesktopNotifier
 
 
 class NoticesView(QWidget):
@@ -229,7 +227,11 @@ class NoticeBell(QToolButton):
     open_requested = Signal()
     announced = Signal(str)
 
-    def __init__(self, shortcut: str, parent: QWidget | None = None) -> None:
+    def __init__(self, shortcut: str, parent: QWidget | None = None, *, desktop: DesktopNotifier | None = None) -> None:
+        """Args:
+        shortcut: the notices page's shortcut, for the tooltip.
+        desktop: the window's desktop notifications (one tray icon for the whole window).
+        """
         super().__init__(parent)
         self.setObjectName("noticeBell")
         self.setAutoRaise(True)
@@ -238,7 +240,7 @@ class NoticeBell(QToolButton):
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self._shortcut = shortcut
         self._count = 0
-        self._tray: QSystemTrayIcon | None = None
+        self._desktop = desktop or DesktopNotifier(self)
         self.clicked.connect(lambda _checked=False: self.open_requested.emit())
         self.set_count(0)
 
@@ -279,14 +281,4 @@ class NoticeBell(QToolButton):
                 "{n} new notice; the newest: {text}", "{n} new notices; the newest: {text}", len(notices)
             ).format(n=len(notices), text=newest.text)
         self.announced.emit(message)
-        tray = self._tray_icon()
-        if tray is not None:
-            tray.showMessage(_("makeR Soporte"), message, QSystemTrayIcon.MessageIcon.Information, TRAY_MESSAGE_MS)
-
-    def _tray_icon(self) -> QSystemTrayIcon | None:
-        if self._tray is None and QSystemTrayIcon.isSystemTrayAvailable():
-            self._tray = QSystemTrayIcon(theme.app_icon(), self)
-            self._tray.setToolTip(_("makeR Soporte"))
-            self._tray.messageClicked.connect(self.open_requested.emit)
-            self._tray.show()
-        return self._tray
+        self._desktop.notify(message, on_click=self.open_requested.emit)
