@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import enum
+import importlib
+import types
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "desktop_app"
+
+
+def _absolute(path: Path, node: ast.ImportFrom) -> str:
+    """The module an import names, with a relative import (`from .x import y`, `from .. import z`)
+    resolved against the importing file's package, so the rules below cannot be walked around."""
+    if node.level == 0:
+        return node.module or ""
+    package = list(path.relative_to(PACKAGE.parent).parts[:-1])  # the file's package is its folder
+    base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _from_imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of every `from … import …` in the file, relative ones resolved."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        (_absolute(path, node), [alias.name for alias in node.names])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    ]
 
 
 def _imports(path: Path) -> set[str]:
@@ -16,8 +40,11 @@ def _imports(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(path, node)
+            names.add(module)
+            if not node.module:  # `from . import tasks`: each name is a module of that package
+                names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -121,3 +148,55 @@ def test_only_documents_imports_reportlab() -> None:
 def test_devices_and_documents_never_import_qt() -> None:
     assert _violations("devices", ("PySide6", "desktop_app.ui", "desktop_app.persistence")) == []
     assert _violations("documents", ("PySide6", "desktop_app.ui", "desktop_app.persistence")) == []
+
+
+def test_relative_imports_are_held_to_the_same_rules(tmp_path: Path) -> None:
+    """A relative import is resolved to the module it names, so `from ..persistence import x` in ui/
+    is caught like its absolute spelling."""
+    sneaky = PACKAGE / "ui" / "views" / "_probe_relative.py"
+    node = ast.parse("from ...persistence import tables").body[0]
+    assert isinstance(node, ast.ImportFrom)
+    assert _absolute(sneaky, node) == "desktop_app.persistence"
+    node = ast.parse("from ..tasks import TaskRunner").body[0]
+    assert isinstance(node, ast.ImportFrom)
+    assert _absolute(sneaky, node) == "desktop_app.ui.tasks"
+    package_init = PACKAGE / "services" / "tickets" / "__init__.py"
+    node = ast.parse("from .intake import Intake").body[0]
+    assert isinstance(node, ast.ImportFrom)
+    assert _absolute(package_init, node) == "desktop_app.services.tickets.intake"
+
+
+# The domain's pure formatting the UI may call (reading and writing the policy editor's fields).
+UI_DOMAIN_FORMATTING = frozenset({"format_day_hours", "parse_day_hours"})
+
+
+def _is_value_or_name(obj: object) -> bool:
+    """An id type, an enum, a value type (a dataclass) or a constant: not a rule."""
+    if isinstance(obj, type):
+        return issubclass(obj, enum.Enum) or dataclasses.is_dataclass(obj)
+    if callable(obj):
+        return hasattr(obj, "__supertype__")  # a NewType id
+    return True
+
+
+def test_ui_uses_the_domain_only_for_ids_enums_values_and_formatting() -> None:
+    """Rules are asked of the services (ARCHITECTURE.md: the UI is thin); a widget that calls a
+    domain rule itself may disagree with the service that enforces it."""
+    found = []
+    for path in _modules("ui"):
+        for module_name, names in _from_imports(path):
+            if not module_name.startswith("desktop_app.domain"):
+                continue
+            module = importlib.import_module(module_name)
+            for name in names:
+                if name in UI_DOMAIN_FORMATTING:
+                    continue
+                obj = getattr(module, name, None)
+                if obj is None or isinstance(obj, types.ModuleType) or not _is_value_or_name(obj):
+                    found.append(f"{path.relative_to(PACKAGE)} uses {module_name}.{name}")
+        found += [
+            f"{path.relative_to(PACKAGE)} imports {name} whole"
+            for name in _imports(path)
+            if name.startswith("desktop_app.domain") and not any(name == m for m, _n in _from_imports(path))
+        ]
+    assert found == []

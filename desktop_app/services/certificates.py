@@ -17,6 +17,7 @@ from desktop_app.domain.certificate import (
     CertifiedMachine,
     Verdict,
     from_payload,
+    is_certificate_code,
     qr_text,
     read_qr_text,
     to_payload,
@@ -150,6 +151,11 @@ class CertificateService:
             revoked = {"revoked_reason": ("", reason.strip())}
             uow.audit.record(AuditEntry(now, actor.user_id, "certificate", number, "revoke", revoked))
             uow.commit()
+
+    @staticmethod
+    def is_certificate_text(text: str) -> bool:
+        """Whether a scanned code is a makeR certificate's (to verify), not a machine label."""
+        return is_certificate_code(text)
 
     def verify(self, text: str) -> Verification:
         """What a scanned certificate QR says, checked: never raises for any text."""

@@ -14,8 +14,9 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QPushButton, QSplitter, QWidget
 
 from desktop_app.domain.ids import MachineId
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.i18n import _
+from desktop_app.services.access import may
 from desktop_app.services.desk import Desk
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
     def _build_queue_page(self) -> PageContent:
         tickets = self._tickets
         self.queue_view = QueueView(tickets, self._actor.user_id, my_levels=tickets.escalation_levels_of(self._actor))
-        if allows(self._actor, Permission.CREATE_TICKET):
+        if may(self._actor, Permission.CREATE_TICKET):
             new_ticket_button = QPushButton(theme.icon("ticket"), _("New ticket"), objectName="primary")
             new_ticket_button.setToolTip(_("New ticket (Ctrl+N)"))
             new_ticket_button.clicked.connect(lambda _checked=False: self.new_ticket())  # not checked as machine_id
@@ -252,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def new_ticket(self, machine_id: MachineId | None = None) -> IntakeDialog | None:
         """Ctrl+N: the intake dialog; the new ticket opens when it is saved."""
-        if not allows(self._actor, Permission.CREATE_TICKET):
+        if not may(self._actor, Permission.CREATE_TICKET):
             return None
         if machine_id is None and self.pages.currentIndex() == Page.MACHINES and self.machine_view.page:
             machine_id = self.machine_view.page.detail.id  # Ctrl+N on a machine's page starts from it

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from desktop_app.domain.eligibility import Eligibility
 from desktop_app.domain.ids import MachineId, TicketId, UserId
-from desktop_app.domain.model import Channel, Notification, Severity
+from desktop_app.domain.model import Channel, Notification, Severity, TicketStatus
 from desktop_app.domain.permissions import SYSTEM, Actor
 from desktop_app.services.dto import AgentInfo, QueueCounts, QueueFilter, QueuePage, QueueRow, TicketDetail
 from desktop_app.services.policy_service import PolicyService
@@ -29,7 +29,7 @@ from desktop_app.services.tickets._core import AUDITED_TICKET_FIELDS, MIN_DESCRI
 from desktop_app.services.tickets.changes import MAX_MINUTES_PER_COMMENT, TicketChanges, TicketEditing
 from desktop_app.services.tickets.escalation import Escalation, EscalationNotice
 from desktop_app.services.tickets.intake import MAX_ATTACHMENT_BYTES, Intake, IntakeRequest, NewAttachment
-from desktop_app.services.tickets.lifecycle import TicketLifecycle
+from desktop_app.services.tickets.lifecycle import OfferedActions, TicketLifecycle, offered_actions
 from desktop_app.services.tickets.queries import QUEUE_PAGE_SIZE, SlaReport, TicketQueries
 from desktop_app.services.tickets.visits import VisitRequest, Visits
 
@@ -42,6 +42,7 @@ __all__ = [
     "EscalationNotice",
     "IntakeRequest",
     "NewAttachment",
+    "OfferedActions",
     "SlaReport",
     "TicketChanges",
     "TicketService",
@@ -251,6 +252,10 @@ class TicketService:
     ) -> TicketDetail:
         return self._lifecycle.reopen(ticket_id, actor=actor, note=note, expected_version=expected_version)
 
+    def offered_actions(self, status: TicketStatus) -> OfferedActions:
+        """What the ticket page may offer from this status (the lifecycle's rules)."""
+        return offered_actions(status)
+
     # -- escalation and visits ---------------------------------------------------------------------
 
     def escalate(
@@ -267,6 +272,9 @@ class TicketService:
 
     def escalation_level_title(self, level: int) -> str:
         return self._escalation.level_title(level)
+
+    def is_long_maintenance(self, maintenance: bool, started_at: datetime, ended_at: datetime) -> bool:
+        return self._visits.is_long_maintenance(maintenance, started_at, ended_at)
 
     def record_visit(self, ticket_id: TicketId, request: VisitRequest, *, actor: Actor) -> TicketDetail:
         return self._visits.record_visit(ticket_id, request, actor=actor)

@@ -5,7 +5,7 @@ reopening with a new clock (R14). The domain's lifecycle decides; this module wr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from desktop_app.domain import lifecycle
@@ -18,6 +18,38 @@ from desktop_app.services.dto import TicketDetail
 from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.tickets._core import TicketCore, as_policy_refusal
 from desktop_app.wording import closing_for_refusal_text
+
+
+@dataclass(frozen=True)
+class OfferedActions:
+    """What the ticket page offers from the ticket's status: the lifecycle's own rules, asked of
+    the service, so a button is enabled exactly when its action would be accepted."""
+
+    wait: bool
+    resume: bool
+    contact_attempt: bool
+    escalate: bool
+    close_solved: bool
+    close_no_response: bool
+    out_of_scope: bool
+    reopen: bool
+    visit: bool
+    attach: bool
+
+
+def offered_actions(status: TicketStatus) -> OfferedActions:
+    return OfferedActions(
+        wait=lifecycle.can_transition(status, TicketStatus.WAITING_CUSTOMER),
+        resume=status is TicketStatus.WAITING_CUSTOMER,
+        contact_attempt=lifecycle.accepts_contact_attempts(status),
+        escalate=status.is_open,
+        close_solved=lifecycle.can_transition(status, TicketStatus.CLOSED),
+        close_no_response=lifecycle.can_transition(status, TicketStatus.CLOSED_NO_RESPONSE),
+        out_of_scope=lifecycle.can_transition(status, TicketStatus.OUT_OF_SCOPE),
+        reopen=status in lifecycle.CLOSED_STATUSES,
+        visit=status is not TicketStatus.OUT_OF_SCOPE,
+        attach=status.is_open,
+    )
 
 
 class TicketLifecycle:

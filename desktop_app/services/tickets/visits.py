@@ -38,6 +38,11 @@ class Visits:
     def __init__(self, core: TicketCore) -> None:
         self._core = core
 
+    def is_long_maintenance(self, maintenance: bool, started_at: datetime, ended_at: datetime) -> bool:
+        """R16: whether this visit would be flagged (a maintenance over the policy's maximum)."""
+        max_hours = self._core.policy.policy().max_maintenance_hours
+        return is_long_maintenance(maintenance, started_at, ended_at, max_hours)
+
     def record_visit(self, ticket_id: TicketId, request: VisitRequest, *, actor: Actor) -> TicketDetail:
         """Record an on-site visit on the ticket's machine.
 

@@ -13,9 +13,10 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from desktop_app import __version__
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, current_language
+from desktop_app.services.access import may
 from desktop_app.services.desk import Desk
 from desktop_app.ui import theme
 from desktop_app.ui.shell.pages import Page, PageSpec
@@ -86,15 +87,15 @@ class MainMenus(QObject):
 
     def _build_file_menu(self, menu: QMenu) -> None:
         host = self._host
-        if allows(self._actor, Permission.CREATE_TICKET):
+        if may(self._actor, Permission.CREATE_TICKET):
             self._add(menu, _("&New ticket…"), host.new_ticket, QKeySequence.StandardKey.New, "ticket")
         self._add(menu, _("&Scan a machine label…"), host.scan_label, QKeySequence("Ctrl+Shift+Q"))
         menu.addSeparator()
         self._add(menu, _("&Refresh"), host.refresh, QKeySequence.StandardKey.Refresh, "refresh")
         self._add(menu, _("Database &connection…"), self._on_connection_requested)
-        if allows(self._actor, Permission.MANAGE_USERS):
+        if may(self._actor, Permission.MANAGE_USERS):
             self._add(menu, _("&Users…"), self._on_users_requested)
-        if allows(self._actor, Permission.BACKUP):
+        if may(self._actor, Permission.BACKUP):
             self._add(menu, _("&Back up now…"), self.backup_now)
         menu.addSeparator()
         self._add(menu, _("&Quit"), self._window.close, QKeySequence("Ctrl+Q"))

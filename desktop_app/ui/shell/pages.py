@@ -12,7 +12,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.permissions import Actor, Permission
+from desktop_app.services.access import may
 from desktop_app.ui import theme
 
 
@@ -62,7 +63,7 @@ class PageSpec:
         return QKeySequence(f"Ctrl+{int(self.key) + 1}")
 
     def allowed_for(self, actor: Actor) -> bool:
-        return self.permission is None or allows(actor, self.permission)
+        return self.permission is None or may(actor, self.permission)
 
 
 def check_table(specs: Sequence[PageSpec]) -> None:

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _
+from desktop_app.services.access import may
 from desktop_app.services.certificates import CertificateService, IssuedCertificate
 from desktop_app.services.dto import ContractSummary
 from desktop_app.ui.tasks import TaskRunner
@@ -57,7 +58,7 @@ class ContractCertificates(QWidget):
         self.issue_button.clicked.connect(self.issue_certificate)
         self.revoke_button = QPushButton(_("Revoke…"))
         self.revoke_button.clicked.connect(self.revoke_certificate)
-        may_issue = allows(actor, Permission.ISSUE_CERTIFICATES)
+        may_issue = may(actor, Permission.ISSUE_CERTIFICATES)
         self.issue_button.setVisible(may_issue)
         self.revoke_button.setVisible(may_issue)
         self.certificates = QTreeWidget()

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId
-from desktop_app.domain.money import IVA_RATE_PERCENT, with_iva
+from desktop_app.domain.money import IVA_RATE_PERCENT
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_money
 from desktop_app.i18n import _
 from desktop_app.services.contracts import ContractForm, ContractService, OverlapWarning
 from desktop_app.services.dto import Choice
+from desktop_app.services.pricing import price_with_iva
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.saving_dialog import SavingDialog
 from desktop_app.ui.widgets import chosen_id, customer_combo, money_spin
@@ -148,7 +149,7 @@ class ContractDialog(SavingDialog):
             self.machines.addItem(item)
 
     def _update_totals(self) -> None:
-        price = with_iva(self.price.value())
+        price = price_with_iva(self.price.value())
         self.totals.setText(
             _("IVA {rate} %: {iva} · Total: {total}").format(
                 rate=IVA_RATE_PERCENT, iva=format_money(price.iva), total=format_money(price.total)

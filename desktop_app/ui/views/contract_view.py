@@ -27,16 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.money import IVA_RATE_PERCENT, with_iva
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.money import IVA_RATE_PERCENT
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
 from desktop_app.formatting import format_date, format_money
 from desktop_app.i18n import _, ngettext
+from desktop_app.services.access import may
 from desktop_app.services.billing import BillingService, balance_text, line_description
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.contracts import ContractForm, ContractService
 from desktop_app.services.dto import ContractSummary
+from desktop_app.services.pricing import price_with_iva
 from desktop_app.ui import theme
 from desktop_app.ui.models.contract_model import ContractColumn, ContractModel, CoveredMachineModel
 from desktop_app.ui.tasks import TaskRunner
@@ -107,13 +109,13 @@ class ContractView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        may_manage = actor is not None and allows(actor, Permission.MANAGE_CONTRACTS) and tasks is not None
+        may_manage = actor is not None and may(actor, Permission.MANAGE_CONTRACTS) and tasks is not None
         self.batch_button = QPushButton(_("Certificates in batch…"))
         self.batch_button.setToolTip(
             _("Issue the certificates of every listed contract that can be certified (narrow the list first)")
         )
         self.batch_button.setVisible(
-            actor is not None and allows(actor, Permission.ISSUE_CERTIFICATES) and certificates is not None
+            actor is not None and may(actor, Permission.ISSUE_CERTIFICATES) and certificates is not None
         )
         self.batch_button.clicked.connect(lambda _checked=False: self.issue_batch())  # checked is no folder
         self.new_button = QPushButton(theme.icon("plus"), _("New contract"))
@@ -256,7 +258,7 @@ class ContractView(QWidget):
     def show_contract(self, contract: ContractSummary) -> None:
         self.contract = contract
         self.detail_title.setText(contract.customer_name)
-        price = with_iva(contract.price_before_iva)
+        price = price_with_iva(contract.price_before_iva)
         self.fields["plan"].setText(contract.plan_name)
         self.fields["invoice"].setText(contract.invoice_number)
         self.fields["validity"].setText(f"{format_date(contract.valid_from)} – {format_date(contract.valid_to)}")

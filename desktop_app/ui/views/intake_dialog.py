@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.ids import MachineId
 from desktop_app.domain.model import Channel, Role, Severity
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _, ngettext
+from desktop_app.services.access import may
 from desktop_app.services.dto import MachineSummary, TicketDetail
 from desktop_app.services.machines import MachineLookup, MachineService
 from desktop_app.services.tickets import MIN_DESCRIPTION_LENGTH, IntakeRequest, TicketService
@@ -215,7 +216,7 @@ class IntakeDialog(QDialog):
         """R1: one responsible agent. Who may assign others picks from everyone who answers
         tickets; everyone else takes the ticket themselves."""
         self.agent.clear()
-        if allows(self._actor, Permission.ASSIGN_ANY):
+        if may(self._actor, Permission.ASSIGN_ANY):
             for agent in self._tickets.agents():
                 if agent.role != Role.ADMIN.value:
                     self.agent.addItem(f"{agent.full_name} · {agent.city}", agent.id)

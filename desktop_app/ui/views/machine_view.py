@@ -44,12 +44,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.ids import MachineId
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.domain.sla import SlaState
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
 from desktop_app.formatting import format_date, format_datetime, format_money, format_working_hours
 from desktop_app.i18n import _, ngettext
+from desktop_app.services.access import may
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.dto import MachineSummary
 from desktop_app.services.machines import MachinePage, MachineService
@@ -201,7 +202,7 @@ class MachineView(QWidget):
         self.scan_button = QPushButton(theme.icon("qr"), _("Scan QR"))
         self.scan_button.setToolTip(_("Scan a machine's QR label with the webcam or from a photo (Ctrl+Shift+Q)"))
         self.new_button = QPushButton(theme.icon("plus"), _("New machine"))
-        self.new_button.setVisible(allows(actor, Permission.MANAGE_MACHINES))
+        self.new_button.setVisible(may(actor, Permission.MANAGE_MACHINES))
         self.count_label = QLabel(objectName="muted")
         self.header_widget = QWidget()
         header = QHBoxLayout(self.header_widget)
@@ -225,9 +226,9 @@ class MachineView(QWidget):
         self.coverage = QLabel(wordWrap=True, objectName="coverage")
         self.new_ticket_button = QPushButton(theme.icon("ticket"), _("New ticket"), objectName="primary")
         self.new_ticket_button.setToolTip(_("New ticket for this machine (Ctrl+N)"))
-        self.new_ticket_button.setVisible(allows(actor, Permission.CREATE_TICKET))
+        self.new_ticket_button.setVisible(may(actor, Permission.CREATE_TICKET))
         self.edit_button = QPushButton(_("Correct…"))
-        self.edit_button.setVisible(allows(actor, Permission.MANAGE_MACHINES))
+        self.edit_button.setVisible(may(actor, Permission.MANAGE_MACHINES))
         self.labels_button = QPushButton(_("QR labels…"))
         actions = QHBoxLayout()
         actions.addWidget(self.new_ticket_button)

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.money import IVA_RATE_PERCENT, with_iva
+from desktop_app.domain.money import IVA_RATE_PERCENT
 from desktop_app.domain.policy import PlanTerms
 from desktop_app.formatting import format_money
 from desktop_app.i18n import _
+from desktop_app.services.pricing import price_with_iva
 
 
 class PlansDialog(QDialog):
@@ -48,7 +49,7 @@ class PlansDialog(QDialog):
                     str(plan.included_advisory_hours),
                     str(plan.included_maintenances),
                     format_money(plan.price_before_iva),
-                    format_money(with_iva(plan.price_before_iva).total),
+                    format_money(price_with_iva(plan.price_before_iva).total),
                     format_money(plan.extra_hour_rate),
                 ]
             )

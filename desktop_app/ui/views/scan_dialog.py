@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.devices.scanning import Scanner
-from desktop_app.domain.certificate import Verdict, is_certificate_code
+from desktop_app.domain.certificate import Verdict
 from desktop_app.domain.ids import MachineId
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
@@ -180,7 +180,7 @@ class ScanDialog(QDialog):
     def _resolve(self, text: str) -> bool:
         """True when the text was dealt with: a registered machine (the dialog closed) or a
         certificate (its verification is shown)."""
-        if self._certificates is not None and is_certificate_code(text):
+        if self._certificates is not None and self._certificates.is_certificate_text(text):
             self._show_verification(self._certificates.verify(text))
             return True
         resolution = self._machines.resolve_scan(text)

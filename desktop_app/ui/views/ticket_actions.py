@@ -31,12 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.lifecycle import CLOSED_STATUSES, accepts_contact_attempts, can_transition
-from desktop_app.domain.model import TicketStatus
-from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.domain.policy import MAX_WAIT_DAYS, MIN_WAIT_DAYS, PolicySettings
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
+from desktop_app.services.access import may
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui.tasks import TaskRunner
@@ -158,22 +157,22 @@ class TicketActions(QToolBar):
         self.addSeparator()
         self.attach = self._action(_("Attach files"), "Ctrl+Shift+A", self.attach_files)
         self.visit = self._action(_("Record visit"), "Ctrl+Shift+V", self.record_visit)
-        self.visit.setVisible(allows(actor, Permission.RECORD_VISITS))
+        self.visit.setVisible(may(actor, Permission.RECORD_VISITS))
 
     def load(self, detail: TicketDetail) -> None:
         """Offer only what the lifecycle allows from the ticket's status."""
         self.detail = detail
-        status = detail.status
-        self.waiting.setEnabled(can_transition(status, TicketStatus.WAITING_CUSTOMER))
-        self.resumed.setEnabled(status is TicketStatus.WAITING_CUSTOMER)
-        self.attempt.setEnabled(accepts_contact_attempts(status))
-        self.escalate.setEnabled(status.is_open)
-        self.close_solved.setEnabled(can_transition(status, TicketStatus.CLOSED))
-        self.close_no_answer.setEnabled(can_transition(status, TicketStatus.CLOSED_NO_RESPONSE))
-        self.out_of_scope.setEnabled(can_transition(status, TicketStatus.OUT_OF_SCOPE))
-        self.reopen.setEnabled(status in CLOSED_STATUSES)
-        self.visit.setEnabled(status is not TicketStatus.OUT_OF_SCOPE)
-        self.attach.setEnabled(status.is_open)
+        offered = self._tickets.offered_actions(detail.status)
+        self.waiting.setEnabled(offered.wait)
+        self.resumed.setEnabled(offered.resume)
+        self.attempt.setEnabled(offered.contact_attempt)
+        self.escalate.setEnabled(offered.escalate)
+        self.close_solved.setEnabled(offered.close_solved)
+        self.close_no_answer.setEnabled(offered.close_no_response)
+        self.out_of_scope.setEnabled(offered.out_of_scope)
+        self.reopen.setEnabled(offered.reopen)
+        self.visit.setEnabled(offered.visit)
+        self.attach.setEnabled(offered.attach)
 
     # -- the actions -----------------------------------------------------------------------------
 
@@ -290,6 +289,7 @@ class TicketActions(QToolBar):
             self._actor,
             tickets.now().astimezone(tickets.timezone()),
             self._policy().max_maintenance_hours,
+            tickets.is_long_maintenance,
             lambda request: tickets.record_visit(detail.id, request, actor=self._actor),
             self._tasks,
             self,

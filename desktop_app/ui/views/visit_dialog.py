@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.model import ONSITE_CITIES, Role
-from desktop_app.domain.permissions import Actor, Permission, allows
-from desktop_app.domain.visits import is_long_maintenance
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.formatting import format_working_hours
 from desktop_app.i18n import _
+from desktop_app.services.access import may
 from desktop_app.services.dto import AgentInfo, TicketDetail
 from desktop_app.services.tickets import VisitRequest
 from desktop_app.ui.tasks import TaskRunner
@@ -43,6 +43,7 @@ class VisitDialog(SavingDialog):
         actor: Actor,
         now: datetime,
         max_maintenance_hours: int,
+        flags_long: Callable[[bool, datetime, datetime], bool],
         save: Callable[[VisitRequest], TicketDetail],
         tasks: TaskRunner,
         parent: QWidget | None = None,
@@ -51,6 +52,7 @@ class VisitDialog(SavingDialog):
         self._save = save
         self._tz = now.tzinfo
         self._max_hours = max_maintenance_hours
+        self._flags_long = flags_long  # R16's rule, asked of the service
         self.setWindowTitle(_("On-site visit · {number}").format(number=detail.number))
         self.setMinimumWidth(520)
 
@@ -60,7 +62,7 @@ class VisitDialog(SavingDialog):
                 self.technician.addItem(f"{person.full_name} · {person.city}", int(person.id))
         self.technician.setCurrentIndex(max(0, self.technician.findData(actor.user_id)))
         # Recording someone else's visit is a coordinator's job, as in the service.
-        self.technician.setEnabled(allows(actor, Permission.ASSIGN_ANY))
+        self.technician.setEnabled(may(actor, Permission.ASSIGN_ANY))
         self.city = QComboBox()
         for city in ONSITE_CITIES:
             self.city.addItem(city, city)
@@ -122,10 +124,10 @@ class VisitDialog(SavingDialog):
         return wall_clock.replace(tzinfo=self._tz)
 
     def _update_length(self) -> None:
-        """The length as typed, with the R16 flag decided by the domain, not by this dialog."""
+        """The length as typed, with the R16 flag decided by the service, not by this dialog."""
         started, ended = self._aware(self.started), self._aware(self.ended)
         backwards = ended <= started
-        long = is_long_maintenance(self.maintenance.isChecked(), started, ended, self._max_hours)
+        long = self._flags_long(self.maintenance.isChecked(), started, ended)
         self.length.setProperty("warn", backwards or long)
         self.length.style().unpolish(self.length)
         self.length.style().polish(self.length)
