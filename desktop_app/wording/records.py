@@ -79,6 +79,8 @@ def audit_field_label(field: str) -> str:
         "reopen_count": _("Times reopened"),
         "closed_at": _("Closed at"),
         "attachments": _("Attachments"),
+        "closing_for": _("Closed for"),
+        "closing_reason": _("Reason for closing someone else's ticket"),
         # contracts
         "customer_id": _("Customer"),
         "invoice_number": _("Invoice"),
