@@ -34,12 +34,10 @@ class NotificationService:
             return []
         tz = self._policy.calendar().tz
         with self._uow_factory() as uow:
-            notices = uow.notices.for_user(actor.user_id, limit=limit)
-            numbers = uow.notices.ticket_numbers([n.ticket_id for n in notices])
+            rows = uow.queries.notices.inbox(actor.user_id, limit=limit)
         views = []
-        for notice in notices:
+        for notice, number in rows:
             assert notice.id is not None, "a stored notice"
-            number = numbers.get(notice.ticket_id, "")
             text = notice_text(notice.kind, number, dict(notice.data), tz)
             views.append(
                 NoticeView(
@@ -58,7 +56,7 @@ class NotificationService:
         if actor.user_id is None:
             return 0
         with self._uow_factory() as uow:
-            return uow.notices.unread_count(actor.user_id)
+            return uow.queries.notices.unread_count(actor.user_id)
 
     def mark_read(self, actor: Actor, notice_id: int) -> None:
         """Only the person's own notice: someone else's id changes nothing."""
@@ -86,7 +84,7 @@ class NotificationService:
         now = self._clock.now()
         written = 0
         with self._uow_factory() as uow:
-            for candidate in uow.notices.reminder_candidates():
+            for candidate in uow.queries.notices.reminder_candidates():
                 notice = self._reminder(uow, candidate, now)
                 if notice is not None and uow.notices.add(notice):
                     written += 1

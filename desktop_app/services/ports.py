@@ -186,15 +186,7 @@ class NoticeRepository(Protocol):
         """False when the same notice (person, ticket, kind, key) was already given."""
         ...
 
-    def for_user(self, user_id: UserId, *, unread_only: bool = False, limit: int = 200) -> list[Notification]: ...
-
-    def ticket_numbers(self, ticket_ids: Sequence[TicketId]) -> dict[TicketId, str]: ...
-
-    def unread_count(self, user_id: UserId) -> int: ...
-
     def mark_read(self, user_id: UserId, notice_ids: Sequence[int] | None, at: datetime) -> int: ...
-
-    def reminder_candidates(self) -> list[ReminderCandidate]: ...
 
 
 class TicketRepository(Protocol):
@@ -357,6 +349,16 @@ class PolicyQueries(Protocol):
         ...
 
 
+class NoticeQueries(Protocol):
+    def inbox(
+        self, user_id: UserId, *, unread_only: bool = False, limit: int = 200
+    ) -> list[tuple[Notification, str]]: ...
+
+    def unread_count(self, user_id: UserId) -> int: ...
+
+    def reminder_candidates(self) -> list[ReminderCandidate]: ...
+
+
 class ReadModels(Protocol):
     """The read models of one unit of work (`uow.queries`); repositories only load and save."""
 
@@ -368,6 +370,7 @@ class ReadModels(Protocol):
     billing: BillingQueries
     audit: AuditQueries
     policy: PolicyQueries
+    notices: NoticeQueries
 
 
 class UnitOfWork(Protocol):

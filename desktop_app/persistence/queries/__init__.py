@@ -13,6 +13,7 @@ from desktop_app.persistence.queries.billing import SqlBillingQueries
 from desktop_app.persistence.queries.contracts import SqlContractQueries
 from desktop_app.persistence.queries.directory import SqlDirectoryQueries
 from desktop_app.persistence.queries.machines import SqlMachineQueries
+from desktop_app.persistence.queries.notices import SqlNoticeQueries
 from desktop_app.persistence.queries.policy import SqlPolicyQueries
 from desktop_app.persistence.queries.queue import SqlQueueQueries
 from desktop_app.persistence.queries.ticket_detail import SqlTicketDetailQueries
@@ -30,6 +31,7 @@ class SqlReadModels:
         self.billing = SqlBillingQueries(session)
         self.audit = SqlAuditQueries(session)
         self.policy = SqlPolicyQueries(session)
+        self.notices = SqlNoticeQueries(session)
 
 
 __all__ = ["SqlReadModels"]

@@ -104,7 +104,7 @@ class TicketQueries:
 
     def notifications(self, user_id: UserId) -> list[Notification]:
         with self._core.uow_factory() as uow:
-            return uow.notices.for_user(user_id, unread_only=True)
+            return [notice for notice, _number in uow.queries.notices.inbox(user_id, unread_only=True)]
 
     def _rows(self, entries: Iterable[QueueEntry], now: datetime) -> tuple[QueueRow, ...]:
         return tuple(QueueRow(e, self._core.sla(e.status, e.due_at, e.response_hours, now)) for e in entries)

@@ -281,16 +281,6 @@ class _Notices:
         self.db.notifications.append(replace(notice, id=len(self.db.notifications) + 1))
         return True
 
-    def for_user(self, user_id: UserId, *, unread_only: bool = False, limit: int = 200) -> list[Notification]:
-        mine = [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
-        return sorted(mine, key=lambda n: (n.created_at, n.id or 0), reverse=True)[:limit]
-
-    def ticket_numbers(self, ticket_ids: Sequence[TicketId]) -> dict[TicketId, str]:
-        return {i: self.db.tickets[i].number for i in ticket_ids if i in self.db.tickets}
-
-    def unread_count(self, user_id: UserId) -> int:
-        return len(self.for_user(user_id, unread_only=True, limit=10**9))
-
     def mark_read(self, user_id: UserId, notice_ids: Sequence[int] | None, at: datetime) -> int:
         changed = 0
         for i, n in enumerate(self.db.notifications):
@@ -298,6 +288,19 @@ class _Notices:
                 self.db.notifications[i] = replace(n, read_at=at)
                 changed += 1
         return changed
+
+
+class _NoticeQueries:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def inbox(self, user_id: UserId, *, unread_only: bool = False, limit: int = 200) -> list[tuple[Notification, str]]:
+        mine = [n for n in self.db.notifications if n.user_id == user_id and not (unread_only and n.read_at)]
+        newest = sorted(mine, key=lambda n: (n.created_at, n.id or 0), reverse=True)[:limit]
+        return [(n, self.db.tickets[n.ticket_id].number) for n in newest]
+
+    def unread_count(self, user_id: UserId) -> int:
+        return len(self.inbox(user_id, unread_only=True, limit=10**9))
 
     def reminder_candidates(self) -> list[ReminderCandidate]:
         return [
@@ -545,6 +548,7 @@ class _ReadModels:
         self.contracts = _ContractQueries(db)
         self.audit = _AuditQueries(db)
         self.policy = _PolicyQueries(db)
+        self.notices = _NoticeQueries(db)
 
 
 class FakeUnitOfWork:
