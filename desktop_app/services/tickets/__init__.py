@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from desktop_app.domain.eligibility import Eligibility
 from desktop_app.domain.ids import MachineId, TicketId, UserId
-from desktop_app.domain.model import Channel, Notification, Severity, TicketStatus
+from desktop_app.domain.model import Channel, Notification, Severity
 from desktop_app.domain.permissions import SYSTEM, Actor
 from desktop_app.services.dto import AgentInfo, QueueCounts, QueueFilter, QueuePage, QueueRow, TicketDetail
 from desktop_app.services.policy_service import PolicyService
@@ -252,9 +252,9 @@ class TicketService:
     ) -> TicketDetail:
         return self._lifecycle.reopen(ticket_id, actor=actor, note=note, expected_version=expected_version)
 
-    def offered_actions(self, status: TicketStatus) -> OfferedActions:
-        """What the ticket page may offer from this status (the lifecycle's rules)."""
-        return offered_actions(status)
+    def offered_actions(self, detail: TicketDetail, actor: Actor) -> OfferedActions:
+        """What the ticket page may offer this person: the lifecycle's rules and their scope."""
+        return offered_actions(detail, actor)
 
     # -- escalation and visits ---------------------------------------------------------------------
 

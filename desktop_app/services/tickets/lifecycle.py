@@ -11,7 +11,7 @@ from datetime import datetime
 from desktop_app.domain import lifecycle
 from desktop_app.domain.ids import TicketId
 from desktop_app.domain.model import EventKind, Ticket, TicketEvent, TicketStatus
-from desktop_app.domain.permissions import Actor
+from desktop_app.domain.permissions import Actor, Permission, allows, may_work_on
 from desktop_app.errors import PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
@@ -37,18 +37,26 @@ class OfferedActions:
     attach: bool
 
 
-def offered_actions(status: TicketStatus) -> OfferedActions:
+def offered_actions(detail: TicketDetail, actor: Actor) -> OfferedActions:
+    """What the lifecycle allows from the ticket's status, for a person allowed to act on this
+    ticket (their role, and their own tickets or their city's: the check every change makes)."""
+    status = detail.status
+
+    def may(permission: Permission) -> bool:
+        return allows(actor, permission) and may_work_on(actor, detail.agent_id, detail.customer_city)
+
+    work = may(Permission.WORK_TICKET)
     return OfferedActions(
-        wait=lifecycle.can_transition(status, TicketStatus.WAITING_CUSTOMER),
-        resume=status is TicketStatus.WAITING_CUSTOMER,
-        contact_attempt=lifecycle.accepts_contact_attempts(status),
-        escalate=status.is_open,
-        close_solved=lifecycle.can_transition(status, TicketStatus.CLOSED),
-        close_no_response=lifecycle.can_transition(status, TicketStatus.CLOSED_NO_RESPONSE),
-        out_of_scope=lifecycle.can_transition(status, TicketStatus.OUT_OF_SCOPE),
-        reopen=status in lifecycle.CLOSED_STATUSES,
-        visit=status is not TicketStatus.OUT_OF_SCOPE,
-        attach=status.is_open,
+        wait=work and lifecycle.can_transition(status, TicketStatus.WAITING_CUSTOMER),
+        resume=work and status is TicketStatus.WAITING_CUSTOMER,
+        contact_attempt=work and lifecycle.accepts_contact_attempts(status),
+        escalate=may(Permission.ESCALATE) and status.is_open,
+        close_solved=work and lifecycle.can_transition(status, TicketStatus.CLOSED),
+        close_no_response=work and lifecycle.can_transition(status, TicketStatus.CLOSED_NO_RESPONSE),
+        out_of_scope=work and lifecycle.can_transition(status, TicketStatus.OUT_OF_SCOPE),
+        reopen=work and status in lifecycle.CLOSED_STATUSES,
+        visit=may(Permission.RECORD_VISITS) and status is not TicketStatus.OUT_OF_SCOPE,
+        attach=work and status.is_open,
     )
 
 

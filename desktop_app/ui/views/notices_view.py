@@ -11,14 +11,12 @@ from datetime import datetime, tzinfo
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenuBar,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,7 @@ from desktop_app.ui import theme
 from desktop_app.ui.models.notice_model import NoticeColumn, NoticeModel, NoticeRole
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.tray import DesktopNotifier
+from desktop_app.ui.widgets import record_table
 
 
 class NoticesView(QWidget):
@@ -76,18 +75,10 @@ class NoticesView(QWidget):
         header_row.addWidget(self.mark_all_button)
 
         self.model = NoticeModel(now, timezone, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        self.table = record_table(self.model, row_height=32)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setMouseTracking(True)
         self.table.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(32)
         self.table.setIconSize(QSize(16, 16))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)

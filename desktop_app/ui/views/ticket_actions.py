@@ -160,9 +160,9 @@ class TicketActions(QToolBar):
         self.visit.setVisible(may(actor, Permission.RECORD_VISITS))
 
     def load(self, detail: TicketDetail) -> None:
-        """Offer only what the lifecycle allows from the ticket's status."""
+        """Offer what the lifecycle allows from the ticket's status, to a person who may act on it."""
         self.detail = detail
-        offered = self._tickets.offered_actions(detail.status)
+        offered = self._tickets.offered_actions(detail, self._actor)
         self.waiting.setEnabled(offered.wait)
         self.resumed.setEnabled(offered.resume)
         self.attempt.setEnabled(offered.contact_attempt)
