@@ -141,3 +141,20 @@ def test_the_main_window_after_sign_in_leaves_documents_and_the_camera_for_their
     shown, modules = _python(code, make_settings(demo_folder).db_url, str(demo_folder), data_dir=demo_folder)
     assert shown
     assert _loaded(modules, *DEFERRED) == []
+
+
+def test_the_program_entry_collects_garbage_again_after_start_up_and_keeps_its_modules_out_of_it(
+    tmp_path: Path,
+) -> None:
+    """`python -m desktop_app` (and the packaged program) pause the collector only while importing:
+    a long-running command (the worker, the window) must collect again, and the imported objects
+    are frozen out of every later collection."""
+    code = (
+        "import atexit, gc, json, runpy, sys\n"
+        "atexit.register(lambda: print(json.dumps([gc.isenabled(), gc.get_freeze_count()])))\n"
+        "sys.argv = ['makersupport', 'calendar', 'holidays', '2026']\n"
+        "runpy.run_module('desktop_app', run_name='__main__')\n"
+    )
+    enabled, frozen = _python(code, data_dir=tmp_path)
+    assert enabled is True
+    assert frozen > 10_000  # the program's modules, classes and functions
