@@ -6,7 +6,7 @@ Both are new Python processes started by this one, with QT_QPA_PLATFORM=offscree
 - bare: QApplication + a QMainWindow shown + processEvents, then exit: what any PySide6 program pays;
 - app: `python -m desktop_app --db sqlite:///… gui --smoke` on a demo database prepared once in a temporary
   folder (`makersupport demo`): settings, services and a current schema check, Qt, the theme, then the
-  sign-in dialog is shown and closed by the smoke timer (app.py), like the packaging smoke test.
+  sign-in dialog is shown and closed once drawn (app.py), like the packaging smoke test.
 
 They run alternately (bare, app, app, bare, …) after one discarded warm-up of each, so both see the same
 machine load; the figure that counts is the paired ratio, the median of app/bare over the pairs. A
@@ -177,7 +177,7 @@ def main() -> int:
             f"{'met' if ratio <= GOAL_RATIO else 'NOT met'})"
         )
         if all(cpu.values()) and min(cpu["bare"]) > 0:
-            # Less disturbed by other programs than wall time; the smoke timer's wait uses no CPU.
+            # Less disturbed by other programs than wall time (what the processes computed, not waited).
             cpu_ratio = statistics.median(a / b for a, b in zip(cpu["app"], cpu["bare"], strict=True))
             print(
                 f"CPU time (user + system), medians: bare {_ms(statistics.median(cpu['bare']))}, "
