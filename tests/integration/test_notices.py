@@ -49,9 +49,7 @@ def test_R11_scenario_4_the_coordinator_and_then_the_director_find_the_breach_in
 
     world.clock.set(bogota(2026, 12, 2, 15, 0))  # 2× the response time: level 3, the director
     world.services.tickets.check_escalations()
-    assert [n.text for n in notifications.inbox(director)] == [
-        f"{number} escalated to level 3 (Director técnico)."
-    ]
+    assert [n.text for n in notifications.inbox(director)] == [f"{number} escalated to level 3 (Director técnico)."]
     world.services.tickets.check_escalations()  # another round (another window, a worker) tells nobody twice
     assert notifications.unread_count(director) == 1
     assert notifications.unread_count(carolina) == 1
@@ -118,7 +116,7 @@ def test_a_notice_is_marked_read_only_by_its_person(world: World) -> None:
     _new(world, "uni_m3", Severity.MEDIUM, by="carolina.rojas", agent="laura")
     _new(world, "uni_m3", Severity.LOW, by="carolina.rojas", agent="laura")
     laura, andres = world.actor("laura"), world.actor("andres")
-    newest, older = notifications.inbox(laura)
+    newest, _older = notifications.inbox(laura)
     notifications.mark_read(andres, newest.id)  # not his: nothing changes
     assert notifications.unread_count(laura) == 2
     notifications.mark_read(laura, newest.id)
