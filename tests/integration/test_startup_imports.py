@@ -158,3 +158,18 @@ def test_the_program_entry_collects_garbage_again_after_start_up_and_keeps_its_m
     enabled, frozen = _python(code, data_dir=tmp_path)
     assert enabled is True
     assert frozen > 10_000  # the program's modules, classes and functions
+
+
+def test_every_launcher_starts_through_the_same_frozen_import() -> None:
+    """`makersupport` (what `make run` opens), `makersupport-gui` and `python -m desktop_app` start
+    alike, so the start-up the bench measures is the one people get."""
+    import tomllib
+
+    from desktop_app import launcher
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    entries = {**project["project"]["scripts"], **project["project"]["gui-scripts"]}
+    assert entries == {"makersupport": "desktop_app.launcher:main", "makersupport-gui": "desktop_app.launcher:gui_main"}
+    assert callable(launcher.main) and callable(launcher.gui_main)
+    main_module = (Path(launcher.__file__).parent / "__main__.py").read_text(encoding="utf-8")
+    assert "from desktop_app.launcher import main" in main_module
