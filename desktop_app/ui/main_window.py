@@ -18,6 +18,7 @@ from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.i18n import _
 from desktop_app.services.access import may
 from desktop_app.services.desk import Desk
+from desktop_app.services.dto import TicketDetail
 from desktop_app.ui import theme
 from desktop_app.ui.models.queue_model import QueueColumn
 from desktop_app.ui.shell.menus import MainMenus
@@ -325,16 +326,19 @@ class MainWindow(QMainWindow):
     def _say(self, text: str) -> None:
         self.statusBar().showMessage(text, 15_000)
 
-    def _on_ticket_created(self, ticket_id: int) -> None:
-        self._on_ticket_saved(ticket_id)
-        self.open_ticket(ticket_id)
-        number = self.ticket_view.detail.number if self.ticket_view.detail else ""
-        self.statusBar().showMessage(_("Ticket {number} created.").format(number=number), 10_000)
+    def _on_ticket_created(self, detail: TicketDetail) -> None:
+        """The new ticket as intake wrote it: shown as it is, not read again (convention 19)."""
+        self._on_ticket_saved(detail)
+        self.ticket_view.show_detail(detail)
+        self.show_page(Page.TICKET)
+        self.statusBar().showMessage(_("Ticket {number} created.").format(number=detail.number), 10_000)
 
-    def _on_ticket_saved(self, _ticket_id: int) -> None:
+    def _on_ticket_saved(self, detail: TicketDetail) -> None:
         self.statusBar().showMessage(_("Ticket saved."), 5_000)
         self.queue_view.reload()
         self.refresh_counts()
+        if self.preview.detail is not None and self.preview.detail.id == detail.id:
+            self.preview.show_detail(detail)  # the queue's preview of the same ticket, as written
 
     def _on_others_changed(self) -> None:
         self.queue_view.reload()

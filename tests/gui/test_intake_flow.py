@@ -84,9 +84,14 @@ def test_a_ticket_lives_its_whole_life_through_the_window(
     dialog.channel.setCurrentIndex(dialog.channel.findData(dialog.channel.itemData(1)))
     save_screenshot(dialog, "intake_es_CO")
     assert dialog.create_button.isEnabled()
+    reads: list[int] = []
+    read_ticket = demo_services.tickets.get_ticket
+    monkeypatch.setattr(demo_services.tickets, "get_ticket", lambda i: reads.append(i) or read_ticket(i))
     with qtbot.waitSignal(dialog.ticket_created, timeout=10_000) as created:
         qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
-    ticket_id = created.args[0]
+    ticket_id = created.args[0].id
+    assert reads == []  # the window shows the ticket intake wrote; it does not read it again
+    monkeypatch.undo()
     qtbot.waitUntil(lambda: window.ticket_view.detail is not None and window.ticket_view.detail.id == ticket_id)
     detail = window.ticket_view.detail
     assert detail.machine_serial == COVERED_SERIAL and detail.severity is Severity.HIGH

@@ -64,10 +64,11 @@ class DescriptionEdit(QPlainTextEdit):
 
 class IntakeDialog(QDialog):
     """Signals:
-    ticket_created(int): the new ticket's id, after it was saved.
+    ticket_created(TicketDetail): the new ticket as it was written (the window shows it without
+        reading it again).
     """
 
-    ticket_created = Signal(int)
+    ticket_created = Signal(object)
 
     def __init__(
         self,
@@ -356,7 +357,7 @@ class IntakeDialog(QDialog):
     def _on_created(self, detail: TicketDetail) -> None:
         self._saving = False
         self.created = detail
-        self.ticket_created.emit(int(detail.id))
+        self.ticket_created.emit(detail)
         self.accept()
 
     def _on_refused(self, error: UserFacingError) -> None:

@@ -128,10 +128,10 @@ class ActionDialog(QDialog):
 
 class TicketActions(QToolBar):
     """Signals:
-    ticket_changed(int): an action went through; the views reload the ticket.
+    ticket_changed(TicketDetail): an action went through; the ticket as the service wrote it.
     """
 
-    ticket_changed = Signal(int)
+    ticket_changed = Signal(object)
 
     def __init__(
         self,
@@ -349,7 +349,7 @@ class TicketActions(QToolBar):
 
     def _on_done(self, detail: TicketDetail) -> None:
         self.load(detail)
-        self.ticket_changed.emit(int(detail.id))
+        self.ticket_changed.emit(detail)
 
     def _on_refused(self, error: UserFacingError) -> None:
         QMessageBox.warning(self, _("Not done"), error.message)

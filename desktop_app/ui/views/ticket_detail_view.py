@@ -158,7 +158,7 @@ class TicketDetailView(QWidget):
         if editor is not None:
             timeline_layout.addWidget(QLabel(_("Edit"), objectName="cardTitle"))
             timeline_layout.addWidget(editor)
-            editor.ticket_saved.connect(self.show_ticket)
+            editor.ticket_saved.connect(self.show_detail)
         timeline_layout.addWidget(QLabel(_("Timeline"), objectName="cardTitle"))
         timeline_layout.addWidget(self.timeline, 1)
 
@@ -271,7 +271,7 @@ class TicketDetailView(QWidget):
         content_layout.addWidget(self.title)
         if actions is not None:
             content_layout.addWidget(actions)
-            actions.ticket_changed.connect(self.show_ticket)
+            actions.ticket_changed.connect(self.show_detail)
         content_layout.addWidget(self.splitter, 1)
 
         self.empty_label = QLabel(_("Select a ticket in the queue to see it here."), objectName="emptyState")
@@ -292,6 +292,10 @@ class TicketDetailView(QWidget):
         except NotFoundError as exc:
             self.clear(exc.message)
             return
+        self.show_detail(detail)
+
+    def show_detail(self, detail: TicketDetail) -> None:
+        """Show a ticket already read, e.g. as a change returned it (no second read)."""
         self.detail = detail
         self._fill(detail)
         if self.editor is not None:
@@ -299,7 +303,7 @@ class TicketDetailView(QWidget):
         if self.actions is not None:
             self.actions.load(detail)
         self.stack.setCurrentIndex(1)
-        self.ticket_shown.emit(ticket_id)
+        self.ticket_shown.emit(int(detail.id))
 
     def clear(self, message: str | None = None) -> None:
         self.detail = None

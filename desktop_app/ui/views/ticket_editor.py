@@ -122,10 +122,10 @@ class ConflictDialog(QDialog):
 
 class TicketEditor(QWidget):
     """Signals:
-    ticket_saved(int): the changes are in the database.
+    ticket_saved(TicketDetail): the changes are in the database; the ticket as written.
     """
 
-    ticket_saved = Signal(int)
+    ticket_saved = Signal(object)
 
     def __init__(
         self,
@@ -249,7 +249,7 @@ class TicketEditor(QWidget):
         self.minutes.setValue(0)
         self.detail = None
         self.load(detail)
-        self.ticket_saved.emit(int(detail.id))
+        self.ticket_saved.emit(detail)
 
     def _on_save_failed(self, error: UserFacingError, mine: TicketChanges, seen: TicketDetail) -> None:
         self.save_button.setEnabled(True)
@@ -267,7 +267,7 @@ class TicketEditor(QWidget):
         elif choice == ConflictDialog.DISCARD_MINE:
             self.detail = None
             self.load(current)
-            self.ticket_saved.emit(int(current.id))
+            self.ticket_saved.emit(current)
         else:
             # Keep editing: the form is untouched; the next save compares with, and is checked
             # against, the version that is in the database now.
