@@ -245,6 +245,9 @@ def _all_open_rows(services: Services) -> list[QueueRow]:
             return rows
 
 
+FIRST_CALENDAR_YEAR, LAST_CALENDAR_YEAR = 1900, 2200
+
+
 def _moment(text: str, services: Services) -> datetime:
     """An ISO date-time; without an offset it is Colombia time."""
     try:
@@ -255,6 +258,13 @@ def _moment(text: str, services: Services) -> datetime:
                 "“{text}” is not a date and time; write it as 2026-12-01T09:10 (Colombia time) or with an offset."
             ).format(text=text)
         ) from exc
+    if not FIRST_CALENDAR_YEAR <= moment.year <= LAST_CALENDAR_YEAR:
+        # Far-off years overflow the date arithmetic and mean a typo, not a support promise.
+        raise UserFacingError(
+            _("“{text}” is out of range: the calendar works with years {first} to {last}.").format(
+                text=text, first=FIRST_CALENDAR_YEAR, last=LAST_CALENDAR_YEAR
+            )
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=services.policy.calendar().tz)
     return moment
@@ -268,7 +278,15 @@ def _calendar(args: argparse.Namespace, services: Services) -> None:
     elif args.calendar_command == "add":
         if not 0 <= args.hours <= 100_000:
             raise UserFacingError(_("The hours must be between 0 and 100000."))
-        due = add_working_time(calendar, _moment(args.start, services), timedelta(hours=args.hours))
+        start = _moment(args.start, services)
+        try:
+            due = add_working_time(calendar, start, timedelta(hours=args.hours))
+        except OverflowError as exc:  # near the last year, many hours can still run past any date
+            raise UserFacingError(
+                _("{start} plus {hours} working hours is out of the calendar's range.").format(
+                    start=args.start, hours=f"{args.hours:g}"
+                )
+            ) from exc
         print(due.astimezone(calendar.tz).isoformat())
     else:
         start, end = _moment(args.start, services), _moment(args.end, services)
