@@ -7,7 +7,7 @@ from datetime import date, tzinfo
 
 from desktop_app.domain.audit import AuditEntry, as_text, diff
 from desktop_app.domain.contracts import ContractError, check_contract, overlapping, renewal_period
-from desktop_app.domain.ids import ContractId, CustomerId, MachineId, PlanCode
+from desktop_app.domain.ids import ContractId, CustomerId, MachineId, PlanCode, parse_id
 from desktop_app.domain.model import Contract, ContractState, contract_state
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.domain.policy import PlanTerms
@@ -186,9 +186,10 @@ class ContractService:
     def find(self, text: str) -> ContractSummary:
         """A contract by database id or by invoice number. Raises NotFoundError."""
         text = text.strip()
-        if text.isdigit():
+        number = parse_id(text)
+        if number is not None:
             with self._uow_factory() as uow:
-                summary = uow.queries.contracts.get_summary(ContractId(int(text)))
+                summary = uow.queries.contracts.get_summary(ContractId(number))
             if summary is not None:
                 return summary
         for summary in self.list_contracts(text):

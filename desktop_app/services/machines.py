@@ -9,7 +9,7 @@ from datetime import date, tzinfo
 
 from desktop_app.domain.audit import AuditEntry, as_text, diff
 from desktop_app.domain.eligibility import Eligibility
-from desktop_app.domain.ids import CustomerId, MachineId, ModelCode, TicketId
+from desktop_app.domain.ids import CustomerId, MachineId, ModelCode, TicketId, parse_id
 from desktop_app.domain.machines import MachineError, check_machine, normal_serial
 from desktop_app.domain.model import Machine, TicketStatus
 from desktop_app.domain.permissions import Actor, Permission, allows
@@ -175,8 +175,9 @@ class MachineService:
         """A customer by database id or by NIT. Raises NotFoundError naming what was looked for."""
         text = text.strip()
         with self._uow_factory() as uow:
-            if text.isdigit() and uow.catalog.get_customer(CustomerId(int(text))) is not None:
-                return CustomerId(int(text))
+            number = parse_id(text)
+            if number is not None and uow.catalog.get_customer(CustomerId(number)) is not None:
+                return CustomerId(number)
             found = uow.catalog.customer_id_by_tax_id(text)
         if found is None:
             raise NotFoundError(_("There is no customer with id or NIT {text}.").format(text=text))

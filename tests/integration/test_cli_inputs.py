@@ -38,3 +38,21 @@ def test_calendar_refuses_dates_out_of_range(
 def test_calendar_within_range_still_answers(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(demo_folder, "calendar", "add", "2200-12-31T09:00", "100000") == 0
     assert capsys.readouterr().out.startswith("22")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("labels", "--customer", "99999999999999999999999"),
+        ("labels", "--customer", "9223372036854775808"),  # 2**63: one past the largest id
+        ("labels", "--customer", "²"),
+        ("certificate", "issue", "--contract", "99999999999999999999999"),
+    ],
+)
+def test_an_id_too_large_for_the_database_is_no_such_customer_or_contract(
+    demo_folder: Path, tmp_path: Path, args: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.pdf"
+    assert cli(demo_folder, *args, "--out", str(out)) == 2
+    assert "There is no" in capsys.readouterr().err
+    assert not out.exists()
