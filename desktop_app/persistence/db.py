@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,9 +17,47 @@ from desktop_app.i18n import _
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
+_QUERY_PASSWORD = re.compile(r"(?i)(?P<head>[?&]password=)[^&]*")
+
+
+def redact_url(text: str) -> str:
+    """`text` (a database address, maybe malformed) with its password replaced by ***.
+
+    For addresses SQLAlchemy could not parse, so `hide_password` is not available. Everything
+    between the user name's ":" and the last "@" goes: a password may itself hold "@", "/" or
+    "?", and dropping too much is harmless in a message. A `password=` query option goes too.
+    """
+    scheme_end = text.find("://")
+    start = scheme_end + 3 if scheme_end >= 0 else 0
+    at = text.rfind("@")
+    if at > start:
+        colon = text.find(":", start, at)
+        if colon >= 0:
+            text = text[: colon + 1] + "***" + text[at:]
+    return _QUERY_PASSWORD.sub(r"\g<head>***", text)
+
+
+def parse_url(url: str) -> URL:
+    """The parsed address, or a DatabaseUnavailableError whose message never shows the password."""
+    if not url.startswith("sqlite") and url.partition("?")[0].count("@") > 1:
+        # postgresql://u:p@ss@host/db would be read as host "ss@host" (or worse, part of the
+        # password as a host name that then shows in the server's error message).
+        raise DatabaseUnavailableError(
+            _("“{url}” is not a valid database address: write an “@” inside a password as %40.").format(
+                url=redact_url(url)
+            )
+        )
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise DatabaseUnavailableError(
+            _("“{url}” is not a valid database address.").format(url=redact_url(url))
+        ) from None
+
+
 def sqlite_file(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
-    parsed = make_url(url)
+    parsed = parse_url(url)
     database = parsed.database
     if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
         return None
@@ -43,10 +82,7 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
     create_folder: create the SQLite file's folder when missing (only for the default location:
         a path the user typed with a typo should be an error, not a new empty database).
     """
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseUnavailableError(_("“{url}” is not a valid database address.").format(url=url)) from exc
+    parsed = parse_url(url)
     path = sqlite_file(url)
     if path is not None:
         if create_folder:
@@ -67,7 +103,7 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
     except Exception as exc:  # missing driver, bad options
         raise DatabaseUnavailableError(
             _("Cannot use the database {url}: {reason}").format(
-                url=parsed.render_as_string(hide_password=True), reason=exc
+                url=redact_url(parsed.render_as_string(hide_password=True)), reason=exc
             )
         ) from exc
     if parsed.get_backend_name() == "sqlite":
