@@ -174,11 +174,47 @@ def _certificate(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+_MAX_PATH = 4096  # PATH_MAX on Linux; longer text is never a file name
+_FILE_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
+
+
+def _kind(path: Path) -> str:
+    """What is at path: "file", "folder", or "" (nothing, or a name the system refuses, e.g. too long)."""
+    try:
+        return "file" if path.is_file() else "folder" if path.is_dir() else ""
+    except (OSError, ValueError):
+        return ""
+
+
+def _as_path(source: str) -> Path | None:
+    """The file `certificate verify` was given, or None when the argument is QR text.
+
+    Only a plausible path is one: not a certificate code or any URL, at most PATH_MAX long, one
+    line, no NUL; and either an existing file or folder, or written like a file name (a folder
+    separator or a PDF/image extension), so a missing file is reported as unreadable."""
+    if is_certificate_code(source) or "://" in source or len(source) > _MAX_PATH:
+        return None
+    if any(char in source for char in "\n\r\x00"):
+        return None
+    path = Path(source)
+    if _kind(path):
+        return path
+    if "/" in source or "\\" in source or path.suffix.lower() in _FILE_SUFFIXES:
+        return path
+    return None
+
+
 def _verify_certificate(source: str, services: Services) -> int:
     """0 valid; 1 not valid (expired, revoked, altered, unknown key, no certificate code); 2 unreadable."""
-    path = Path(source)
+    path = _as_path(source)
     texts = [source]
-    if path.is_file():
+    kind = _kind(path) if path is not None else ""
+    if path is not None and kind != "file":
+        # Named like a file, yet nothing readable is there: unreadable input, not a forged code.
+        reason = _("it is a folder") if kind == "folder" else _("there is no such file")
+        print(_("{path} cannot be read: {reason}.").format(path=path, reason=reason), file=sys.stderr)
+        return 2
+    if path is not None:
         from desktop_app.devices.qr_decoder import default_chain  # OpenCV only when reading a file
 
         try:

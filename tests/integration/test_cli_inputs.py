@@ -56,3 +56,21 @@ def test_an_id_too_large_for_the_database_is_no_such_customer_or_contract(
     assert cli(demo_folder, *args, "--out", str(out)) == 2
     assert "There is no" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_verify_reads_a_very_long_certificate_text_as_text_not_as_a_file_name(
+    demo_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = "https://somosmaker.com/soporte/c/" + "a" * 100_000
+    assert cli(demo_folder, "certificate", "verify", code) == 1
+    assert "not a makeR certificate code" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["missing.pdf", "folder", "nested/" + "a" * 300])
+def test_verify_a_missing_file_or_a_folder_is_unreadable_input(
+    demo_folder: Path, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README: exit 2 for unreadable input (not 1, which says the certificate is not valid)."""
+    (tmp_path / "folder").mkdir()
+    assert cli(demo_folder, "certificate", "verify", str(tmp_path / name)) == 2
+    assert "cannot be read" in capsys.readouterr().err
