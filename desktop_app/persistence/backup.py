@@ -16,7 +16,7 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
@@ -30,10 +30,24 @@ class BackupError(UserFacingError):
     pass
 
 
-def _libpq_url(url: str) -> str:
-    """pg_dump speaks libpq URLs: postgresql://…, without SQLAlchemy's "+psycopg"."""
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """The address and environment for pg_dump/pg_restore.
+
+    They speak libpq URLs (postgresql://…, without SQLAlchemy's "+psycopg"). The password goes in
+    the child's PGPASSWORD, never in the URL on its command line: any local user can read a
+    process's arguments (ps, /proc/PID/cmdline), but not its environment.
+    """
     parsed = make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    query = dict(parsed.query)
+    password = parsed.password if parsed.password is not None else query.pop("password", None)
+    query.pop("password", None)
+    env = dict(os.environ)
+    if password is not None:
+        env["PGPASSWORD"] = password if isinstance(password, str) else str(password[-1])
+    # URL.set() ignores None, so the address is rebuilt without the password.
+    bare = URL.create("postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database, query)
+    address = bare.render_as_string(hide_password=False)
+    return address, env
 
 
 def _tool(name: str) -> str:
@@ -87,8 +101,10 @@ def backup_database(url: str, out: Path) -> Path:
         if source is not None:
             _sqlite_copy(source, temp)
         else:
+            address, env = _libpq(url)
             subprocess.run(
-                [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={temp}", _libpq_url(url)],
+                [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={temp}", address],
+                env=env,
                 check=True,
                 capture_output=True,
                 text=True,
@@ -138,6 +154,7 @@ def restore_database(url: str, backup: Path, now: datetime) -> Path:
         return kept
     kept = Path(tempfile.mkdtemp(prefix="makersupport-restore-")) / f"before-restore-{stamp}.dump"
     backup_database(url, kept)
+    address, env = _libpq(url)
     try:
         subprocess.run(
             [
@@ -146,9 +163,10 @@ def restore_database(url: str, backup: Path, now: datetime) -> Path:
                 "--if-exists",
                 "--no-owner",
                 "--single-transaction",
-                f"--dbname={_libpq_url(url)}",
+                f"--dbname={address}",
                 str(backup),
             ],
+            env=env,
             check=True,
             capture_output=True,
             text=True,

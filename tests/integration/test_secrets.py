@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from psycopg import sql
+from sqlalchemy import create_engine, func, select
 
+from desktop_app.persistence import backup
 from desktop_app.persistence.db import redact_url
+from desktop_app.persistence.tables import CustomerRecord
 from tests.integration.test_cli import run
+from tests.pg_server import TemporaryPostgres
 
 SECRET = "s3cr3t-XYZ"
 
@@ -49,3 +61,55 @@ def test_redact_url_drops_the_password_and_keeps_the_rest(url: str) -> None:
     shown = redact_url(url)
     assert SECRET not in shown
     assert "127.0.0.1" in shown or "[::1" in shown
+
+
+@pytest.fixture
+def pg_with_password(pg: TemporaryPostgres, pg_demo_template: tuple[str, Path]) -> Iterator[str]:
+    """A copy of the demo database reached by a login that must give its password (scram), unlike
+    the test server's other logins (trust): a dump that did not get the password fails."""
+    role = f"r_{uuid.uuid4().hex[:10]}"
+    hba = pg.folder / "data" / "pg_hba.conf"
+    hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+    name = pg.create_database(template=pg_demo_template[0])
+    with psycopg.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname="postgres", autocommit=True) as c:
+        c.execute(sql.SQL("CREATE ROLE {} LOGIN SUPERUSER PASSWORD {}").format(sql.Identifier(role), SECRET))
+        c.execute("SELECT pg_reload_conf()")
+    yield f"postgresql+psycopg://{role}:{SECRET}@127.0.0.1:{pg.port}/{name}"
+    pg.drop_database(name)
+    with psycopg.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname="postgres", autocommit=True) as c:
+        c.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_pg_dump_and_pg_restore_get_the_password_through_the_environment_not_argv(
+    pg_with_password: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        commands.append([str(arg) for arg in args])
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(backup.subprocess, "run", spy)
+    url = pg_with_password
+    without_password = url.replace(f":{SECRET}@", "@")
+    with pytest.raises(backup.BackupError, match="password"):  # the login really needs it
+        backup.backup_database(without_password, tmp_path / "sin-clave.backup")
+
+    out = backup.backup_database(url, tmp_path / "copia.backup")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(CustomerRecord.__table__.update().values(name="BORRADO"))
+        engine.dispose()
+        backup.restore_database(url, out, datetime(2025, 1, 1, tzinfo=UTC))
+        with engine.connect() as connection:
+            erased = select(func.count()).select_from(CustomerRecord).where(CustomerRecord.name == "BORRADO")
+            assert connection.execute(erased).scalar_one() == 0
+    finally:
+        engine.dispose()
+    tools = [command for command in commands if Path(command[0]).name in ("pg_dump", "pg_restore")]
+    assert {Path(command[0]).name for command in tools} == {"pg_dump", "pg_restore"}
+    for command in tools:
+        assert not any(SECRET in arg for arg in command), command
+    assert "PGPASSWORD" not in os.environ  # the child's environment only
