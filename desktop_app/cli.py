@@ -42,7 +42,7 @@ from desktop_app.domain.business_time import add_working_time, working_time_betw
 from desktop_app.domain.certificate import Verdict, is_certificate_code
 from desktop_app.domain.permissions import SYSTEM
 from desktop_app.errors import UserFacingError
-from desktop_app.files import write_file
+from desktop_app.files import check_target, write_file
 from desktop_app.formatting import format_date, format_datetime, format_working_hours
 from desktop_app.i18n import _, ngettext
 from desktop_app.services.dto import QueueFilter, QueueRow
@@ -157,13 +157,13 @@ def _certificate(args: argparse.Namespace, services: Services) -> int:
         print(_("Signing key created: {private}").format(private=private))
         print(_("Public key to ship with the program (resources/keys/): {public}").format(public=public))
     elif command == "issue":
-        if args.out.exists():  # before a number is used up: the file is never replaced
-            raise UserFacingError(_("{path} already exists; choose another name.").format(path=args.out))
+        check_target(args.out)  # before a number is used up: the file is never replaced
         contract = services.contracts.find(args.contract)
         issued = services.certificates.issue(contract.id, actor=SYSTEM, paper=args.paper)
         write_file(args.out, issued.pdf)
         print(_("Certificate {number} written to {path}").format(number=issued.number, path=args.out))
     elif command == "reprint":
+        check_target(args.out)
         write_file(args.out, services.certificates.reprint(args.number, args.paper))
         print(_("Certificate {number} written to {path}").format(number=args.number, path=args.out))
     elif command == "revoke":
@@ -417,6 +417,7 @@ def _scan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _labels(args: argparse.Namespace, services: Services) -> None:
+    check_target(args.out)  # before the sheet is drawn
     customer = services.machines.find_customer(args.customer) if args.customer else None
     pdf, count = services.machines.labels_pdf(customer_id=customer, serials=args.machines or (), sheet=args.sheet)
     write_file(args.out, pdf)

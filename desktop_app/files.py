@@ -9,6 +9,7 @@ old one is swapped out atomically, so a full disk never leaves it half-written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -17,14 +18,54 @@ from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
 
 
+def check_target(path: Path, *, replace: bool = False) -> None:
+    """Refuse, before any work is done, a file that cannot be created at `path`.
+
+    Raises UserFacingError naming the path: it exists (and replace is False), its name is longer
+    than the system allows, its folder is missing or not a folder, or the folder is not writable.
+    """
+    try:
+        exists = path.exists()
+        folder_ok = path.parent.is_dir()
+        if len(path.name.encode(errors="surrogateescape")) > _name_max(path.parent if folder_ok else Path(".")):
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
+    except (OSError, ValueError) as exc:  # a name too long, a NUL: the system refuses to look it up
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UserFacingError(_("{path} cannot be written: {reason}").format(path=path, reason=reason)) from exc
+    if exists and not replace:
+        raise UserFacingError(_("{path} already exists; choose another name.").format(path=path))
+    if not folder_ok:
+        if _is_something(path.parent):
+            raise UserFacingError(
+                _("{path} cannot be written: {folder} is a file, not a folder.").format(path=path, folder=path.parent)
+            )
+        raise UserFacingError(_("The folder {folder} does not exist.").format(folder=path.parent))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise UserFacingError(
+            _("{path} cannot be written: the folder {folder} is not writable.").format(path=path, folder=path.parent)
+        )
+
+
+def _is_something(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the folder's file system takes (255 on most)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # Windows has no pathconf
+        return 255
+
+
 def write_file(path: Path, data: bytes, *, replace: bool = False) -> Path:
     """Raises UserFacingError: the file exists (and replace is False), or the folder cannot be written."""
-    if path.exists() and not replace:
-        raise UserFacingError(_("{path} already exists; choose another name.").format(path=path))
-    if not path.parent.is_dir():
-        raise UserFacingError(_("The folder {folder} does not exist.").format(folder=path.parent))
+    check_target(path, replace=replace)
     try:
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".part")
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}-", suffix=".part")
     except OSError as exc:
         raise UserFacingError(_("{path} cannot be written: {reason}").format(path=path, reason=exc.strerror)) from exc
     temp = Path(temp_name)

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import PermissionDeniedError
+from desktop_app.files import check_target
 from desktop_app.i18n import _
 from desktop_app.services.ports import Clock
 
@@ -35,6 +36,9 @@ class BackupService:
     def backup_now(self, actor: Actor, out: Path) -> Path:
         if not allows(actor, Permission.BACKUP):
             raise PermissionDeniedError(_("Only an administrator can make or restore backups."))
+        # A name too long or a folder not writable, said before the copy starts (the backup itself
+        # refuses an existing file, with its own wording).
+        check_target(out, replace=True)
         return self._backups.backup(out)
 
     def restore(self, actor: Actor, backup: Path) -> Path:

@@ -6,12 +6,15 @@ uncaught exception fails the test with its traceback instead of hiding in a chil
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from desktop_app.bootstrap import build_services
 from desktop_app.cli import main
-from tests.conftest import make_settings
+from desktop_app.services.clock import FixedClock
+from tests.conftest import DEMO_NOW, make_settings
 
 
 def cli(folder: Path, *args: str) -> int:
@@ -74,3 +77,77 @@ def test_verify_a_missing_file_or_a_folder_is_unreadable_input(
     (tmp_path / "folder").mkdir()
     assert cli(demo_folder, "certificate", "verify", str(tmp_path / name)) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def _contract_in_force(folder: Path) -> str:
+    """An invoice number the command line can certify (a key made first, as `certificate keygen` does)."""
+    assert main(["--db", make_settings(folder).db_url, "certificate", "keygen"]) == 0
+    services = build_services(make_settings(folder), clock=FixedClock(DEMO_NOW))
+    try:
+        return next(
+            c.invoice_number for c in services.contracts.list_contracts() if services.contracts.state_of(c).in_force
+        )
+    finally:
+        services.close()
+
+
+def _files(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+def test_an_out_file_name_too_long_is_refused_naming_it_and_leaves_nothing(
+    demo_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoice = _contract_in_force(demo_folder)
+    outputs = tmp_path / "out"
+    outputs.mkdir()
+    long_name = outputs / ("a" * 300 + ".pdf")
+    assert cli(demo_folder, "certificate", "issue", "--contract", invoice, "--out", str(outputs / "c.pdf")) == 0
+    number = capsys.readouterr().out.split()[1]
+    before = _files(outputs)
+    for args in (
+        ("labels", "--machines", "MK-R2-230055"),
+        ("certificate", "issue", "--contract", invoice),
+        ("certificate", "reprint", number),
+        ("backup",),
+    ):
+        assert cli(demo_folder, *args, "--out", str(long_name)) == 2, args
+        err = capsys.readouterr().err
+        assert str(long_name) in err and "cannot be written" in err, args
+    assert _files(outputs) == before
+
+
+OUT_COMMANDS = [("backup",), ("labels", "--machines", "MK-R2-230055")]
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_an_out_file_under_a_regular_file_is_refused_naming_it(
+    demo_folder: Path, tmp_path: Path, command: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file where the folder should be (NotADirectoryError, for root too)."""
+    not_a_folder = tmp_path / "afile"
+    not_a_folder.write_text("x")
+    assert cli(demo_folder, *command, "--out", str(not_a_folder / "x.db")) == 2
+    err = capsys.readouterr().err
+    assert str(not_a_folder / "x.db") in err and "is a file, not a folder" in err
+    assert not_a_folder.read_text() == "x"
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_an_out_file_in_a_folder_this_user_cannot_write_is_refused_naming_it(
+    demo_folder: Path,
+    tmp_path: Path,
+    command: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The tests run as root, who may write anywhere: the folder's permission answer is the system's
+    for any other user (access(2) says no), which is what a PermissionError would follow from."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != locked and real_access(p, mode, **kw))
+    assert cli(demo_folder, *command, "--out", str(locked / "x.db")) == 2
+    err = capsys.readouterr().err
+    assert str(locked / "x.db") in err and "not writable" in err
+    assert list(locked.iterdir()) == []
