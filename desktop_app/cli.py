@@ -159,8 +159,7 @@ def _certificate(args: argparse.Namespace, services: Services) -> int:
     elif command == "issue":
         check_target(args.out)  # before a number is used up: the file is never replaced
         contract = services.contracts.find(args.contract)
-        issued = services.certificates.issue(contract.id, actor=SYSTEM, paper=args.paper)
-        write_file(args.out, issued.pdf)
+        issued = services.certificates.issue(contract.id, actor=SYSTEM, paper=args.paper, out=args.out)
         print(_("Certificate {number} written to {path}").format(number=issued.number, path=args.out))
     elif command == "reprint":
         check_target(args.out)

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from desktop_app.errors import UserFacingError
@@ -86,3 +87,55 @@ def write_file(path: Path, data: bytes, *, replace: bool = False) -> Path:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
     return path
+
+
+@contextlib.contextmanager
+def staged_file(path: Path, data: bytes) -> Iterator[Callable[[], Path]]:
+    """Write `data` to a temporary file beside `path` and yield `publish`, which gives it its name.
+
+    For a file that must exist exactly when a record does: write here, record, publish, commit. If
+    the block fails after publishing, the published file is removed again; the temporary file is
+    removed in every case. An existing file is never replaced.
+
+    Raises UserFacingError: the file cannot be created (see check_target), or the name was taken.
+    """
+    check_target(path)
+    try:
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:100]}-", suffix=".part")
+    except OSError as exc:
+        raise UserFacingError(_("{path} cannot be written: {reason}").format(path=path, reason=exc.strerror)) from exc
+    temp = Path(temp_name)
+    published = False
+
+    def publish() -> Path:
+        nonlocal published
+        try:
+            os.link(temp, path)  # fails, instead of replacing, if the name was taken meanwhile
+        except FileExistsError as exc:
+            raise UserFacingError(_("{path} already exists; choose another name.").format(path=path)) from exc
+        except OSError as exc:
+            raise UserFacingError(
+                _("{path} cannot be written: {reason}").format(path=path, reason=exc.strerror)
+            ) from exc
+        published = True
+        return path
+
+    try:
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise UserFacingError(
+                _("{path} cannot be written: {reason}").format(path=path, reason=exc.strerror)
+            ) from exc
+        try:
+            yield publish
+        except BaseException:
+            if published:
+                path.unlink(missing_ok=True)
+            raise
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()

@@ -7,8 +7,10 @@ active. A verification never raises for what a scanner reads: it returns a verdi
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.certificate import (
@@ -27,6 +29,7 @@ from desktop_app.domain.ids import ContractId
 from desktop_app.domain.model import ContractState, contract_state
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
+from desktop_app.files import check_target, staged_file
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
 from desktop_app.services.dto import ContractSummary, StoredCertificate
@@ -70,12 +73,22 @@ class CertificateService:
         """Whether this installation holds the office's signing key."""
         return self._signer.can_sign
 
-    def issue(self, contract_id: ContractId, *, actor: Actor, paper: str = "letter") -> IssuedCertificate:
-        """Raises:
-        UserFacingError: no signing key here; a contract without machines, expired, or unknown.
+    def issue(
+        self, contract_id: ContractId, *, actor: Actor, paper: str = "letter", out: Path | None = None
+    ) -> IssuedCertificate:
+        """Issue, record and audit a contract's certificate; with `out`, also write its PDF there.
+
+        With `out` the number is used only together with the file: the PDF is written beside it
+        first, given its name inside the transaction, and removed if the commit fails.
+
+        Raises:
+        UserFacingError: no signing key here; a contract without machines, expired, or unknown;
+            `out` cannot be written (checked before a number is taken).
         """
         if not allows(actor, Permission.ISSUE_CERTIFICATES):
             raise PermissionDeniedError(_("Your role does not allow this action."))
+        if out is not None:
+            check_target(out)
         now = self._clock.now()
         today = self._today()
         with self._uow_factory() as uow:
@@ -110,7 +123,10 @@ class CertificateService:
             )
             issued = {"contract_id": ("", str(contract.id)), "key_id": ("", code.key_id.hex())}
             uow.audit.record(AuditEntry(now, actor.user_id, "certificate", data.number, "issue", issued))
-            uow.commit()
+            with staged_file(out, pdf) if out is not None else contextlib.nullcontext() as publish:
+                if publish is not None:
+                    publish()  # a failure here rolls the record back: no number without its file
+                uow.commit()  # a failure here removes the published file: no file without its record
         return IssuedCertificate(data.number, data, text, pdf)
 
     def refusal(self, contract: ContractSummary) -> str:

@@ -7,6 +7,8 @@ uncaught exception fails the test with its traceback instead of hiding in a chil
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,12 @@ from desktop_app.bootstrap import build_services
 from desktop_app.cli import main
 from desktop_app.services.clock import FixedClock
 from tests.conftest import DEMO_NOW, make_settings
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own data folder (signing key, automatic backups), as each installation has."""
+    monkeypatch.setenv("MAKERSUPPORT_DATA_DIR", str(tmp_path / "installation"))
 
 
 def cli(folder: Path, *args: str) -> int:
@@ -151,3 +159,46 @@ def test_an_out_file_in_a_folder_this_user_cannot_write_is_refused_naming_it(
     err = capsys.readouterr().err
     assert str(locked / "x.db") in err and "not writable" in err
     assert list(locked.iterdir()) == []
+
+
+def _certificate_rows(folder: Path) -> tuple[int, int]:
+    """(certificates recorded, certificate audit rows) in the database file."""
+    with closing(sqlite3.connect(folder / "makersupport.sqlite3")) as db:
+        (certificates,) = db.execute("SELECT count(*) FROM certificates").fetchone()
+        (audited,) = db.execute("SELECT count(*) FROM audit_log WHERE entity = 'certificate'").fetchone()
+    return certificates, audited
+
+
+def test_certificate_issue_into_a_missing_folder_uses_no_number(
+    demo_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoice = _contract_in_force(demo_folder)
+    before = _certificate_rows(demo_folder)
+    out = tmp_path / "missing-folder" / "x.pdf"
+    assert cli(demo_folder, "certificate", "issue", "--contract", invoice, "--out", str(out)) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert _certificate_rows(demo_folder) == before
+    assert not out.parent.exists()
+
+
+def test_certificate_issue_whose_file_cannot_take_its_name_records_nothing(
+    demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The PDF fails at the last step (the name is taken by another program meanwhile): no number is
+    used, no half file is left, and the next attempt gets the number this one would have had."""
+    invoice = _contract_in_force(demo_folder)
+    before = _certificate_rows(demo_folder)
+    out = tmp_path / "out" / "x.pdf"
+    out.parent.mkdir()
+
+    def taken(source: object, target: object) -> None:
+        raise FileExistsError(17, "File exists")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "link", taken)
+        assert cli(demo_folder, "certificate", "issue", "--contract", invoice, "--out", str(out)) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert _certificate_rows(demo_folder) == before
+    assert list(out.parent.iterdir()) == []
+    assert cli(demo_folder, "certificate", "issue", "--contract", invoice, "--out", str(out)) == 0
+    assert out.is_file() and _certificate_rows(demo_folder) == (before[0] + 1, before[1] + 1)
