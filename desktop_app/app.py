@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QM
 
 from desktop_app import i18n
 from desktop_app.bootstrap import Services, build_services
-from desktop_app.config import APP_AUTHOR, APP_NAME, Settings, load_settings
+from desktop_app.config import APP_AUTHOR, APP_NAME, Settings, load_settings, make_private_folder
 from desktop_app.connection import load_connection, stored_password
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
@@ -29,7 +29,7 @@ SMOKE_LIMIT_MS = 5000  # a smoke run leaves by then even if its window is never 
 
 def _setup_logging(settings: Settings) -> None:
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_folder(settings.data_dir)
         handler: logging.Handler = logging.FileHandler(settings.log_file, encoding="utf-8")
     except OSError:
         handler = logging.StreamHandler()

@@ -22,6 +22,22 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 
+PRIVATE_FOLDER_MODE = 0o700  # the data folder holds password hashes, signing keys, customers' files
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private_folder(path: Path) -> None:
+    """Create `path` (and missing parents) readable by its owner only.
+
+    A folder that already exists is left as it is: it may be one the user chose and shares.
+    Raises OSError like Path.mkdir.
+    """
+    if path.is_dir():
+        return
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER_MODE)
+    os.chmod(path, PRIVATE_FOLDER_MODE)  # mkdir's mode is filtered by the umask (and ignored on Windows)
+
+
 def default_db_url() -> str:
     return f"sqlite:///{data_dir() / 'makersupport.sqlite3'}"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop_app.config import PRIVATE_FILE_MODE, make_private_folder
 from desktop_app.errors import DatabaseUnavailableError
 from desktop_app.i18n import _
 
@@ -76,6 +80,19 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _private_sqlite_file(path: Path) -> Callable[..., None]:
+    """A do_connect hook: SQLite would create a missing file with the umask's mode (often 644,
+    readable by every local user); create it empty with mode 600 first. SQLite gives its -wal and
+    -shm files the database file's mode, so they are private too."""
+
+    def create(*_args: Any) -> None:
+        # It exists (FileExistsError), or SQLite's own open then says what is wrong.
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+
+    return create
+
+
 def make_engine(url: str, *, create_folder: bool = False) -> Engine:
     """Args:
     url: any SQLAlchemy URL.
@@ -87,7 +104,7 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
     if path is not None:
         if create_folder:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_private_folder(path.parent)
             except OSError as exc:
                 raise DatabaseUnavailableError(
                     _("Cannot create the folder {folder}: {reason}").format(folder=path.parent, reason=exc.strerror)
@@ -108,6 +125,8 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        if path is not None and parsed.query.get("mode") not in ("ro", "rw"):  # those never create
+            event.listen(engine, "do_connect", _private_sqlite_file(path))
     return engine
 
 

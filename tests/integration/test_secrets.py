@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -15,9 +16,14 @@ import pytest
 from psycopg import sql
 from sqlalchemy import create_engine, func, select
 
+from desktop_app.bootstrap import build_services
+from desktop_app.config import DATA_DIR_ENV, default_db_url
+from desktop_app.domain.permissions import SYSTEM
 from desktop_app.persistence import backup
 from desktop_app.persistence.db import redact_url
 from desktop_app.persistence.tables import CustomerRecord
+from desktop_app.services.clock import FixedClock
+from tests.conftest import DEMO_NOW, make_settings
 from tests.integration.test_cli import run
 from tests.pg_server import TemporaryPostgres
 
@@ -113,3 +119,50 @@ def test_pg_dump_and_pg_restore_get_the_password_through_the_environment_not_arg
     for command in tools:
         assert not any(SECRET in arg for arg in command), command
     assert "PGPASSWORD" not in os.environ  # the child's environment only
+
+
+@pytest.fixture
+def wide_umask() -> Iterator[None]:
+    """The usual umask (022), under which a file made without care is readable by everyone."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("wide_umask")
+def test_a_new_database_its_wal_and_its_backups_are_readable_by_their_owner_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "nueva" / "makersupport"
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    settings = make_settings(folder)
+    assert settings.db_url == default_db_url()  # the default location: its folder is created
+    services = build_services(settings, clock=FixedClock(DEMO_NOW))
+    try:
+        assert _mode(folder) == 0o700
+        database = folder / "makersupport.sqlite3"
+        assert _mode(database) == 0o600
+        for companion in ("-wal", "-shm"):
+            assert _mode(database.with_name(database.name + companion)) == 0o600
+        manual = services.backups.backup_now(SYSTEM, tmp_path / "copia.sqlite3")
+        assert _mode(manual) == 0o600
+        automatic = services.backups.run_if_due()
+        assert automatic is not None and _mode(automatic) == 0o600
+        services.engine.dispose()
+        kept = services.backups.restore(SYSTEM, manual)
+        assert _mode(kept) == 0o600
+        assert _mode(database) == 0o600
+    finally:
+        services.close()
+
+
+@pytest.mark.usefixtures("wide_umask")
+def test_a_database_file_the_user_names_is_created_private_too(tmp_path: Path) -> None:
+    database = tmp_path / "mi-base.sqlite3"
+    result = run("--db", f"sqlite:///{database}", "db", "upgrade", data_dir=tmp_path / "datos")
+    assert result.returncode == 0, result.stderr
+    assert _mode(database) == 0o600
