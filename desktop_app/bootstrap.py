@@ -19,7 +19,7 @@ from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
-from desktop_app.persistence.db import DatabaseProbe, make_engine, make_session_factory, sqlite_file
+from desktop_app.persistence.db import DatabaseProbe, make_engine, make_session_factory, redact_url, sqlite_file
 from desktop_app.persistence.job_lock import job_lock_for
 from desktop_app.persistence.migrate import upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -65,7 +65,7 @@ class Services:
         path = sqlite_file(self.settings.db_url)
         if path is not None:
             return str(path)
-        return self.engine.url.render_as_string(hide_password=True)
+        return redact_url(self.engine.url.render_as_string(hide_password=True))  # and ?password=
 
     @property
     def is_local_file(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -83,12 +84,20 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _private_sqlite_file(path: Path) -> Callable[..., None]:
     """A do_connect hook: SQLite would create a missing file with the umask's mode (often 644,
     readable by every local user); create it empty with mode 600 first. SQLite gives its -wal and
-    -shm files the database file's mode, so they are private too."""
+    -shm files the database file's mode, so they are private too. A file an older version made
+    readable by others is narrowed to its owner (when it is ours to change)."""
 
     def create(*_args: Any) -> None:
         # It exists (FileExistsError), or SQLite's own open then says what is wrong.
         with contextlib.suppress(OSError):
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+        if os.name == "nt":
+            return  # Windows has no group/other bits; the user's profile folder is private
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            with contextlib.suppress(OSError):  # missing, or another user's file: left as it is
+                mode = stat.S_IMODE(file.stat().st_mode)
+                if mode & 0o077:
+                    os.chmod(file, mode & ~0o077)
 
     return create
 

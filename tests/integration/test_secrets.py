@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -166,3 +167,24 @@ def test_a_database_file_the_user_names_is_created_private_too(tmp_path: Path) -
     result = run("--db", f"sqlite:///{database}", "db", "upgrade", data_dir=tmp_path / "datos")
     assert result.returncode == 0, result.stderr
     assert _mode(database) == 0o600
+
+
+@pytest.mark.usefixtures("wide_umask")
+def test_a_database_an_older_version_left_readable_by_everyone_is_narrowed_to_its_owner(demo_folder: Path) -> None:
+    database = demo_folder / "makersupport.sqlite3"
+    os.chmod(database, 0o644)
+    services = build_services(make_settings(demo_folder), clock=FixedClock(DEMO_NOW))
+    try:
+        assert services.users.users(SYSTEM)
+        assert _mode(database) == 0o600
+    finally:
+        services.close()
+
+
+def test_the_worker_log_names_the_database_without_its_password(tmp_path: Path) -> None:
+    from desktop_app.bootstrap import Services
+
+    settings = make_settings(tmp_path, f"postgresql+psycopg://u@127.0.0.1:1/db?password={SECRET}")
+    engine = create_engine(settings.db_url)
+    label = Services.database_label.fget(SimpleNamespace(settings=settings, engine=engine))  # type: ignore[attr-defined]
+    assert SECRET not in label and "127.0.0.1" in label
