@@ -25,6 +25,12 @@ def check_target(path: Path, *, replace: bool = False) -> None:
     Raises UserFacingError naming the path: it exists (and replace is False), its name is longer
     than the system allows, its folder is missing or not a folder, or the folder is not writable.
     """
+    if "\x00" in str(path):  # no file system takes it; Python would raise ValueError later
+        raise UserFacingError(
+            _("{path} cannot be written: {reason}").format(
+                path=str(path).replace("\x00", "\\0"), reason=_("a file name cannot contain a NUL character")
+            )
+        )
     try:
         exists = path.exists()
         folder_ok = path.parent.is_dir()
