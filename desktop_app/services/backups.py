@@ -69,7 +69,7 @@ class BackupService:
         existing = self.automatic()
         if existing and now - self._made_at(existing[0], now) < AUTOMATIC_EVERY:
             return None
-        self._folder.mkdir(parents=True, exist_ok=True)
+        self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # copies of the password hashes
         made = self._backups.backup(self._folder / f"{_PREFIX}{now.strftime(_STAMP)}.sqlite3")
         for old in self.automatic()[AUTOMATIC_KEEP:]:
             old.unlink(missing_ok=True)

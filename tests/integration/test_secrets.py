@@ -153,6 +153,7 @@ def test_a_new_database_its_wal_and_its_backups_are_readable_by_their_owner_only
         assert _mode(manual) == 0o600
         automatic = services.backups.run_if_due()
         assert automatic is not None and _mode(automatic) == 0o600
+        assert _mode(automatic.parent) == 0o700
         services.engine.dispose()
         kept = services.backups.restore(SYSTEM, manual)
         assert _mode(kept) == 0o600
