@@ -23,6 +23,7 @@ from desktop_app.formatting import format_date, format_datetime, format_money
 from desktop_app.i18n import _
 from desktop_app.services.dto import AuditFieldChange, AuditView, RecordRef
 from desktop_app.services.ports import UnitOfWork, UnitOfWorkFactory
+from desktop_app.services.text_input import clean_search
 from desktop_app.wording import audit_code_label, audit_field_label
 
 # Recorded fields whose values are ids of other records, and the kind of record (the audited
@@ -65,7 +66,9 @@ class AuditService:
         if not allows(actor, Permission.VIEW_AUDIT):
             raise PermissionDeniedError(_("Only an administrator can search the audit log."))
         with self._uow_factory() as uow:
-            return _worded(uow, uow.queries.audit.search(entity=entity, actor_id=actor_id, text=text, limit=limit))
+            return _worded(
+                uow, uow.queries.audit.search(entity=entity, actor_id=actor_id, text=clean_search(text), limit=limit)
+            )
 
 
 def _worded(uow: UnitOfWork, entries: Sequence[AuditView]) -> list[AuditView]:

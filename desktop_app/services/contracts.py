@@ -16,6 +16,7 @@ from desktop_app.i18n import _
 from desktop_app.services.dto import Choice, ContractSummary, MachineSummary
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, UnitOfWorkFactory
+from desktop_app.services.text_input import clean_search
 from desktop_app.wording import contract_problems_text
 
 
@@ -61,7 +62,7 @@ class ContractService:
 
     def list_contracts(self, text: str = "") -> list[ContractSummary]:
         with self._uow_factory() as uow:
-            return uow.queries.contracts.summaries(text)
+            return uow.queries.contracts.summaries(clean_search(text))
 
     def get_contract(self, contract_id: ContractId) -> ContractSummary:
         with self._uow_factory() as uow:

@@ -27,6 +27,7 @@ from desktop_app.services.dto import (
 from desktop_app.services.entitlement import machine_eligibility, visit_info
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, LabelRenderer, UnitOfWorkFactory
+from desktop_app.services.text_input import clean_search
 from desktop_app.wording import foreign_code_text, machine_problems_text
 
 SEARCH_LIMIT = 50
@@ -103,7 +104,7 @@ class MachineService:
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[MachineSummary]:
         """Machines matching every word of text in serial, model, customer, tax id or city."""
         with self._uow_factory() as uow:
-            return uow.queries.machines.search(text, limit)
+            return uow.queries.machines.search(clean_search(text), limit)
 
     def lookup(self, machine_id: MachineId) -> MachineLookup:
         today = self._today()

@@ -4,7 +4,7 @@ full, why its due time is what it is, and the lists the ticket views choose from
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from desktop_app.domain.explain import Explanation, explain_due
@@ -14,6 +14,7 @@ from desktop_app.domain.sla import SlaState, TicketSla
 from desktop_app.errors import NotFoundError
 from desktop_app.i18n import _
 from desktop_app.services.dto import AgentInfo, QueueCounts, QueueEntry, QueueFilter, QueuePage, QueueRow, TicketDetail
+from desktop_app.services.text_input import clean_search
 from desktop_app.services.tickets._core import TicketCore
 
 QUEUE_PAGE_SIZE = 200
@@ -45,6 +46,7 @@ class TicketQueries:
 
     def list_queue(self, flt: QueueFilter, offset: int = 0, limit: int = QUEUE_PAGE_SIZE) -> QueuePage:
         """One page of the queue in policy order (R8), with the total for the filter."""
+        flt = replace(flt, text=clean_search(flt.text))
         with self._core.uow_factory() as uow:
             entries = uow.queries.queue.page(flt, offset, limit)
             total = uow.queries.queue.count(flt) if offset == 0 else None
