@@ -154,6 +154,10 @@ class CatalogRepository(Protocol):
 
     def set_password_hash(self, user_id: UserId, password_hash: str) -> None: ...
 
+    def clear_failed_sign_ins(self, user_id: UserId) -> bool:
+        """Forget the user's failed sign-ins (lifts a wait or a lock); False when there is no such user."""
+        ...
+
     def count_admins_with_password(self) -> int: ...
 
 

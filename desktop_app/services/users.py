@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+import threading
+from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.ids import UserId
 from desktop_app.domain.model import Role, User
 from desktop_app.domain.permissions import Actor, Permission, allows
-from desktop_app.domain.policy import DEFAULT_TIMEZONE
-from desktop_app.domain.sign_in import is_locked, locked_until
+from desktop_app.domain.sign_in import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    is_hard_locked,
+    password_problem,
+    wait_seconds,
+)
 from desktop_app.errors import PermissionDeniedError, SignInError, UserFacingError
-from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _
 from desktop_app.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
 
-MIN_PASSWORD_LENGTH = 8
+# Verified against when the user name is unknown, so an unknown name costs the same Argon2 work as a known one.
+_DUMMY_PASSWORD = "makeR-soporte-dummy-password"
+# Failures for names that are not users are counted in memory (there is no row to keep them in), so an unknown name
+# is slowed down and locked exactly like a real one; the map is bounded so a flood of names cannot grow it forever.
+_MAX_UNKNOWN_NAMES = 10_000
 
 
 def actor_of(user: User) -> Actor:
@@ -23,8 +32,21 @@ def actor_of(user: User) -> Actor:
 
 
 def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserFacingError(_("The password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH))
+    """Refuse a password that is being set (first administrator, new user, change of password).
+
+    Raises:
+        UserFacingError: shorter than MIN_PASSWORD_LENGTH (spaces at the ends do not count) or longer than
+            MAX_PASSWORD_LENGTH.
+    """
+    problem = password_problem(password)
+    if problem == "long":
+        raise UserFacingError(_("The password can have at most {n} characters.").format(n=MAX_PASSWORD_LENGTH))
+    if problem == "short":
+        raise UserFacingError(
+            _("The password needs at least {n} characters (spaces at the start or end do not count).").format(
+                n=MIN_PASSWORD_LENGTH
+            )
+        )
 
 
 class UserService:
@@ -32,6 +54,9 @@ class UserService:
         self._uow_factory = uow_factory
         self._hasher = hasher
         self._clock = clock
+        self._dummy_hash: str | None = None
+        self._unknown_failures: dict[str, tuple[int, datetime]] = {}
+        self._lock = threading.Lock()
 
     def needs_first_admin(self) -> bool:
         """True on a new installation: nobody could sign in to create users."""
@@ -64,31 +89,70 @@ class UserService:
     def sign_in(self, username: str, password: str) -> Actor:
         """The actor for a correct user and password.
 
+        A known and an unknown user name do the same work (one Argon2 verification) and get the same messages, so
+        neither the answer nor its timing tells which names exist.
+
         Raises:
-            SignInError: wrong user or password (the same message for both), or a locked account.
+            SignInError: wrong user or password (the same message for both), a password too long to be anyone's,
+                an attempt that comes before the wait after earlier failures is over, or a locked account.
         """
+        if len(password) > MAX_PASSWORD_LENGTH:
+            # Refused before hashing: a 10 MB password must not cost 10 MB of Argon2 work.
+            raise SignInError(_("The password can have at most {n} characters.").format(n=MAX_PASSWORD_LENGTH))
+        dummy_hash = self._dummy()
         now = self._clock.now()
-        wrong = SignInError(_("Wrong user or password."))
+        name = username.strip()
         with self._uow_factory() as uow:
-            credentials = uow.catalog.credentials(username)
-            if credentials is None or not credentials.user.active or credentials.password_hash is None:
-                raise wrong
-            user = credentials.user
-            assert user.id is not None
-            if is_locked(credentials.failed_sign_ins, credentials.last_failed_sign_in_at, now):
-                until = locked_until(credentials.failed_sign_ins, credentials.last_failed_sign_in_at)
-                assert until is not None
-                raise SignInError(
-                    _("Too many wrong passwords: the account {name} is locked until {when}.").format(
-                        name=user.username, when=format_datetime(until, ZoneInfo(DEFAULT_TIMEZONE))
-                    )
-                )
-            ok = self._hasher.verify(credentials.password_hash, password)
-            uow.catalog.record_sign_in(user.id, success=ok, at=now)
+            credentials = uow.catalog.credentials(name)
+            usable = credentials is not None and credentials.user.active and credentials.password_hash is not None
+            if credentials is not None and usable:
+                failures, last_failure = credentials.failed_sign_ins, credentials.last_failed_sign_in_at
+            else:
+                with self._lock:
+                    failures, last_failure = self._unknown_failures.get(name.casefold(), (0, None))
+            self._refuse_while_waiting(failures, last_failure, now)
+            if credentials is not None and usable:
+                assert credentials.password_hash is not None and credentials.user.id is not None
+                ok = self._hasher.verify(credentials.password_hash, password)
+                uow.catalog.record_sign_in(credentials.user.id, success=ok, at=now)
+                uow.commit()
+                if ok:
+                    return actor_of(credentials.user)
+            else:
+                self._hasher.verify(dummy_hash, password)
+                self._count_unknown_failure(name.casefold(), failures, now)
+        raise SignInError(_("Wrong user or password."))
+
+    def unlock(self, actor: Actor, user_id: UserId) -> None:
+        """Clear a user's failed sign-ins (an administrator lifts a lock or a wait)."""
+        self._require(actor, Permission.MANAGE_USERS)
+        with self._uow_factory() as uow:
+            if not uow.catalog.clear_failed_sign_ins(user_id):
+                raise UserFacingError(_("That user does not exist."))
+            uow.audit.record(AuditEntry(self._clock.now(), actor.user_id, "user", str(user_id), "unlock", {}))
             uow.commit()
-        if not ok:
-            raise wrong
-        return actor_of(user)
+
+    def _dummy(self) -> str:
+        # Made once, on the first sign-in, so later unknown names cost one verification and nothing more.
+        with self._lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = self._hasher.hash(_DUMMY_PASSWORD)
+            return self._dummy_hash
+
+    def _count_unknown_failure(self, key: str, failures: int, now: datetime) -> None:
+        with self._lock:
+            if key not in self._unknown_failures and len(self._unknown_failures) >= _MAX_UNKNOWN_NAMES:
+                self._unknown_failures.pop(next(iter(self._unknown_failures)))
+            self._unknown_failures[key] = (failures + 1, now)
+
+    @staticmethod
+    def _refuse_while_waiting(failures: int, last_failure: datetime | None, now: datetime) -> None:
+        """Refuse, without checking the password, an account that is locked or must still wait."""
+        if is_hard_locked(failures):
+            raise SignInError(_("Too many wrong passwords: this account is locked. Ask an administrator to unlock it."))
+        seconds = wait_seconds(failures, last_failure, now)
+        if seconds > 0:
+            raise SignInError(_("Too many wrong passwords: try again in {n} s.").format(n=seconds))
 
     def add_user(self, actor: Actor, user: User, password: str) -> User:
         self._require(actor, Permission.MANAGE_USERS)
@@ -112,6 +176,8 @@ class UserService:
             self._require(actor, Permission.MANAGE_USERS)
         check_password_strength(password)
         with self._uow_factory() as uow:
+            if not uow.catalog.clear_failed_sign_ins(user_id):
+                raise UserFacingError(_("That user does not exist."))
             uow.catalog.set_password_hash(user_id, self._hasher.hash(password))
             # The hash itself is never written to the audit log.
             uow.audit.record(

@@ -112,7 +112,7 @@ def test_an_administrator_adds_a_user_who_can_then_sign_in(qtbot: QtBot, demo_se
     dialog.city.setCurrentText("Cali")
     qtbot.keyClicks(dialog.password, "corta")
     dialog.add_button.click()
-    assert "al menos 8" in dialog.status.text() and dialog.table.rowCount() == rows
+    assert "al menos 10" in dialog.status.text() and dialog.table.rowCount() == rows
     qtbot.keyClicks(dialog.password, "clave-de-paula")
     dialog.add_button.click()
     assert dialog.table.rowCount() == rows + 1

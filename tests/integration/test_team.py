@@ -59,15 +59,18 @@ def test_sign_in_with_argon2_and_the_same_message_for_unknown_users(world: World
     assert wrong.value.message == unknown.value.message == "Wrong user or password."
 
 
-def test_failed_sign_ins_are_rate_limited(world: World) -> None:
+def test_failed_sign_ins_make_the_next_attempt_wait_instead_of_locking(world: World) -> None:
     users = world.services.users
     for _ in range(5):
         with pytest.raises(SignInError, match="Wrong user"):
             users.sign_in("admin", "nope")
-    with pytest.raises(SignInError, match="locked until"):
+            # each attempt comes after the previous wait is over (1 s, 2 s, 4 s after the 3rd, 4th, 5th failure)
+        world.clock.set(world.clock.now() + timedelta(seconds=4))
+    world.clock.set(world.clock.now() - timedelta(seconds=4))
+    with pytest.raises(SignInError, match="try again in 4 s"):
         users.sign_in("admin", "clave-admin-1")  # even the right password waits
-    world.clock.set(world.clock.now() + timedelta(minutes=16))
-    assert users.sign_in("admin", "clave-admin-1").role is Role.ADMIN
+    world.clock.set(world.clock.now() + timedelta(seconds=4))
+    assert users.sign_in("admin", "clave-admin-1").role is Role.ADMIN  # no 15-minute lock
 
 
 def test_first_run_creates_the_administrator_once(tmp_path: Path, database_url: str | None) -> None:
@@ -78,7 +81,7 @@ def test_first_run_creates_the_administrator_once(tmp_path: Path, database_url: 
     services = build_services(make_settings(tmp_path, database_url), clock=FixedClock(bogota(2026, 12, 1, 9)))
     try:
         assert services.users.needs_first_admin()
-        with pytest.raises(UserFacingError, match="at least 8"):
+        with pytest.raises(UserFacingError, match="at least 10"):
             services.users.create_first_admin("admin", "Admin", "a@x.co", "corta")
         actor = services.users.create_first_admin("admin", "Administración", "a@x.co", "una-clave-larga")
         assert actor.role is Role.ADMIN and not services.users.needs_first_admin()
@@ -194,3 +197,22 @@ def test_escalations_by_the_desk_itself_are_audited(world: World) -> None:
     assert world.services.tickets.check_escalations(actor=SYSTEM)
     history = world.services.audit.history_of(world.actor("laura"), "ticket", ticket_id)
     assert history[0].action == "escalate" and history[0].actor_name == ""
+
+
+def test_demo_users_each_get_their_own_salt_and_keep_the_documented_password(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    from desktop_app.bootstrap import build_services
+    from desktop_app.services.clock import FixedClock
+    from desktop_app.services.demo import DEMO_PASSWORD
+    from tests.conftest import make_settings
+
+    services = build_services(make_settings(tmp_path, database_url), clock=FixedClock(bogota(2026, 12, 1, 9)))
+    try:
+        services.demo.load(bogota(2026, 12, 1, 9))
+        with services.engine.connect() as connection:
+            hashes = connection.execute(text("SELECT password_hash FROM users")).scalars().all()
+        assert len(hashes) > 1 and len(set(hashes)) == len(hashes)  # one salt per user, no shared hash string
+        assert services.users.sign_in("admin", DEMO_PASSWORD).role is Role.ADMIN  # 9 characters, still accepted
+    finally:
+        services.close()

@@ -219,6 +219,14 @@ class SqlCatalogRepository:
             r.failed_sign_ins, r.last_failed_sign_in_at = r.failed_sign_ins + 1, at
         self._session.flush()
 
+    def clear_failed_sign_ins(self, user_id: UserId) -> bool:
+        r = self._session.get(UserRecord, user_id)
+        if r is None:
+            return False
+        r.failed_sign_ins, r.last_failed_sign_in_at = 0, None
+        self._session.flush()
+        return True
+
     def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
         r = self._session.get(UserRecord, user_id)
         assert r is not None

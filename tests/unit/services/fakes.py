@@ -186,6 +186,12 @@ class _Catalog:
         failures, _last = self.db.sign_ins.get(user_id, (0, None))
         self.db.sign_ins[user_id] = (0, None) if success else (failures + 1, at)
 
+    def clear_failed_sign_ins(self, user_id: UserId) -> bool:
+        if user_id not in self.db.users:
+            return False
+        self.db.sign_ins[user_id] = (0, None)
+        return True
+
     def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
         self.db.password_hashes[user_id] = password_hash
         self.db.sign_ins[user_id] = (0, None)
