@@ -118,3 +118,34 @@ def test_an_administrator_adds_a_user_who_can_then_sign_in(qtbot: QtBot, demo_se
     assert dialog.table.rowCount() == rows + 1
     paula = demo_services.users.sign_in("paula.osorio", "clave-de-paula")
     assert paula.role is Role.TECHNICIAN and paula.city == "Cali"
+
+
+def test_an_administrator_unlocks_a_user_after_many_wrong_passwords(qtbot: QtBot, demo_folder: Path) -> None:
+    from datetime import timedelta
+
+    from desktop_app.bootstrap import build_services
+    from desktop_app.errors import SignInError
+    from desktop_app.services.clock import FixedClock
+    from desktop_app.ui.views.users_dialog import UsersDialog
+    from tests.conftest import DEMO_NOW, make_settings
+
+    clock = FixedClock(DEMO_NOW)
+    services = build_services(make_settings(demo_folder), clock=clock)
+    try:
+        for _ in range(20):  # each attempt after the previous wait (at most 5 minutes) is over
+            with pytest.raises(SignInError, match="Usuario o contraseña incorrectos"):
+                services.users.sign_in("laura.perez", "no-es-la-clave")
+            clock.set(clock.now() + timedelta(minutes=5))
+        with pytest.raises(SignInError, match="bloqueada"):
+            services.users.sign_in("laura.perez", DEMO_PASSWORD)
+        dialog = UsersDialog(services.users, services.users.sign_in("admin", DEMO_PASSWORD))
+        qtbot.addWidget(dialog)
+        dialog.unlock_button.click()
+        assert dialog.status.text() == "Primero seleccione un usuario de la lista."
+        row = next(r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 0).text() == "laura.perez")
+        dialog.table.selectRow(row)
+        dialog.unlock_button.click()
+        assert dialog.status.text() == "laura.perez ya puede volver a ingresar."
+        assert services.users.sign_in("laura.perez", DEMO_PASSWORD).role is Role.AGENT
+    finally:
+        services.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,6 +36,11 @@ class UsersDialog(QDialog):
         self.table.setHorizontalHeaderLabels([_("User"), _("Full name"), _("Role"), _("City")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Twenty wrong passwords lock an account until an administrator lifts the lock here.
+        self.unlock_button = QPushButton(_("Unlock selected user"))
+        self.unlock_button.clicked.connect(self._on_unlock_clicked)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.username, self.full_name, self.email = QLineEdit(), QLineEdit(), QLineEdit()
@@ -60,6 +66,7 @@ class UsersDialog(QDialog):
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.unlock_button)
         layout.addWidget(QLabel(_("New user"), objectName="cardTitle"))
         layout.addLayout(form)
         layout.addWidget(self.add_button)
@@ -73,7 +80,22 @@ class UsersDialog(QDialog):
         self.table.setRowCount(len(users))
         for row, user in enumerate(users):
             for column, value in enumerate((user.username, user.full_name, role_label(user.role), user.city)):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, user.id)
+                self.table.setItem(row, column, item)
+
+    def _on_unlock_clicked(self) -> None:
+        row = self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
+        if item is None:
+            self.status.setText(_("Select a user in the list first."))
+            return
+        try:
+            self._users.unlock(self._actor, item.data(Qt.ItemDataRole.UserRole))
+        except UserFacingError as exc:
+            self.status.setText(exc.message)
+            return
+        self.status.setText(_("{name} can sign in again.").format(name=item.text()))
 
     def add_user(self) -> None:
         user = User(
