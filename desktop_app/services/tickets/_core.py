@@ -23,6 +23,7 @@ from desktop_app.services.dto import TicketDetail
 from desktop_app.services.entitlement import machine_eligibility, visit_info
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
+from desktop_app.services.text_input import clean_text
 from desktop_app.wording import lifecycle_refusal_text
 
 # What the audit log records of a ticket (R18); due times are derived, so they are not audited.
@@ -194,8 +195,9 @@ class TicketCore:
 
 
 def detailed_description(text: str) -> str:
-    """R2: a request needs a detailed description; returns it without surrounding blanks."""
-    text = text.strip()
+    """R2: a request needs a detailed description; returns it cleaned (see `clean_text`: a lone
+    surrogate becomes U+FFFD, NUL and other control characters go) and without surrounding blanks."""
+    text = clean_text(text).strip()
     if len(text) < MIN_DESCRIPTION_LENGTH:
         raise UserFacingError(
             _(

@@ -16,6 +16,7 @@ from desktop_app.domain.sla import StatusChange
 from desktop_app.errors import PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.text_input import clean_text
 from desktop_app.services.tickets._core import TicketCore, detailed_description
 from desktop_app.services.tickets.escalation import apply_escalation
 from desktop_app.services.tickets.intake import (
@@ -65,6 +66,8 @@ class TicketEditing:
         core = self._core
         now = core.now()
         policy = core.policy.policy()
+        # Cleaned, not refused (services/text_input.py): the database can always store what is left.
+        changes = replace(changes, comment=clean_text(changes.comment))
         if not 0 <= changes.minutes_spent <= MAX_MINUTES_PER_COMMENT:
             raise UserFacingError(
                 _("Time spent: between 0 and {n} minutes per comment.").format(n=MAX_MINUTES_PER_COMMENT)
@@ -153,6 +156,7 @@ class TicketEditing:
         expected_version: int | None = None,
     ) -> TicketDetail:
         """An agent's note; when it goes to the customer it is a response (R7) or an update (R10)."""
+        body = clean_text(body)
         if not body.strip():
             raise UserFacingError(_("The comment is empty."))
         changes = TicketChanges(comment=body, to_customer=to_customer)
@@ -166,8 +170,7 @@ class TicketEditing:
         When the ticket was waiting for exactly these examples, the clock runs again (R9)."""
         if not attachments:
             raise UserFacingError(_("Choose at least one file."))
-        for attachment in attachments:
-            check_attachment(attachment)
+        attachments = [check_attachment(attachment) for attachment in attachments]
         core = self._core
         now = core.now()
         with core.uow_factory() as uow:

@@ -4,7 +4,7 @@ assigned, its first response planned, and a request without images put to wait f
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry, as_text
@@ -26,6 +26,7 @@ from desktop_app.domain.sla import SlaFacts, ticket_sla
 from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.text_input import clean_file_name
 from desktop_app.services.tickets._core import AUDITED_TICKET_FIELDS, TicketCore, detailed_description
 from desktop_app.wording import channel_label, eligibility_refusal_text
 
@@ -66,8 +67,7 @@ class Intake:
         """
         core = self._core
         description = detailed_description(request.description)
-        for attachment in request.attachments:
-            check_attachment(attachment)
+        request = replace(request, attachments=tuple(check_attachment(a) for a in request.attachments))
         # R1: every ticket has one responsible agent; by default whoever takes the request.
         agent_id = request.assigned_agent_id or actor.user_id
         if agent_id is None:
@@ -171,7 +171,10 @@ def is_example(attachment: NewAttachment) -> bool:
 EXAMPLE_SUFFIXES = (".log", ".txt", ".gcode", ".stl", ".3mf", ".ctb", ".zip")
 
 
-def check_attachment(attachment: NewAttachment) -> None:
+def check_attachment(attachment: NewAttachment) -> NewAttachment:
+    """The attachment with its file name cleaned for display and storage (services/text_input.py), or
+    a UserFacingError for an empty or oversized file."""
+    attachment = replace(attachment, filename=clean_file_name(attachment.filename))
     if not attachment.content:
         raise UserFacingError(_("The file {name} is empty.").format(name=attachment.filename))
     if len(attachment.content) > MAX_ATTACHMENT_BYTES:
@@ -180,3 +183,4 @@ def check_attachment(attachment: NewAttachment) -> None:
                 name=attachment.filename, limit=MAX_ATTACHMENT_BYTES // (1024 * 1024)
             )
         )
+    return attachment
