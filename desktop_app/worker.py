@@ -19,6 +19,7 @@ from types import FrameType
 
 from desktop_app.i18n import _
 from desktop_app.services.jobs import JobOutcome, JobRunner, JobStatus
+from desktop_app.wording import job_label
 
 DEFAULT_INTERVAL_S = 60.0
 
@@ -51,7 +52,7 @@ def describe(outcome: JobOutcome) -> str:
         what = _("failed: {error}").format(error=outcome.summary)
     else:
         what = outcome.summary or _("nothing to do")
-    return f"{outcome.name}: {what}"
+    return f"{job_label(outcome.name)}: {what}"
 
 
 @contextlib.contextmanager
@@ -99,7 +100,7 @@ def run_worker(
         The exit code: 0, or 1 when `once` and a job failed.
     """
     stop = stop or threading.Event()
-    names = ", ".join(job.name for job in jobs.jobs)
+    names = ", ".join(job_label(job.name) for job in jobs.jobs)
     if once:
         log.info(_("Worker: one round of {jobs} on {db}.").format(jobs=names, db=database))
     else:

@@ -27,6 +27,7 @@ from desktop_app.wording.records import (
     audit_field_label,
     billing_line_label,
     contract_state_label,
+    job_label,
     role_label,
 )
 from desktop_app.wording.tickets import (
@@ -57,6 +58,7 @@ __all__ = [
     "event_label",
     "explanation_lines",
     "foreign_code_text",
+    "job_label",
     "lifecycle_refusal_text",
     "machine_problems_text",
     "notice_text",

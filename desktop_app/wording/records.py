@@ -145,3 +145,12 @@ def audit_code_label(field: str, value: str) -> str | None:
     if field in _YES_NO_FIELDS and value in ("True", "False"):
         return _("yes") if value == "True" else _("no")
     return None
+
+
+def job_label(name: str) -> str:
+    """A periodic job as the worker's log names it; the job's code name stays its lock's name."""
+    return {
+        "escalation": _("escalation"),
+        "reminders": _("reminders"),
+        "backup": _("automatic backup"),
+    }.get(name, name)
