@@ -62,7 +62,6 @@ class TicketService:
         attachments: AttachmentStore,
     ) -> None:
         core = TicketCore(uow_factory, policy, clock, attachments)
-        self._clock = clock
         self._core = core
         self._queries = TicketQueries(core)
         self._intake = Intake(core)
@@ -152,22 +151,19 @@ class TicketService:
         channel: Channel | None = None,
         expected_version: int | None = None,
     ) -> TicketDetail:
-        changes = TicketChanges(description=description, channel=channel)
-        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+        return self._editing.edit_ticket(
+            ticket_id, actor=actor, description=description, channel=channel, expected_version=expected_version
+        )
 
     def change_severity(
         self, ticket_id: TicketId, severity: Severity, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
-        """Re-plan the due times; a raised priority is itself an escalation trigger (R11)."""
-        changes = TicketChanges(severity=severity)
-        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+        return self._editing.change_severity(ticket_id, severity, actor=actor, expected_version=expected_version)
 
     def assign(
         self, ticket_id: TicketId, agent_id: UserId, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
-        return self.update_ticket(
-            ticket_id, TicketChanges(agent_id=agent_id), actor=actor, expected_version=expected_version
-        )
+        return self._editing.assign(ticket_id, agent_id, actor=actor, expected_version=expected_version)
 
     def add_attachments(
         self, ticket_id: TicketId, attachments: Sequence[NewAttachment], *, actor: Actor

@@ -162,6 +162,33 @@ class TicketEditing:
         changes = TicketChanges(comment=body, to_customer=to_customer)
         return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
 
+    def edit_ticket(
+        self,
+        ticket_id: TicketId,
+        *,
+        actor: Actor,
+        description: str | None = None,
+        channel: Channel | None = None,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """Correct the description or the channel the request came by."""
+        changes = TicketChanges(description=description, channel=channel)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+
+    def change_severity(
+        self, ticket_id: TicketId, severity: Severity, *, actor: Actor, expected_version: int | None = None
+    ) -> TicketDetail:
+        """Re-plan the due times; a raised priority is itself an escalation trigger (R11)."""
+        changes = TicketChanges(severity=severity)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+
+    def assign(
+        self, ticket_id: TicketId, agent_id: UserId, *, actor: Actor, expected_version: int | None = None
+    ) -> TicketDetail:
+        """Hand the ticket to another agent (who is notified)."""
+        changes = TicketChanges(agent_id=agent_id)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
+
     def add_attachments(
         self, ticket_id: TicketId, attachments: Sequence[NewAttachment], *, actor: Actor
     ) -> TicketDetail:
