@@ -7,14 +7,12 @@ from functools import partial
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +27,7 @@ from desktop_app.ui import theme
 from desktop_app.ui.delegates.level_delegate import EscalationBadgeDelegate
 from desktop_app.ui.delegates.sla_delegate import SlaDelegate
 from desktop_app.ui.models.queue_model import QueueColumn, QueueModel, QueueRole, escalation_badge
-from desktop_app.ui.widgets import search_field
+from desktop_app.ui.widgets import record_table, search_field
 from desktop_app.wording import severity_label, status_label
 
 TEXT_FILTER_DELAY_MS = 200
@@ -160,17 +158,8 @@ class QueueView(QWidget):
         header_row.addWidget(self.count_label)
 
         self.model = QueueModel(self._page_loader(), tickets.refresh_sla, tz, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setAlternatingRowColors(False)
-        self.table.setWordWrap(False)
+        self.table = record_table(self.model, row_height=30)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setItemDelegateForColumn(QueueColumn.DUE, SlaDelegate(self.table))
         self.table.setItemDelegateForColumn(QueueColumn.NUMBER, EscalationBadgeDelegate(self.table))
         self.table.setFont(theme.tabular_font(self.table.font()))
