@@ -93,6 +93,18 @@ def test_r16_one_technician_cannot_be_in_two_visits_at_once(world: World) -> Non
     assert len(tickets.get_ticket(ticket_id).visits) == 1
 
 
+def test_r16_a_visit_recorded_for_someone_else_is_only_for_a_technician(world: World) -> None:
+    ticket_id = _eafit_ticket(world)
+    world.clock.set(bogota(2026, 12, 1, 18, 0))
+    tickets = world.services.tickets
+    for not_a_technician in (UserId(world.ids["laura"]), UserId(999_999)):
+        with pytest.raises(UserFacingError, match="Choose one of the technicians"):
+            tickets.record_visit(
+                ticket_id, _visit(world, 9, (11, 0), technician_id=not_a_technician), actor=world.actor("admin")
+            )
+    assert tickets.get_ticket(ticket_id).visits == ()
+
+
 def test_r16_a_technician_records_visits_only_in_their_own_city(world: World) -> None:
     ticket_id = _eafit_ticket(world)  # Medellín; Diego works in Bogotá
     world.clock.set(bogota(2026, 12, 1, 15, 0))

@@ -70,6 +70,10 @@ class Visits:
             assert ticket.id is not None
             if request.technician_id != actor.user_id:
                 core.authorize(uow, actor, Permission.ASSIGN_ANY)
+                # Someone else's visit is a technician's: the dialog lists only them, checked here too.
+                technicians = uow.catalog.users_with_role(Role.TECHNICIAN)
+                if not any(user.id == request.technician_id and user.active for user in technicians):
+                    raise UserFacingError(_("Choose one of the technicians for the visit."))
             self._check_onsite_coverage(uow, ticket, now)
             if uow.tickets.visit_overlaps(request.technician_id, request.started_at, request.ended_at):
                 raise UserFacingError(_("This technician already has a visit recorded during that time."))
