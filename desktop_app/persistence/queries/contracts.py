@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId
 from desktop_app.persistence._common import like_pattern
@@ -43,7 +43,12 @@ class SqlContractQueries:
             select(ContractRecord)
             .join(ContractRecord.customer)
             .join(ContractRecord.plan)
-            .options(selectinload(ContractRecord.machines))
+            # The joined customer and plan fill the rows' relationships (no query per contract).
+            .options(
+                contains_eager(ContractRecord.customer),
+                contains_eager(ContractRecord.plan),
+                selectinload(ContractRecord.machines),
+            )
         )
 
     def summaries(self, text: str = "") -> list[ContractSummary]:
