@@ -63,6 +63,7 @@ class TicketService:
     ) -> None:
         core = TicketCore(uow_factory, policy, clock, attachments)
         self._core = core
+        self._clock = clock  # the tests move time through it
         self._queries = TicketQueries(core)
         self._intake = Intake(core)
         self._editing = TicketEditing(core)
