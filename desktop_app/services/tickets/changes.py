@@ -7,15 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from desktop_app.domain.assignment import AssignmentRefusal, assignment_refusal
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.escalation import priority_raised
 from desktop_app.domain.ids import TicketId, UserId
-from desktop_app.domain.model import Attachment, Channel, EventKind, Severity, TicketEvent, TicketStatus
-from desktop_app.domain.permissions import Actor, Permission
+from desktop_app.domain.model import Attachment, Channel, EventKind, Severity, Ticket, TicketEvent, TicketStatus
+from desktop_app.domain.permissions import Actor
 from desktop_app.domain.sla import StatusChange
-from desktop_app.errors import PolicyRefusal, UserFacingError
+from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.text_input import clean_text
 from desktop_app.services.tickets._core import TicketCore, detailed_description
 from desktop_app.services.tickets.escalation import apply_escalation
@@ -88,8 +90,7 @@ class TicketEditing:
                     )
                 ticket = replace(ticket, channel=changes.channel)
             if changes.agent_id is not None and changes.agent_id != ticket.assigned_agent_id:
-                if changes.agent_id != actor.user_id:
-                    core.authorize(uow, actor, Permission.ASSIGN_ANY)
+                _check_assignment(uow, actor, ticket, changes.agent_id)
                 events.append(
                     TicketEvent(
                         ticket_id, EventKind.ASSIGNMENT, now, actor.user_id, "", (("agent_id", str(changes.agent_id)),)
@@ -237,6 +238,25 @@ class TicketEditing:
                 events.append(core.status_event(ticket, target, now, actor.user_id, reason="examples_received"))
                 ticket = replace(ticket, status=target)
             return core.commit(uow, ticket, events, now, actor)
+
+
+def _check_assignment(uow: UnitOfWork, actor: Actor, ticket: Ticket, agent_id: UserId) -> None:
+    """R1: who may make `agent_id` responsible (domain/assignment.py), and only an active user."""
+    names = {agent.id: agent.full_name for agent in uow.queries.directory.agents()}
+    refusal = assignment_refusal(actor, ticket.assigned_agent_id, agent_id)
+    if refusal is AssignmentRefusal.ASSIGNED_TO_SOMEONE_ELSE:
+        assert ticket.assigned_agent_id is not None
+        raise PermissionDeniedError(
+            _("Ticket {number} is assigned to {agent}; only a coordinator can reassign it.").format(
+                number=ticket.number, agent=names.get(ticket.assigned_agent_id, str(ticket.assigned_agent_id))
+            )
+        )
+    if refusal is AssignmentRefusal.TO_SOMEONE_ELSE:
+        raise PermissionDeniedError(
+            _("Only a coordinator can give a ticket to someone else; you can take an unassigned ticket for yourself.")
+        )
+    if agent_id not in names:
+        raise UserFacingError(_("The chosen agent is not an active user; choose another one."))
 
 
 def _waiting_for_examples(changes: Sequence[StatusChange]) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from desktop_app.domain import lifecycle
+from desktop_app.domain.assignment import may_take
 from desktop_app.domain.ids import TicketId
 from desktop_app.domain.model import EventKind, Ticket, TicketEvent, TicketStatus
 from desktop_app.domain.permissions import Actor, Permission, allows, may_work_on
@@ -35,6 +36,10 @@ class OfferedActions:
     reopen: bool
     visit: bool
     attach: bool
+    # R1: whether the person may make themselves responsible (an unassigned ticket in their scope,
+    # or any ticket for a coordinator) and whether they may give it to someone else.
+    take: bool
+    assign_others: bool
 
 
 def offered_actions(detail: TicketDetail, actor: Actor) -> OfferedActions:
@@ -57,6 +62,8 @@ def offered_actions(detail: TicketDetail, actor: Actor) -> OfferedActions:
         reopen=work and status in lifecycle.CLOSED_STATUSES,
         visit=may(Permission.RECORD_VISITS) and status is not TicketStatus.OUT_OF_SCOPE,
         attach=work and status.is_open,
+        take=work and detail.agent_id != actor.user_id and may_take(actor, detail.agent_id),
+        assign_others=work and may(Permission.ASSIGN_ANY),
     )
 
 

@@ -146,8 +146,6 @@ class TicketEditor(QWidget):
             self.channel.addItem(channel_label(channel), channel.value)
         self.agent = QComboBox()
         self._agents = {int(a.id): a.full_name for a in tickets.agents()}
-        for agent_id, name in self._agents.items():
-            self.agent.addItem(name, agent_id)
         self.description = QPlainTextEdit()
         self.description.setMaximumHeight(90)
         self.comment = QPlainTextEdit()
@@ -193,8 +191,7 @@ class TicketEditor(QWidget):
         self.detail = detail
         self.severity.setCurrentIndex(self.severity.findData(detail.severity.value))
         self.channel.setCurrentIndex(self.channel.findData(detail.channel.value))
-        index = self.agent.findData(int(detail.agent_id)) if detail.agent_id is not None else -1
-        self.agent.setCurrentIndex(index)
+        self._offer_agents(detail)
         self.description.setPlainText(detail.description)
         if not same:
             self.comment.clear()
@@ -242,6 +239,30 @@ class TicketEditor(QWidget):
         )
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _offer_agents(self, detail: TicketDetail) -> None:
+        """R1: the agent list offers what the service accepts: anyone to a coordinator, only
+        oneself on an unassigned ticket to an agent or technician, else just who has it."""
+        offered = self._tickets.offered_actions(detail, self._actor)
+        if offered.assign_others:
+            choices = dict(self._agents)
+        else:
+            choices = {}
+            if detail.agent_id is not None:
+                choices[int(detail.agent_id)] = detail.agent_name
+            if offered.take and self._actor.user_id is not None:
+                choices[int(self._actor.user_id)] = self._agents.get(int(self._actor.user_id), self._actor.name)
+        if detail.agent_id is not None and int(detail.agent_id) not in choices:
+            choices[int(detail.agent_id)] = detail.agent_name  # an inactive agent still shows as the holder
+        self.agent.clear()
+        for agent_id, name in choices.items():
+            self.agent.addItem(name, agent_id)
+        index = self.agent.findData(int(detail.agent_id)) if detail.agent_id is not None else -1
+        self.agent.setCurrentIndex(index)
+        self.agent.setEnabled(offered.assign_others or offered.take)
+        self.agent.setToolTip(
+            "" if offered.assign_others else _("Only a coordinator can give this ticket to someone else.")
+        )
 
     def _on_saved(self, detail: TicketDetail) -> None:
         self.save_button.setEnabled(True)

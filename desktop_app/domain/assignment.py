@@ -1,0 +1,41 @@
+"""Who may put a ticket in whose hands (R1: one responsible agent per ticket).
+
+Working on a ticket (`permissions.may_work_on`) is not the same as deciding who is responsible for
+it: a technician works on every ticket of his city, but the agent a coordinator chose stays
+responsible. Only a person who may assign anyone (coordinator, administrator) takes a ticket that
+is someone else's or gives a ticket to someone else; anybody else may only take an unassigned
+ticket in their scope for themselves.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from desktop_app.domain.ids import UserId
+from desktop_app.domain.permissions import Actor, Permission, allows
+
+
+class AssignmentRefusal(StrEnum):
+    """Why an assignment is refused; the service turns it into words."""
+
+    ASSIGNED_TO_SOMEONE_ELSE = "assigned_to_someone_else"  # taking a ticket another agent is responsible for
+    TO_SOMEONE_ELSE = "to_someone_else"  # giving a ticket to another person
+
+
+def assignment_refusal(actor: Actor, current: UserId | None, new: UserId) -> AssignmentRefusal | None:
+    """None when `actor` may make `new` responsible for a ticket now assigned to `current`.
+
+    The actor's scope (their own tickets, their city's) is checked separately, as for every change.
+    """
+    if current == new or allows(actor, Permission.ASSIGN_ANY):
+        return None
+    if new != actor.user_id:
+        return AssignmentRefusal.TO_SOMEONE_ELSE
+    if current is not None:
+        return AssignmentRefusal.ASSIGNED_TO_SOMEONE_ELSE
+    return None
+
+
+def may_take(actor: Actor, current: UserId | None) -> bool:
+    """Whether `actor` may make themselves responsible for a ticket now assigned to `current`."""
+    return actor.user_id is not None and assignment_refusal(actor, current, actor.user_id) is None
