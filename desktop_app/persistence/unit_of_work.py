@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop_app.errors import ConflictError, DatabaseUnavailableError
 from desktop_app.i18n import _
+from desktop_app.persistence import audit_guard
 from desktop_app.persistence.migrate import describe_database_error
 from desktop_app.persistence.queries import SqlReadModels
 from desktop_app.persistence.repositories import (
@@ -79,10 +80,15 @@ class SqlAlchemyUnitOfWork:
         self._session.rollback()
 
     def wipe(self) -> None:
-        """Delete every row of every table (children first). Only `demo --reset` does this."""
+        """Delete every row of every table (children first). Only `demo --reset` does this.
+
+        The audit log's append-only guard (migration 0008) is lifted for this transaction only,
+        which needs the database owner's login on PostgreSQL (PermissionDeniedError otherwise).
+        """
         assert self._session is not None
-        for table in reversed(Base.metadata.sorted_tables):
-            self._session.execute(delete(table))
+        with audit_guard.lifted(self._session):
+            for table in reversed(Base.metadata.sorted_tables):
+                self._session.execute(delete(table))
 
 
 class SqlAlchemyUnitOfWorkFactory:

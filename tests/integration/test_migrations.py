@@ -109,7 +109,7 @@ def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Pat
 
 
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0007_notice_data"
+    assert head_revision() == "0008_append_only_audit"
 
 
 def test_a_postgresql_database_from_a_newer_program_is_refused(pg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
