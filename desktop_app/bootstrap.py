@@ -85,7 +85,7 @@ class Services:
             self.backups,
             self.database_label,
             self.is_local_file,
-            DatabaseProbe(),
+            DatabaseProbe(self.backups.newest_automatic),
             self.jobs,
             self.notifications,
         )
@@ -110,12 +110,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         DatabaseUnavailableError: with a message for the user; nothing was written.
     """
     engine = make_engine(settings.db_url, create_folder=settings.db_url == default_db_url())
+    clock = clock or SystemClock()
+    backups = BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock)
     try:
         if migrate:
-            upgrade_to_head(engine)
+            # A damaged file is refused with the newest automatic backup to restore named.
+            upgrade_to_head(engine, backups.newest_automatic)
         uow_factory = SqlAlchemyUnitOfWorkFactory(make_session_factory(engine))
         attachments = FileAttachmentStore(settings.attachments_dir)
-        clock = clock or SystemClock()
         policy = PolicyService(uow_factory, ColombianHolidays(), clock)
         hasher = Argon2PasswordHasher()
         if migrate:
@@ -142,6 +144,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         billing=BillingService(uow_factory, policy, clock, LazyStatementRenderer()),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
-        backups=BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock),
+        backups=backups,
         demo=DemoLoader(uow_factory, policy, attachments, hasher),
     )

@@ -145,7 +145,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 class DatabaseProbe:
-    """Tries a database: it opens, answers, and is not from a newer program (migrate.py)."""
+    """Tries a database: it opens, answers, is ours and whole, and is not from a newer program (migrate.py)."""
+
+    def __init__(self, newest_backup: Callable[[], Path | None] | None = None) -> None:
+        self._newest_backup = newest_backup
 
     def check(self, url: str | None) -> None:
         from desktop_app.config import default_db_url
@@ -153,7 +156,7 @@ class DatabaseProbe:
 
         engine = make_engine(url or default_db_url(), create_folder=url is None)
         try:
-            refuse_newer_schema_at(engine)
+            refuse_newer_schema_at(engine, self._newest_backup)
         except DatabaseUnavailableError:
             raise
         except Exception as exc:

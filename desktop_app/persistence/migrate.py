@@ -4,6 +4,10 @@ A database that is already current is recognised without importing Alembic (abou
 start-up): the revision in its alembic_version table is read with SQLAlchemy and compared with the
 newest revision shipped, read from the revision files' `revision = "…"` lines (shipped_head). Only
 an empty, older, newer or unrecognised database goes through Alembic, which then decides.
+
+Before that, a database that is not ours (another program's tables) or a damaged SQLite file is
+refused with nothing written (integrity.py): a SQLite file through a read-only connection of its
+own, with `PRAGMA quick_check`, before the engine's first connection can rewrite its header.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from desktop_app.errors import DatabaseUnavailableError
 from desktop_app.i18n import _
 from desktop_app.paths import migrations_dir
+from desktop_app.persistence.db import redact_url, sqlite_file
+from desktop_app.persistence.integrity import VERSION_TABLE, NewestBackup, check_sqlite_file, refuse_unless_ours
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
 
 # Module-level `revision = "…"` / `down_revision = …` lines, with or without a type annotation.
 _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.*?)\s*$", re.MULTILINE)
@@ -122,9 +126,28 @@ def _refuse_newer_schema(connection: Connection) -> None:
             )
 
 
-def refuse_newer_schema_at(engine: Engine) -> None:
-    """Open a connection and refuse a schema from a newer program (nothing is written)."""
+def sqlite_path(engine: Engine) -> Path | None:
+    """The SQLite file behind the engine, or None for a server or in-memory SQLite."""
+    return sqlite_file(engine.url.render_as_string(hide_password=False))
+
+
+def _refuse_foreign_server(engine: Engine, connection: Connection) -> None:
+    """A server database with another program's tables in its schema is not ours (one query)."""
+    where = redact_url(engine.url.render_as_string(hide_password=True))
+    refuse_unless_ours(inspect(connection).get_table_names(), where, server=True)
+
+
+def refuse_newer_schema_at(engine: Engine, newest_backup: NewestBackup | None = None) -> None:
+    """Refuse another program's database, a damaged SQLite file, or a schema from a newer program.
+
+    Nothing is written: a SQLite file is looked at before the engine first connects to it.
+    """
+    path = sqlite_path(engine)
+    if path is not None:
+        check_sqlite_file(path, newest_backup)
     with engine.connect() as connection:
+        if path is None:
+            _refuse_foreign_server(engine, connection)
         if not is_current(connection):
             _refuse_newer_schema(connection)
 
@@ -144,16 +167,27 @@ def describe_database_error(exc: Exception) -> str:
     return _("The database cannot be opened: {reason}").format(reason=getattr(exc, "orig", exc))
 
 
-def upgrade_to_head(engine: Engine) -> None:
+def upgrade_to_head(engine: Engine, newest_backup: NewestBackup | None = None) -> None:
     """Create or upgrade the schema, in one transaction where the database allows it.
 
     A current database is only read (one query, no Alembic import); anything else goes through Alembic.
+    A SQLite file is first checked through a read-only connection of its own (quick_check and its
+    tables); a server database's tables are read on the same connection.
+
+    Args:
+        engine: the database, not connected to yet (the first connection of a SQLite engine turns on WAL).
+        newest_backup: the newest automatic backup, named in the message about a damaged file.
 
     Raises:
-        DatabaseUnavailableError: unreadable, damaged, read-only or newer database.
+        DatabaseUnavailableError: another program's, unreadable, damaged, read-only or newer database.
     """
+    path = sqlite_path(engine)
+    if path is not None:
+        check_sqlite_file(path, newest_backup)
     try:
         with engine.connect() as connection:
+            if path is None:
+                _refuse_foreign_server(engine, connection)
             if is_current(connection):
                 return
         from alembic import command

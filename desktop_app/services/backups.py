@@ -1,7 +1,9 @@
-"""Backups: on demand (administrator), and automatically once a day for the embedded database."""
+"""Backups: on demand (administrator), and automatically once a day for the embedded database;
+and the full check of the database (`makersupport db check`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +27,18 @@ class DatabaseBackup(Protocol):
     def backup(self, out: Path) -> Path: ...
 
     def restore(self, backup: Path, now: datetime) -> Path: ...
+
+    def check(self) -> list[str]:
+        """Every problem a full check finds, one line each (empty: all is well). Writes nothing."""
+        ...
+
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    """The result of a full check: ok, or the problems found (one line each, as the database says them)."""
+
+    ok: bool
+    problems: tuple[str, ...]
 
 
 class BackupService:
@@ -51,6 +65,23 @@ class BackupService:
         if not self._folder.is_dir():
             return []
         return sorted(self._folder.glob(f"{_PREFIX}*.sqlite3"), reverse=True)
+
+    def newest_automatic(self) -> Path | None:
+        """The automatic backup to restore when the database is damaged (None: there is none)."""
+        try:
+            return next(iter(self.automatic()), None)
+        except OSError:  # the folder cannot be read: say there is none rather than fail the message
+            return None
+
+    def check_database(self) -> DatabaseCheck:
+        """A full check of the database, for `makersupport db check`; nothing is written.
+
+        SQLite: `PRAGMA integrity_check` and `foreign_key_check`, then the schema (our tables, at this
+        program's revision). PostgreSQL: the schema, then every table read to the end. No sign-in:
+        it only reads.
+        """
+        problems = tuple(self._backups.check())
+        return DatabaseCheck(ok=not problems, problems=problems)
 
     @staticmethod
     def _made_at(path: Path, now: datetime) -> datetime:
