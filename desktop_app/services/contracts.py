@@ -16,7 +16,7 @@ from desktop_app.i18n import _
 from desktop_app.services.dto import Choice, ContractSummary, MachineSummary
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, UnitOfWorkFactory
-from desktop_app.services.text_input import clean_search
+from desktop_app.services.text_input import clean_line, clean_search
 from desktop_app.wording import contract_problems_text
 
 
@@ -40,6 +40,8 @@ class OverlapWarning(UserFacingError):
     """Another contract already covers some of these machines on some of these days: saved only
     when the person confirms (a customer may upgrade mid-year)."""
 
+
+MAX_INVOICE_LENGTH = 40  # the column's size
 
 AUDITED_CONTRACT_FIELDS = (
     "customer_id",
@@ -85,7 +87,9 @@ class ContractService:
         """
         if not allows(actor, Permission.MANAGE_CONTRACTS):
             raise PermissionDeniedError(_("Your role does not allow this action."))
-        invoice = form.invoice_number.strip()
+        invoice = clean_line(form.invoice_number)  # services/text_input.py: what the database can store
+        if len(invoice) > MAX_INVOICE_LENGTH:
+            raise UserFacingError(_("The invoice number can have at most {n} characters.").format(n=MAX_INVOICE_LENGTH))
         now = self._clock.now()
         with self._uow_factory() as uow:
             try:

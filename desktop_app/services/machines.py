@@ -27,7 +27,7 @@ from desktop_app.services.dto import (
 from desktop_app.services.entitlement import machine_eligibility, visit_info
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock, LabelRenderer, UnitOfWorkFactory
-from desktop_app.services.text_input import clean_search
+from desktop_app.services.text_input import clean_line, clean_search
 from desktop_app.wording import foreign_code_text, machine_problems_text
 
 SEARCH_LIMIT = 50
@@ -174,7 +174,7 @@ class MachineService:
 
     def find_customer(self, text: str) -> CustomerId:
         """A customer by database id or by NIT. Raises NotFoundError naming what was looked for."""
-        text = text.strip()
+        text = clean_line(text)  # a lone surrogate or a NUL cannot be in a NIT, nor reach the database
         with self._uow_factory() as uow:
             number = parse_id(text)
             if number is not None and uow.catalog.get_customer(CustomerId(number)) is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 from desktop_app.domain.audit import AuditEntry
@@ -13,9 +14,11 @@ from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import PolicyVersionInfo
 from desktop_app.services.ports import Clock, HolidaySource, UnitOfWorkFactory
+from desktop_app.services.text_input import clean_line, clean_text
 from desktop_app.wording import policy_issue_text
 
 FIRST_YEAR, LAST_YEAR = 1984, 2100
+MAX_PLAN_NAME_LENGTH = 80  # the plans table's column
 
 
 class PolicyNotSavedError(UserFacingError):
@@ -80,6 +83,16 @@ class PolicyService:
         """Validate and store a new version (R18); nothing is saved when any field is wrong."""
         if not allows(actor, Permission.EDIT_POLICY):
             raise PermissionDeniedError(_("Only an administrator can change the support policy."))
+        # One-line names and the note cleaned like every text a person types (services/text_input.py).
+        plans = tuple(replace(plan, name=clean_line(plan.name)) for plan in policy.plans)
+        for plan in plans:
+            if not 0 < len(plan.name) <= MAX_PLAN_NAME_LENGTH:
+                raise UserFacingError(
+                    _("Plan {code}: the name must have 1 to {n} characters.").format(
+                        code=plan.code, n=MAX_PLAN_NAME_LENGTH
+                    )
+                )
+        policy, note = replace(policy, plans=plans), clean_text(note).strip()
         issues = validate(policy)
         if issues:
             raise PolicyNotSavedError(InvalidPolicyError(issues))

@@ -11,6 +11,8 @@ One place for every service, so a search box or a description cannot each make u
   broken paste) becomes U+FFFD "�" and NUL and the other control characters except tab and line breaks
   are removed: the person keeps everything else they wrote instead of retyping it, and the database
   layer can always encode what it gets.
+- One-line fields (an invoice number, a city, a plan's name, a person's name or e-mail): cleaned like stored
+  text but without line breaks or tabs either, and without surrounding blanks (`clean_line`).
 - Attachment file names: cleaned the same way, with no line breaks either, and limited to
   `MAX_FILE_NAME_LENGTH` characters keeping the extension, so a list of files stays readable.
 """
@@ -38,6 +40,12 @@ def clean_text(text: str) -> str:
     """Text to store: lone surrogates become U+FFFD, NUL and control characters other than tab and line
     breaks are removed."""
     return _CONTROL_KEEPING_LINES.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def clean_line(text: str) -> str:
+    """A one-line field to store: lone surrogates become U+FFFD, every control character (line breaks and
+    tabs too) is removed, and so are the blanks at the ends."""
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text)).strip()
 
 
 def clean_file_name(name: str) -> str:

@@ -168,7 +168,8 @@ class TicketCore:
         re-planned due time; returns the ticket as written."""
         assert ticket.id is not None
         before = uow.tickets.get(ticket.id)
-        uow.tickets.add_events(events)
+        # Every timeline text cleaned once more here (services/text_input.py), whichever use case wrote it.
+        uow.tickets.add_events([replace(event, body=clean_text(event.body)) for event in events])
         if before is not None:
             changes = diff(before, ticket, AUDITED_TICKET_FIELDS) | dict(also_audited or {})
             if changes:

@@ -17,6 +17,7 @@ from desktop_app.errors import PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.ports import UnitOfWork
+from desktop_app.services.text_input import clean_text
 from desktop_app.services.tickets._core import TicketCore, as_policy_refusal
 from desktop_app.wording import closing_for_refusal_text
 
@@ -94,6 +95,7 @@ class TicketLifecycle:
         """R12: one of three attempts, on distinct working days, stating the wait before closing."""
         if method not in ("phone", "email"):
             raise UserFacingError(_("A contact attempt is made by phone or by e-mail."))
+        note = clean_text(note)
         core = self._core
         now = core.now()
         wait = core.policy.policy().wait_after_third_attempt_days if wait_days is None else wait_days
@@ -125,6 +127,7 @@ class TicketLifecycle:
     ) -> TicketDetail:
         """R13: the assigned agent closes with the solution given; the closing e-mail goes to the
         customer. Anyone else closes for them with `closing_for_reason`."""
+        solution = clean_text(solution)
         if not solution.strip():
             raise UserFacingError(_("Write the solution given to the customer before closing."))
         return self._close(
@@ -167,6 +170,7 @@ class TicketLifecycle:
     ) -> TicketDetail:
         """R4: not a problem of the use and operation of makeR products; closes with the reason
         (R13: by the assigned agent, or for them with `closing_for_reason`)."""
+        reason = clean_text(reason)
         if not reason.strip():
             raise UserFacingError(_("Say why the request is out of scope."))
         return self._close(
@@ -177,6 +181,7 @@ class TicketLifecycle:
         self, ticket_id: TicketId, *, actor: Actor, note: str = "", expected_version: int | None = None
     ) -> TicketDetail:
         """R14: the history stays; a new response clock starts now, at level 1."""
+        note = clean_text(note)
         core = self._core
         now = core.now()
         with core.uow_factory() as uow:
@@ -202,6 +207,7 @@ class TicketLifecycle:
     def _change_status(
         self, ticket_id: TicketId, target: TicketStatus, actor: Actor, note: str, expected_version: int | None
     ) -> TicketDetail:
+        note = clean_text(note)
         core = self._core
         now = core.now()
         with core.uow_factory() as uow:
@@ -225,6 +231,7 @@ class TicketLifecycle:
         """Close in one unit of work; precondition (a lifecycle check) runs on the ticket as loaded
         there, so nothing can change between the check and the close. Someone other than the
         assigned agent closes for them, with a reason on the timeline and in the audit (R13)."""
+        closing_for_reason = clean_text(closing_for_reason)
         core = self._core
         now = core.now()
         with core.uow_factory() as uow:

@@ -4,7 +4,7 @@ longer than the policy's maximum is flagged and told to the coordinators."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry, as_text
@@ -16,6 +16,7 @@ from desktop_app.errors import PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.ports import UnitOfWork
+from desktop_app.services.text_input import clean_line, clean_text
 from desktop_app.services.tickets._core import TicketCore
 from desktop_app.wording import onsite_refusal_text, visit_problems_text
 
@@ -50,6 +51,13 @@ class Visits:
             UserFacingError: every problem of the form, named at once; a visit that overlaps
                 another of the same technician.
         """
+        # Cleaned at the boundary (services/text_input.py): the database can always store what is left.
+        request = replace(
+            request,
+            city=clean_line(request.city),
+            work_done=clean_text(request.work_done),
+            parts=clean_text(request.parts),
+        )
         core = self._core
         now = core.now()
         try:

@@ -1,0 +1,322 @@
+"""Every service method that takes free text from a person, as a probe: give it a text, and it answers
+"refused" (a UserFacingError other than "the database cannot be opened") or "stored" after checking that
+what it stored reads back identical to the text after the documented cleaning (services/text_input.py).
+
+A wrong acceptance fails an assertion; anything else that escapes is a traceback. Used by the property
+test (test_services_fuzz.py) and by the figures table (bench/hardening_table.py), on the hand-made
+`World` of world.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.machines import normal_serial
+from desktop_app.domain.model import Channel, EventKind, Role, Severity, User
+from desktop_app.errors import DatabaseUnavailableError, UserFacingError
+from desktop_app.services.contracts import ContractForm
+from desktop_app.services.dto import QueueFilter
+from desktop_app.services.machines import MachineForm
+from desktop_app.services.text_input import clean_file_name, clean_line, clean_text
+from desktop_app.services.tickets import IntakeRequest, NewAttachment, VisitRequest
+from desktop_app.signing import generate_keys
+from tests.integration.world import PHOTO, World
+
+DESCRIPTION = "La impresora de resina no cura la primera capa y la pieza queda pegada al tanque."
+# No record of the world holds this word: a search that starts with it must find nothing.
+ABSENT = "Zqxjvw"
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    run: Callable[[World, str], str]  # "refused" or "stored"; AssertionError: a wrong acceptance
+
+
+def attempt(call: Callable[[], object]) -> bool:
+    """Whether the call was accepted; a refusal is a UserFacingError, but "the database cannot be opened"
+    for a text a person typed is a failure of ours, not a refusal."""
+    try:
+        call()
+    except DatabaseUnavailableError:
+        raise
+    except UserFacingError:
+        return False
+    return True
+
+
+def _outcome(accepted: bool) -> str:
+    return "stored" if accepted else "refused"
+
+
+def _stored(text: str) -> str:
+    return clean_text(text).strip()
+
+
+_counter = itertools.count(1)
+
+
+def _ticket(w: World) -> TicketId:
+    """A new ticket of Laura's on EAFIT's resin printer (Premium), ready to be worked on."""
+    request = IntakeRequest(
+        MachineId(w.ids["eafit_r1"]), DESCRIPTION, Severity.MEDIUM, Channel.PHONE, UserId(w.ids["laura"]), (PHOTO,)
+    )
+    return w.services.tickets.create_ticket(request, actor=w.actor("laura")).id
+
+
+def _bodies(w: World, ticket_id: TicketId, kind: EventKind) -> list[str]:
+    """The bodies of the ticket's events of a kind, newest first."""
+    return [e.body for e in w.services.tickets.get_ticket(ticket_id).timeline if e.kind is kind]
+
+
+# -- tickets ------------------------------------------------------------------------------------------
+
+
+def _intake(w: World, text: str) -> str:
+    request = IntakeRequest(
+        MachineId(w.ids["eafit_r1"]),
+        text,
+        Severity.LOW,
+        Channel.PHONE,
+        UserId(w.ids["laura"]),
+        (NewAttachment(text[:500] or "_", PHOTO.content, "image/jpeg"),),
+    )
+    created: list[TicketId] = []
+    accepted = attempt(lambda: created.append(w.services.tickets.create_ticket(request, actor=w.actor("laura")).id))
+    if accepted:
+        stored = w.services.tickets.get_ticket(created[0])
+        assert stored.description == _stored(text)
+        assert [a.filename for a in stored.attachments] == [clean_file_name(text[:500] or "_")]
+    return _outcome(accepted)
+
+
+def _comment(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    accepted = attempt(lambda: w.services.tickets.add_comment(ticket_id, text, actor=w.actor("laura")))
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.COMMENT)[0] == _stored(text)
+    return _outcome(accepted)
+
+
+def _edit(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    accepted = attempt(lambda: w.services.tickets.edit_ticket(ticket_id, description=text, actor=w.actor("laura")))
+    if accepted:
+        assert w.services.tickets.get_ticket(ticket_id).description in (_stored(text), DESCRIPTION)
+    return _outcome(accepted)
+
+
+def _wait(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    accepted = attempt(lambda: w.services.tickets.set_waiting(ticket_id, reason=text, actor=w.actor("laura")))
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.STATUS_CHANGE)[0] == _stored(text)
+    return _outcome(accepted)
+
+
+def _contact_attempt(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    w.services.tickets.set_waiting(ticket_id, reason="Acceso remoto", actor=w.actor("laura"))
+    accepted = attempt(
+        lambda: w.services.tickets.log_contact_attempt(ticket_id, method="phone", note=text, actor=w.actor("laura"))
+    )
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.CONTACT_ATTEMPT)[0] == _stored(text)
+    return _outcome(accepted)
+
+
+def _close_solved(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    accepted = attempt(lambda: w.services.tickets.close_solved(ticket_id, solution=text, actor=w.actor("laura")))
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.COMMENT)[0] == _stored(text)
+    return _outcome(accepted)
+
+
+def _closing_for(w: World, text: str) -> str:
+    """R13: a coordinator closes Laura's ticket for her and says why."""
+    ticket_id = _ticket(w)
+    carolina = w.actor("carolina.rojas")
+    accepted = attempt(
+        lambda: w.services.tickets.close_solved(
+            ticket_id, solution="Se recalibró.", closing_for_reason=text, actor=carolina
+        )
+    )
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.STATUS_CHANGE)[0] == _stored(text)
+    return _outcome(accepted)
+
+
+def _out_of_scope(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    accepted = attempt(lambda: w.services.tickets.mark_out_of_scope(ticket_id, reason=text, actor=w.actor("laura")))
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.COMMENT)[0] == _stored(text)
+    return _outcome(accepted)
+
+
+def _reopen(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    w.services.tickets.close_solved(ticket_id, solution="Se cambió el FEP.", actor=w.actor("laura"))
+    accepted = attempt(lambda: w.services.tickets.reopen(ticket_id, note=text, actor=w.actor("laura")))
+    if accepted:
+        bodies = _bodies(w, ticket_id, EventKind.EMAIL_RECEIVED)
+        assert (bodies[0] if bodies else "") == _stored(text)
+    return _outcome(accepted)
+
+
+def _escalate(w: World, text: str) -> str:
+    ticket_id = _ticket(w)
+    accepted = attempt(lambda: w.services.tickets.escalate(ticket_id, note=text, actor=w.actor("laura")))
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.ESCALATION)[0] == _stored(text)
+    return _outcome(accepted)
+
+
+def _visit(w: World, text: str, *, field: str) -> str:
+    """A visit an administrator records for Diego; each probe gets its own hour, a week back."""
+    ticket_id = _ticket(w)
+    start = w.clock.now() - timedelta(days=7) + timedelta(minutes=90 * next(_counter))
+    request = VisitRequest(
+        UserId(w.ids["diego"]),
+        "Medellín",
+        start,
+        start + timedelta(hours=1),
+        "Calibración del eje Z.",
+        parts="",
+        travel_expenses=0,
+    )
+    request = replace(request, **{field: text})
+    accepted = attempt(lambda: w.services.tickets.record_visit(ticket_id, request, actor=w.actor("admin")))
+    if accepted:
+        visit = w.services.tickets.get_ticket(ticket_id).visits[0]
+        expected = clean_line(text) if field == "city" else _stored(text)
+        assert getattr(visit, field) == expected
+    return _outcome(accepted)
+
+
+# -- searches: never a traceback, and a search that starts with a word no record has finds nothing -----
+
+
+def _searches(w: World, text: str) -> str:
+    s = w.services
+    admin = w.actor("admin")
+    for search in (
+        lambda t: s.tickets.list_queue(QueueFilter(text=t, open_only=False)).rows,
+        lambda t: s.machines.search(t),
+        lambda t: s.contracts.list_contracts(t),
+        lambda t: s.audit.search(admin, text=t),
+    ):
+        search(text)
+        assert not list(search(f"{ABSENT} {text}")), text
+    return "stored"  # nothing refused: searches clean instead
+
+
+def _finders(w: World, text: str) -> str:
+    """Look-ups by a typed number: the record of that number, or a clear 'not found'."""
+    s = w.services
+    for find in (s.tickets.find_ticket_id, s.machines.find_customer, s.contracts.find):
+        attempt(lambda find=find: find(text))  # type: ignore[misc]
+    assert s.machines.resolve_scan(text) is not None
+    return "stored"
+
+
+# -- records ------------------------------------------------------------------------------------------
+
+
+def _machine_serial(w: World, text: str) -> str:
+    form = MachineForm(text, "M3", CustomerId(w.ids["uni"]), date(2025, 2, 1), date(2026, 2, 1))
+    saved: list[MachineId] = []
+    accepted = attempt(lambda: saved.append(w.services.machines.save(form, actor=w.actor("carolina.rojas")).id))
+    if accepted:
+        assert w.services.machines.page(saved[0]).detail.serial == normal_serial(text)
+    return _outcome(accepted)
+
+
+def _contract_invoice(w: World, text: str) -> str:
+    form = ContractForm(
+        CustomerId(w.ids["maker"]),
+        "profesional",
+        text,
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        500_000,
+        (),
+    )
+    saved: list[ContractId] = []
+    accepted = attempt(lambda: saved.append(w.services.contracts.save(form, actor=w.actor("carolina.rojas")).id))
+    if accepted:
+        assert w.services.contracts.get_contract(saved[0]).invoice_number == clean_line(text)
+    return _outcome(accepted)
+
+
+def _revoke(w: World, text: str) -> str:
+    """A certificate of EAFIT's contract revoked with the text as reason (and the text as a number)."""
+    s = w.services
+    carolina = w.actor("carolina.rojas")
+    if not s.settings.keys_dir.joinpath("certificate-signing.key").exists():
+        generate_keys(s.settings.keys_dir)
+    number = s.certificates.issue(ContractId(w.ids["c_eafit"]), actor=carolina).number
+    attempt(lambda: s.certificates.revoke(text, "Error de digitación.", actor=carolina))
+    accepted = attempt(lambda: s.certificates.revoke(number, text, actor=carolina))
+    if accepted:
+        stored = next(c for c in s.certificates.for_contract(ContractId(w.ids["c_eafit"])) if c.number == number)
+        assert stored.revoked_reason == _stored(text)
+    return _outcome(accepted)
+
+
+def _user(w: World, text: str, *, field: str) -> str:
+    n = next(_counter)
+    user = User(f"usuario{n}", f"Usuario {n}", f"usuario{n}@somosmaker.com", Role.AGENT, "Cali")
+    user = replace(user, **{field: text})
+    accepted = attempt(lambda: w.services.users.add_user(w.actor("admin"), user, "una clave larga 2026"))
+    if accepted:
+        found = [u for u in w.services.users.users(w.actor("admin")) if getattr(u, field) == clean_line(text)]
+        assert len(found) == 1, (field, text)
+    return _outcome(accepted)
+
+
+def _policy(w: World, text: str, *, field: str) -> str:
+    s = w.services
+    policy = s.policy.policy()
+    note = text if field == "note" else "Ajuste"
+    if field == "plan_name":
+        policy = replace(policy, plans=(replace(policy.plans[0], name=text), *policy.plans[1:]))
+    accepted = attempt(lambda: s.policy.save_policy(policy, actor=w.actor("admin"), note=note))
+    if accepted:
+        if field == "note":
+            assert s.policy.history()[0].note == _stored(text)
+        else:
+            assert s.policy.reload().plans[0].name == clean_line(text)
+    return _outcome(accepted)
+
+
+PROBES: tuple[Probe, ...] = (
+    Probe("intake: description and file name", _intake),
+    Probe("comment", _comment),
+    Probe("edit_ticket: description", _edit),
+    Probe("wait: reason", _wait),
+    Probe("contact attempt: note", _contact_attempt),
+    Probe("close: solution", _close_solved),
+    Probe("close for someone: reason", _closing_for),
+    Probe("out of scope: reason", _out_of_scope),
+    Probe("reopen: note", _reopen),
+    Probe("escalate: note", _escalate),
+    Probe("visit: work done", lambda w, t: _visit(w, t, field="work_done")),
+    Probe("visit: parts", lambda w, t: _visit(w, t, field="parts")),
+    Probe("visit: city", lambda w, t: _visit(w, t, field="city")),
+    Probe("searches: queue, machines, contracts, audit", _searches),
+    Probe("look-ups: ticket, customer, contract, scan", _finders),
+    Probe("machine: serial", _machine_serial),
+    Probe("contract: invoice number", _contract_invoice),
+    Probe("certificate: revoke reason and number", _revoke),
+    Probe("user: user name", lambda w, t: _user(w, t, field="username")),
+    Probe("user: full name", lambda w, t: _user(w, t, field="full_name")),
+    Probe("user: e-mail", lambda w, t: _user(w, t, field="email")),
+    Probe("policy: note", lambda w, t: _policy(w, t, field="note")),
+    Probe("policy: plan name", lambda w, t: _policy(w, t, field="plan_name")),
+)
