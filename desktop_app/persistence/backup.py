@@ -274,6 +274,19 @@ def _restore_sqlite(url: str, target: Path, backup: Path, kept: Path) -> None:
     _remove_idle_companions(kept, existed)
 
 
+def check_restore_target(url: str) -> None:
+    """Refuse, reading only, a restore whose database could not be replaced (SQLite: read-only file,
+    folder or address, or another program's file); a server's rights are pg_restore's to check.
+
+    For the command line to call before anything opens the database: an engine's read-only
+    connection to a WAL database leaves -wal/-shm files behind.
+    """
+    target = sqlite_file(url)
+    if target is not None:
+        _refuse_unwritable(url, target)
+        _refuse_foreign_target(target)
+
+
 def restore_database(url: str, backup: Path, now: datetime) -> Path:
     """Replace the database at `url` with `backup`. Returns where the replaced data was kept.
 
@@ -389,3 +402,6 @@ class DatabaseBackups:
 
     def check(self) -> list[str]:
         return check_database(self._url)
+
+    def check_restore_target(self) -> None:
+        check_restore_target(self._url)

@@ -32,6 +32,10 @@ class DatabaseBackup(Protocol):
         """Every problem a full check finds, one line each (empty: all is well). Writes nothing."""
         ...
 
+    def check_restore_target(self) -> None:
+        """Raise a UserFacingError when a restore could not replace the database. Writes nothing."""
+        ...
+
 
 @dataclass(frozen=True)
 class DatabaseCheck:
@@ -59,6 +63,15 @@ class BackupService:
         if not allows(actor, Permission.BACKUP):
             raise PermissionDeniedError(_("Only an administrator can make or restore backups."))
         return self._backups.restore(backup, self._clock.now())
+
+    def check_restore_target(self) -> None:
+        """Refuse up front a restore that could not replace the database (read-only file, folder or
+        address; another program's file), before the database is opened for anything else.
+
+        Raises:
+            BackupError (a UserFacingError): with the reason; nothing was made or changed.
+        """
+        self._backups.check_restore_target()
 
     def automatic(self) -> list[Path]:
         """The automatic backups, newest first."""

@@ -163,3 +163,21 @@ def test_a_damaged_database_is_replaced_by_its_backup_and_its_bytes_are_kept(dem
     assert _customer_names(database) == original
     with closing(_read_only(database)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_restore_target_is_checked_up_front_without_opening_the_database(demo_folder: Path, tmp_path: Path) -> None:
+    """What the command line calls before it opens the database (whose read-only connection would
+    leave -wal/-shm files behind): the refusal alone, nothing made."""
+    from desktop_app.services.backups import BackupService
+    from desktop_app.services.clock import FixedClock
+
+    database = demo_folder / "makersupport.sqlite3"
+    files_before = _names(demo_folder)
+    read_only = BackupService(
+        DatabaseBackups(f"sqlite:///file:{database}?mode=ro&uri=true"), tmp_path / "backups", FixedClock(DEMO_NOW)
+    )
+    with pytest.raises(BackupError, match="read-only"):
+        read_only.check_restore_target()
+    writable = BackupService(DatabaseBackups(make_settings(demo_folder).db_url), tmp_path, FixedClock(DEMO_NOW))
+    writable.check_restore_target()  # ours and writable: no complaint
+    assert _names(demo_folder) == files_before
