@@ -15,7 +15,8 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from desktop_app.bootstrap import build_services
 from desktop_app.config import DATA_DIR_ENV, default_db_url
@@ -189,3 +190,56 @@ def test_the_worker_log_names_the_database_without_its_password(tmp_path: Path) 
     engine = create_engine(settings.db_url)
     label = Services.database_label.fget(SimpleNamespace(settings=settings, engine=engine))  # type: ignore[attr-defined]
     assert SECRET not in label and "127.0.0.1" in label
+
+
+def test_a_team_database_password_appears_in_no_output_log_file_or_audit_row(
+    pg_with_password: str, tmp_path: Path
+) -> None:
+    """Commands that succeed and commands that fail against a server that needs the password: the
+    password shows nowhere a person or another local user could read it afterwards."""
+    url = pg_with_password
+    wrong = url.replace(f":{SECRET}@", f":{SECRET}-wrong@")  # a wrong password that holds the right one
+    as_option = url.replace(f":{SECRET}@", "@") + f"?password={SECRET}"
+    port = make_url(url).port
+    data = tmp_path / "data"
+    log_file = tmp_path / "worker.log"
+    not_a_backup = tmp_path / "notes.backup"
+    not_a_backup.write_text("not a backup\n")
+    outcomes = {
+        "db upgrade": (run("--db", url, "db", "upgrade", data_dir=data), 0),
+        "queue, password as an option": (run("--db", as_option, "queue", data_dir=data), 0),
+        "backup": (run("--db", url, "backup", "--out", str(tmp_path / "copia.backup"), data_dir=data), 0),
+        "worker": (run("--db", url, "worker", "--once", "--log", str(log_file), data_dir=data), 0),
+        "backup to a missing folder": (
+            run("--db", url, "backup", "--out", str(tmp_path / "no-such-folder" / "x.backup"), data_dir=data),
+            2,
+        ),
+        "restore of something else": (run("--db", url, "restore", str(not_a_backup), "--yes", data_dir=data), 2),
+        "a wrong password": (run("--db", wrong, "queue", data_dir=data), 2),
+        "a wrong password, worker": (
+            run("--db", wrong, "worker", "--once", "--log", str(log_file), data_dir=data),
+            2,
+        ),
+        "a port that is not a number": (run("--db", url.replace(f":{port}/", f":{port}x/"), "queue", data_dir=data), 2),
+    }
+    for what, (result, expected) in outcomes.items():
+        output = result.stdout + result.stderr
+        assert result.returncode == expected, (what, output)
+        assert SECRET not in output, (what, output)
+        assert "Traceback" not in output, (what, output)
+    assert outcomes["a wrong password"][0].stderr.startswith("Error: ")  # one line, no traceback
+    log = log_file.read_text(encoding="utf-8")
+    assert "Round" in log or "Ronda" in log, log  # the worker really ran and logged
+    assert SECRET not in log, log
+    for written in tmp_path.rglob("*"):
+        if written.is_file() and written != not_a_backup:
+            assert SECRET.encode() not in written.read_bytes(), written
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT * FROM audit_log")).all()
+    finally:
+        engine.dispose()
+    assert rows  # the demo's rows and whatever the commands above wrote
+    for row in rows:
+        assert SECRET not in " ".join(str(value) for value in row), row
