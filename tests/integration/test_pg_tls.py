@@ -147,3 +147,21 @@ def test_makersupport_db_upgrade_with_a_tls_url(tls_server: TlsServer, tmp_path:
     assert result.returncode == 0, result.stderr
     refused = run("--db", tls_server.url(ca=tls_server.other_ca), "db", "upgrade", data_dir=tmp_path)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+
+
+def test_the_connection_window_s_url_gets_tls_from_libpq_s_environment(
+    tls_server: TlsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection window has no TLS fields: PGSSLMODE and PGSSLROOTCERT (README) stand in."""
+    plain = f"postgresql+psycopg://postgres@127.0.0.1:{tls_server.pg.port}/{tls_server.database}"
+    monkeypatch.setenv("PGSSLMODE", "verify-full")
+    monkeypatch.setenv("PGSSLROOTCERT", str(tls_server.other_ca))
+    with pytest.raises(DatabaseUnavailableError):
+        build_services(make_settings(tmp_path, plain), clock=FixedClock(DEMO_NOW))
+    monkeypatch.setenv("PGSSLROOTCERT", str(tls_server.ca))
+    services = build_services(make_settings(tmp_path, plain), clock=FixedClock(DEMO_NOW))
+    try:
+        with services.engine.connect() as connection:
+            assert connection.execute(text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).scalar()
+    finally:
+        services.close()
