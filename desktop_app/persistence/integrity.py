@@ -38,15 +38,22 @@ def not_ours_message(where: object) -> str:
     return _("This file is not a makeR Soporte database: {path}. Nothing was changed.").format(path=where)
 
 
-def damaged_message(path: object, newest_backup: Path | None) -> str:
+def damaged_message(path: object, newest_backup: NewestBackup | None) -> str:
+    """What to do about a damaged database: the newest automatic backup, that there is none, or (when
+    the caller does not know where this installation keeps them) a backup in general."""
     if newest_backup is None:
+        return _("The database {path} is damaged; nothing was written to it. Restore it from a backup.").format(
+            path=path
+        )
+    newest = newest_backup()
+    if newest is None:
         return _(
             "The database {path} is damaged; nothing was written to it. There is no automatic backup to "
             "restore: restore a backup of your own, or ask the administrator."
         ).format(path=path)
     return _(
         "The database {path} is damaged; nothing was written to it. Restore the newest automatic backup: {backup}"
-    ).format(path=path, backup=newest_backup)
+    ).format(path=path, backup=newest)
 
 
 def not_ours_server_message(where: object) -> str:
@@ -141,8 +148,7 @@ def check_sqlite_file(path: Path, newest_backup: NewestBackup | None = None) -> 
         if not problems:
             refuse_unless_ours(names, path)
             return
-    newest = newest_backup() if newest_backup is not None else None
-    raise DatabaseUnavailableError(damaged_message(path, newest), detail="\n".join(problems[:20]))
+    raise DatabaseUnavailableError(damaged_message(path, newest_backup), detail="\n".join(problems[:20]))
 
 
 def full_check_sqlite(path: Path) -> list[str]:

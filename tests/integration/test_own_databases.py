@@ -200,6 +200,18 @@ def test_a_damaged_database_with_no_automatic_backup_says_so(
     assert _snapshot(folder) == before
 
 
+def test_the_window_s_probe_refuses_a_damaged_file_too(tmp_path: Path, demo_folder: Path) -> None:
+    from desktop_app.persistence.db import DatabaseProbe
+
+    path = _damaged_demo_copy(tmp_path, demo_folder)
+    before = _snapshot(tmp_path)
+    with pytest.raises(
+        DatabaseUnavailableError, match=r"is damaged; nothing was written to it\. Restore it from a backup\."
+    ):
+        DatabaseProbe().check(f"sqlite:///{path}")
+    assert _snapshot(tmp_path) == before
+
+
 def _check(url: str, folder: Path) -> DatabaseCheck:
     return BackupService(DatabaseBackups(url), folder / "backups", FixedClock(DEMO_NOW)).check_database()
 
