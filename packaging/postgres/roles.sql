@@ -72,7 +72,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app";
 REVOKE UPDATE, DELETE ON audit_log FROM :"app";
 -- The schema version: only the owner migrates.
 REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM :"app";
--- New ids (USAGE: nextval) and the sequences' state for pg_dump (SELECT): automatic backups.
+-- New ids (USAGE: nextval) and the sequences' state for pg_dump (SELECT): backups made from a desk.
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app";
 
 -- No DDL: PostgreSQL 15 and later let no one but the owner create tables in schema public; an
