@@ -4,13 +4,16 @@ rewritten or deleted by any statement, and `demo --reset` still erases everythin
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from desktop_app.bootstrap import Services
-from desktop_app.persistence.db import sqlite_file
+from desktop_app.persistence.db import make_engine, sqlite_file
+from desktop_app.persistence.migrate import alembic_config, upgrade_to_head
 from tests.integration.test_cli import run
 
 pytestmark = pytest.mark.usefixtures("english_ui")
@@ -104,3 +107,19 @@ def test_R18_makersupport_demo_reset_still_works(demo_services: Services) -> Non
     assert _marks(demo_services) == 0
     _mark(demo_services)
     _assert_guarded(demo_services)
+
+
+def test_migration_0008_downgrades_to_no_guard_and_upgrades_back(tmp_path: Path, database_url: str | None) -> None:
+    engine = make_engine(database_url or f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        upgrade_to_head(engine)
+        with engine.begin() as connection:
+            connection.execute(text(MARK))
+            command.downgrade(alembic_config(connection), "0007_notice_data")
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE audit_log SET action = 'unguarded'"))  # the guard is gone
+        upgrade_to_head(engine)
+        with engine.begin() as connection, pytest.raises(DBAPIError, match="append-only"):
+            connection.execute(text("DELETE FROM audit_log"))
+    finally:
+        engine.dispose()
