@@ -3,6 +3,7 @@
 makersupport [--db URL] [gui]                    open the desk (default)
 makersupport [--db URL] demo [--reset|--if-empty] load the demo data set
 makersupport [--db URL] db upgrade               create or upgrade the schema
+makersupport [--db URL] db check                 a full check of the database; exit 1 when it finds problems
 makersupport [--db URL] queue [--json]           the open queue in policy order
 makersupport calendar holidays YEAR               Colombian public holidays (ISO date and name)
 makersupport calendar add START HOURS             START + HOURS of working time (ISO, with offset)
@@ -22,7 +23,10 @@ makersupport certificate reprint NUMBER --out FILE.pdf [--paper letter|a4]
 makersupport certificate verify FILE              a certificate PDF, a photo of it, or its QR text
 makersupport certificate revoke NUMBER --reason TEXT
 
---db URL and --lang go before or after the command (`makersupport demo --db URL`).
+--db URL, --lang and --user go before or after the command (`makersupport demo --db URL`).
+Commands that change data (demo, escalate, backup, restore, worker, certificate keygen/issue/
+reprint/revoke) sign in first: --user NAME or MAKERSUPPORT_USER, and the password from the
+terminal or MAKERSUPPORT_PASSWORD (cli_sign_in.py). The others only read and need no sign-in.
 Times without an offset are Colombia time (America/Bogota).
 """
 
@@ -37,10 +41,12 @@ from pathlib import Path
 
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
+from desktop_app.cli_sign_in import USER_ENV, needed_permission, sign_in, stdin_is_terminal
 from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
 from desktop_app.domain.certificate import Verdict, is_certificate_code
-from desktop_app.domain.permissions import SYSTEM
+from desktop_app.domain.model import Role
+from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
 from desktop_app.files import check_target, write_file
 from desktop_app.formatting import format_date, format_datetime, format_working_hours
@@ -53,6 +59,12 @@ from desktop_app.wording import explanation_lines, sla_target_label, sla_text
 def _add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument("--db", metavar="URL", default=default, help=_("database URL (default: the local SQLite file)"))
     parser.add_argument("--lang", choices=("es_CO", "en"), default=default, help=_("interface language"))
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help=_("who runs a command that changes data (default: {env})").format(env=USER_ENV),
+    )
 
 
 def _accept_common_options_everywhere(parser: argparse.ArgumentParser) -> None:
@@ -92,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help=_("database maintenance"))
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help=_("create or upgrade the schema"))
+    db_commands.add_parser("check", help=_("check the whole database for damage (reads only)"))
     queue = commands.add_parser("queue", help=_("print the open queue in policy order"))
     queue.add_argument("--json", action="store_true", help=_("machine-readable output"))
     calendar = commands.add_parser("calendar", help=_("check the working-time calendar"))
@@ -150,7 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _certificate(args: argparse.Namespace, services: Services) -> int:
+def _certificate(args: argparse.Namespace, services: Services, actor: Actor | None) -> int:
     command = args.certificate_command
     if command == "keygen":
         private, public = generate_keys(services.settings.keys_dir)
@@ -159,14 +172,16 @@ def _certificate(args: argparse.Namespace, services: Services) -> int:
     elif command == "issue":
         check_target(args.out)  # before a number is used up: the file is never replaced
         contract = services.contracts.find(args.contract)
-        issued = services.certificates.issue(contract.id, actor=SYSTEM, paper=args.paper, out=args.out)
+        assert actor is not None
+        issued = services.certificates.issue(contract.id, actor=actor, paper=args.paper, out=args.out)
         print(_("Certificate {number} written to {path}").format(number=issued.number, path=args.out))
     elif command == "reprint":
         check_target(args.out)
         write_file(args.out, services.certificates.reprint(args.number, args.paper))
         print(_("Certificate {number} written to {path}").format(number=args.number, path=args.out))
     elif command == "revoke":
-        services.certificates.revoke(args.number, args.reason, actor=SYSTEM)
+        assert actor is not None
+        services.certificates.revoke(args.number, args.reason, actor=actor)
         print(_("Certificate {number} revoked.").format(number=args.number))
     elif command == "verify":
         return _verify_certificate(args.source, services)
@@ -353,8 +368,11 @@ def _sla(args: argparse.Namespace, services: Services) -> None:
             print(f"  {line}")
 
 
-def _escalate(args: argparse.Namespace, services: Services) -> None:
-    notices = services.tickets.check_escalations(dry_run=args.dry_run)
+def _escalate(args: argparse.Namespace, services: Services, actor: Actor | None) -> None:
+    if actor is None:  # a dry run only reads
+        notices = services.tickets.check_escalations(dry_run=True)
+    else:
+        notices = services.tickets.check_escalations(actor=actor, dry_run=args.dry_run)
     for notice in notices:
         print(
             _("{number}: level {old} → {new} ({reason}, {title})").format(
@@ -424,7 +442,8 @@ def _labels(args: argparse.Namespace, services: Services) -> None:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    """The periodic jobs with no window open, acting as the desk itself (SYSTEM)."""
+    """The periodic jobs with no window open, signed in as an account that may run them (the
+    service account an administrator creates); the jobs themselves act as the desk."""
     from desktop_app.worker import log, run_worker, setup_logging
 
     setup_logging(args.log)  # before the database is opened: a failure to open it is logged too
@@ -434,18 +453,92 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         log.error(_("Error: {message}").format(message=exc.message))
         return 2
     try:
-        return run_worker(services.jobs, database=services.database_label, once=args.once, interval=args.interval)
+        try:
+            actor = sign_in(args, services.users, Permission.RUN_JOBS)
+        except UserFacingError as exc:
+            log.error(_("Error: {message}").format(message=exc.message))
+            return 2
+        log.info(_("Worker signed in as {name}.").format(name=actor.name))
+        return run_worker(
+            services.jobs,
+            database=services.database_label,
+            once=args.once,
+            interval=args.interval,
+            # Disabling the account (or changing its role) stops the worker at its next round.
+            check=lambda: services.users.confirm(actor, Permission.RUN_JOBS),
+        )
     finally:
         services.close()
 
 
-def _stdin_is_terminal() -> bool:
-    """A person can answer a question: stdin is a terminal (not /dev/null, a pipe, or closed)."""
-    stdin = sys.stdin
+def _check_database(settings: Settings) -> int:
+    """`db check`: 0 when the full check finds nothing, 1 with one line per problem. Reads only, so
+    it opens the database without upgrading it: a damaged file is reported, not refused."""
+    services = build_services(settings, migrate=False)
     try:
-        return stdin is not None and stdin.isatty()
-    except ValueError:  # a closed file
-        return False
+        result = services.backups.check_database()
+    finally:
+        services.close()
+    if result.ok:
+        print(_("No problems found in {db}.").format(db=services.database_label))
+        return 0
+    print(_("Problems found in {db}:").format(db=services.database_label))
+    for problem in result.problems:
+        print(f"  {problem}")
+    return 1
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Replace the database with a backup, also when the database is damaged (what a restore is for).
+
+    The database is opened without being upgraded or checked, and a target that could not be
+    replaced (read-only, another program's file) is refused before anything else touches it.
+    """
+    services = build_services(settings, migrate=False)
+    try:
+        services.backups.check_restore_target()
+        if services.backups.check_database().ok:
+            actor = sign_in(args, services.users, Permission.BACKUP)
+        elif services.is_local_file:
+            # A damaged file cannot say who may sign in. Its owner (the only account that may read
+            # or write it: mode 600) could copy the backup over it by hand anyway, so the restore
+            # goes on as that account instead of leaving the desk without a way back.
+            print(_("The database is damaged, so nobody can sign in to it; restoring as its owner."), file=sys.stderr)
+            actor = Actor(None, Role.ADMIN, name=services.database_label)
+        else:
+            raise UserFacingError(_("The team database cannot be read; restore it as its owner with pg_restore."))
+        if not args.yes:
+            try:
+                answer = input(
+                    _("Replace the database {db} with {file}? Type yes to go on: ").format(
+                        db=services.database_label, file=args.file
+                    )
+                )
+            except EOFError:  # Ctrl+D at the question
+                answer = ""
+            if answer.strip().lower() not in ("yes", "sí", "si", "y", "s"):
+                print(_("Nothing was changed."))
+                return 1
+        kept = services.backups.restore(actor, args.file)
+        print(_("Restored from {file}. The replaced data was kept in {kept}.").format(file=args.file, kept=kept))
+        return 0
+    finally:
+        services.close()
+
+
+def _signed_in(args: argparse.Namespace, services: Services) -> Actor | None:
+    """The person running a command that changes data; None for a command that only reads.
+
+    On a database nobody can sign in to yet (no administrator with a password), the set-up commands
+    `demo` and `certificate keygen` run without one: they are how a new installation starts.
+    """
+    needs = needed_permission(args)
+    if needs is None:
+        return None
+    setting_up = args.command == "demo" or (args.command == "certificate" and args.certificate_command == "keygen")
+    if setting_up and services.users.needs_first_admin():
+        return None
+    return sign_in(args, services.users, needs)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -457,21 +550,26 @@ def _run(args: argparse.Namespace) -> int:
         return run_gui(settings, smoke=getattr(args, "smoke", False))
     if command == "scan":
         return _scan(args, settings)
-    if command == "restore" and not args.yes and not _stdin_is_terminal():
+    if command == "restore" and not args.yes and not stdin_is_terminal():
         # Checked before the database is opened: a refused restore changes nothing at all.
         raise UserFacingError(
             _("Restoring replaces the whole database and needs a confirmation: run it in a terminal, or add --yes.")
         )
     if command == "worker":
         return _worker(args, settings)
+    if command == "restore":
+        return _restore(args, settings)
+    if command == "db" and args.db_command == "check":
+        return _check_database(settings)
     services = build_services(settings)
     try:
+        if command == "demo" and args.if_empty and services.demo.has_data():
+            print(_("The database already has data; demo data not loaded."))
+            return 0
+        actor = _signed_in(args, services)
         if command == "db":
             print(_("Database ready: {db}").format(db=services.database_label))
         elif command == "demo":
-            if args.if_empty and services.demo.has_data():
-                print(_("The database already has data; demo data not loaded."))
-                return 0
             summary = services.demo.load(services.tickets.now(), reset=args.reset)
             print(
                 _(
@@ -488,29 +586,15 @@ def _run(args: argparse.Namespace) -> int:
         elif command == "sla":
             _sla(args, services)
         elif command == "escalate":
-            _escalate(args, services)
+            _escalate(args, services, actor)
         elif command == "labels":
             _labels(args, services)
         elif command == "certificate":
-            return _certificate(args, services)
+            return _certificate(args, services, actor)
         elif command == "backup":
-            made = services.backups.backup_now(SYSTEM, args.out)
+            assert actor is not None
+            made = services.backups.backup_now(actor, args.out)
             print(_("Backup written: {path}").format(path=made))
-        elif command == "restore":
-            if not args.yes:
-                try:
-                    answer = input(
-                        _("Replace the database {db} with {file}? Type yes to go on: ").format(
-                            db=services.database_label, file=args.file
-                        )
-                    )
-                except EOFError:  # Ctrl+D at the question
-                    answer = ""
-                if answer.strip().lower() not in ("yes", "sí", "si", "y", "s"):
-                    print(_("Nothing was changed."))
-                    return 1
-            kept = services.backups.restore(SYSTEM, args.file)
-            print(_("Restored from {file}. The replaced data was kept in {kept}.").format(file=args.file, kept=kept))
         elif command == "queue":
             rows = _all_open_rows(services)
             if args.json:

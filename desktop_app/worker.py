@@ -13,10 +13,11 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
+from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.jobs import JobOutcome, JobRunner, JobStatus
 from desktop_app.wording import job_label
@@ -86,6 +87,7 @@ def run_worker(
     once: bool = False,
     interval: float = DEFAULT_INTERVAL_S,
     stop: threading.Event | None = None,
+    check: Callable[[], None] | None = None,
 ) -> int:
     """Run rounds until stopped (or one round with `once`).
 
@@ -95,9 +97,11 @@ def run_worker(
         once: one round, then exit (tests, cron).
         interval: seconds between two rounds.
         stop: set it to stop the loop (signals set it too).
+        check: called before each round; a UserFacingError it raises (the worker's account was disabled) is
+            logged and ends the worker.
 
     Returns:
-        The exit code: 0, or 1 when `once` and a job failed.
+        The exit code: 0; 1 when `once` and a job failed; 2 when `check` refused.
     """
     stop = stop or threading.Event()
     names = ", ".join(job_label(job.name) for job in jobs.jobs)
@@ -112,6 +116,12 @@ def run_worker(
     failed = False
     with _stop_on_signals(stop):
         while not stop.is_set():
+            if check is not None:
+                try:
+                    check()
+                except UserFacingError as exc:
+                    log.error(_("Worker stopped: {message}").format(message=exc.message))
+                    return 2
             outcomes = jobs.run_due(stop=stop.is_set)
             _log_round(outcomes)
             failed = failed or any(o.status is JobStatus.FAILED for o in outcomes)

@@ -13,13 +13,20 @@
     stops the worker at once; every job is idempotent, so the next round finishes the work.
 
     Run from a PowerShell opened as administrator (a task that runs at start-up needs it):
-        powershell -ExecutionPolicy Bypass -File packaging\register-worker-task.ps1
-        powershell -ExecutionPolicy Bypass -File packaging\register-worker-task.ps1 -Program "D:\Apps\makeR Soporte\makersupport.exe"
+        powershell -ExecutionPolicy Bypass -File packaging\register-worker-task.ps1 -ServiceUser tareas
+        powershell -ExecutionPolicy Bypass -File packaging\register-worker-task.ps1 -ServiceUser tareas -Program "D:\Apps\makeR Soporte\makersupport.exe"
     Remove it:
         Unregister-ScheduledTask -TaskName "makeR Soporte worker" -Confirm:$false
 
 .PARAMETER Program
     The makersupport.exe of the installed program.
+
+.PARAMETER ServiceUser
+    The service account the worker signs in as (an administrator creates it in Users, role
+    "cuenta de servicio"; it may run the periodic jobs and nothing else). The script asks for its
+    password and keeps both in this Windows user's environment (MAKERSUPPORT_USER,
+    MAKERSUPPORT_PASSWORD), which only this user and administrators can read; never in the task's
+    arguments, which any user can list.
 
 .PARAMETER Database
     A database URL for the worker (--db). Without it the worker uses the same database as the
@@ -31,6 +38,7 @@
 param(
     [string]$Program = "$env:ProgramFiles\makeR Soporte\makersupport.exe",
     [string]$Database = "",
+    [Parameter(Mandatory = $true)][string]$ServiceUser,
     [string]$TaskName = "makeR Soporte worker"
 )
 $ErrorActionPreference = "Stop"
@@ -38,6 +46,12 @@ $ErrorActionPreference = "Stop"
 if (-not (Test-Path -LiteralPath $Program)) {
     throw "makersupport.exe not found at '$Program'; pass -Program with its path."
 }
+$secret = Read-Host -AsSecureString "Password of the service account $ServiceUser"
+$plain = [Runtime.InteropServices.Marshal]::PtrToStringBSTR([Runtime.InteropServices.Marshal]::SecureStringToBSTR($secret))
+[Environment]::SetEnvironmentVariable("MAKERSUPPORT_USER", $ServiceUser, "User")
+[Environment]::SetEnvironmentVariable("MAKERSUPPORT_PASSWORD", $plain, "User")
+$plain = $null
+
 # The same data folder the program uses (platformdirs: %LOCALAPPDATA%\3DmakeR\makersupport).
 $log = Join-Path $env:LOCALAPPDATA "3DmakeR\makersupport\worker.log"
 $arguments = "worker --log `"$log`""

@@ -20,6 +20,9 @@ os.environ.setdefault("MAKERSUPPORT_LANG", "es_CO")
 _SANDBOX = tempfile.mkdtemp(prefix="makersupport-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_SANDBOX, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_SANDBOX, "data")
+# Who a command signs in as is always chosen by the test (signed_in_env), never the developer's shell.
+os.environ.pop("MAKERSUPPORT_USER", None)
+os.environ.pop("MAKERSUPPORT_PASSWORD", None)
 if os.environ["QT_QPA_PLATFORM"] == "offscreen":
     # The offscreen screen is 800x600 unless told otherwise; the desk is tested on an office screen.
     _SCREEN = os.path.join(_SANDBOX, "offscreen.json")
@@ -47,6 +50,7 @@ from desktop_app import i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import Settings
 from desktop_app.services.clock import FixedClock
+from desktop_app.services.demo import DEMO_PASSWORD
 from tests.pg_server import TemporaryPostgres
 
 BOGOTA = ZoneInfo("America/Bogota")
@@ -72,6 +76,11 @@ def _spanish_ui() -> Iterator[None]:
 def english_ui() -> None:
     """For tests that read a message: they read the English source text."""
     i18n.install("en")
+
+
+def signed_in_env(user: str = "admin", password: str = DEMO_PASSWORD) -> dict[str, str]:
+    """What a script sets so that a command that changes data signs in (cli_sign_in.py); a demo user by default."""
+    return {"MAKERSUPPORT_USER": user, "MAKERSUPPORT_PASSWORD": password}
 
 
 def make_settings(folder: Path, db_url: str | None = None) -> Settings:

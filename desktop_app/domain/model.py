@@ -75,6 +75,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     AGENT = "agent"
     TECHNICIAN = "technician"
+    SERVICE = "service"  # the account `makersupport worker` signs in as: periodic jobs only, never the window
 
 
 class EventKind(StrEnum):

@@ -3,7 +3,8 @@
 - administrator: policy settings and users (and everything else);
 - coordinator: the whole queue, assignment, escalation, machines, contracts, certificates;
 - agent: virtual support on their own and unassigned tickets;
-- technician: visits, scanning, tickets of customers in their own city.
+- technician: visits, scanning, tickets of customers in their own city;
+- service: the account the worker signs in as; it may run the periodic jobs and nothing else.
 """
 
 from __future__ import annotations
@@ -29,17 +30,19 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     BACKUP = "backup"
+    RUN_JOBS = "run_jobs"  # escalation round, reminders, automatic backup with no window open (the worker)
 
 
 _ALL = frozenset(Permission)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _ALL
-    - {Permission.EDIT_POLICY, Permission.MANAGE_USERS, Permission.VIEW_AUDIT, Permission.BACKUP},
+    - {Permission.EDIT_POLICY, Permission.MANAGE_USERS, Permission.VIEW_AUDIT, Permission.BACKUP, Permission.RUN_JOBS},
     Role.AGENT: frozenset({Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.ESCALATE}),
     Role.TECHNICIAN: frozenset(
         {Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.RECORD_VISITS}
     ),
+    Role.SERVICE: frozenset({Permission.RUN_JOBS}),
 }
 
 
@@ -70,4 +73,6 @@ def may_work_on(actor: Actor, assigned_agent_id: UserId | None, customer_city: s
         return True
     if actor.role is Role.AGENT:
         return assigned_agent_id is None or assigned_agent_id == actor.user_id
-    return customer_city == actor.city
+    if actor.role is Role.TECHNICIAN:
+        return customer_city == actor.city
+    return False  # a service account works on no ticket by hand

@@ -66,6 +66,8 @@ STAFF = (
     ("camilo.herrera", "Camilo Herrera", Role.TECHNICIAN, "Medellín"),
     ("valentina.ortiz", "Valentina Ortiz", Role.TECHNICIAN, "Cali"),
     ("sergio.vargas", "Sergio Vargas", Role.TECHNICIAN, "Barranquilla"),
+    # The account `makersupport worker` signs in as (MAKERSUPPORT_USER=tareas): periodic jobs only.
+    ("tareas", "Tareas automáticas", Role.SERVICE, "Barranquilla"),
 )
 
 # (name, kind, city, plan wanted or "" for none)

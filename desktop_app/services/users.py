@@ -86,15 +86,20 @@ class UserService:
             uow.commit()
         return actor_of(user)
 
-    def sign_in(self, username: str, password: str) -> Actor:
-        """The actor for a correct user and password.
+    def sign_in(self, username: str, password: str, *, needs: Permission = Permission.VIEW) -> Actor:
+        """The actor for a correct user and password, allowed what they sign in for.
 
         A known and an unknown user name do the same work (one Argon2 verification) and get the same messages, so
         neither the answer nor its timing tells which names exist.
 
+        Args:
+            needs: what the session is for: VIEW for the window (so the worker's service account cannot open it),
+                the command's permission for the command line, RUN_JOBS for the worker.
+
         Raises:
             SignInError: wrong user or password (the same message for both), a password too long to be anyone's,
                 an attempt that comes before the wait after earlier failures is over, or a locked account.
+            PermissionDeniedError: the right password, but the role does not allow what `needs` names.
         """
         if len(password) > MAX_PASSWORD_LENGTH:
             # Refused before hashing: a 10 MB password must not cost 10 MB of Argon2 work.
@@ -117,11 +122,43 @@ class UserService:
                 uow.catalog.record_sign_in(credentials.user.id, success=ok, at=now)
                 uow.commit()
                 if ok:
-                    return actor_of(credentials.user)
+                    actor = actor_of(credentials.user)
+                    self._require_for_session(actor, credentials.user.username, needs)
+                    return actor
             else:
                 self._hasher.verify(dummy_hash, password)
                 self._count_unknown_failure(name.casefold(), failures, now)
         raise SignInError(_("Wrong user or password."))
+
+    def confirm(self, actor: Actor, needs: Permission) -> None:
+        """Check that a signed-in actor still may act: the account exists, is active, and its role (as it is now
+        in the database) allows `needs`. The worker calls it before each round, so disabling the service account
+        or changing its role stops the worker without a restart.
+
+        Raises:
+            PermissionDeniedError: the account was removed, disabled or no longer has the permission.
+        """
+        if actor.user_id is None:
+            return  # the desk itself (tests, the window's own job runner)
+        with self._uow_factory() as uow:
+            user = uow.catalog.get_user(actor.user_id)
+        if user is None or not user.active:
+            raise PermissionDeniedError(_("The account {name} was disabled or removed.").format(name=actor.name))
+        self._require_for_session(actor_of(user), user.username, needs)
+
+    @staticmethod
+    def _require_for_session(actor: Actor, username: str, needs: Permission) -> None:
+        if allows(actor, needs):
+            return
+        if actor.role is Role.SERVICE:
+            raise PermissionDeniedError(
+                _("{user} is the worker's service account: it runs the periodic jobs and nothing else.").format(
+                    user=username
+                )
+            )
+        raise PermissionDeniedError(
+            _("{user} may not do this: the role does not allow it. Sign in as someone who may.").format(user=username)
+        )
 
     def unlock(self, actor: Actor, user_id: UserId) -> None:
         """Clear a user's failed sign-ins (an administrator lifts a lock or a wait)."""

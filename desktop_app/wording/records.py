@@ -34,6 +34,7 @@ def role_label(role: Role) -> str:
         Role.COORDINATOR: _("coordinator"),
         Role.AGENT: _("agent"),
         Role.TECHNICIAN: _("technician"),
+        Role.SERVICE: _("service account (worker)"),
     }[role]
 
 

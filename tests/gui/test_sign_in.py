@@ -40,6 +40,19 @@ def test_sign_in_dialog_refuses_a_wrong_password_and_accepts_the_right_one(
     assert dialog.actor is not None and dialog.actor.role is Role.AGENT
 
 
+def test_the_worker_s_service_account_cannot_open_the_desk(qtbot: QtBot, demo_services: Services) -> None:
+    dialog = SignInDialog(demo_services.users)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.username, "tareas")
+    qtbot.keyClicks(dialog.password, DEMO_PASSWORD)
+    _ok(dialog)
+    assert dialog.isVisible() and dialog.actor is None
+    assert dialog.error.text() == (
+        "tareas es la cuenta de servicio de las tareas automáticas: ejecuta las tareas periódicas y nada más."
+    )
+
+
 def test_a_new_installation_creates_its_administrator(qtbot: QtBot, empty_services: Services) -> None:
     assert empty_services.users.needs_first_admin()
     dialog = FirstAdminDialog(empty_services.users)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, signed_in_env
 
 
 def run(*args: str, data_dir: Path, lang: str = "en") -> subprocess.CompletedProcess[str]:
@@ -19,6 +19,7 @@ def run(*args: str, data_dir: Path, lang: str = "en") -> subprocess.CompletedPro
         "MAKERSUPPORT_DATA_DIR": str(data_dir),
         "MAKERSUPPORT_LANG": lang,
         "QT_QPA_PLATFORM": "offscreen",
+        **signed_in_env(),  # the demo administrator: commands that change data sign in
     }
     env.pop("MAKERSUPPORT_DB_URL", None)
     return subprocess.run(

@@ -16,13 +16,15 @@ import pytest
 from desktop_app.bootstrap import build_services
 from desktop_app.cli import main
 from desktop_app.services.clock import FixedClock
-from tests.conftest import DEMO_NOW, make_settings
+from tests.conftest import DEMO_NOW, make_settings, signed_in_env
 
 
 @pytest.fixture(autouse=True)
 def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test its own data folder (signing key, automatic backups), as each installation has."""
     monkeypatch.setenv("MAKERSUPPORT_DATA_DIR", str(tmp_path / "installation"))
+    for name, value in signed_in_env().items():  # the demo administrator: commands that change data sign in
+        monkeypatch.setenv(name, value)
 
 
 def cli(folder: Path, *args: str) -> int:

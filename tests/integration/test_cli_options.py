@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import signed_in_env
+
 
 def _env(data_dir: Path, lang: str = "en") -> dict[str, str]:
-    env = {**os.environ, "MAKERSUPPORT_DATA_DIR": str(data_dir), "MAKERSUPPORT_LANG": lang}
+    env = {**os.environ, "MAKERSUPPORT_DATA_DIR": str(data_dir), "MAKERSUPPORT_LANG": lang, **signed_in_env()}
     env.pop("MAKERSUPPORT_DB_URL", None)
     return env
 
@@ -46,11 +48,11 @@ def _digest(path: Path) -> str:
 
 
 @pytest.fixture
-def database_and_backup(tmp_path: Path) -> tuple[str, Path, Path]:
-    """A database with a backup of it, and the database file."""
-    database = tmp_path / "desk.sqlite3"
+def database_and_backup(demo_folder: Path, tmp_path: Path) -> tuple[str, Path, Path]:
+    """A database with a backup of it, and the database file: the demo's, whose administrator signs the backup
+    and the restore in (signed_in_env)."""
+    database = demo_folder / "makersupport.sqlite3"
     url = f"sqlite:///{database}"
-    assert cli("db", "upgrade", "--db", url, data_dir=tmp_path).returncode == 0
     backup = tmp_path / "desk.backup"
     made = cli("backup", "--out", str(backup), "--db", url, data_dir=tmp_path)
     assert made.returncode == 0, made.stderr

@@ -17,13 +17,14 @@ import pytest
 
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.domain.ids import MachineId, TicketId, UserId
-from desktop_app.domain.model import Channel, EventKind, Severity
+from desktop_app.domain.model import Channel, EventKind, Role, Severity, User
 from desktop_app.persistence.job_lock import FileJobLock, advisory_key, job_lock_for, lock_file_path
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.jobs import Job, JobOutcome, JobRunner, JobStatus, escalation_job
 from desktop_app.services.ports import JobLock
 from desktop_app.services.tickets import IntakeRequest
 from desktop_app.worker import run_worker
+from tests.conftest import signed_in_env
 from tests.integration.world import PHOTO, World, bogota
 
 # Tuesday 1 December 2026, 9:10: a Premium critical ticket is due at 11:00 (level 2 from then,
@@ -70,11 +71,25 @@ def _lock_of(services: Services) -> JobLock:
     return job_lock_for(services.engine, services.settings.db_url)
 
 
-def _worker_process(w: World, *args: str) -> subprocess.Popen[str]:
+SERVICE_PASSWORD = "tareas-del-worker-2026"
+
+
+def service_account(w: World) -> dict[str, str]:
+    """The account an administrator creates for the worker (role: service account), and the environment the
+    worker signs in with."""
+    if "tareas" not in w.users:
+        w.users["tareas"] = w.services.users.add_user(
+            w.actor("admin"), User("tareas", "Tareas automáticas", "", Role.SERVICE, "Barranquilla"), SERVICE_PASSWORD
+        )
+    return signed_in_env("tareas", SERVICE_PASSWORD)
+
+
+def _worker_process(w: World, *args: str, env_extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "MAKERSUPPORT_DATA_DIR": str(w.services.settings.data_dir),
         "MAKERSUPPORT_LANG": "en",
+        **(service_account(w) if env_extra is None else env_extra),
     }
     env.pop("MAKERSUPPORT_DB_URL", None)
     return subprocess.Popen(
@@ -229,3 +244,46 @@ def test_worker_stops_cleanly_on_sigterm(world: World, tmp_path: Path) -> None:
             process.kill()
     assert code == 0 and "Traceback" not in log
     assert "Worker stopped." in log and "Worker stopped." in log_file.read_text(encoding="utf-8")
+
+
+def test_the_worker_signs_in_and_without_an_account_that_may_run_jobs_does_nothing(world: World) -> None:
+    ticket_id = _breached_ticket(world)
+    world.clock.set(PAST_DUE)
+    nobody = _worker_process(world, "--once", env_extra={})
+    code, log = _finish(nobody)
+    assert code == 2 and "needs a signed-in person" in log and "Traceback" not in log
+    world.services.users.add_user(
+        world.actor("admin"),
+        User("coordina", "Coordinación", "", Role.COORDINATOR, "Barranquilla"),
+        SERVICE_PASSWORD,
+    )
+    coordinator = _worker_process(world, "--once", env_extra=signed_in_env("coordina", SERVICE_PASSWORD))
+    code, log = _finish(coordinator)
+    assert code == 2 and "coordina may not do this" in log
+    assert world.services.tickets.get_ticket(ticket_id).escalation_level == 1
+
+
+def test_disabling_the_service_account_stops_the_worker_at_its_next_round(world: World) -> None:
+    from sqlalchemy import update
+
+    from desktop_app.domain.permissions import Permission
+    from desktop_app.persistence.tables import UserRecord
+
+    service_account(world)
+    actor = world.services.users.sign_in("tareas", SERVICE_PASSWORD, needs=Permission.RUN_JOBS)
+    rounds: list[int] = []
+
+    def count() -> str:
+        rounds.append(1)
+        return "counted"
+
+    runner = JobRunner([Job("count", timedelta(seconds=0), count)], _lock_of(world.services))
+
+    def check() -> None:
+        if rounds:  # after the first round an administrator disables the account
+            with world.services.engine.begin() as connection:
+                connection.execute(update(UserRecord).where(UserRecord.id == actor.user_id).values(active=False))
+        world.services.users.confirm(actor, Permission.RUN_JOBS)
+
+    code = run_worker(runner, database="test", interval=0.01, check=check)
+    assert code == 2 and rounds == [1]

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.ids import UserId
+from desktop_app.domain.model import Role
 from desktop_app.persistence.tables import CustomerRecord, ProductModelRecord, UserRecord
 from desktop_app.services.dto import AgentInfo, Choice
 
@@ -15,9 +16,12 @@ class SqlDirectoryQueries:
         self._session = session
 
     def agents(self) -> list[AgentInfo]:
-        """Active users by name, for the agent picker and the queue's agent filter."""
+        """Active people by name, for the agent picker and the queue's agent filter (not the worker's
+        service account, which never works a ticket)."""
         users = self._session.scalars(
-            select(UserRecord).where(UserRecord.active.is_(True)).order_by(UserRecord.full_name)
+            select(UserRecord)
+            .where(UserRecord.active.is_(True), UserRecord.role != Role.SERVICE.value)
+            .order_by(UserRecord.full_name)
         )
         return [AgentInfo(UserId(u.id), u.full_name, u.role, u.city) for u in users]
 

@@ -197,6 +197,10 @@ class SqlCatalogRepository:
         r = self._session.scalars(select(UserRecord).where(UserRecord.username == username)).first()
         return None if r is None else _user(r)
 
+    def get_user(self, user_id: UserId) -> User | None:
+        r = self._session.get(UserRecord, user_id)
+        return None if r is None else _user(r)
+
     def users(self) -> list[User]:
         return [_user(r) for r in self._session.scalars(select(UserRecord).order_by(UserRecord.full_name))]
 

@@ -96,12 +96,14 @@ class Escalation:
             # One transaction per ticket: when another workstation escalated the same ticket a
             # moment ago, only that ticket is skipped (its version moved), not the whole round.
             try:
-                notices += self._escalate_if_due(ticket_id, now, dry_run=dry_run)
+                notices += self._escalate_if_due(ticket_id, now, actor, dry_run=dry_run)
             except ConflictError:
                 continue
         return notices
 
-    def _escalate_if_due(self, ticket_id: TicketId, now: datetime, *, dry_run: bool) -> list[EscalationNotice]:
+    def _escalate_if_due(
+        self, ticket_id: TicketId, now: datetime, actor: Actor, *, dry_run: bool
+    ) -> list[EscalationNotice]:
         core = self._core
         policy = core.policy.policy()
         with core.uow_factory() as uow:
@@ -116,7 +118,8 @@ class Escalation:
                 return notices
             events: list[TicketEvent] = []
             for decision in decisions:
-                ticket = apply_escalation(uow, ticket, decision, now, None, events)
+                # The person who ran the round (`makersupport escalate --user …`); None for the desk's own round.
+                ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events)
             uow.tickets.add_events(events)
             changes = {"escalation_level": (str(from_level), str(ticket.escalation_level))}
             uow.audit.record(AuditEntry(now, None, "ticket", str(ticket_id), "escalate", changes))
