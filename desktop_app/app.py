@@ -123,7 +123,9 @@ def _with_password_if_needed(settings: Settings) -> Settings:
 def _sign_in(services: Services, *, smoke: bool) -> Actor | None:
     """The first administrator on a new installation, then the sign-in dialog. None: cancelled."""
     first_run = services.users.needs_first_admin()
-    dialog = FirstAdminDialog(services.users) if first_run else SignInDialog(services.users, DatabaseProbe())
+    # The probe's message for a damaged database names the newest automatic backup to restore.
+    probe = DatabaseProbe(services.backups.newest_automatic)
+    dialog = FirstAdminDialog(services.users) if first_run else SignInDialog(services.users, probe)
     if smoke:
         # The packaging smoke test shows the first window a user sees, then leaves once it is drawn.
         _LeaveOncePainted(dialog)
