@@ -6,6 +6,11 @@ carries the same facts signed.
 Company identity and seal texts come from resources/certificate/company.json; fonts are the
 DejaVu TTFs in resources/fonts, so accents print everywhere. Rendering is deterministic (ReportLab
 invariant mode): the same certificate gives the same bytes.
+
+Nothing overflows the page whatever the data: the statement takes at most `STATEMENT_LINES` lines
+(a longer customer name is shortened there and printed in full in the annex), words longer than a
+line are broken, a value wider than its box is set smaller and then cut, and the annex runs over as
+many pages as the machines need.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ from desktop_app.paths import resource_path
 PAPER_SIZES = {"letter": LETTER, "a4": A4}
 ROW = 6.5 * mm
 TABLE_FLOOR = 88 * mm  # the machines table stays above the seal, signature and QR
+STATEMENT_LINES = 5  # the statement's lines on the first page; the facts and table need the rest
+ANNEX_FLOOR = 20 * mm
+ANNEX_LINE = 4.2 * mm
+SMALLEST_TEXT = 6.5  # points: a value is set down to this size before it is cut
 ORANGE = colors.HexColor("#E8711A")
 INK = colors.HexColor("#1F2328")
 MUTED = colors.HexColor("#5F6B76")
@@ -122,13 +131,12 @@ def render_certificate(
 
     # The statement.
     y -= 20 * mm
-    customer = data.customer_name + (f" (NIT {data.customer_tax_id})" if data.customer_tax_id else "")
-    statement = _(
-        "{company} certifies that {customer} has contracted the technical support plan described below, "
-        "under makeR's technical support policy."
-    ).format(company=who.name, customer=customer)
+    lines, full_name = _statement(data, who, right - left)
     canvas.setFillColor(INK)
-    y = _paragraph(canvas, statement, left, y, right - left, FONT, 10.5, 15)
+    canvas.setFont(FONT, 10.5)
+    for line in lines:
+        canvas.drawString(left, y, line)
+        y -= 15
 
     # The plan's facts, in the policy's words.
     y -= 6 * mm
@@ -146,9 +154,8 @@ def render_certificate(
         canvas.setFont(FONT, 10)
         canvas.setFillColor(MUTED)
         canvas.drawString(left, y, label)
-        canvas.setFont(FONT_BOLD, 11)
         canvas.setFillColor(INK)
-        canvas.drawString(left + 45 * mm, y, value)
+        _draw_fitted(canvas, left + 45 * mm, y, value, FONT_BOLD, 11, right - left - 45 * mm)
         y -= 9 * mm
 
     # Covered machines: one column while they fit above the seal, then two; the rest, if any,
@@ -188,17 +195,85 @@ def render_certificate(
     canvas.drawCentredString(right - qr_size / 2, bottom, _("Scan to verify this certificate"))
     canvas.setFillColor(ORANGE)
     canvas.rect(0, 0, width, 4 * mm, stroke=0, fill=1)
-    if rest:
-        canvas.showPage()
-        canvas.setFillColor(INK)
-        canvas.setFont(FONT_BOLD, 12)
-        top = height - 25 * mm
-        canvas.drawString(left, top, _("Annex to certificate {number}: covered products").format(number=data.number))
-        annex_rows = int((top - 10 * mm - 20 * mm) // ROW)
-        _machine_table(canvas, rest, left, right, top - 10 * mm, annex_rows, 2)
+    if rest or full_name:
+        _annex(canvas, data.number, full_name, rest, page)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _statement(data: CertificateData, who: Company, width: float) -> tuple[list[str], str]:
+    """The statement's lines, and the customer's full name when the statement had to shorten it
+    ("" otherwise) for the annex."""
+
+    def lines(name: str) -> list[str]:
+        customer = name + (f" (NIT {data.customer_tax_id})" if data.customer_tax_id else "")
+        statement = _(
+            "{company} certifies that {customer} has contracted the technical support plan described below, "
+            "under makeR's technical support policy."
+        ).format(company=who.name, customer=customer)
+        return _wrap(statement, width, FONT, 10.5)
+
+    whole = lines(data.customer_name)
+    if len(whole) <= STATEMENT_LINES:
+        return whole, ""
+    # The longest start of the name that keeps the statement within its lines (the wrap only
+    # grows with the name, so a binary search finds it).
+    note = _("… (full name in the annex)")
+    low, high = 0, len(data.customer_name)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(lines(data.customer_name[:middle].rstrip() + note)) <= STATEMENT_LINES:
+            low = middle
+        else:
+            high = middle - 1
+    return lines(data.customer_name[:low].rstrip() + note), data.customer_name
+
+
+def _annex(
+    canvas: Canvas,
+    number: str,
+    full_name: str,
+    machines: list[CertifiedMachine],
+    page: tuple[float, float],
+) -> None:
+    """The pages after the first: the customer's full name when the statement shortened it, then
+    the machines that did not fit, in two columns, over as many pages as they need."""
+    width, height = page
+    left, right = 22 * mm, width - 22 * mm
+
+    def new_page() -> float:
+        canvas.showPage()
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, 12)
+        canvas.drawString(left, height - 25 * mm, _("Annex to certificate {number}").format(number=number))
+        return height - 35 * mm
+
+    y = new_page()
+    if full_name:
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.drawString(left, y, _("Customer"))
+        y -= 6 * mm
+        for line in _wrap(full_name, right - left, FONT, 9):
+            if y < ANNEX_FLOOR:
+                y = new_page()
+            canvas.setFillColor(INK)
+            canvas.setFont(FONT, 9)
+            canvas.drawString(left, y, line)
+            y -= ANNEX_LINE
+        y -= 6 * mm
+    while machines:
+        rows = int((y - 7 * mm - ANNEX_FLOOR) // ROW)
+        if rows < 1:
+            y = new_page()
+            continue
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, 11)
+        canvas.drawString(left, y, _("Covered products"))
+        shown, machines = machines[: rows * 2], machines[rows * 2 :]
+        _machine_table(canvas, shown, left, right, y - 7 * mm, rows, 2)
+        if machines:
+            y = new_page()
 
 
 def _machine_table(
@@ -223,30 +298,55 @@ def _machine_table(
         x = left + column * width
         line_y = y - (row + 1) * ROW
         canvas.setFillColor(INK)
-        canvas.drawString(x + 3 * mm, line_y, machine.model)
-        canvas.drawString(x + width * 0.55, line_y, machine.serial)
+        size = 10 if columns == 1 else 9
+        _draw_fitted(canvas, x + 3 * mm, line_y, machine.model, FONT, size, width * 0.55 - 5 * mm)
+        _draw_fitted(canvas, x + width * 0.55, line_y, machine.serial, FONT, size, width * 0.45 - 3 * mm)
         canvas.setStrokeColor(RULE)
         canvas.line(x, line_y - 2.2 * mm, x + width - (2 * mm if columns > 1 else 0), line_y - 2.2 * mm)
 
 
-def _paragraph(
-    canvas: Canvas, text: str, x: float, y: float, width: float, font: str, size: float, lead: float
-) -> float:
-    """Draw text wrapped to width; returns the y below it."""
-    canvas.setFont(font, size)
+def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
+    """The text's lines at this width; a word wider than a line is broken between characters."""
+    lines: list[str] = []
     line = ""
     for word in text.split():
-        trial = f"{line} {word}".strip()
-        if pdfmetrics.stringWidth(trial, font, size) > width and line:
-            canvas.drawString(x, y, line)
-            y -= lead
-            line = word
-        else:
+        trial = f"{line} {word}" if line else word
+        if pdfmetrics.stringWidth(trial, font, size) <= width:
             line = trial
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while pdfmetrics.stringWidth(line, font, size) > width:
+            cut = _fitting_prefix(line, width, font, size)
+            lines.append(line[:cut])
+            line = line[cut:]
     if line:
-        canvas.drawString(x, y, line)
-        y -= lead
-    return y
+        lines.append(line)
+    return lines
+
+
+def _fitting_prefix(text: str, width: float, font: str, size: float) -> int:
+    """How many of the text's first characters fit the width (at least one, so wrapping advances)."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pdfmetrics.stringWidth(text[:middle], font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _draw_fitted(canvas: Canvas, x: float, y: float, text: str, font: str, size: float, width: float) -> None:
+    """One line in a box `width` wide: set smaller down to SMALLEST_TEXT, then cut with "…"."""
+    natural = pdfmetrics.stringWidth(text, font, size)
+    if natural > width:
+        size = max(SMALLEST_TEXT, size * width / natural)
+        if pdfmetrics.stringWidth(text, font, size) > width:
+            text = text[: _fitting_prefix(text, width - pdfmetrics.stringWidth("…", font, size), font, size)] + "…"
+    canvas.setFont(font, size)
+    canvas.drawString(x, y, text)
 
 
 def _draw_seal(canvas: Canvas, who: Company, cx: float, cy: float, radius: float, date_text: str) -> None:
