@@ -1,8 +1,10 @@
 """Plan certificates (R15): issued from a contract, signed, recorded, and verified from their QR.
 
-Issuing records the certificate's signed facts before the PDF leaves, so a reprint gives the same
-page and a verification can also say whether makeR revoked it and whether the contract is still
-active. A verification never raises for what a scanner reads: it returns a verdict and a sentence.
+Issuing records the certificate's full facts before the PDF leaves, so a reprint gives the same
+page and QR, and a verification can also say whether makeR revoked it and whether the contract is
+still active. The QR carries the facts in full when they fit its printed size, else shortened
+(domain/certificate.py): the page always lists everything. A revoked certificate is not reprinted.
+A verification never raises for what a scanner reads: it returns a verdict and a sentence.
 """
 
 from __future__ import annotations
@@ -14,12 +16,17 @@ from pathlib import Path
 
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.certificate import (
+    MAX_QR_TEXT,
+    MAX_STORED_FACTS_BYTES,
     CertificateData,
     CertificateFormatError,
     CertifiedMachine,
+    FactsDoNotFitError,
+    SignedCode,
     Verdict,
     from_payload,
     is_certificate_code,
+    qr_payload,
     qr_text,
     read_qr_text,
     to_payload,
@@ -28,7 +35,7 @@ from desktop_app.domain.certificate import (
 from desktop_app.domain.ids import ContractId
 from desktop_app.domain.model import ContractState, contract_state
 from desktop_app.domain.permissions import Actor, Permission, allows
-from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingError
+from desktop_app.errors import NotFoundError, PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.files import check_target, staged_file
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
@@ -83,7 +90,8 @@ class CertificateService:
 
         Raises:
         UserFacingError: no signing key here; a contract without machines, expired, or unknown;
-            `out` cannot be written (checked before a number is taken).
+            `out` cannot be written (checked before a number is taken); facts that even shortened
+            would not fit the QR (PolicyRefusal, before the number is recorded).
         """
         if not allows(actor, Permission.ISSUE_CERTIFICATES):
             raise PermissionDeniedError(_("Your role does not allow this action."))
@@ -114,11 +122,13 @@ class CertificateService:
                 machines=tuple(CertifiedMachine(m.model_name, m.serial) for m in contract.machines),
                 issued_on=today,
             )
-            code = self._signer.sign(to_payload(data))
+            full = to_payload(data)
+            code = self._sign(data, full)  # refused here, before anything is recorded, when it cannot fit
             text = qr_text(code)
             pdf = self._renderer.render(data, text, paper)  # before the commit: a failure records nothing
+            # The full facts are kept (not only the QR's), so a reprint lists every machine again.
             uow.certificates.add(
-                StoredCertificate(data.number, contract.id, now, code.key_id.hex(), code.payload, None, ""),
+                StoredCertificate(data.number, contract.id, now, code.key_id.hex(), full, None, ""),
                 actor.user_id,
             )
             issued = {"contract_id": ("", str(contract.id)), "key_id": ("", code.key_id.hex())}
@@ -142,15 +152,37 @@ class CertificateService:
             )
         return ""
 
-    def reprint(self, number: str, paper: str = "letter") -> bytes:
-        """The same certificate again (same facts, same QR), e.g. for a lost page."""
+    def reprint(self, number: str, paper: str = "letter", *, actor: Actor) -> bytes:
+        """The same certificate again (same facts, same QR), e.g. for a lost page; audited.
+
+        Raises:
+            PermissionDeniedError: the actor may not issue certificates.
+            NotFoundError: no such certificate.
+            PolicyRefusal: the certificate was revoked (a fresh copy would verify as valid wherever
+                this database is not consulted).
+        """
+        if not allows(actor, Permission.ISSUE_CERTIFICATES):
+            raise PermissionDeniedError(_("Your role does not allow this action."))
+        now = self._clock.now()
         with self._uow_factory() as uow:
             stored = uow.certificates.get(number)
             if stored is None:
                 raise NotFoundError(_("There is no certificate {number}.").format(number=number))
-            data = self._with_models(uow, from_payload(stored.payload))
-        code = self._signer.sign(stored.payload)  # Ed25519 is deterministic: the same signature
-        return self._renderer.render(data, qr_text(code), paper)
+            if stored.revoked_at is not None:
+                revoked_on = stored.revoked_at.astimezone(self._policy.calendar().tz).date()
+                raise PolicyRefusal(
+                    _("Certificate {number} was revoked on {date}: {reason}; it cannot be reprinted.").format(
+                        number=number, date=format_date(revoked_on), reason=stored.revoked_reason
+                    )
+                )
+            data = self._with_models(uow, from_payload(stored.payload, MAX_STORED_FACTS_BYTES))
+            # From the stored facts as they are: a certificate issued before shortened QRs existed
+            # gets its very bytes signed again (Ed25519 is deterministic: the same signature).
+            pdf = self._renderer.render(data, qr_text(self._sign(data, stored.payload)), paper)
+            reprinted = {"paper": ("", paper)}
+            uow.audit.record(AuditEntry(now, actor.user_id, "certificate", number, "reprint", reprinted))
+            uow.commit()
+        return pdf
 
     def for_contract(self, contract_id: ContractId) -> list[StoredCertificate]:
         with self._uow_factory() as uow:
@@ -210,9 +242,39 @@ class CertificateService:
         verdict = validity_verdict(data, today)
         if stored is not None and stored.revoked_at is not None:
             verdict = Verdict.REVOKED
-        return Verification(verdict, data, active, self._message(verdict, data, stored))
+        message = self._message(verdict, data, stored)
+        if data.shortened:
+            message += "\n" + self._shortened_note(data)
+        return Verification(verdict, data, active, message)
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _sign(self, data: CertificateData, full: bytes) -> SignedCode:
+        """The QR's signed code for these facts (in full, or shortened to fit its printed size).
+
+        Raises:
+            PolicyRefusal: even shortened they would not fit.
+        """
+        try:
+            payload = qr_payload(data, full)
+        except FactsDoNotFitError as exc:
+            raise PolicyRefusal(
+                _(
+                    "The contract's facts do not fit in a certificate QR: {length} characters, "
+                    "at most {limit} can be printed legibly."
+                ).format(length=exc.length, limit=MAX_QR_TEXT)
+            ) from exc
+        return self._signer.sign(payload)
+
+    @staticmethod
+    def _shortened_note(data: CertificateData) -> str:
+        """What a shortened QR leaves to the printed page."""
+        if data.serials_digest:
+            return _(
+                "This code carries the facts shortened: {n} machines by their count and a digest of their "
+                "serials ({digest}); the printed page lists them."
+            ).format(n=data.machine_count, digest=data.serials_digest)
+        return _("This code carries the facts shortened (texts ending in …); the printed page has them in full.")
 
     @staticmethod
     def _with_models(uow: UnitOfWork, data: CertificateData) -> CertificateData:

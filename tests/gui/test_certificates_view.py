@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.bootstrap import Services
@@ -206,3 +206,33 @@ def test_r6_whoever_records_contracts_sees_what_each_plan_includes(
     assert rows[0][:5] == ["Premium", "1", "Sí", "20", "4"]
     assert rows[0][5:] == ["$ 9.800.000", "$ 11.662.000", "$ 150.000"]  # IVA 19 % added
     save_screenshot(dialog, "plans_es_CO")
+
+
+def test_R15_double_clicking_a_revoked_certificate_refuses_the_reprint_with_the_reason(
+    window: MainWindow, demo_services: Services, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate_keys(demo_services.settings.keys_dir)
+    _select_active_contract(window, demo_services)
+    panel = window.contract_view.certificate_panel
+    with qtbot.waitSignal(window.contract_view.message, timeout=10_000):
+        qtbot.mouseClick(panel.issue_button, Qt.MouseButton.LeftButton)
+    first = panel.last_preview
+    first.reject()
+    viewport = panel.certificates.viewport()
+    where = panel.certificates.visualItemRect(panel.certificates.topLevelItem(0)).center()
+    # QTest sends only the double-click event, which item views ignore without the click before it.
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=where)
+    reprinted = panel.last_preview
+    assert reprinted is not first
+    qtbot.waitUntil(lambda: reprinted.document.pageCount() == 1)  # while in force: the same page again
+    reprinted.reject()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Factura anulada", True))
+    with qtbot.waitSignal(window.contract_view.message, timeout=10_000):
+        qtbot.mouseClick(panel.revoke_button, Qt.MouseButton.LeftButton)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *_a: warned.append(text))
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=where)
+    assert len(warned) == 1 and "fue revocado" in warned[0] and "Factura anulada" in warned[0]
+    assert panel.last_preview is reprinted  # no new copy of a revoked certificate

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import subprocess
 import zlib
 from datetime import date
@@ -12,12 +14,15 @@ import numpy as np
 import pytest
 
 from desktop_app.devices.qr_decoder import default_chain, pdf_pages
-from desktop_app.domain.certificate import Verdict, qr_text, read_qr_text
+from desktop_app.domain.certificate import MAX_QR_TEXT, Verdict, qr_text, read_qr_text, serials_digest
 from desktop_app.domain.ids import ContractId, CustomerId, PlanCode
 from desktop_app.domain.model import Contract
-from desktop_app.errors import PermissionDeniedError, UserFacingError
+from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
+from desktop_app.services.dto import StoredCertificate
 from desktop_app.signing import Ed25519CertificateSigner, generate_keys
 from tests.integration.world import World, bogota
+
+MM = 72 / 25.4  # points in a millimetre
 
 
 @pytest.fixture
@@ -91,7 +96,7 @@ def test_r15_a_photo_of_the_printed_page_verifies(office: World, tmp_path: Path)
 
 def test_r15_rendering_is_deterministic_and_a_reprint_is_the_same_page(office: World) -> None:
     issued = _issue(office)
-    assert office.services.certificates.reprint(issued.number) == issued.pdf
+    assert office.services.certificates.reprint(issued.number, actor=office.actor("carolina.rojas")) == issued.pdf
 
 
 def test_r15_altered_facts_a_foreign_key_expiry_and_revocation_are_told_apart(office: World, tmp_path: Path) -> None:
@@ -199,3 +204,191 @@ def test_r15_the_same_certificate_renders_to_the_same_bytes(office: World) -> No
         first = render_certificate(issued.data, issued.qr_text, PAPER_SIZES[paper], qr_modules)
         assert render_certificate(issued.data, issued.qr_text, PAPER_SIZES[paper], qr_modules) == first
     assert render_certificate(issued.data, issued.qr_text, PAPER_SIZES["letter"], qr_modules) == issued.pdf
+
+
+# -- Issue 12: facts that do not fit a printed QR, certificates made before, and reprint rules ------------------------
+
+# Letters a customer's name may hold (all in the certificate's font), so a long name stays long once deflated.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzáéíóúñüÁÉÍÓÚÑØøÆæßçàèìòùâêîôûĉĝŝαβγδεζηθλμπσωДЖЗИЛФЦЧШЩЮЯ"
+
+
+def _long_name(length: int) -> str:
+    rng = random.Random(15)
+    words = []
+    while sum(len(w) + 1 for w in words) < length:
+        words.append("".join(rng.choice(_LETTERS) for _ in range(rng.randint(2, 11))))
+    return ("Universidad " + " ".join(words))[:length].rstrip()
+
+
+def _customer_contract(w: World, name: str, serials: list[str]) -> ContractId:
+    """A customer of that name with those machines, under one Premium contract."""
+    from desktop_app.domain.ids import ModelCode
+    from desktop_app.domain.model import Customer, CustomerKind, Machine
+
+    with w.services.uow_factory() as uow:
+        customer = uow.catalog.add_customer(
+            Customer(name, CustomerKind.UNIVERSITY, "Barranquilla", "900999888-1", "u@x.co", "1", True, True)
+        )
+        machines = tuple(
+            uow.catalog.add_machine(
+                Machine(serial, serial, ModelCode("M3"), customer.id, date(2026, 2, 1), date(2027, 2, 1))  # type: ignore[arg-type]
+            ).id
+            for serial in serials
+        )
+        contract = uow.contracts.add(
+            Contract(customer.id, PlanCode("premium"), "FE-largo", date(2026, 2, 1), date(2027, 1, 31), 1, machines)  # type: ignore[arg-type]
+        )
+        uow.commit()
+    return ContractId(int(contract.id))  # type: ignore[arg-type]
+
+
+def _printed_qr(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The codes read from the first page printed at 150 dpi (pdftoppm), as a scan of the paper would be."""
+    path = tmp_path / "certificado.pdf"
+    path.write_bytes(pdf)
+    first_page = ["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile"]
+    subprocess.run([*first_page, str(path), str(tmp_path / "p1")], check=True)
+    return default_chain().decode_file(tmp_path / "p1.png")
+
+
+def _words(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "palabras.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _assert_nothing_overflows(pdf: bytes, tmp_path: Path) -> None:
+    """Every word inside the page's right margin, and none on the first page's QR."""
+    path = tmp_path / "cajas.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for number, page in enumerate(html.split("<page ")[1:]):
+        width, height = (float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', page).groups())  # type: ignore[union-attr]
+        qr_left, qr_top, qr_bottom = width - (22 + 48) * MM, height - (28 + 4 + 48) * MM, height - (28 + 4) * MM
+        for _x_min, y_min, x_max, y_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
+        ):
+            assert float(x_max) <= width - 18 * MM, (number, word)  # the text's edge is at 22 mm
+            on_qr = float(x_max) > qr_left and float(y_max) > qr_top and float(y_min) < qr_bottom
+            assert number > 0 or not on_qr, word
+
+
+def test_R15_a_customer_name_of_5000_characters_is_certified_and_its_printed_qr_verifies(
+    office: World, backend: str, tmp_path: Path
+) -> None:
+    # PostgreSQL keeps names of at most 200 characters (its column): those still travel in full.
+    name = _long_name(5000 if backend == "sqlite" else 200)
+    contract = _customer_contract(office, name, ["MK-M3-LARGO1"])
+    issued = office.services.certificates.issue(contract, actor=office.actor("carolina.rojas"))
+    assert len(issued.qr_text) <= MAX_QR_TEXT
+    assert _printed_qr(issued.pdf, tmp_path) == [issued.qr_text]
+    result = office.services.certificates.verify(issued.qr_text)
+    assert result.verdict is Verdict.VALID and result.data is not None
+    carried = result.data.customer_name
+    if backend == "sqlite":
+        assert result.data.shortened and "resumidos" in result.message
+        assert carried.endswith("…") and name.startswith(carried[:-1]) and len(carried) < len(name)
+    else:
+        assert carried == name and not result.data.shortened
+    assert [m.serial for m in result.data.machines] == ["MK-M3-LARGO1"]  # what still fits travels
+    pages = re.sub(r"Anexo al certificado CERT-\d{4}-\d{5}", "", _words(issued.pdf, tmp_path))
+    assert "".join(name.split()) in "".join(pages.split())  # the page and its annex have it all
+    _assert_nothing_overflows(issued.pdf, tmp_path)
+    reprint = office.services.certificates.reprint(issued.number, actor=office.actor("carolina.rojas"))
+    assert reprint == issued.pdf  # the full facts were kept: the same page and the same QR again
+
+
+def test_R15_a_contract_with_400_machines_is_certified_with_their_count_and_digest_in_the_qr(
+    office: World, tmp_path: Path
+) -> None:
+    serials = [f"MK-M3-{n:08d}" for n in random.Random(400).sample(range(10**8), 400)]
+    contract = _customer_contract(office, "Universidad de los Andes", serials)
+    issued = office.services.certificates.issue(contract, actor=office.actor("carolina.rojas"))
+    assert len(issued.qr_text) <= MAX_QR_TEXT
+    assert _printed_qr(issued.pdf, tmp_path) == [issued.qr_text]
+    result = office.services.certificates.verify(issued.qr_text)
+    assert result.verdict is Verdict.VALID and result.data is not None
+    assert result.data.machines == () and result.data.covered_machines == 400
+    printed = [machine.serial for machine in issued.data.machines]  # in the page's order
+    assert sorted(printed) == sorted(serials)
+    assert result.data.serials_digest == serials_digest(printed)  # a page's list can be checked against it
+    assert "400" in result.message
+    words = _words(issued.pdf, tmp_path)
+    assert all(serial in words for serial in serials)  # every machine on the page or its annex
+    _assert_nothing_overflows(issued.pdf, tmp_path)
+
+
+def test_R15_facts_that_cannot_fit_even_shortened_are_refused_before_a_number_is_used(
+    office: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop_app.domain.certificate as certificate
+
+    monkeypatch.setattr(certificate, "MAX_QR_TEXT", 300)  # smaller than any code: nothing fits
+    with pytest.raises(PolicyRefusal, match="no caben en el QR"):
+        _issue(office)
+    assert office.services.certificates.for_contract(ContractId(office.ids["c_uni"])) == []
+    monkeypatch.undo()
+    assert _issue(office).number == "CERT-2026-00001"  # the refused attempt used no number
+
+
+def test_R15_a_certificate_issued_before_shortened_qrs_still_verifies_and_reprints_the_same_qr(
+    office: World, tmp_path: Path
+) -> None:
+    """Version 1 facts, byte for byte as the earlier program wrote and recorded them."""
+    with office.services.uow_factory() as uow:
+        tax_id = uow.catalog.get_customer(CustomerId(office.ids["uni"])).tax_id  # type: ignore[union-attr]
+    facts = (
+        '{"a":"2026-01-01","b":"2027-06-30","c":"Universidad del Norte","f":"FE-c_uni","i":"2026-11-20",'
+        f'"k":{office.ids["c_uni"]},"m":["MK-M3-UNI_M3"],"n":"CERT-2026-00007","p":"profesional",'
+        f'"pn":"Profesional","s":0,"t":"{tax_id}","v":1}}'
+    )
+    payload = zlib.compress(facts.encode("utf-8"), 9)
+    signer = Ed25519CertificateSigner(office.services.settings.keys_dir / "certificate-signing.key", [])
+    printed_then = qr_text(signer.sign(payload))
+    with office.services.uow_factory() as uow:
+        uow.certificates.add(
+            StoredCertificate(
+                "CERT-2026-00007",
+                ContractId(office.ids["c_uni"]),
+                bogota(2026, 11, 20, 10, 0),
+                read_qr_text(printed_then).key_id.hex(),
+                payload,
+                None,
+                "",
+            ),
+            None,
+        )
+        uow.commit()
+    result = office.services.certificates.verify(printed_then)
+    assert result.verdict is Verdict.VALID and result.data is not None and not result.data.shortened
+    assert result.data.customer_name == "Universidad del Norte"
+    assert [m.serial for m in result.data.machines] == ["MK-M3-UNI_M3"]
+    pdf = office.services.certificates.reprint("CERT-2026-00007", actor=office.actor("carolina.rojas"))
+    assert _printed_qr(pdf, tmp_path) == [printed_then]  # the very code the first page carried
+
+
+def test_R15_a_revoked_certificate_is_not_reprinted(office: World) -> None:
+    certificates = office.services.certificates
+    issued = _issue(office)
+    office.clock.set(bogota(2026, 12, 2, 9, 0))
+    certificates.revoke(issued.number, "Factura anulada", actor=office.actor("carolina.rojas"))
+    with pytest.raises(PolicyRefusal, match=r"CERT-2026-00001 fue revocado el 2 dic 2026: Factura anulada; no se"):
+        certificates.reprint(issued.number, actor=office.actor("carolina.rojas"))
+
+
+def test_R15_an_agent_or_a_technician_may_not_reprint_a_certificate(office: World) -> None:
+    issued = _issue(office)
+    for who in ("laura", "diego"):
+        with pytest.raises(PermissionDeniedError):
+            office.services.certificates.reprint(issued.number, actor=office.actor(who))
+    history = office.services.audit.history_of(office.actor("admin"), "certificate", issued.number)
+    assert [entry.action for entry in history] == ["issue"]  # nothing reprinted, nothing recorded
+
+
+def test_R15_a_coordinator_reprints_a_certificate_and_the_reprint_is_audited(office: World) -> None:
+    issued = _issue(office)
+    pdf = office.services.certificates.reprint(issued.number, "a4", actor=office.actor("mauricio.diaz"))
+    assert pdf.startswith(b"%PDF") and pdf != issued.pdf  # A4 this time
+    history = office.services.audit.history_of(office.actor("admin"), "certificate", issued.number)
+    reprinted = next(entry for entry in history if entry.action == "reprint")
+    assert reprinted.actor_name == "Mauricio Díaz" and reprinted.changes["paper"] == ("", "a4")

@@ -82,8 +82,14 @@ class CertificatePreview(QDialog):
         self._buffer = buffer
 
     def _on_paper_chosen(self) -> None:
-        if self._rerender is not None:
-            self._load(self._rerender(self.paper.currentData()))
+        if self._rerender is None:
+            return
+        try:
+            pdf = self._rerender(self.paper.currentData())
+        except UserFacingError as exc:  # e.g. revoked meanwhile from another desk
+            QMessageBox.warning(self, _("Certificate"), exc.message)
+            return
+        self._load(pdf)
 
     def print_certificate(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

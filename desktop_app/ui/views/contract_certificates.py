@@ -124,7 +124,7 @@ class ContractCertificates(QWidget):
 
     def _on_certificate_activated(self, item: QTreeWidgetItem) -> None:
         try:
-            pdf = self._certificates.reprint(item.text(0))
+            pdf = self._certificates.reprint(item.text(0), actor=self._actor)  # refused: revoked, or a role
         except UserFacingError as exc:
             QMessageBox.warning(self, _("Certificate"), exc.message)
             return
@@ -134,8 +134,10 @@ class ContractCertificates(QWidget):
         # QtPdf and QtPrintSupport load with the first certificate shown, not with the window.
         from desktop_app.ui.views.certificate_preview import CertificatePreview
 
-        certificates = self._certificates
-        self.last_preview = CertificatePreview(number, pdf, lambda paper: certificates.reprint(number, paper), self)
+        certificates, actor = self._certificates, self._actor
+        self.last_preview = CertificatePreview(
+            number, pdf, lambda paper: certificates.reprint(number, paper, actor=actor), self
+        )
         self.last_preview.open()
 
     def _after_revoke(self, number: str) -> None:

@@ -204,8 +204,9 @@ class ScanDialog(QDialog):
                 f"{data.number} · {data.customer_name}",
                 _("Plan: {plan} · Invoice: {invoice}").format(plan=data.plan_name, invoice=data.invoice_number),
                 _("Validity: {validity}").format(validity=validity),
-                _("Machines: {serials}").format(serials=", ".join(m.serial for m in data.machines)),
             ]
+            if data.machines:  # a shortened code may carry only their count (said in the message)
+                lines.append(_("Machines: {serials}").format(serials=", ".join(m.serial for m in data.machines)))
             if result.contract_active is not None:
                 lines.append(
                     _("The contract is active in this database.")
