@@ -111,12 +111,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
     """
     engine = make_engine(settings.db_url, create_folder=settings.db_url == default_db_url())
     clock = clock or SystemClock()
-    backups = BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock)
+    uow_factory = SqlAlchemyUnitOfWorkFactory(make_session_factory(engine))  # connects on first use only
+    backups = BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock, uow_factory)
     try:
         if migrate:
             # A damaged file is refused with the newest automatic backup to restore named.
             upgrade_to_head(engine, backups.newest_automatic)
-        uow_factory = SqlAlchemyUnitOfWorkFactory(make_session_factory(engine))
         attachments = FileAttachmentStore(settings.attachments_dir)
         policy = PolicyService(uow_factory, ColombianHolidays(), clock)
         hasher = Argon2PasswordHasher()

@@ -177,7 +177,8 @@ def _certificate(args: argparse.Namespace, services: Services, actor: Actor | No
         print(_("Certificate {number} written to {path}").format(number=issued.number, path=args.out))
     elif command == "reprint":
         check_target(args.out)
-        write_file(args.out, services.certificates.reprint(args.number, args.paper))
+        assert actor is not None
+        write_file(args.out, services.certificates.reprint(args.number, args.paper, actor=actor))
         print(_("Certificate {number} written to {path}").format(number=args.number, path=args.out))
     elif command == "revoke":
         assert actor is not None

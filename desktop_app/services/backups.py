@@ -3,16 +3,18 @@ and the full check of the database (`makersupport db check`)."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import PermissionDeniedError
 from desktop_app.files import check_target
 from desktop_app.i18n import _
-from desktop_app.services.ports import Clock
+from desktop_app.services.ports import Clock, UnitOfWorkFactory
 
 AUTOMATIC_EVERY = timedelta(hours=24)
 AUTOMATIC_KEEP = 7
@@ -46,10 +48,20 @@ class DatabaseCheck:
 
 
 class BackupService:
-    def __init__(self, backups: DatabaseBackup, folder: Path, clock: Clock) -> None:
+    def __init__(
+        self, backups: DatabaseBackup, folder: Path, clock: Clock, uow_factory: UnitOfWorkFactory | None = None
+    ) -> None:
         self._backups = backups
         self._folder = folder
         self._clock = clock
+        self._uow_factory = uow_factory  # where backups and restores made by a person are audited
+
+    def _audit(self, actor: Actor, action: str, changes: dict[str, tuple[str, str]]) -> None:
+        if self._uow_factory is None:
+            return
+        with self._uow_factory() as uow:
+            uow.audit.record(AuditEntry(self._clock.now(), actor.user_id, "database", "", action, changes))
+            uow.commit()
 
     def backup_now(self, actor: Actor, out: Path) -> Path:
         if not allows(actor, Permission.BACKUP):
@@ -57,12 +69,19 @@ class BackupService:
         # A name too long or a folder not writable, said before the copy starts (the backup itself
         # refuses an existing file, with its own wording).
         check_target(out, replace=True)
-        return self._backups.backup(out)
+        made = self._backups.backup(out)
+        self._audit(actor, "backup", {"file": ("", str(made))})
+        return made
 
     def restore(self, actor: Actor, backup: Path) -> Path:
         if not allows(actor, Permission.BACKUP):
             raise PermissionDeniedError(_("Only an administrator can make or restore backups."))
-        return self._backups.restore(backup, self._clock.now())
+        kept = self._backups.restore(backup, self._clock.now())
+        # Recorded in the restored database, so it says who brought it back and from which file. The
+        # restore itself is done by now; a backup too old to hold the audit log only misses that line.
+        with contextlib.suppress(Exception):  # any database error: the finished restore is not a failure
+            self._audit(actor, "restore", {"file": ("", str(backup)), "kept": ("", str(kept))})
+        return kept
 
     def check_restore_target(self) -> None:
         """Refuse up front a restore that could not replace the database (read-only file, folder or

@@ -49,6 +49,8 @@ def audit_action_label(action: str) -> str:
         "renew": _("renewed"),
         "issue": _("issued"),
         "revoke": _("revoked"),
+        "backup": _("backup made"),
+        "restore": _("restored from a backup"),
     }.get(action, action)
 
 
@@ -62,6 +64,7 @@ def audit_entity_label(entity: str) -> str:
         "machine": _("Machine"),
         "visit": _("Visit"),
         "certificate": _("Certificate"),
+        "database": _("Database"),
     }.get(entity, entity)
 
 
@@ -80,6 +83,9 @@ def audit_field_label(field: str) -> str:
         "reopen_count": _("Times reopened"),
         "closed_at": _("Closed at"),
         "attachments": _("Attachments"),
+        # backups and restores
+        "file": _("File"),
+        "kept": _("Replaced data kept in"),
         "closing_for": _("Closed for"),
         "closing_reason": _("Reason for closing someone else's ticket"),
         # contracts

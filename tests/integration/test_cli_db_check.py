@@ -74,3 +74,22 @@ def test_restoring_a_sound_database_still_needs_a_person_who_may(
     assert main(["--db", url, "--lang", "en", "restore", "--yes", str(backup)]) == 2
     assert "carolina.rojas may not do this" in capsys.readouterr().err
     assert not list(tmp_path.glob("*before-restore*")) and not list(demo_folder.glob("*before-restore*"))
+
+
+def _database_audit(database: Path) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(database)) as connection:
+        query = "SELECT actor_id, action FROM audit_log WHERE entity = 'database' ORDER BY id"
+        return connection.execute(query).fetchall()
+
+
+def test_a_backup_and_a_restore_are_audited_under_the_person_who_made_them(demo_folder: Path, tmp_path: Path) -> None:
+    database = demo_folder / "makersupport.sqlite3"
+    url = f"sqlite:///{database}"
+    with closing(sqlite3.connect(database)) as connection:
+        admin = connection.execute("SELECT id FROM users WHERE username = 'admin'").fetchone()[0]
+    backup = tmp_path / "copia.db"
+    assert main(["--db", url, "--lang", "en", "backup", "--out", str(backup)]) == 0
+    assert _database_audit(database) == [(admin, "backup")]
+    assert main(["--db", url, "--lang", "en", "restore", "--yes", str(backup)]) == 0
+    # The restored database is the copy, made before the backup's row was written; it gets the restore's row.
+    assert _database_audit(database) == [(admin, "restore")]
