@@ -42,6 +42,9 @@ from desktop_app.i18n import _
 from desktop_app.services.dto import ContractSummary, StoredCertificate
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import CertificateRenderer, CertificateSigner, Clock, UnitOfWork, UnitOfWorkFactory
+from desktop_app.services.text_input import clean_line, clean_text
+
+MAX_NUMBER_LENGTH = 30  # the stored column; "CERT-2026-00001" is 15
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ class CertificateService:
         """
         if not allows(actor, Permission.ISSUE_CERTIFICATES):
             raise PermissionDeniedError(_("Your role does not allow this action."))
+        number = self._known_number(number)
         now = self._clock.now()
         with self._uow_factory() as uow:
             stored = uow.certificates.get(number)
@@ -191,12 +195,14 @@ class CertificateService:
     def revoke(self, number: str, reason: str, *, actor: Actor) -> None:
         if not allows(actor, Permission.ISSUE_CERTIFICATES):
             raise PermissionDeniedError(_("Your role does not allow this action."))
-        if not reason.strip():
+        reason = clean_text(reason).strip()  # no NUL nor lone surrogate reaches the database
+        if not reason:
             raise UserFacingError(_("Say why the certificate is revoked."))
+        number = self._known_number(number)
         now = self._clock.now()
         with self._uow_factory() as uow:
-            uow.certificates.revoke(number, now, reason.strip())
-            revoked = {"revoked_reason": ("", reason.strip())}
+            uow.certificates.revoke(number, now, reason)
+            revoked = {"revoked_reason": ("", reason)}
             uow.audit.record(AuditEntry(now, actor.user_id, "certificate", number, "revoke", revoked))
             uow.commit()
 
@@ -248,6 +254,19 @@ class CertificateService:
         return Verification(verdict, data, active, message)
 
     # -- internals -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _known_number(number: str) -> str:
+        """A typed or pasted certificate number made fit to look up (one line, no control characters).
+
+        Raises:
+            NotFoundError: nothing left, or longer than any number issued.
+        """
+        cleaned = clean_line(number)
+        if not cleaned or len(cleaned) > MAX_NUMBER_LENGTH:
+            shown = cleaned[:MAX_NUMBER_LENGTH] + ("…" if len(cleaned) > MAX_NUMBER_LENGTH else "")
+            raise NotFoundError(_("There is no certificate {number}.").format(number=shown))
+        return cleaned
 
     def _sign(self, data: CertificateData, full: bytes) -> SignedCode:
         """The QR's signed code for these facts (in full, or shortened to fit its printed size).

@@ -392,3 +392,19 @@ def test_R15_a_coordinator_reprints_a_certificate_and_the_reprint_is_audited(off
     history = office.services.audit.history_of(office.actor("admin"), "certificate", issued.number)
     reprinted = next(entry for entry in history if entry.action == "reprint")
     assert reprinted.actor_name == "Mauricio Díaz" and reprinted.changes["paper"] == ("", "a4")
+
+
+def test_certificate_numbers_and_revoke_reasons_with_nul_or_a_lone_surrogate_are_refused_or_cleaned(
+    office: World,
+) -> None:
+    certificates, carolina = office.services.certificates, office.actor("carolina.rojas")
+    issued = _issue(office)
+    for number in ("CERT\ud800", "\x00", "C" * 100_000):
+        with pytest.raises(UserFacingError, match="No existe el certificado"):
+            certificates.reprint(number, actor=carolina)
+        with pytest.raises(UserFacingError, match="No existe el certificado"):
+            certificates.revoke(number, "Error de digitación", actor=carolina)
+    assert certificates.reprint(f"{issued.number}\x00", actor=carolina) == issued.pdf  # NUL dropped, then found
+    certificates.revoke(f" {issued.number}\n", "Factura\x00 anulada \ud800 ", actor=carolina)
+    [stored] = certificates.for_contract(ContractId(office.ids["c_uni"]))
+    assert stored.revoked_reason == "Factura anulada \ufffd"

@@ -23,10 +23,6 @@ EXAMPLES_PER_METHOD = 6
 # Found by these probes, to be fixed in files being edited by others at the time of writing; each has a
 # fixed-input test below that fails until the fix is in (strict xfail): then drop the entry here.
 KNOWN_BROKEN = {
-    "user: user name": "services/users.py add_user does not clean nor trim: a lone surrogate is a traceback",
-    "user: full name": "services/users.py add_user does not clean nor trim: a lone surrogate is a traceback",
-    "user: e-mail": "services/users.py add_user does not clean nor trim: a lone surrogate is a traceback",
-    "certificate: revoke reason and number": "services/certificates.py revoke does not clean reason nor number",
 }
 
 
