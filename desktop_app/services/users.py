@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry
@@ -19,6 +20,7 @@ from desktop_app.domain.sign_in import (
 from desktop_app.errors import PermissionDeniedError, SignInError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from desktop_app.services.text_input import clean_line
 
 # Verified against when the user name is unknown, so an unknown name costs the same Argon2 work as a known one.
 _DUMMY_PASSWORD = "makeR-soporte-dummy-password"
@@ -49,6 +51,30 @@ def check_password_strength(password: str) -> None:
         )
 
 
+MAX_USERNAME, MAX_FULL_NAME, MAX_EMAIL = 60, 120, 200  # the columns' sizes
+
+
+def cleaned_user(user: User) -> User:
+    """The user as stored: one-line fields cleaned (services/text_input.py), checked against the columns.
+
+    Raises:
+        UserFacingError: an empty or too long user name or full name, blanks inside the user name (it is
+            typed at every sign-in and on the command line), or an e-mail address too long.
+    """
+    username, full_name, email = clean_line(user.username), clean_line(user.full_name), clean_line(user.email)
+    if not username or not full_name:
+        raise UserFacingError(_("Write the user name and the full name."))
+    if len(username) > MAX_USERNAME or any(char.isspace() for char in username):
+        raise UserFacingError(
+            _("A user name has at most {n} characters and no spaces, e.g. laura.perez.").format(n=MAX_USERNAME)
+        )
+    if len(full_name) > MAX_FULL_NAME:
+        raise UserFacingError(_("The full name can have at most {n} characters.").format(n=MAX_FULL_NAME))
+    if len(email) > MAX_EMAIL:
+        raise UserFacingError(_("The e-mail address can have at most {n} characters.").format(n=MAX_EMAIL))
+    return replace(user, username=username, full_name=full_name, email=email)
+
+
 class UserService:
     def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
         self._uow_factory = uow_factory
@@ -65,8 +91,8 @@ class UserService:
 
     def create_first_admin(self, username: str, full_name: str, email: str, password: str) -> Actor:
         check_password_strength(password)
-        if not username.strip() or not full_name.strip():
-            raise UserFacingError(_("Write the user name and the full name."))
+        cleaned = cleaned_user(User(username, full_name, email, Role.ADMIN, ""))
+        username, full_name, email = cleaned.username, cleaned.full_name, cleaned.email
         now = self._clock.now()
         with self._uow_factory() as uow:
             if uow.catalog.count_admins_with_password() > 0:
@@ -79,7 +105,7 @@ class UserService:
                         _("The user {name} exists and is not an administrator.").format(name=username)
                     )
             else:
-                user = uow.catalog.add_user(User(username.strip(), full_name.strip(), email.strip(), Role.ADMIN, ""))
+                user = uow.catalog.add_user(cleaned)
             assert user.id is not None
             uow.catalog.set_password_hash(user.id, self._hasher.hash(password))
             uow.audit.record(AuditEntry(now, user.id, "user", str(user.id), "create_admin", {"role": ("", "admin")}))
@@ -193,6 +219,7 @@ class UserService:
 
     def add_user(self, actor: Actor, user: User, password: str) -> User:
         self._require(actor, Permission.MANAGE_USERS)
+        user = cleaned_user(user)
         check_password_strength(password)
         with self._uow_factory() as uow:
             if uow.catalog.credentials(user.username) is not None:
