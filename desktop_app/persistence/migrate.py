@@ -158,10 +158,20 @@ def describe_database_error(exc: Exception) -> str:
         return _("The file is not a makeR Soporte database or it is damaged. It was not changed.")
     if "disk is full" in reason or "no space left" in reason or "disk full" in reason:
         return _("The disk is full: nothing was saved. Free some space and try again.")
-    if "connection refused" in reason or "connection failed" in reason or "could not connect" in reason:
-        return _("The database server does not answer. Check the network connection or ask the administrator.")
+    # psycopg starts every connection error with "connection failed:", so the precise causes come first.
     if "password authentication failed" in reason or "no password supplied" in reason:
         return _("The database server refused the user or password.")
+    if any(
+        sign in reason for sign in ("certificate verify failed", "does not match host name", "root certificate file")
+    ):
+        return _(
+            "The database server's identity could not be verified (TLS): check sslrootcert and the server name, "
+            "or ask the administrator."
+        )
+    if "permission denied for schema" in reason:
+        return _("This login may not change the database's schema: its owner must run `makersupport db upgrade`.")
+    if "connection refused" in reason or "connection failed" in reason or "could not connect" in reason:
+        return _("The database server does not answer. Check the network connection or ask the administrator.")
     if "readonly" in reason or "read-only" in reason or "unable to open" in reason:
         return _("The database file cannot be opened for writing. Check the file and folder permissions.")
     return _("The database cannot be opened: {reason}").format(reason=getattr(exc, "orig", exc))

@@ -134,7 +134,7 @@ def test_verify_full_refuses_a_server_it_cannot_verify(
     tls_server: TlsServer, tmp_path: Path, host: str, other_ca: bool
 ) -> None:
     url = tls_server.url(host, tls_server.other_ca if other_ca else None)
-    with pytest.raises(DatabaseUnavailableError):
+    with pytest.raises(DatabaseUnavailableError, match="identity could not be verified"):
         build_services(make_settings(tmp_path, url), clock=FixedClock(DEMO_NOW))
     # The same URL with sslmode=require (encryption without checking who answers) connects: so the
     # refusal above came from the verification the URL asked for.
