@@ -298,7 +298,8 @@ class MachineLabel:
 
 @dataclass(frozen=True)
 class StoredCertificate:
-    """An issued certificate as recorded: the signed facts exactly as its QR carries them."""
+    """An issued certificate as recorded: `payload` holds its full facts (domain/certificate.to_payload),
+    which are what its QR carries unless they had to be shortened to fit it (domain/certificate.qr_payload)."""
 
     number: str
     contract_id: ContractId
