@@ -67,12 +67,15 @@ class Area:
     wrong: int = 0
     seconds: float = 0.0
     examples: Counter[str] = field(default_factory=Counter)  # what went wrong, by kind
+    samples: dict[str, str] = field(default_factory=dict)  # one message per kind
 
     def traceback(self, exc: BaseException) -> None:
         self.tracebacks += 1
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if "desktop_app" in f.filename]
         where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-        self.examples[f"traceback {type(exc).__name__}{where}: {str(exc)[:70]!r}"] += 1
+        kind = f"traceback {type(exc).__name__}{where}"
+        self.examples[kind] += 1
+        self.samples.setdefault(kind, str(exc)[:90])
 
     def wrong_acceptance(self, what: str) -> None:
         self.wrong += 1
@@ -174,13 +177,16 @@ def services_area(root: Path, examples: int) -> tuple[Area, list[tuple[str, Area
         area.tracebacks += mine.tracebacks
         area.wrong += mine.wrong
         area.examples.update(mine.examples)
+        for kind, sample in mine.samples.items():
+            area.samples.setdefault(kind, sample)
     world.services.close()
     return area, per_method
 
 
 def sign_in_area(root: Path, demo: Path, examples: int) -> tuple[Area, str]:
     """Each input: the generated user name and password; then the same password for a real user and for an
-    unknown name that have been tried as often (a pair per 15 inputs, so both meet the same waits)."""
+    unknown name that have been tried as often (a pair per 15 inputs, each real user with an unknown twin, so
+    both meet the same waits)."""
     area = Area("sign-in")
     folder = root / "sign-in"
     shutil.copytree(demo, folder)
@@ -221,7 +227,7 @@ def sign_in_area(root: Path, demo: Path, examples: int) -> tuple[Area, str]:
             _, known_message = sign_in(known, password)
             known_time = time.perf_counter() - start
             start = time.perf_counter()
-            _, unknown_message = sign_in(f"nadie.{pair}", password)
+            _, unknown_message = sign_in(f"nadie.{known}", password)  # its twin: the same history
             unknown_time = time.perf_counter() - start
             if known_message == unknown_message == wrong_password:  # a password was checked on both sides
                 timings["real"].append(known_time)
@@ -354,6 +360,7 @@ def main() -> int:
         "method, sign-in 200, files 120; about 4 minutes on 2 cores)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--only", choices=("CLI", "services", "sign-in", "files written"), help="one area")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="hardening-"))
     os.environ["MAKERSUPPORT_USER"], os.environ["MAKERSUPPORT_PASSWORD"] = "admin", DEMO_PASSWORD
@@ -370,6 +377,8 @@ def main() -> int:
             ("sign-in", lambda: sign_in_area(root, demo, round(200 * args.scale))),
             ("files written", lambda: files_area(root, demo, round(120 * args.scale))),
         ):
+            if args.only and name != args.only:
+                continue
             print(f"… {name}", file=sys.stderr, flush=True)
             start = time.perf_counter()
             result = run()
@@ -395,12 +404,15 @@ def main() -> int:
     for note in notes:
         print(f"\nNote: {note}")
     problems = Counter[str]()
+    samples: dict[str, str] = {}
     for area in areas:
         problems.update({f"{area.name}: {k}": v for k, v in area.examples.items()})
+        samples.update({f"{area.name}: {k}": v for k, v in area.samples.items()})
     if problems:
-        print("\nWhat went wrong (kind × count):")
-        for what, count in problems.most_common(40):
-            print(f"  {count:4d}  {what}")
+        print("\nWhat went wrong (count, kind; a traceback's place in desktop_app and one message):")
+        for what, count in problems.most_common(60):
+            sample = f"  e.g. {samples[what]!r}" if what in samples else ""
+            print(f"  {count:4d}  {what}{sample}")
     return 0 if all(a.tracebacks == 0 and a.wrong == 0 for a in areas) else 1
 
 
