@@ -12,8 +12,10 @@ bytes. The key id names the key that signed (the first 8 bytes of the SHA-256 of
 key), so a page signed by an unknown key is told apart from a page whose facts were altered.
 
 The QR is printed 48 mm wide, so its text is bounded: at most `MAX_QR_TEXT` characters (QR version
-24, modules of 0.41 mm; measured: a 150 dpi scan of the page, tilted, blurred and JPEG-compressed as
-a phone photo is, still reads up to version 26 and fails from 27 on). Facts that fit travel in full
+23 at most, modules of 0.43 mm). Measured on the page printed at 150 dpi, photographed tilted, blurred
+(σ 0.8 px) and saved as JPEG: versions 22 to 24 read every time (10 of 10 codes each), version 25
+never (0 of 5), so one version is kept in hand for worn paper and cheap cameras; a clean 150 dpi
+scan reads up to version 37, so the photo is the limit. Facts that fit travel in full
 (version 1, as every certificate before version 2 was made). Facts that do not (a 5,000-character
 customer name, 400 machines) travel as version 2: each text cut to a fixed size ending in "…" and,
 if still too long, the machines as their count and a digest of their serials instead of the list.
@@ -43,7 +45,7 @@ PAYLOAD_VERSION = 1  # the facts in full
 SHORTENED_VERSION = 2  # texts cut and, if needed, the machines as a count and a digest (see the module's doc)
 MAX_FACTS_BYTES = 64 * 1024  # a QR's facts are under 1 KB deflated; more, read from a scan, is not ours
 MAX_STORED_FACTS_BYTES = 16 * 1024 * 1024  # the full facts the office keeps (thousands of machines)
-MAX_QR_TEXT = 850  # characters: QR version 24 at level M, 0.41 mm modules at the printed 48 mm
+MAX_QR_TEXT = 850  # characters: QR version 23 at level M (857 bytes), 0.43 mm modules at the printed 48 mm
 # The JSON size (UTF-8, escapes included) each text may take in a shortened QR. With the fixed
 # fields (dates, ids, count, digest: about 170 bytes) the worst case, incompressible text in 4-byte
 # characters, stays under the deflated size MAX_QR_TEXT allows (tests/unit/domain/test_certificate.py).

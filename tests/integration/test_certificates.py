@@ -408,3 +408,40 @@ def test_certificate_numbers_and_revoke_reasons_with_nul_or_a_lone_surrogate_are
     certificates.revoke(f" {issued.number}\n", "Factura\x00 anulada \ud800 ", actor=carolina)
     [stored] = certificates.for_contract(ContractId(office.ids["c_uni"]))
     assert stored.revoked_reason == "Factura anulada \ufffd"
+
+
+def test_R15_the_densest_qr_a_certificate_may_carry_reads_from_a_photo_of_a_150_dpi_print(
+    office: World, tmp_path: Path
+) -> None:
+    """MAX_QR_TEXT characters (QR version 23 at 48 mm) printed at 150 dpi, photographed tilted, a little
+    blurred and saved as JPEG: still read. (Measured: the same photo fails from version 25 on.)"""
+    import string
+
+    from desktop_app.devices.qr_encoder import qr_modules
+    from desktop_app.documents.certificate_pdf import PAPER_SIZES, render_certificate
+    from desktop_app.domain.certificate import CERTIFICATE_URL_PREFIX
+
+    rng = random.Random(24)
+    alphabet = string.ascii_letters + string.digits + "-_"  # base64url: the code's three parts
+
+    def part(length: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(length))
+
+    key_id, signature = part(11), part(86)
+    facts = part(MAX_QR_TEXT - len(CERTIFICATE_URL_PREFIX) - len(key_id) - len(signature) - 2)
+    densest = f"{CERTIFICATE_URL_PREFIX}{key_id}.{facts}.{signature}"
+    assert len(densest) == MAX_QR_TEXT
+    pdf = render_certificate(_issue(office).data, densest, PAPER_SIZES["letter"], qr_modules)
+    path = tmp_path / "denso.pdf"
+    path.write_bytes(pdf)
+    print_150_dpi = ["pdftoppm", "-r", "150", "-gray", "-png", "-singlefile"]
+    subprocess.run([*print_150_dpi, str(path), str(tmp_path / "p")], check=True)
+    page = cv2.imread(str(tmp_path / "p.png"), cv2.IMREAD_GRAYSCALE)
+    height, width = page.shape
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    tilted = np.float32([[30, 45], [width - 65, 8], [width - 15, height - 22], [8, height - 60]])
+    photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(corners, tilted), (width, height), borderValue=200)
+    photo = cv2.GaussianBlur(photo, (0, 0), 0.8)
+    photo_path = tmp_path / "foto.jpg"
+    cv2.imwrite(str(photo_path), photo, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    assert default_chain().decode_file(photo_path) == [densest]
