@@ -20,10 +20,18 @@ from tests.integration.world import World
 pytestmark = pytest.mark.usefixtures("english_ui")
 
 EXAMPLES_PER_METHOD = 6
-# Found by these probes, to be fixed in files being edited by others at the time of writing; each has a
-# fixed-input test below that fails until the fix is in (strict xfail): then drop the entry here.
-KNOWN_BROKEN = {
-}
+# What broke before (issue 12 and these probes' first runs): a lone surrogate, NUL and other controls,
+# blanks at the ends, a bidi override with an escape sequence, a line break in a one-line field, nothing
+# but NULs, and a text longer than any column.
+FIXED_NASTY = (
+    "Pérez \ud800",
+    "Ana\x00 María",
+    " ana.maria ",
+    "\u202eadmin\x1b[31m",
+    "línea 1\nlínea 2",
+    "\x00\x00\x00",
+    "El extrusor no calienta desde ayer. " + "\U0001f469\u200d\U0001f527" * 30_000,
+)
 
 
 def _drive(world: World, probe: Probe) -> None:
@@ -48,16 +56,12 @@ _CLOSING = [
     p for p in PROBES if p.name.split(":")[0] in {"close", "close for someone", "out of scope", "reopen", "escalate"}
 ]
 _VISITS = [p for p in PROBES if p.name.startswith("visit")]
-_BROKEN = [p for p in PROBES if p.name in KNOWN_BROKEN]
-_OTHERS = [p for p in PROBES if p not in (*_TICKETS, *_CLOSING, *_VISITS, *_BROKEN)]
-# What broke before: a lone surrogate, NUL and other controls, blanks at the ends, a bidi override.
-FIXED_NASTY = ("Pérez \ud800", "Ana\x00 María", " ana.maria ", "\u202eadmin\x1b[31m", "línea 1\nlínea 2")
+_OTHERS = [p for p in PROBES if p not in (*_TICKETS, *_CLOSING, *_VISITS)]
 
 
 def test_every_probe_belongs_to_one_test() -> None:
-    groups = (*_TICKETS, *_CLOSING, *_VISITS, *_BROKEN, *_OTHERS)
+    groups = (*_TICKETS, *_CLOSING, *_VISITS, *_OTHERS)
     assert sorted(p.name for p in groups) == sorted(p.name for p in PROBES)
-    assert len(_BROKEN) == len(KNOWN_BROKEN)
 
 
 def test_ticket_intake_and_editing_refuse_or_store_any_text(world: World) -> None:
@@ -80,10 +84,8 @@ def test_searches_records_users_certificates_and_policy_refuse_or_store_any_text
         _drive(world, probe)
 
 
-@pytest.mark.parametrize(
-    "probe",
-    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BROKEN[p.name]), id=p.name) for p in _BROKEN],
-)
-def test_known_broken_service_methods_refuse_or_store_nasty_text(world: World, probe: Probe) -> None:
-    for text in FIXED_NASTY:
-        assert probe.run(world, text) in ("refused", "stored")
+def test_every_service_method_refuses_or_stores_the_texts_that_broke_before(world: World) -> None:
+    outcomes = {(probe.name, text[:20]): probe.run(world, text) for probe in PROBES for text in FIXED_NASTY}
+    assert set(outcomes.values()) <= {"refused", "stored"}
+    assert outcomes[("comment", "Ana\x00 María")] == "stored"  # cleaned, not refused
+    assert outcomes[("comment", "\x00\x00\x00")] == "refused"  # nothing left: empty
