@@ -49,6 +49,7 @@ def audit_action_label(action: str) -> str:
         "renew": _("renewed"),
         "issue": _("issued"),
         "revoke": _("revoked"),
+        "reprint": _("reprinted"),
         "backup": _("backup made"),
         "restore": _("restored from a backup"),
     }.get(action, action)

@@ -20,6 +20,7 @@ from desktop_app.domain.model import Contract
 from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.services.dto import StoredCertificate
 from desktop_app.signing import Ed25519CertificateSigner, generate_keys
+from desktop_app.wording.records import audit_action_label
 from tests.integration.world import World, bogota
 
 MM = 72 / 25.4  # points in a millimetre
@@ -392,6 +393,7 @@ def test_R15_a_coordinator_reprints_a_certificate_and_the_reprint_is_audited(off
     history = office.services.audit.history_of(office.actor("admin"), "certificate", issued.number)
     reprinted = next(entry for entry in history if entry.action == "reprint")
     assert reprinted.actor_name == "Mauricio Díaz" and reprinted.changes["paper"] == ("", "a4")
+    assert audit_action_label("reprint") == "reimpreso"  # as the audit page words it
 
 
 def test_certificate_numbers_and_revoke_reasons_with_nul_or_a_lone_surrogate_are_refused_or_cleaned(
