@@ -30,6 +30,7 @@ FIXED_NASTY = (
     "\u202eadmin\x1b[31m",
     "línea 1\nlínea 2",
     "\x00\x00\x00",
+    "\x1b\n0",  # a control character before a line break: cleaned first, then the blanks at the ends go
     "El extrusor no calienta desde ayer. " + "\U0001f469\u200d\U0001f527" * 30_000,
 )
 

@@ -16,6 +16,7 @@ from desktop_app.errors import ConflictError, PermissionDeniedError, PolicyRefus
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.ports import UnitOfWork
+from desktop_app.services.text_input import clean_text
 from desktop_app.services.tickets._core import TicketCore
 
 
@@ -40,6 +41,7 @@ class Escalation:
         expected_version: int | None = None,
     ) -> TicketDetail:
         """An agent escalates by hand to the next level (R11)."""
+        note = clean_text(note)  # services/text_input.py: cleaned before the blanks at the ends go
         core = self._core
         now = core.now()
         with core.uow_factory() as uow:
