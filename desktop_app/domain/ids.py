@@ -10,6 +10,7 @@ TicketId = NewType("TicketId", int)
 UserId = NewType("UserId", int)
 AttachmentId = NewType("AttachmentId", int)
 VisitId = NewType("VisitId", int)
+TrainingId = NewType("TrainingId", int)
 PlanCode = NewType("PlanCode", str)
 ModelCode = NewType("ModelCode", str)
 

@@ -18,6 +18,7 @@ from desktop_app.domain.ids import (
     ModelCode,
     PlanCode,
     TicketId,
+    TrainingId,
     UserId,
     VisitId,
 )
@@ -92,6 +93,14 @@ class EventKind(StrEnum):
     ATTACHMENT = "attachment"
 
 
+class ContactChannel(StrEnum):
+    """How a contact prefers to be reached."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    WHATSAPP = "whatsapp"
+
+
 @dataclass(frozen=True)
 class Customer:
     name: str
@@ -103,6 +112,12 @@ class Customer:
     paid_up: bool
     trained: bool
     id: CustomerId | None = None
+    address: str = ""
+    department: str = ""  # of the city (domain.places); "" on records typed before it was kept
+    notes: str = ""
+    # Who last set or cleared "a paz y salvo" (R3), and when; None on records from before.
+    paid_up_set_at: datetime | None = None
+    paid_up_set_by: UserId | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,24 @@ class Contact:
     phone: str
     role: str
     id: ContactId | None = None
+    preferred_channel: ContactChannel = ContactChannel.EMAIL
+    # Consent to process their personal data (habeas data, Ley 1581 de 2012): when it was given.
+    consent_at: datetime | None = None
+    # When their personal data was replaced at their request; the record stays for the tickets.
+    anonymised_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    """A training makeR gave a customer with its tools (R3: a customer must be "capacitado")."""
+
+    customer_id: CustomerId
+    held_on: date
+    topic: str
+    trainer: str
+    recorded_at: datetime | None = None
+    recorded_by: UserId | None = None
+    id: TrainingId | None = None
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,12 @@ class CustomerRecord(Versioned, Base):
     phone: Mapped[str] = mapped_column(String(40))
     paid_up: Mapped[bool] = mapped_column(Boolean)
     trained: Mapped[bool] = mapped_column(Boolean)
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    department: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Who set or cleared "a paz y salvo" (R3), and when.
+    paid_up_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paid_up_set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class ContactRecord(Versioned, Base):
@@ -88,6 +94,34 @@ class ContactRecord(Versioned, Base):
     email: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(80))
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # habeas data, Ley 1581
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TrainingRecordRecord(Base):
+    """A training given to a customer (R3). Rows are added and removed, never edited."""
+
+    __tablename__ = "training_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(200))
+    trainer: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class PlaceRecord(Base):
+    """A municipality an administrator added to the built-in list (domain.places)."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("name", "department"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    department: Mapped[str] = mapped_column(String(60))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class ProductModelRecord(Versioned, Base):

@@ -36,6 +36,7 @@ from desktop_app.domain.model import (
     User,
     Visit,
 )
+from desktop_app.domain.nit import check_nit
 from desktop_app.domain.policy import WARRANTY_PLAN, PolicySettings
 from desktop_app.domain.qr import label_payload
 from desktop_app.domain.sla import SlaFacts, StatusChange, first_response_due, ticket_sla
@@ -313,7 +314,7 @@ class _Builder:
                 name=name,
                 kind=kind,
                 city=city,
-                tax_id=f"{800_000_000 + index * 7919}-{index % 10}",
+                tax_id=check_nit(str(800_000_000 + index * 7919)).suggestion,  # with its right check digit
                 email=f"soporte@{slug}.edu.co"
                 if kind in (CustomerKind.UNIVERSITY, CustomerKind.SCHOOL)
                 else f"contacto@{slug}.com.co",

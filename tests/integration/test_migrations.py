@@ -109,7 +109,7 @@ def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Pat
 
 
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0008_append_only_audit"
+    assert head_revision() == "0009_customers_contacts"
 
 
 def test_a_postgresql_database_from_a_newer_program_is_refused(pg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -167,3 +167,41 @@ def test_migrations_0002_and_0004_fill_the_derived_columns_of_existing_rows(
     assert str(row[0]).startswith("2026-12-01 14:00:00") and str(row[1]).startswith("2026-12-01 19:00:00")
     # 0004 gives machines already registered their search text.
     assert machine_search == "s1 maker m3 c 1 cali"
+
+
+def test_migration_0009_keeps_existing_customers_and_contacts_and_downgrades(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A customer and a contact typed before 0009 get empty texts and no dates (nothing invented);
+    downgrading to 0008 drops the new tables and columns and keeps the rows, and upgrading again works."""
+    from alembic import command
+
+    from desktop_app.persistence.migrate import alembic_config
+
+    engine = make_engine(_url(tmp_path, database_url))
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0008_append_only_audit")
+        connection.execute(
+            text("INSERT INTO customers VALUES (1, 'C', 'lab', 'Cali', '900123456', 'e', 'p', true, true, 1)")
+        )
+        connection.execute(text("INSERT INTO contacts VALUES (1, 1, 'Ana', 'a@x.co', '300', 'jefa', 1)"))
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        customer = connection.execute(
+            text("SELECT address, department, notes, paid_up_set_at, paid_up_set_by FROM customers")
+        ).one()
+        contact = connection.execute(text("SELECT preferred_channel, consent_at, anonymised_at FROM contacts")).one()
+        assert connection.execute(text("SELECT count(*) FROM training_records")).scalar_one() == 0
+        assert connection.execute(text("SELECT count(*) FROM places")).scalar_one() == 0
+    assert tuple(customer) == ("", "", "", None, None)
+    assert tuple(contact) == ("email", None, None)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0008_append_only_audit")
+    tables = set(inspect(engine).get_table_names())
+    assert "training_records" not in tables and "places" not in tables
+    assert "address" not in {c["name"] for c in inspect(engine).get_columns("customers")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name, tax_id FROM customers")).one() == ("C", "900123456")
+    upgrade_to_head(engine)
+    assert is_at_head(engine)
+    engine.dispose()
