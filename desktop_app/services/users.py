@@ -132,7 +132,7 @@ class UserService:
             raise SignInError(_("The password can have at most {n} characters.").format(n=MAX_PASSWORD_LENGTH))
         dummy_hash = self._dummy()
         now = self._clock.now()
-        name = username.strip()
+        name = clean_line(username)  # as stored names are cleaned: a lone surrogate or NUL is just no such user
         with self._uow_factory() as uow:
             credentials = uow.catalog.credentials(name)
             usable = credentials is not None and credentials.user.active and credentials.password_hash is not None

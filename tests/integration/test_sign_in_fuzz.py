@@ -28,11 +28,6 @@ def _answer(services: Services, name: str, password: str) -> str:
     return "signed in"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/users.py sign_in looks the name up unclean: a lone surrogate in the user name ends in "
-    "UnicodeEncodeError (and NUL in a ValueError on PostgreSQL); fix: name = clean_line(username)",
-)
 def test_any_user_name_and_password_is_refused_alike_for_real_and_unknown_users(demo_services: Services) -> None:
     services = demo_services
     active = sorted(u.username for u in services.users.users(SYSTEM) if u.active)
