@@ -16,6 +16,8 @@ from desktop_app.config import Settings, default_db_url
 from desktop_app.devices.qr_encoder import qr_modules
 from desktop_app.documents.lazy import LazyCertificateRenderer, LazyLabelRenderer, LazyStatementRenderer
 from desktop_app.holidays_co import ColombianHolidays
+from desktop_app.importing.reading import SpreadsheetReader
+from desktop_app.importing.writing import SpreadsheetWriter
 from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
@@ -32,6 +34,7 @@ from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.demo import DemoLoader
 from desktop_app.services.desk import Desk
+from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner, periodic_jobs
 from desktop_app.services.machines import MachineService
 from desktop_app.services.notifications import NotificationService
@@ -58,6 +61,7 @@ class Services:
     audit: AuditService
     backups: BackupService
     demo: DemoLoader
+    imports: ImportService
 
     @property
     def database_label(self) -> str:
@@ -88,6 +92,7 @@ class Services:
             DatabaseProbe(self.backups.newest_automatic),
             self.jobs,
             self.notifications,
+            self.imports,
         )
 
     @cached_property
@@ -146,4 +151,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         audit=AuditService(uow_factory),
         backups=backups,
         demo=DemoLoader(uow_factory, policy, attachments, hasher),
+        imports=ImportService(uow_factory, policy, clock, SpreadsheetReader(), SpreadsheetWriter()),
     )

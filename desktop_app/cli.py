@@ -22,10 +22,13 @@ makersupport certificate issue --contract ID|INVOICE --out FILE.pdf [--paper let
 makersupport certificate reprint NUMBER --out FILE.pdf [--paper letter|a4]
 makersupport certificate verify FILE              a certificate PDF, a photo of it, or its QR text
 makersupport certificate revoke NUMBER --reason TEXT
+makersupport import customers|contacts|machines|contracts FILE [--dry-run] [--all-or-nothing]
+                                                  a CSV or XLSX file; each refused row is printed; exit 1 if any
+makersupport export customers|contacts|machines|contracts --out FILE.xlsx|FILE.csv
 
 --db URL, --lang and --user go before or after the command (`makersupport demo --db URL`).
 Commands that change data (demo, escalate, backup, restore, worker, certificate keygen/issue/
-reprint/revoke) sign in first: --user NAME or MAKERSUPPORT_USER, and the password from the
+reprint/revoke, import) sign in first: --user NAME or MAKERSUPPORT_USER, and the password from the
 terminal or MAKERSUPPORT_PASSWORD (cli_sign_in.py). The others only read and need no sign-in.
 Times without an offset are Colombia time (America/Bogota).
 """
@@ -45,6 +48,7 @@ from desktop_app.cli_sign_in import USER_ENV, needed_permission, sign_in, stdin_
 from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
 from desktop_app.domain.certificate import Verdict, is_certificate_code
+from desktop_app.domain.importing import ImportKind
 from desktop_app.domain.model import Role
 from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
@@ -159,8 +163,64 @@ def _parser() -> argparse.ArgumentParser:
         "--interval", type=_seconds, default=60.0, metavar="SECONDS", help=_("seconds between rounds (default: 60)")
     )
     worker.add_argument("--log", type=Path, metavar="FILE", help=_("also append the log to this file"))
+    _add_import_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
+
+
+def _add_import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    kinds = [kind.value for kind in ImportKind]
+    imports = commands.add_parser("import", help=_("import customers, contacts, machines or contracts from a file"))
+    imports.add_argument("kind", choices=kinds)
+    imports.add_argument("file", type=Path, help=_("a CSV or XLSX file with a header row"))
+    imports.add_argument("--dry-run", action="store_true", help=_("only check the rows and list the problems"))
+    imports.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help=_("write nothing when any row is refused (default: the valid rows)"),
+    )
+    exports = commands.add_parser("export", help=_("export customers, contacts, machines or contracts to a file"))
+    exports.add_argument("kind", choices=kinds)
+    exports.add_argument(
+        "--out", required=True, type=Path, help=_("the .xlsx or .csv file to create (never overwritten)")
+    )
+
+
+def _import(args: argparse.Namespace, services: Services, actor: Actor | None) -> int:
+    """Each problem on its own line ("fila 12, columna NIT: …"), then what was done; 1 when a row was refused."""
+    kind = ImportKind(args.kind)
+    if args.dry_run or actor is None:
+        report = services.imports.check(args.file, kind)
+    else:
+        report = services.imports.import_file(args.file, kind, actor=actor, all_or_nothing=args.all_or_nothing)
+    for problem in report.problems:
+        print(problem.line())
+    counts = {"read": report.rows_read, "valid": report.valid_rows, "refused": report.refused_rows}
+    if report.dry_run:
+        print(_("Dry run: {read} rows read, {valid} valid, {refused} refused; nothing was written.").format(**counts))
+    elif report.written:
+        print(
+            _("{created} created, {updated} updated; {refused} rows refused.").format(
+                created=report.created, updated=report.updated, refused=report.refused_rows
+            )
+        )
+    elif report.problems and report.all_or_nothing:
+        print(_("Nothing was written: {refused} rows were refused and all or nothing was asked.").format(**counts))
+    else:
+        print(_("Nothing was written: no valid rows."))
+    return 1 if report.problems else 0
+
+
+def _export(args: argparse.Namespace, services: Services) -> None:
+    suffix = args.out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UserFacingError(_("Name the file .xlsx or .csv: {path}").format(path=args.out))
+    check_target(args.out)  # before anything is read: a file is never replaced
+    data, count = services.imports.export(ImportKind(args.kind), suffix[1:])
+    write_file(args.out, data)
+    print(
+        ngettext("{n} record written to {path}", "{n} records written to {path}", count).format(n=count, path=args.out)
+    )
 
 
 def _certificate(args: argparse.Namespace, services: Services, actor: Actor | None) -> int:
@@ -592,6 +652,10 @@ def _run(args: argparse.Namespace) -> int:
             _labels(args, services)
         elif command == "certificate":
             return _certificate(args, services, actor)
+        elif command == "import":
+            return _import(args, services, actor)
+        elif command == "export":
+            _export(args, services)
         elif command == "backup":
             assert actor is not None
             made = services.backups.backup_now(actor, args.out)

@@ -5,7 +5,7 @@ MAKERSUPPORT_PASSWORD (scripts, the worker's service unit) or is asked for on th
 the command line, where any local user could read it in the process list. The check is the
 window's own (UserService.sign_in): the same growing waits and lock, the same roles, and the
 actor recorded in the audit. Commands that only read (queue, calendar, sla, scan, labels,
-certificate verify, db) need no sign-in.
+certificate verify, db, export, import --dry-run) need no sign-in.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def needed_permission(args: argparse.Namespace) -> Permission | None:
         return Permission.BACKUP
     if command == "worker":
         return Permission.RUN_JOBS
+    if command == "import":
+        return None if args.dry_run else Permission.IMPORT_DATA
     if command == "demo":
         return Permission.MANAGE_USERS  # it replaces or adds people, customers and tickets: an administrator
     if command == "certificate":

@@ -35,6 +35,9 @@ class Field(StrEnum):
     KIND = "kind"
     PAID_UP = "paid_up"
     TRAINED = "trained"
+    NOTES = "notes"
+    CHANNEL = "channel"  # a contact's preferred channel
+    CONSENT_DATE = "consent_date"  # when a contact consented to the processing of personal data (Ley 1581)
     ROLE = "role"
     SERIAL = "serial"
     MODEL = "model"
@@ -100,6 +103,7 @@ KIND_FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
         _spec(Field.KIND, False, 0, "tipo", "tipo de cliente", "sector", "kind", "type", "customer type"),
         _spec(Field.PAID_UP, False, 0, "a paz y salvo", "paz y salvo", "al dia", "paid up", "paid"),
         _spec(Field.TRAINED, False, 0, "capacitado", "capacitacion", "trained", "training"),
+        _spec(Field.NOTES, False, 2000, "notas", "observaciones", "comentarios", "notes", "comments"),
     ),
     ImportKind.CONTACTS: (
         _spec(Field.TAX_ID, True, 30, *_OWNER_NIT),
@@ -107,6 +111,19 @@ KIND_FIELDS: dict[ImportKind, tuple[FieldSpec, ...]] = {
         _spec(Field.ROLE, False, 80, "cargo", "rol", "puesto", "role", "position", "title", "job title"),
         _spec(Field.EMAIL, False, 200, "correo", "correo electronico", "email", "e mail", "mail"),
         _spec(Field.PHONE, False, 40, "telefono", "tel", "celular", "movil", "phone", "telephone", "mobile"),
+        _spec(Field.CHANNEL, False, 0, "canal preferido", "canal", "medio de contacto", "preferred channel", "channel"),
+        _spec(
+            Field.CONSENT_DATE,
+            False,
+            0,
+            "fecha de consentimiento",
+            "consentimiento",
+            "autorizacion de datos",
+            "fecha de autorizacion",
+            "habeas data",
+            "consent date",
+            "consent",
+        ),
     ),
     ImportKind.MACHINES: (
         _spec(Field.SERIAL, True, 40, "serial", "numero de serie", "no de serie", "serie", "serial number", "sn"),

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     ESCALATE = "escalate"
     MANAGE_CONTRACTS = "manage_contracts"
     MANAGE_MACHINES = "manage_machines"  # register and correct machines
+    IMPORT_DATA = "import_data"  # customers, contacts, machines and contracts from a spreadsheet
     ISSUE_CERTIFICATES = "issue_certificates"
     RECORD_VISITS = "record_visits"
     EDIT_POLICY = "edit_policy"

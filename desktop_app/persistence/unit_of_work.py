@@ -24,6 +24,7 @@ from desktop_app.persistence.repositories import (
     SqlPolicyRepository,
     SqlTicketRepository,
 )
+from desktop_app.persistence.repositories.importing import SqlImportRepository
 from desktop_app.persistence.tables import Base
 
 
@@ -41,6 +42,7 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(session)
         self.certificates = SqlCertificateRepository(session)
         self.notices = SqlNoticeRepository(session)
+        self.imports = SqlImportRepository(session)  # imports and exports, in bulk
         self.queries = SqlReadModels(session)  # what screens show (persistence.queries)
         return self
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -91,6 +91,7 @@ class CustomerKey:
     name: str
     city: str
     tax_id: str
+    paid_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,10 @@ class CustomerValues:
     trained: bool | None = None
     address: str | None = None
     department: str | None = None
+    notes: str | None = None
+    # Who set "a paz y salvo" and when (R3): the importer, when the file sets or changes it.
+    paid_up_set_at: datetime | None = None
+    paid_up_set_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,8 @@ class ContactValues:
     role: str | None = None
     email: str | None = None
     phone: str | None = None
+    preferred_channel: str | None = None
+    consent_at: datetime | None = None  # Ley 1581: when the contact consented
 
 
 @dataclass(frozen=True)
@@ -186,8 +193,8 @@ class ImportRepository(Protocol):
 
     def models(self) -> list[ModelKey]: ...
 
-    def customer_columns(self) -> frozenset[str]:
-        """The optional customer columns this database has (address, department… after migration 0009)."""
+    def added_places(self) -> list[tuple[str, str]]:
+        """(name, department) of the places an administrator added to the built-in list."""
         ...
 
     def write_customers(self, rows: Sequence[CustomerValues], existing: Mapping[str, CustomerKey]) -> WriteCounts: ...

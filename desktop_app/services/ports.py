@@ -52,6 +52,7 @@ from desktop_app.services.dto import (
     StoredCertificate,
     TicketDetail,
 )
+from desktop_app.services.import_ports import ImportRepository
 
 
 class Clock(Protocol):
@@ -389,6 +390,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     certificates: CertificateRepository
     notices: NoticeRepository
+    imports: ImportRepository  # bulk look-ups and writes of imports and exports
     queries: ReadModels
 
     def __enter__(self) -> Self: ...

@@ -24,6 +24,7 @@ from desktop_app.persistence.tables import (
     ContractRecord,
     CustomerRecord,
     MachineRecord,
+    PlaceRecord,
     PlanRecord,
     ProductModelRecord,
     contract_machines,
@@ -40,8 +41,6 @@ from desktop_app.services.import_ports import (
     WriteCounts,
 )
 
-# Customer columns that only some schema versions have (migration 0009 adds them).
-OPTIONAL_CUSTOMER_COLUMNS = ("address", "department")
 _CHUNK = 5_000  # rows per executemany batch: bounded memory, few round trips
 
 
@@ -64,8 +63,8 @@ class SqlImportRepository:
 
     def customers_by_tax_id(self) -> dict[str, CustomerKey]:
         t = _table(CustomerRecord)
-        rows = self._session.execute(select(t.c.id, t.c.name, t.c.city, t.c.tax_id))
-        return {r.tax_id: CustomerKey(r.id, r.name, r.city, r.tax_id) for r in rows}
+        rows = self._session.execute(select(t.c.id, t.c.name, t.c.city, t.c.tax_id, t.c.paid_up))
+        return {r.tax_id: CustomerKey(r.id, r.name, r.city, r.tax_id, bool(r.paid_up)) for r in rows}
 
     def machines_by_serial(self) -> dict[str, MachineKey]:
         t = _table(MachineRecord)
@@ -98,9 +97,9 @@ class SqlImportRepository:
             for r in self._session.execute(select(*columns))
         ]
 
-    def customer_columns(self) -> frozenset[str]:
-        names = set(_table(CustomerRecord).c.keys())
-        return frozenset(name for name in OPTIONAL_CUSTOMER_COLUMNS if name in names)
+    def added_places(self) -> list[tuple[str, str]]:
+        t = _table(PlaceRecord)
+        return [(r.name, r.department) for r in self._session.execute(select(t.c.name, t.c.department))]
 
     # -- bulk writes -------------------------------------------------------------------------------
 
@@ -124,11 +123,9 @@ class SqlImportRepository:
                 self._session.connection().execute(stmt, list(chunk))
 
     def write_customers(self, rows: Sequence[CustomerValues], existing: Mapping[str, CustomerKey]) -> WriteCounts:
-        optional = self.customer_columns()
         new, changed = [], []
         for row in rows:
             values = {k: v for k, v in asdict(row).items() if v is not None}
-            values = {k: v for k, v in values.items() if k not in OPTIONAL_CUSTOMER_COLUMNS or k in optional}
             found = existing.get(row.tax_id)
             if found is None:
                 defaults = {"email": "", "phone": "", "kind": "company", "paid_up": False, "trained": False}
@@ -227,23 +224,27 @@ class SqlImportRepository:
     def export_rows(self, kind: str) -> Iterator[tuple[object, ...]]:
         customers = _table(CustomerRecord)
         if kind == "customers":
-            optional = [customers.c[name] for name in sorted(self.customer_columns())]
             stmt = select(
                 customers.c.name,
                 customers.c.tax_id,
                 customers.c.city,
-                *optional,
+                customers.c.department,
+                customers.c.address,
                 customers.c.email,
                 customers.c.phone,
                 customers.c.kind,
                 customers.c.paid_up,
                 customers.c.trained,
+                customers.c.notes,
             ).order_by(customers.c.name, customers.c.id)
         elif kind == "contacts":
             c = _table(ContactRecord)
             stmt = (
-                select(customers.c.tax_id, c.c.name, c.c.role, c.c.email, c.c.phone)
+                select(
+                    customers.c.tax_id, c.c.name, c.c.role, c.c.email, c.c.phone, c.c.preferred_channel, c.c.consent_at
+                )
                 .join(customers, customers.c.id == c.c.customer_id)
+                .where(c.c.anonymised_at.is_(None))  # an anonymised contact holds nothing to export
                 .order_by(customers.c.name, c.c.id)
             )
         elif kind == "machines":

@@ -43,7 +43,7 @@ def test_fold_ignores_accents_case_and_punctuation() -> None:
         ),
         (
             ImportKind.CUSTOMERS,
-            ("LEGAL NAME", "Tax ID", "city", "E-mail", "Phone", "Notas"),
+            ("LEGAL NAME", "Tax ID", "city", "E-mail", "Phone", "Código interno"),
             (Field.NAME, Field.TAX_ID, Field.CITY, Field.EMAIL, Field.PHONE, None),
         ),
         (
