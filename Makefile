@@ -9,7 +9,7 @@ MO     := $(PO:.po=.mo)
 # pytest-xdist: one worker per core; the machines we target have two.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint setup system-deps system-deps-test translations messages bench screenshots clean
+.PHONY: run test lint setup system-deps system-deps-test system-deps-package package translations messages bench screenshots clean
 
 run: system-deps setup
 	$(BIN)/makersupport db upgrade
@@ -32,6 +32,15 @@ system-deps:
 
 system-deps-test:
 	@bash scripts/install_system_deps.sh test
+
+system-deps-package:
+	@bash scripts/install_system_deps.sh package
+
+# The desk's Linux installer: the PyInstaller one-folder app in dist/makersupport/, then
+# dist/makersupport_<version>_<arch>.deb (see packaging/README.md); the Spanish catalogue first.
+package: system-deps-package setup
+	$(BIN)/python packaging/build_package.py --dist dist --work build/package
+	$(BIN)/python packaging/smoke_test.py dist/makersupport
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -4,7 +4,10 @@ The window starts without ReportLab, zxing-cpp, cryptography, OpenCV or PDFium (
 use), so a label sheet, a certificate and its verification are made too: each proves its part of
 the bundle.
 
-python packaging/smoke_test.py dist/makersupport
+python packaging/smoke_test.py dist/makersupport        (a one-folder build)
+python packaging/smoke_test.py /usr/bin/makersupport   (the program itself, e.g. as a .deb installed it)
+
+Commands that change data sign in as the demo administrator the demo data set creates.
 """
 
 from __future__ import annotations
@@ -15,12 +18,19 @@ import sys
 import tempfile
 from pathlib import Path
 
+# The demo users' password (desktop_app/services/demo.py); the smoke test must not import the app.
+DEMO_PASSWORD = "makerdemo"
+
 
 def main() -> int:
-    bundle = Path(sys.argv[1] if len(sys.argv) > 1 else "dist/makersupport")
-    binary = bundle / ("makersupport.exe" if os.name == "nt" else "makersupport")
+    given = Path(sys.argv[1] if len(sys.argv) > 1 else "dist/makersupport")
+    binary = given / ("makersupport.exe" if os.name == "nt" else "makersupport") if given.is_dir() else given
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MAKERSUPPORT_DATA_DIR": data}
+        # The throwaway folder's database and settings, never the desk's own.
+        env.pop("MAKERSUPPORT_DB_URL", None)
+        env["XDG_CONFIG_HOME"] = str(Path(data) / "config")
+        env.update({"MAKERSUPPORT_USER": "admin", "MAKERSUPPORT_PASSWORD": DEMO_PASSWORD})
         labels, certificate = str(Path(data) / "labels.pdf"), str(Path(data) / "certificate.pdf")
         checks = [
             [str(binary), "db", "upgrade"],

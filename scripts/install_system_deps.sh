@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages makeR Soporte needs, only those missing. Idempotent; safe to rerun.
-#   usage: scripts/install_system_deps.sh [run|test]
+#   usage: scripts/install_system_deps.sh [run|test|package]
 # "run" adds what a real window needs (Qt's xcb platform); "test" adds Xvfb for screenshots,
 # poppler for PDF checks and the PostgreSQL server the team-database tests start on their own port.
 set -euo pipefail
@@ -14,6 +14,12 @@ packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
            libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libx11-xcb1)
 if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth poppler-utils postgresql)
+fi
+# Building the .deb (make package, and tests/packaging, which builds and installs it): PyInstaller
+# reads binaries with objdump, desktop-file-validate checks the desktop entry, and dpkg -i needs the
+# package's Depends that the lists above lack (Qt's Wayland plugin's libraries).
+if [ "$mode" = "test" ] || [ "$mode" = "package" ]; then
+  packages+=(binutils desktop-file-utils libwayland-cursor0 libwayland-egl1)
 fi
 # python3 -m venv needs ensurepip, which Debian ships separately.
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
