@@ -32,6 +32,7 @@ from desktop_app.services.billing import BillingService
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.clock import SystemClock
 from desktop_app.services.contracts import ContractService
+from desktop_app.services.customers import CustomerService
 from desktop_app.services.demo import DemoLoader
 from desktop_app.services.desk import Desk
 from desktop_app.services.importing import ImportService
@@ -61,6 +62,7 @@ class Services:
     audit: AuditService
     backups: BackupService
     demo: DemoLoader
+    customers: CustomerService
     imports: ImportService
 
     @property
@@ -93,6 +95,7 @@ class Services:
             self.jobs,
             self.notifications,
             self.imports,
+            customers=self.customers,
         )
 
     @cached_property
@@ -151,5 +154,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         audit=AuditService(uow_factory),
         backups=backups,
         demo=DemoLoader(uow_factory, policy, attachments, hasher),
+        customers=CustomerService(uow_factory, policy, clock),
         imports=ImportService(uow_factory, policy, clock, SpreadsheetReader(), SpreadsheetWriter()),
     )

@@ -24,6 +24,9 @@ class Permission(StrEnum):
     ESCALATE = "escalate"
     MANAGE_CONTRACTS = "manage_contracts"
     MANAGE_MACHINES = "manage_machines"  # register and correct machines
+    # customers and contacts, "a paz y salvo", trainings (R3); a contact's export and anonymisation
+    MANAGE_CUSTOMERS = "manage_customers"
+    ADD_PLACES = "add_places"  # a municipality missing from the built-in list (administrators)
     IMPORT_DATA = "import_data"  # customers, contacts, machines and contracts from a spreadsheet
     ISSUE_CERTIFICATES = "issue_certificates"
     RECORD_VISITS = "record_visits"
@@ -38,7 +41,14 @@ _ALL = frozenset(Permission)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _ALL
-    - {Permission.EDIT_POLICY, Permission.MANAGE_USERS, Permission.VIEW_AUDIT, Permission.BACKUP, Permission.RUN_JOBS},
+    - {
+        Permission.ADD_PLACES,
+        Permission.EDIT_POLICY,
+        Permission.MANAGE_USERS,
+        Permission.VIEW_AUDIT,
+        Permission.BACKUP,
+        Permission.RUN_JOBS,
+    },
     Role.AGENT: frozenset({Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.ESCALATE}),
     Role.TECHNICIAN: frozenset(
         {Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.RECORD_VISITS}

@@ -24,6 +24,7 @@ from desktop_app.persistence.repositories import (
     SqlPolicyRepository,
     SqlTicketRepository,
 )
+from desktop_app.persistence.repositories.customers import SqlCustomerRepository
 from desktop_app.persistence.repositories.importing import SqlImportRepository
 from desktop_app.persistence.tables import Base
 
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
         session = self._session = self._session_factory()
         self.policy = SqlPolicyRepository(session)
         self.catalog = SqlCatalogRepository(session)
+        self.customers = SqlCustomerRepository(session)
         self.contracts = SqlContractRepository(session)
         self.tickets = SqlTicketRepository(session)
         self.audit = SqlAuditRepository(session)

@@ -10,6 +10,7 @@ from desktop_app.services.billing import BillingService
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
+from desktop_app.services.customers import CustomerService
 from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner
 from desktop_app.services.machines import MachineService
@@ -36,3 +37,4 @@ class Desk:
     jobs: JobRunner  # the periodic jobs (escalation round, automatic backup), locked across processes
     notifications: NotificationService  # the signed-in person's inbox ("Avisos")
     imports: ImportService  # spreadsheets in and out (customers, contacts, machines, contracts)
+    customers: CustomerService  # customers, contacts, trainings, free-support standing (R3)

@@ -32,6 +32,7 @@ from desktop_app.domain.model import (
 )
 from desktop_app.domain.policy import PolicySettings
 from desktop_app.domain.sla import StatusChange
+from desktop_app.services.customer_ports import CustomerQueries, CustomerRepository
 from desktop_app.services.dto import (
     AgentInfo,
     AuditView,
@@ -378,6 +379,7 @@ class ReadModels(Protocol):
     audit: AuditQueries
     policy: PolicyQueries
     notices: NoticeQueries
+    customers: CustomerQueries
 
 
 class UnitOfWork(Protocol):
@@ -385,6 +387,7 @@ class UnitOfWork(Protocol):
 
     policy: PolicyRepository
     catalog: CatalogRepository
+    customers: CustomerRepository  # customers, contacts, trainings, added places
     contracts: ContractRepository
     tickets: TicketRepository
     audit: AuditRepository

@@ -4,8 +4,9 @@ audit log's records, actions, fields and coded values (R18)."""
 from __future__ import annotations
 
 from desktop_app.domain.billing import LineKind
-from desktop_app.domain.model import Channel, ContractState, Role, Severity, TicketStatus
+from desktop_app.domain.model import Channel, ContactChannel, ContractState, CustomerKind, Role, Severity, TicketStatus
 from desktop_app.i18n import _
+from desktop_app.wording.customers import contact_channel_label, customer_kind_label
 from desktop_app.wording.tickets import channel_label, severity_label, status_label
 
 
@@ -52,6 +53,9 @@ def audit_action_label(action: str) -> str:
         "reprint": _("reprinted"),
         "backup": _("backup made"),
         "restore": _("restored from a backup"),
+        "delete": _("deleted"),
+        "export": _("exported (personal data)"),
+        "anonymise": _("anonymised"),
     }.get(action, action)
 
 
@@ -66,6 +70,10 @@ def audit_entity_label(entity: str) -> str:
         "visit": _("Visit"),
         "certificate": _("Certificate"),
         "database": _("Database"),
+        "customer": _("Customer"),
+        "contact": _("Contact"),
+        "training": _("Training"),
+        "place": _("Municipality"),
     }.get(entity, entity)
 
 
@@ -105,6 +113,23 @@ def audit_field_label(field: str) -> str:
         "warranty_end": _("Warranty until"),
         "unauthorized_intervention": _("Unauthorised intervention"),
         "last_preventive_maintenance": _("Last preventive maintenance"),
+        # customers, contacts, trainings
+        "name": _("Name"),
+        "kind": _("Type"),
+        "tax_id": _("NIT"),
+        "department": _("Department"),
+        "address": _("Address"),
+        "email": _("E-mail"),
+        "phone": _("Phone"),
+        "notes": _("Notes"),
+        "paid_up": _("Paid up (a paz y salvo)"),
+        "trained": _("Trained"),
+        "preferred_channel": _("Preferred channel"),
+        "consent_at": _("Consent to data processing"),
+        "anonymised_at": _("Anonymised"),
+        "held_on": _("Date"),
+        "topic": _("Topic"),
+        "trainer": _("Trainer"),
         # visits and certificates
         "ticket_id": _("Ticket"),
         "technician_id": _("Technician"),
@@ -136,7 +161,7 @@ def audit_field_label(field: str) -> str:
     }.get(field, field)
 
 
-_YES_NO_FIELDS = frozenset({"special", "maintenance", "unauthorized_intervention"})
+_YES_NO_FIELDS = frozenset({"special", "maintenance", "unauthorized_intervention", "paid_up", "trained"})
 
 
 def audit_code_label(field: str, value: str) -> str | None:
@@ -150,6 +175,10 @@ def audit_code_label(field: str, value: str) -> str | None:
         return channel_label(Channel(value))
     if field == "role" and value in Role._value2member_map_:
         return role_label(Role(value))
+    if field == "kind" and value in CustomerKind._value2member_map_:
+        return customer_kind_label(CustomerKind(value))
+    if field == "preferred_channel" and value in ContactChannel._value2member_map_:
+        return contact_channel_label(ContactChannel(value))
     if field in _YES_NO_FIELDS and value in ("True", "False"):
         return _("yes") if value == "True" else _("no")
     return None

@@ -16,9 +16,11 @@ from datetime import date, timedelta
 
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.machines import normal_serial
-from desktop_app.domain.model import Channel, EventKind, Role, Severity, User
+from desktop_app.domain.model import Channel, CustomerKind, EventKind, Role, Severity, User
+from desktop_app.domain.nit import check_nit, normalise_nit
 from desktop_app.errors import DatabaseUnavailableError, UserFacingError
 from desktop_app.services.contracts import ContractForm
+from desktop_app.services.customers import ContactForm, CustomerForm
 from desktop_app.services.dto import QueueFilter
 from desktop_app.services.machines import MachineForm
 from desktop_app.services.text_input import clean_file_name, clean_line, clean_text
@@ -295,6 +297,78 @@ def _policy(w: World, text: str, *, field: str) -> str:
     return _outcome(accepted)
 
 
+# -- customers and contacts (issue 13) ------------------------------------------------------------------
+
+
+def _new_nit() -> str:
+    """A NIT no other probe used, with its right check digit."""
+    return check_nit(str(860_000_000 + next(_counter))).suggestion
+
+
+def _customer(w: World, text: str, *, field: str) -> str:
+    """A new customer with the text in one field (a coordinator keeps the customers)."""
+    form = replace(CustomerForm("Cliente de prueba", CustomerKind.COMPANY, _new_nit(), "Cali"), **{field: text})
+    saved: list[CustomerId] = []
+    customers = w.services.customers
+    accepted = attempt(lambda: saved.append(customers.save(form, actor=w.actor("carolina.rojas")).customer.id))
+    if accepted:
+        stored = customers.get(saved[0]).customer
+        if field == "notes":
+            assert stored.notes == _stored(text)
+        elif field == "tax_id":
+            assert stored.tax_id == normalise_nit(clean_line(text))
+        elif field == "city":
+            place = customers.check_place(text).place
+            assert place is not None and stored.city == place.name, (field, text)
+        else:
+            assert getattr(stored, field) == clean_line(text), (field, text)
+    return _outcome(accepted)
+
+
+def _customer_checks(w: World, text: str) -> str:
+    """The form's inline checks and the list's search: an answer, never a traceback."""
+    customers = w.services.customers
+    assert customers.search(text).total >= 0
+    assert customers.search(ABSENT + text).total == 0
+    customers.nit_problem(text)
+    customers.check_place(text, text)
+    return "refused"
+
+
+def _contact(w: World, text: str, *, field: str) -> str:
+    """A contact of EAFIT's with the text in one field."""
+    form = replace(ContactForm(CustomerId(w.ids["eafit"]), "Contacto de prueba"), **{field: text})
+    accepted = attempt(lambda: w.services.customers.save_contact(form, actor=w.actor("carolina.rojas")))
+    if accepted:
+        contacts = w.services.customers.page(CustomerId(w.ids["eafit"])).contacts
+        assert any(getattr(c.contact, field) == clean_line(text) for c in contacts), (field, text)
+    return _outcome(accepted)
+
+
+def _training(w: World, text: str, *, field: str) -> str:
+    """A training of the school's with the text as its topic or trainer."""
+    values = {"topic": "Operación básica", "trainer": "Diego Martínez", field: text}
+    school = CustomerId(w.ids["school"])
+    accepted = attempt(
+        lambda: w.services.customers.add_training(
+            school, date(2026, 11, 30), values["topic"], values["trainer"], actor=w.actor("carolina.rojas")
+        )
+    )
+    if accepted:
+        trainings = w.services.customers.page(school).trainings
+        assert any(getattr(t.training, field) == clean_line(text) for t in trainings), (field, text)
+    return _outcome(accepted)
+
+
+def _place(w: World, text: str) -> str:
+    """A municipality an administrator adds, named by the text."""
+    accepted = attempt(lambda: w.services.customers.add_place(text, "Meta", actor=w.actor("admin")))
+    if accepted:
+        found = w.services.customers.check_place(text, "Meta").place
+        assert found is not None and found.name == clean_line(text) and found.added, text
+    return _outcome(accepted)
+
+
 PROBES: tuple[Probe, ...] = (
     Probe("intake: description and file name", _intake),
     Probe("comment", _comment),
@@ -319,4 +393,16 @@ PROBES: tuple[Probe, ...] = (
     Probe("user: e-mail", lambda w, t: _user(w, t, field="email")),
     Probe("policy: note", lambda w, t: _policy(w, t, field="note")),
     Probe("policy: plan name", lambda w, t: _policy(w, t, field="plan_name")),
+    *(
+        Probe(f"customer: {name}", lambda w, t, name=name: _customer(w, t, field=name))
+        for name in ("name", "tax_id", "city", "address", "email", "phone", "notes")
+    ),
+    Probe("customers: search, NIT and city checks", _customer_checks),
+    *(
+        Probe(f"contact: {name}", lambda w, t, name=name: _contact(w, t, field=name))
+        for name in ("name", "role", "email", "phone")
+    ),
+    Probe("training: topic", lambda w, t: _training(w, t, field="topic")),
+    Probe("training: trainer", lambda w, t: _training(w, t, field="trainer")),
+    Probe("place: municipality added", _place),
 )

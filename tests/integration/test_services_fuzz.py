@@ -57,11 +57,12 @@ _CLOSING = [
     p for p in PROBES if p.name.split(":")[0] in {"close", "close for someone", "out of scope", "reopen", "escalate"}
 ]
 _VISITS = [p for p in PROBES if p.name.startswith("visit")]
-_OTHERS = [p for p in PROBES if p not in (*_TICKETS, *_CLOSING, *_VISITS)]
+_CUSTOMERS = [p for p in PROBES if p.name.split(":")[0] in {"customer", "customers", "contact", "training", "place"}]
+_OTHERS = [p for p in PROBES if p not in (*_TICKETS, *_CLOSING, *_VISITS, *_CUSTOMERS)]
 
 
 def test_every_probe_belongs_to_one_test() -> None:
-    groups = (*_TICKETS, *_CLOSING, *_VISITS, *_OTHERS)
+    groups = (*_TICKETS, *_CLOSING, *_VISITS, *_CUSTOMERS, *_OTHERS)
     assert sorted(p.name for p in groups) == sorted(p.name for p in PROBES)
 
 
@@ -77,6 +78,11 @@ def test_closing_reopening_and_escalating_refuse_or_store_any_text(world: World)
 
 def test_visit_notes_refuse_or_store_any_text(world: World) -> None:
     for probe in _VISITS:
+        _drive(world, probe)
+
+
+def test_customers_contacts_trainings_and_places_refuse_or_store_any_text(world: World) -> None:
+    for probe in _CUSTOMERS:
         _drive(world, probe)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from desktop_app.persistence.queries.audit import SqlAuditQueries
 from desktop_app.persistence.queries.billing import SqlBillingQueries
 from desktop_app.persistence.queries.contracts import SqlContractQueries
+from desktop_app.persistence.queries.customers import SqlCustomerQueries
 from desktop_app.persistence.queries.directory import SqlDirectoryQueries
 from desktop_app.persistence.queries.machines import SqlMachineQueries
 from desktop_app.persistence.queries.notices import SqlNoticeQueries
@@ -32,6 +33,7 @@ class SqlReadModels:
         self.audit = SqlAuditQueries(session)
         self.policy = SqlPolicyQueries(session)
         self.notices = SqlNoticeQueries(session)
+        self.customers = SqlCustomerQueries(session)
 
 
 __all__ = ["SqlReadModels"]
