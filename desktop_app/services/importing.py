@@ -40,10 +40,11 @@ from desktop_app.domain.importing import (
 )
 from desktop_app.domain.machines import MachineError, MachineProblem, check_machine, normal_serial
 from desktop_app.domain.model import ContactChannel, CustomerKind
-from desktop_app.domain.nit import NitProblem, check_nit, nit_base, nit_problem, nit_problem_text, normalise_nit
+from desktop_app.domain.nit import NitProblem, check_nit, nit_base, nit_problem_text
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.domain.places import Place, find_place, suggest_places
 from desktop_app.domain.qr import label_payload
+from desktop_app.domain.search import fold as search_fold
 from desktop_app.domain.search import search_document
 from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
@@ -283,7 +284,10 @@ class _Checker:
         self.now, self.tz, self.actor_id = now, tz, actor_id
         self.today = now.astimezone(tz).date()
         self.seen: dict[str, int] = {}
-        self._places: dict[tuple[str, str], Place | None] = {}
+        self._places: dict[tuple[str, str], tuple[Place | None, str]] = {}
+        self._owners: dict[str, tuple[CustomerKey | None, str | None]] = {}
+        self._models: dict[str, ModelKey | None] = {}
+        self._tails: dict[tuple[str, int], str] = {}
         self.check: Callable[[_Row], object | None] = {
             ImportKind.CUSTOMERS: self._customer,
             ImportKind.CONTACTS: self._contact,
@@ -316,17 +320,22 @@ class _Checker:
         text = row.text(Field.TAX_ID)
         if not text:
             return None
+        if text not in self._owners:  # a customer owns many rows: its NIT is checked once
+            self._owners[text] = self._find_owner(text)
+        found, problem = self._owners[text]
+        if problem is not None:
+            row.problem(Field.TAX_ID, problem)
+        return found
+
+    def _find_owner(self, text: str) -> tuple[CustomerKey | None, str | None]:
         found_nit = check_nit(text)
         if found_nit.problem not in (None, NitProblem.MISSING_CHECK_DIGIT):
             # A wrong check digit is not taken as the customer's (a typo in the base looks the same).
-            row.problem(Field.TAX_ID, nit_problem_text(found_nit) or text)
-            return None
+            return None, nit_problem_text(found_nit) or text
         found = self.lookups.by_base.get(found_nit.base)
         if found is None:
-            row.problem(
-                Field.TAX_ID, _("there is no customer with NIT {nit}; import the customers first.").format(nit=text)
-            )
-        return found
+            return None, _("there is no customer with NIT {nit}; import the customers first.").format(nit=text)
+        return found, None
 
     def _date(self, row: _Row, f: Field) -> date | None:
         text = row.text(f)
@@ -355,12 +364,12 @@ class _Checker:
         nit_text = row.text(Field.TAX_ID)
         tax_id = ""
         if nit_text:
-            problem = nit_problem(nit_text)
-            if problem is not None:
-                row.problem(Field.TAX_ID, problem)
+            found = check_nit(nit_text)  # once: the check digit is the slow part of a customer row
+            if found.problem is not None:
+                row.problem(Field.TAX_ID, nit_problem_text(found) or nit_text)
             else:
-                tax_id = normalise_nit(nit_text)
-                self._repeat(row, Field.TAX_ID, "nit:" + nit_base(tax_id), nit_text)
+                tax_id = found.canonical
+                self._repeat(row, Field.TAX_ID, "nit:" + found.base, nit_text)
         city = self._city(row)
         email = self._optional(row, Field.EMAIL)
         if email and "@" not in email:
@@ -372,7 +381,7 @@ class _Checker:
         if row.problems or not tax_id or city is None:
             return None
         city_name, department = city
-        before = self.lookups.by_base.get(nit_base(tax_id))
+        before = self.lookups.by_base.get(tax_id.partition("-")[0])
         stamped = paid_up is not None and (before is None or before.paid_up != paid_up)
         return CustomerValues(
             tax_id=tax_id,
@@ -395,18 +404,24 @@ class _Checker:
         if not text:
             return None
         key = (text, department)
-        if key not in self._places:
-            self._places[key] = find_place(text, department, self.lookups.added_places)
-        place = self._places[key]
+        if key not in self._places:  # a city is looked up (and its suggestions made) once per file
+            self._places[key] = self._find_place(text, department)
+        place, message = self._places[key]
         if place is None:
-            hints = ", ".join(p.label for p in suggest_places(text, 3, self.lookups.added_places))
-            where = _("{city} ({department})").format(city=text, department=department) if department else text
-            message = _("{city} is not a Colombian municipality we know.").format(city=where)
-            if hints:
-                message += " " + _("Did you mean: {names}?").format(names=hints)
             row.problem(Field.CITY, message)
             return None
         return place.name, place.department
+
+    def _find_place(self, text: str, department: str) -> tuple[Place | None, str]:
+        place = find_place(text, department, self.lookups.added_places)
+        if place is not None:
+            return place, ""
+        hints = ", ".join(p.label for p in suggest_places(text, 3, self.lookups.added_places))
+        where = _("{city} ({department})").format(city=text, department=department) if department else text
+        message = _("{city} is not a Colombian municipality we know.").format(city=where)
+        if hints:
+            message += " " + _("Did you mean: {names}?").format(names=hints)
+        return None, message
 
     def _customer_kind(self, row: _Row) -> str | None:
         folded = fold(row.text(Field.KIND))
@@ -496,14 +511,25 @@ class _Checker:
             purchase_date=purchased,
             warranty_end=warranty_end or _add_months(purchased, model.warranty_months),
             last_preventive_maintenance=maintained,
-            search_text=search_document(serial, model.name, owner.name, owner.tax_id, owner.city),
+            search_text=search_fold(serial) + self._search_tail(model, owner),
         )
+
+    def _search_tail(self, model: ModelKey, owner: CustomerKey) -> str:
+        """The folded model and owner part of a machine's search text (domain.search), once per pair."""
+        key = (model.code, owner.id)
+        if key not in self._tails:
+            self._tails[key] = search_document("", model.name, owner.name, owner.tax_id, owner.city)
+            self._tails[key] = " " + self._tails[key] if self._tails[key] else ""
+        return self._tails[key]
 
     def _model(self, row: _Row) -> ModelKey | None:
         text = row.text(Field.MODEL)
         if not text:
             return None
-        found = self.lookups.model_by_code.get(fold(text)) or self.lookups.model_by_name.get(fold(text))
+        if text not in self._models:
+            key = fold(text)
+            self._models[text] = self.lookups.model_by_code.get(key) or self.lookups.model_by_name.get(key)
+        found = self._models[text]
         if found is None:
             known = ", ".join(m.name for m in self.lookups.models[:8]) or _("none yet")
             row.problem(
@@ -803,7 +829,7 @@ class ImportService:
             rows = [v for v in valid if isinstance(v, CustomerValues)]
             existing = {}
             for row in rows:
-                found = lookups.by_base.get(nit_base(row.tax_id))
+                found = lookups.by_base.get(row.tax_id.partition("-")[0])  # stored valid: base-digit
                 if found is not None:
                     existing[row.tax_id] = found
             return repo.write_customers(rows, existing)
