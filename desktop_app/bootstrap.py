@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from desktop_app.config import Settings, default_db_url
 from desktop_app.devices.qr_encoder import qr_modules
+from desktop_app.documents.company_file import shipped_company
 from desktop_app.documents.lazy import LazyCertificateRenderer, LazyLabelRenderer, LazyStatementRenderer
 from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.importing.reading import SpreadsheetReader
@@ -29,8 +30,10 @@ from desktop_app.security import Argon2PasswordHasher
 from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
 from desktop_app.services.billing import BillingService
+from desktop_app.services.catalogue import CatalogueService
 from desktop_app.services.certificates import CertificateService
 from desktop_app.services.clock import SystemClock
+from desktop_app.services.company import CompanyService
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.customers import CustomerService
 from desktop_app.services.demo import DemoLoader
@@ -63,6 +66,8 @@ class Services:
     backups: BackupService
     demo: DemoLoader
     customers: CustomerService
+    catalogue: CatalogueService
+    company: CompanyService
     imports: ImportService
 
     @property
@@ -94,6 +99,8 @@ class Services:
             DatabaseProbe(self.backups.newest_automatic),
             self.jobs,
             self.notifications,
+            self.catalogue,
+            self.company,
             self.imports,
             customers=self.customers,
         )
@@ -133,6 +140,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
     except BaseException:
         engine.dispose()
         raise
+    signer = Ed25519CertificateSigner(settings.keys_dir / PRIVATE_KEY_NAME, [resource_path("keys"), settings.keys_dir])
+    company = CompanyService(uow_factory, clock, signer, shipped_company)
     return Services(
         settings=settings,
         engine=engine,
@@ -143,17 +152,15 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         contracts=ContractService(uow_factory, policy, clock),
         machines=MachineService(uow_factory, policy, clock, LazyLabelRenderer(qr_modules)),
         certificates=CertificateService(
-            uow_factory,
-            policy,
-            clock,
-            Ed25519CertificateSigner(settings.keys_dir / PRIVATE_KEY_NAME, [resource_path("keys"), settings.keys_dir]),
-            LazyCertificateRenderer(qr_modules),
+            uow_factory, policy, clock, signer, LazyCertificateRenderer(qr_modules), company.profile
         ),
-        billing=BillingService(uow_factory, policy, clock, LazyStatementRenderer()),
+        billing=BillingService(uow_factory, policy, clock, LazyStatementRenderer(), company.profile),
         users=UserService(uow_factory, hasher, clock),
         audit=AuditService(uow_factory),
         backups=backups,
         demo=DemoLoader(uow_factory, policy, attachments, hasher),
         customers=CustomerService(uow_factory, policy, clock),
+        catalogue=CatalogueService(uow_factory, policy, clock),
+        company=company,
         imports=ImportService(uow_factory, policy, clock, SpreadsheetReader(), SpreadsheetWriter()),
     )

@@ -99,6 +99,15 @@ class Ed25519CertificateSigner:
             return False
         return True
 
+    def public_key(self) -> bytes | None:
+        """The raw 32 bytes of this installation's public key; None when it cannot sign."""
+        from cryptography.hazmat.primitives import serialization
+
+        if not self.can_sign:
+            return None
+        public = self._load_private().public_key()
+        return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
     # -- internals -------------------------------------------------------------------------------
 
     def _load_private(self) -> Ed25519PrivateKey:

@@ -3,9 +3,11 @@ type, the invoice ("Factura"), the validity ("Vigencia") and the covered machine
 company's round seal (vector, dated the day of issue), a signature line, and the QR code that
 carries the same facts signed.
 
-Company identity and seal texts come from resources/certificate/company.json; fonts are the
-DejaVu TTFs in resources/fonts, so accents print everywhere. Rendering is deterministic (ReportLab
-invariant mode): the same certificate gives the same bytes.
+The company's identity and seal texts are the company data saved in Settings (services/company.py),
+handed in by the service; resources/certificate/company.json when none is given (a new
+installation, the benchmark). Fonts are the DejaVu TTFs in resources/fonts, so accents print
+everywhere. Rendering is deterministic (ReportLab invariant mode): the same certificate gives the
+same bytes.
 
 Nothing overflows the page whatever the data: the statement takes at most `STATEMENT_LINES` lines
 (a longer customer name is shortened there and printed in full in the annex), words longer than a
@@ -16,10 +18,7 @@ many pages as the machines need.
 from __future__ import annotations
 
 import io
-import json
 import math
-from dataclasses import dataclass
-from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -27,12 +26,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.documents.company_file import seal_colour, shipped_company
 from desktop_app.documents.labels_pdf import FONT, FONT_BOLD, register_fonts
 from desktop_app.documents.qr_drawing import QrModules, draw_qr, reportlab_modules
 from desktop_app.domain.certificate import CertificateData, CertifiedMachine
+from desktop_app.domain.company import CompanyProfile
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
-from desktop_app.paths import resource_path
 
 # Letter ("carta") is the usual office paper in Colombia; A4 for customers who ask for it.
 PAPER_SIZES = {"letter": LETTER, "a4": A4}
@@ -48,30 +48,11 @@ MUTED = colors.HexColor("#5F6B76")
 RULE = colors.HexColor("#D9DEE3")
 
 
-@dataclass(frozen=True)
-class Company:
-    name: str
-    tax_id: str
-    email: str
-    website: str
-    ring_text: str
-    centre_text: str
-    seal_colour: str
-
-
-@cache
-def company() -> Company:
-    facts = json.loads(resource_path("certificate", "company.json").read_text(encoding="utf-8"))
-    seal = facts["seal"]
-    return Company(
-        facts["name"],
-        facts.get("tax_id", ""),
-        facts["email"],
-        facts["website"],
-        seal["ring_text"],
-        seal["centre_text"],
-        seal["colour"],
-    )
+def identity_line(who: CompanyProfile, *middle: str) -> str:
+    """The letterhead's line under the name: NIT, what the page is, address, phone, e-mail, web."""
+    parts = [f"NIT {who.tax_id}"] if who.tax_id else []
+    parts += [*middle, who.address, who.phone, who.support_email, who.website]
+    return " · ".join(part for part in parts if part)
 
 
 class CertificatePdfRenderer:
@@ -84,8 +65,10 @@ class CertificatePdfRenderer:
     def __init__(self, qr_modules: QrModules = reportlab_modules) -> None:
         self._qr_modules = qr_modules
 
-    def render(self, data: CertificateData, qr_text: str, paper: str = "letter") -> bytes:
-        return render_certificate(data, qr_text, PAPER_SIZES[paper], self._qr_modules)
+    def render(
+        self, data: CertificateData, qr_text: str, paper: str = "letter", company: CompanyProfile | None = None
+    ) -> bytes:
+        return render_certificate(data, qr_text, PAPER_SIZES[paper], self._qr_modules, company)
 
 
 def render_certificate(
@@ -93,13 +76,14 @@ def render_certificate(
     qr_text: str,
     page: tuple[float, float] = A4,
     qr_modules: QrModules = reportlab_modules,
+    company: CompanyProfile | None = None,
 ) -> bytes:
     register_fonts()
-    who = company()
+    who = company or shipped_company()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=page, invariant=True, pageCompression=1)
     canvas.setTitle(_("Certificate {number}").format(number=data.number))
-    canvas.setAuthor(who.name)
+    canvas.setAuthor(who.legal_name)
     canvas.setSubject(_("Technical support plan certificate"))
     width, height = page
     left, right = 22 * mm, width - 22 * mm
@@ -110,11 +94,9 @@ def render_certificate(
     y = height - 24 * mm
     canvas.setFillColor(INK)
     canvas.setFont(FONT_BOLD, 17)
-    canvas.drawString(left, y, who.name)
-    canvas.setFont(FONT, 9)
+    _draw_fitted(canvas, left, y, who.legal_name, FONT_BOLD, 17, right - left)
     canvas.setFillColor(MUTED)
-    identity = [f"NIT {who.tax_id}"] if who.tax_id else []
-    canvas.drawString(left, y - 6 * mm, " · ".join([*identity, _("Technical support"), who.email, who.website]))
+    _draw_fitted(canvas, left, y - 6 * mm, identity_line(who, _("Technical support")), FONT, 9, right - left)
 
     # Title and number.
     y -= 24 * mm
@@ -189,7 +171,7 @@ def render_certificate(
     canvas.setFont(FONT, 9)
     canvas.setFillColor(MUTED)
     canvas.drawCentredString(left + 86 * mm, bottom + 7 * mm, _("Authorised signature"))
-    canvas.drawCentredString(left + 86 * mm, bottom + 3 * mm, who.name)
+    canvas.drawCentredString(left + 86 * mm, bottom + 3 * mm, who.legal_name[:80])
     draw_qr(canvas, qr_modules(qr_text), right - qr_size, bottom + 4 * mm, qr_size)
     canvas.setFont(FONT, 7.5)
     canvas.drawCentredString(right - qr_size / 2, bottom, _("Scan to verify this certificate"))
@@ -202,7 +184,7 @@ def render_certificate(
     return buffer.getvalue()
 
 
-def _statement(data: CertificateData, who: Company, width: float) -> tuple[list[str], str]:
+def _statement(data: CertificateData, who: CompanyProfile, width: float) -> tuple[list[str], str]:
     """The statement's lines, and the customer's full name when the statement had to shorten it
     ("" otherwise) for the annex."""
 
@@ -211,7 +193,7 @@ def _statement(data: CertificateData, who: Company, width: float) -> tuple[list[
         statement = _(
             "{company} certifies that {customer} has contracted the technical support plan described below, "
             "under makeR's technical support policy."
-        ).format(company=who.name, customer=customer)
+        ).format(company=who.legal_name, customer=customer)
         return _wrap(statement, width, FONT, 10.5)
 
     whole = lines(data.customer_name)
@@ -349,10 +331,10 @@ def _draw_fitted(canvas: Canvas, x: float, y: float, text: str, font: str, size:
     canvas.drawString(x, y, text)
 
 
-def _draw_seal(canvas: Canvas, who: Company, cx: float, cy: float, radius: float, date_text: str) -> None:
+def _draw_seal(canvas: Canvas, who: CompanyProfile, cx: float, cy: float, radius: float, date_text: str) -> None:
     """The round company stamp: two rings, the company's name around, the department and the
     date of issue in the middle. Drawn slightly turned, as a stamp is."""
-    ink = colors.HexColor(who.seal_colour)
+    ink = colors.HexColor(seal_colour())
     canvas.saveState()
     canvas.translate(cx, cy)
     canvas.rotate(-8)
@@ -363,7 +345,7 @@ def _draw_seal(canvas: Canvas, who: Company, cx: float, cy: float, radius: float
     canvas.setLineWidth(0.8)
     canvas.circle(0, 0, radius * 0.72, stroke=1, fill=0)
     # The name around the top, each letter turned to follow the ring.
-    ring = who.ring_text
+    ring = who.seal_ring_text
     size = radius * 0.2
     canvas.setFont(FONT_BOLD, size)
     text_radius = radius * 0.8
@@ -379,7 +361,7 @@ def _draw_seal(canvas: Canvas, who: Company, cx: float, cy: float, radius: float
     # A star closes the ring at the bottom, under the date.
     _star(canvas, 0, -text_radius, size * 0.5)
     canvas.setFont(FONT_BOLD, radius * 0.12)
-    canvas.drawCentredString(0, radius * 0.12, who.centre_text)
+    canvas.drawCentredString(0, radius * 0.12, who.seal_centre_text)
     canvas.setFont(FONT, radius * 0.13)
     canvas.drawCentredString(0, -radius * 0.16, date_text)
     canvas.setLineWidth(0.6)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from desktop_app.documents.labels_pdf import LabelSheetRenderer
     from desktop_app.documents.statement_pdf import StatementPdfRenderer
     from desktop_app.domain.certificate import CertificateData
+    from desktop_app.domain.company import CompanyProfile
     from desktop_app.services.dto import CustomerStatement, MachineLabel
 
 # The same shape as qr_drawing.QrModules, named here so this module does not import ReportLab.
@@ -28,12 +29,14 @@ class LazyCertificateRenderer:
         self._qr_modules = qr_modules
         self._renderer: CertificatePdfRenderer | None = None
 
-    def render(self, data: CertificateData, qr_text: str, paper: str = "letter") -> bytes:
+    def render(
+        self, data: CertificateData, qr_text: str, paper: str = "letter", company: CompanyProfile | None = None
+    ) -> bytes:
         if self._renderer is None:
             from desktop_app.documents.certificate_pdf import CertificatePdfRenderer
 
             self._renderer = CertificatePdfRenderer(self._qr_modules)
-        return self._renderer.render(data, qr_text, paper)
+        return self._renderer.render(data, qr_text, paper, company)
 
 
 class LazyLabelRenderer:
@@ -57,9 +60,9 @@ class LazyStatementRenderer:
     def __init__(self) -> None:
         self._renderer: StatementPdfRenderer | None = None
 
-    def render(self, statement: CustomerStatement) -> bytes:
+    def render(self, statement: CustomerStatement, company: CompanyProfile | None = None) -> bytes:
         if self._renderer is None:
             from desktop_app.documents.statement_pdf import StatementPdfRenderer
 
             self._renderer = StatementPdfRenderer()
-        return self._renderer.render(statement)
+        return self._renderer.render(statement, company)

@@ -13,9 +13,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop_app.documents.certificate_pdf import INK, MUTED, ORANGE, RULE, company
+from desktop_app.documents.certificate_pdf import INK, MUTED, ORANGE, RULE, identity_line
+from desktop_app.documents.company_file import shipped_company
 from desktop_app.documents.labels_pdf import FONT, FONT_BOLD, register_fonts
 from desktop_app.domain.billing import BillingLine, Totals, totals
+from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.money import IVA_RATE_PERCENT
 from desktop_app.formatting import format_date, format_money, format_working_hours
 from desktop_app.i18n import _
@@ -29,15 +31,15 @@ BOTTOM = 22 * mm
 class StatementPdfRenderer:
     """The services' StatementRenderer port."""
 
-    def render(self, statement: CustomerStatement) -> bytes:
-        return render_statement(statement)
+    def render(self, statement: CustomerStatement, company: CompanyProfile | None = None) -> bytes:
+        return render_statement(statement, company)
 
 
 class _Page:
     """A canvas that starts a new page, with the heading repeated, when a line would not fit."""
 
-    def __init__(self, canvas: Canvas, statement: CustomerStatement) -> None:
-        self.canvas, self.statement = canvas, statement
+    def __init__(self, canvas: Canvas, statement: CustomerStatement, company: CompanyProfile) -> None:
+        self.canvas, self.statement, self.company = canvas, statement, company
         self.number = 0
         self.y = 0.0
         self.new_page()
@@ -52,7 +54,11 @@ class _Page:
         c.rect(0, height - 7 * mm, width, 7 * mm, stroke=0, fill=1)
         c.setFillColor(INK)
         c.setFont(FONT_BOLD, 14)
-        c.drawString(LEFT, height - 20 * mm, company().name)
+        c.drawString(LEFT, height - 20 * mm, self.company.legal_name[:90])
+        c.setFont(FONT, 8)
+        c.setFillColor(MUTED)
+        c.drawString(LEFT, height - 24.5 * mm, identity_line(self.company)[:160])
+        c.setFillColor(INK)
         c.setFont(FONT_BOLD, 12)
         c.drawString(LEFT, height - 29 * mm, _("Billing statement"))
         c.setFont(FONT, 9)
@@ -71,13 +77,15 @@ class _Page:
             self.new_page()
 
 
-def render_statement(statement: CustomerStatement) -> bytes:
+def render_statement(statement: CustomerStatement, company: CompanyProfile | None = None) -> bytes:
+    """The statement; the company's data in its heading (company.json's when none is given)."""
     register_fonts()
+    who = company or shipped_company()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1)
     canvas.setTitle(_("Billing statement"))
-    canvas.setAuthor(company().name)
-    page = _Page(canvas, statement)
+    canvas.setAuthor(who.legal_name)
+    page = _Page(canvas, statement, who)
     for part in statement.contracts:
         contract = part.contract
         page.need(30 * mm)

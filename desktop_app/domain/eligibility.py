@@ -56,7 +56,7 @@ class Eligibility:
 
 
 def free_support_failures(
-    customer: Customer, machine: Machine, policy: PolicySettings, today: date
+    customer: Customer, machine: Machine, policy: PolicySettings, today: date, model: ProductModel | None = None
 ) -> tuple[Condition, ...]:
     failed = []
     if not customer.paid_up:
@@ -67,15 +67,16 @@ def free_support_failures(
         failed.append(Condition.TRAINED)
     if machine.unauthorized_intervention:
         failed.append(Condition.NO_UNAUTHORIZED_INTERVENTION)
-    if not maintenance_done(machine, policy, today):
+    if not maintenance_done(machine, policy, today, model.maintenance_interval_days if model else None):
         failed.append(Condition.MAINTENANCE_DONE)
     return tuple(failed)
 
 
-def maintenance_done(machine: Machine, policy: PolicySettings, today: date) -> bool:
+def maintenance_done(machine: Machine, policy: PolicySettings, today: date, interval_days: int | None = None) -> bool:
     """The mandatory preventive maintenance is up to date: the last one is recent enough, or the
-    machine is younger than one maintenance interval."""
-    interval = timedelta(days=policy.maintenance_interval_days)
+    machine is younger than one maintenance interval. The interval is the model's when the
+    catalogue gives one (interval_days), the policy's otherwise."""
+    interval = timedelta(days=interval_days or policy.maintenance_interval_days)
     if machine.last_preventive_maintenance is not None:
         return today - machine.last_preventive_maintenance <= interval
     return today - machine.purchase_date <= interval
@@ -137,7 +138,7 @@ def check_eligibility(
             (),
             None,
         )
-    failed = free_support_failures(customer, machine, policy, today)
+    failed = free_support_failures(customer, machine, policy, today, model)
     if failed:
         return Eligibility(Coverage.NONE, None, None, None, frozenset(), failed, Refusal.NOT_ELIGIBLE)
     return Eligibility(

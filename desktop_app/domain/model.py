@@ -150,10 +150,17 @@ class TrainingRecord:
 
 @dataclass(frozen=True)
 class ProductModel:
+    """A model of the catalogue. `discontinued_from` is its end-of-life date (R5): from that day on,
+    only a special contract keeps its machines supported."""
+
     code: ModelCode
     name: str
     technology: Technology
     discontinued_from: date | None = None
+    warranty_months: int = 12  # a new machine's warranty, from its purchase (domain.catalogue)
+    # Its preventive maintenance is due this often (R3); None: the policy's interval for every model.
+    maintenance_interval_days: int | None = None
+    notes: str = ""
 
     def is_discontinued(self, on: date) -> bool:
         return self.discontinued_from is not None and on >= self.discontinued_from

@@ -1,7 +1,8 @@
 """Who may do what. Checked by the services on every call; the GUI only hides what is refused.
 
-- administrator: policy settings and users (and everything else);
-- coordinator: the whole queue, assignment, escalation, machines, contracts, certificates;
+- administrator: policy settings, company data and users (and everything else);
+- coordinator: the whole queue, assignment, escalation, machines, the product catalogue, contracts,
+  certificates;
 - agent: virtual support on their own and unassigned tickets;
 - technician: visits, scanning, tickets of customers in their own city;
 - service: the account the worker signs in as; it may run the periodic jobs and nothing else.
@@ -28,6 +29,8 @@ class Permission(StrEnum):
     MANAGE_CUSTOMERS = "manage_customers"
     ADD_PLACES = "add_places"  # a municipality missing from the built-in list (administrators)
     IMPORT_DATA = "import_data"  # customers, contacts, machines and contracts from a spreadsheet
+    MANAGE_CATALOGUE = "manage_catalogue"  # product models: warranty, maintenance, end of life (R5)
+    EDIT_COMPANY = "edit_company"  # the company's data printed on certificates and statements
     ISSUE_CERTIFICATES = "issue_certificates"
     RECORD_VISITS = "record_visits"
     EDIT_POLICY = "edit_policy"
@@ -44,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     - {
         Permission.ADD_PLACES,
         Permission.EDIT_POLICY,
+        Permission.EDIT_COMPANY,
         Permission.MANAGE_USERS,
         Permission.VIEW_AUDIT,
         Permission.BACKUP,

@@ -129,7 +129,28 @@ class ProductModelRecord(Versioned, Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     technology: Mapped[str] = mapped_column(String(10))
-    discontinued_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    discontinued_from: Mapped[date | None] = mapped_column(Date, nullable=True)  # the end of life (R5)
+    warranty_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    maintenance_interval_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class CompanyRecord(Versioned, Base):
+    """The company's own data (domain.company), one row; none yet on a new installation, which
+    prints the shipped defaults (resources/certificate/company.json) until an administrator saves."""
+
+    __tablename__ = "company"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    tax_id: Mapped[str] = mapped_column(String(30))
+    address: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    support_email: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str] = mapped_column(String(120))
+    seal_ring_text: Mapped[str] = mapped_column(String(40))
+    seal_centre_text: Mapped[str] = mapped_column(String(24))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
 
 class MachineRecord(Versioned, Base):

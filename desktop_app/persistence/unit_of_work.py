@@ -19,9 +19,11 @@ from desktop_app.persistence.repositories import (
     SqlAuditRepository,
     SqlCatalogRepository,
     SqlCertificateRepository,
+    SqlCompanyRepository,
     SqlContractRepository,
     SqlNoticeRepository,
     SqlPolicyRepository,
+    SqlProductRepository,
     SqlTicketRepository,
 )
 from desktop_app.persistence.repositories.customers import SqlCustomerRepository
@@ -44,6 +46,8 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(session)
         self.certificates = SqlCertificateRepository(session)
         self.notices = SqlNoticeRepository(session)
+        self.products = SqlProductRepository(session)  # the catalogue of models
+        self.company = SqlCompanyRepository(session)
         self.imports = SqlImportRepository(session)  # imports and exports, in bulk
         self.queries = SqlReadModels(session)  # what screens show (persistence.queries)
         return self

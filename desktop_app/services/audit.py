@@ -41,7 +41,9 @@ _REFERENCE_FIELDS = {
 # or a certificate's number); a policy entry by its version.
 _NAMED_ENTITIES = frozenset({"ticket", "contract", "machine", "user", "visit", "certificate"})
 _DATETIME_FIELDS = frozenset({"closed_at", "started_at", "ended_at"})
-_DATE_FIELDS = frozenset({"valid_from", "valid_to", "purchase_date", "warranty_end", "last_preventive_maintenance"})
+_DATE_FIELDS = frozenset(
+    {"valid_from", "valid_to", "purchase_date", "warranty_end", "last_preventive_maintenance", "discontinued_from"}
+)
 _MONEY_FIELDS = frozenset({"price_before_iva", "travel_expenses", "out_of_plan_hour_rate"})
 _DIGITS = re.compile(r"\d+")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from desktop_app.domain.billing import (
@@ -17,6 +18,7 @@ from desktop_app.domain.billing import (
     bill_customer,
     totals,
 )
+from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.ids import ContractId, CustomerId
 from desktop_app.errors import NotFoundError, UserFacingError
 from desktop_app.formatting import format_working_hours
@@ -32,12 +34,19 @@ _BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 
 class BillingService:
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, policy: PolicyService, clock: Clock, renderer: StatementRenderer
+        self,
+        uow_factory: UnitOfWorkFactory,
+        policy: PolicyService,
+        clock: Clock,
+        renderer: StatementRenderer,
+        company: Callable[[], CompanyProfile] | None = None,
     ) -> None:
+        """company: the company data the statement is headed with (the renderer's default when None)."""
         self._uow_factory = uow_factory
         self._policy = policy
         self._clock = clock
         self._renderer = renderer
+        self._company = company
 
     def contract_statement(self, contract_id: ContractId) -> ContractStatement:
         """What the contract used and bills: only the visits and time it bills (another contract
@@ -113,7 +122,7 @@ class BillingService:
                     "travel expenses or work without a contract."
                 ).format(customer=statement.customer_name)
             )
-        return self._renderer.render(statement)
+        return self._renderer.render(statement, self._company() if self._company else None)
 
     # -- internals -------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ A verification never raises for what a scanner reads: it returns a verdict and a
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,7 @@ from desktop_app.domain.certificate import (
     to_payload,
     validity_verdict,
 )
+from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.ids import ContractId
 from desktop_app.domain.model import ContractState, contract_state
 from desktop_app.domain.permissions import Actor, Permission, allows
@@ -71,12 +73,16 @@ class CertificateService:
         clock: Clock,
         signer: CertificateSigner,
         renderer: CertificateRenderer,
+        company: Callable[[], CompanyProfile] | None = None,
     ) -> None:
+        """company: the issuing company's data as certificates print it (services/company.py; the
+        renderer's default when None)."""
         self._uow_factory = uow_factory
         self._policy = policy
         self._clock = clock
         self._signer = signer
         self._renderer = renderer
+        self._company = company
 
     @property
     def can_issue(self) -> bool:
@@ -102,6 +108,7 @@ class CertificateService:
             check_target(out)
         now = self._clock.now()
         today = self._today()
+        issuer = self._issuer()
         with self._uow_factory() as uow:
             contract = uow.queries.contracts.get_summary(contract_id)
             if contract is None:
@@ -128,7 +135,7 @@ class CertificateService:
             full = to_payload(data)
             code = self._sign(data, full)  # refused here, before anything is recorded, when it cannot fit
             text = qr_text(code)
-            pdf = self._renderer.render(data, text, paper)  # before the commit: a failure records nothing
+            pdf = self._renderer.render(data, text, paper, issuer)  # before the commit: a failure records nothing
             # The full facts are kept (not only the QR's), so a reprint lists every machine again.
             uow.certificates.add(
                 StoredCertificate(data.number, contract.id, now, code.key_id.hex(), full, None, ""),
@@ -168,6 +175,7 @@ class CertificateService:
             raise PermissionDeniedError(_("Your role does not allow this action."))
         number = self._known_number(number)
         now = self._clock.now()
+        issuer = self._issuer()  # today's company data: a reprint shows the company as it is now
         with self._uow_factory() as uow:
             stored = uow.certificates.get(number)
             if stored is None:
@@ -182,7 +190,7 @@ class CertificateService:
             data = self._with_models(uow, from_payload(stored.payload, MAX_STORED_FACTS_BYTES))
             # From the stored facts as they are: a certificate issued before shortened QRs existed
             # gets its very bytes signed again (Ed25519 is deterministic: the same signature).
-            pdf = self._renderer.render(data, qr_text(self._sign(data, stored.payload)), paper)
+            pdf = self._renderer.render(data, qr_text(self._sign(data, stored.payload)), paper, issuer)
             reprinted = {"paper": ("", paper)}
             uow.audit.record(AuditEntry(now, actor.user_id, "certificate", number, "reprint", reprinted))
             uow.commit()
@@ -254,6 +262,9 @@ class CertificateService:
         return Verification(verdict, data, active, message)
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _issuer(self) -> CompanyProfile | None:
+        return self._company() if self._company is not None else None
 
     @staticmethod
     def _known_number(number: str) -> str:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from desktop_app.services.audit import AuditService
 from desktop_app.services.backups import BackupService
 from desktop_app.services.billing import BillingService
+from desktop_app.services.catalogue import CatalogueService
 from desktop_app.services.certificates import CertificateService
+from desktop_app.services.company import CompanyService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.customers import CustomerService
@@ -36,5 +38,7 @@ class Desk:
     connection_check: ConnectionCheck
     jobs: JobRunner  # the periodic jobs (escalation round, automatic backup), locked across processes
     notifications: NotificationService  # the signed-in person's inbox ("Avisos")
+    catalogue: CatalogueService  # product models (Settings)
+    company: CompanyService  # the company's data and signing key (Settings)
     imports: ImportService  # spreadsheets in and out (customers, contacts, machines, contracts)
     customers: CustomerService  # customers, contacts, trainings, free-support standing (R3)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from desktop_app.domain.billing import Balance, BillingLine, Totals
+from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.ids import AttachmentId, ContractId, CustomerId, MachineId, TicketId, UserId, VisitId
 from desktop_app.domain.model import Channel, EventKind, NoticeKind, Severity, TicketStatus, User
 from desktop_app.domain.sla import SlaStatus
@@ -132,6 +133,7 @@ class TicketDetail:
     timeline: tuple[TimelineEntry, ...]  # newest first
     attachments: tuple[AttachmentInfo, ...]
     visits: tuple[VisitInfo, ...] = ()  # oldest first
+    model_end_of_life: date | None = None  # the model's end of life (R5)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ class MachineSummary:
     city: str
     tax_id: str
     warranty_end: date
+    model_end_of_life: date | None = None  # the model's end of life (R5), shown beside its name
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ class CoveredMachine:
     serial: str
     model_name: str
     warranty_end: date
+    model_end_of_life: date | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,7 @@ class MachineDetail:
     warranty_end: date
     unauthorized_intervention: bool
     last_preventive_maintenance: date | None
+    model_end_of_life: date | None = None  # the model's end of life (R5)
 
 
 @dataclass(frozen=True)
@@ -357,3 +362,13 @@ class ReminderCandidate:
     plan_code: str
     severity: str
     clock_start: datetime
+
+
+@dataclass(frozen=True)
+class StoredCompany:
+    """The company data as saved: who saved it last and when; version guards concurrent edits."""
+
+    profile: CompanyProfile
+    version: int
+    updated_at: datetime
+    updated_by_name: str

@@ -4,10 +4,11 @@ and keeping the registry right. Every new ticket starts from a machine (R1, R2).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, tzinfo
 
 from desktop_app.domain.audit import AuditEntry, as_text, diff
+from desktop_app.domain.catalogue import warranty_end
 from desktop_app.domain.eligibility import Eligibility
 from desktop_app.domain.ids import CustomerId, MachineId, ModelCode, TicketId, parse_id
 from desktop_app.domain.machines import MachineError, check_machine, normal_serial
@@ -50,7 +51,7 @@ class MachineForm:
     model_code: str
     customer_id: CustomerId
     purchase_date: date
-    warranty_end: date
+    warranty_end: date | None  # None: the model's warranty months from the purchase (the catalogue)
     unauthorized_intervention: bool = False
     last_preventive_maintenance: date | None = None
     id: MachineId | None = None
@@ -100,6 +101,10 @@ class MachineService:
 
     def timezone(self) -> tzinfo:
         return self._policy.calendar().tz
+
+    def today(self) -> date:
+        """The desk's date (America/Bogota), e.g. to mark a model past its end of life (R5)."""
+        return self._today()
 
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[MachineSummary]:
         """Machines matching every word of text in serial, model, customer, tax id or city."""
@@ -191,6 +196,16 @@ class MachineService:
         with self._uow_factory() as uow:
             return uow.queries.directory.customer_choices(), uow.queries.directory.model_choices()
 
+    def warranty_months(self) -> dict[str, int]:
+        """Each model's warranty in months (the catalogue), for the machine form's default."""
+        with self._uow_factory() as uow:
+            return {model.code: model.warranty_months for model, _version, _count in uow.products.models()}
+
+    @staticmethod
+    def default_warranty_end(purchase_date: date, warranty_months: int) -> date:
+        """A new machine's warranty end: its model's months from the purchase."""
+        return warranty_end(purchase_date, warranty_months)
+
     def save(self, form: MachineForm, *, actor: Actor, expected_version: int | None = None) -> MachineDetail:
         """Register a machine or correct one (R18: audited, with its values before and after).
 
@@ -201,6 +216,13 @@ class MachineService:
         if not allows(actor, Permission.MANAGE_MACHINES):
             raise PermissionDeniedError(_("Your role does not allow this action."))
         serial = normal_serial(form.serial)
+        if form.warranty_end is None:
+            with self._uow_factory() as uow:
+                model = uow.catalog.get_model(form.model_code)
+            if model is None:
+                raise UserFacingError(_("Choose the customer and the model from the lists."))
+            form = replace(form, warranty_end=warranty_end(form.purchase_date, model.warranty_months))
+        assert form.warranty_end is not None
         try:
             check_machine(
                 serial=serial,

@@ -13,6 +13,7 @@ from typing import Protocol, Self
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.billing import TimeEntry, VisitEntry
 from desktop_app.domain.certificate import CertificateData, SignedCode
+from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.lifecycle import ContactAttempt
 from desktop_app.domain.model import (
@@ -51,6 +52,7 @@ from desktop_app.services.dto import (
     RecordRef,
     ReminderCandidate,
     StoredCertificate,
+    StoredCompany,
     TicketDetail,
 )
 from desktop_app.services.import_ports import ImportRepository
@@ -249,16 +251,52 @@ class CertificateSigner(Protocol):
         """True genuine, False altered (a trusted key's signature does not match), None unknown key."""
         ...
 
+    def public_key(self) -> bytes | None:
+        """The raw public part of this installation's signing key; None when it has none."""
+        ...
+
 
 class StatementRenderer(Protocol):
-    def render(self, statement: CustomerStatement) -> bytes:
-        """A customer's billing statement as a PDF."""
+    def render(self, statement: CustomerStatement, company: CompanyProfile | None = None) -> bytes:
+        """A customer's billing statement as a PDF, headed with the company's data."""
         ...
 
 
 class CertificateRenderer(Protocol):
-    def render(self, data: CertificateData, qr_text: str, paper: str = "letter") -> bytes:
-        """The certificate as a one-page PDF on "letter" or "a4" paper."""
+    def render(
+        self, data: CertificateData, qr_text: str, paper: str = "letter", company: CompanyProfile | None = None
+    ) -> bytes:
+        """The certificate as a one-page PDF on "letter" or "a4" paper, issued by the company."""
+        ...
+
+
+class ProductRepository(Protocol):
+    """The catalogue of product models (R5's end of life among their facts)."""
+
+    def models(self) -> list[tuple[ProductModel, int, int]]:
+        """Every model by name: (model, row version, machines registered of it)."""
+        ...
+
+    def get(self, code: str) -> tuple[ProductModel, int] | None: ...
+
+    def exists_like(self, code: str) -> bool:
+        """Whether a model has this code, whatever its letters' case."""
+        ...
+
+    def add(self, model: ProductModel) -> None: ...
+
+    def update(self, model: ProductModel, expected_version: int) -> None:
+        """Raises ConflictError when the record changed since expected_version."""
+        ...
+
+
+class CompanyRepository(Protocol):
+    def get(self) -> StoredCompany | None:
+        """The saved company data; None before anyone saved it."""
+        ...
+
+    def save(self, profile: CompanyProfile, *, at: datetime, by: UserId | None, expected_version: int | None) -> None:
+        """Raises ConflictError when someone saved meanwhile."""
         ...
 
 
@@ -393,6 +431,8 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     certificates: CertificateRepository
     notices: NoticeRepository
+    products: ProductRepository
+    company: CompanyRepository
     imports: ImportRepository  # bulk look-ups and writes of imports and exports
     queries: ReadModels
 

@@ -32,8 +32,8 @@ from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.intake_dialog import IntakeDialog
 from desktop_app.ui.views.machine_view import MachineView
 from desktop_app.ui.views.notices_view import NoticeBell, NoticesView
-from desktop_app.ui.views.policy_view import PolicyView
 from desktop_app.ui.views.queue_view import QueueView
+from desktop_app.ui.views.settings_view import SettingsView
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 from desktop_app.ui.views.ticket_editor import TicketEditor
@@ -145,8 +145,8 @@ class MainWindow(QMainWindow):
                 Page.SETTINGS,
                 "settings",
                 _("Settings"),
-                _("Support policy settings"),
-                Permission.EDIT_POLICY,
+                _("Settings"),
+                Permission.MANAGE_CATALOGUE,  # the catalogue for coordinators; the policy tab for administrators
                 self._build_settings_page,
             ),
             PageSpec(Page.AUDIT, "audit", _("Audit"), _("Audit log"), Permission.VIEW_AUDIT, self._build_audit_page),
@@ -206,9 +206,18 @@ class MainWindow(QMainWindow):
         return PageContent(self.contract_view)
 
     def _build_settings_page(self) -> PageContent:
-        self.policy_view = PolicyView(self._desk.policy, self._actor)
-        self.policy_view.policy_saved.connect(self._on_policy_saved)
-        return PageContent(self.policy_view)
+        desk = self._desk
+        self.settings_view = SettingsView(
+            desk.policy, desk.catalogue, desk.company, self._tasks, self._actor, self._tickets.timezone()
+        )
+        self.policy_view = self.settings_view.policy_view
+        if self.policy_view is not None:
+            self.policy_view.policy_saved.connect(self._on_policy_saved)
+        self.settings_view.catalogue_view.model_saved.connect(self._on_model_saved)
+        self.settings_view.company_view.company_saved.connect(
+            lambda: self._say(_("Company data saved: certificates and statements print it from now on."))
+        )
+        return PageContent(self.settings_view)
 
     def _build_audit_page(self) -> PageContent:
         self.audit_view = AuditView(self._desk.audit, self._actor, self._tickets.timezone())
@@ -364,6 +373,14 @@ class MainWindow(QMainWindow):
         self._say(_("Policy version {version} is in force.").format(version=version))
         self.queue_view.reload()  # plan ranks and response times may have changed
         self.refresh_counts()
+
+    def _on_model_saved(self, code: str) -> None:
+        """A model changed (its name, its end of life…): the pages that show models read it again."""
+        self._say(_("Model {code} saved.").format(code=code))
+        self.machine_view.reload()
+        if self.machine_view.page is not None:
+            self.machine_view.show_machine(int(self.machine_view.page.detail.id))
+        self.queue_view.reload()
 
     def _on_page_changed(self, page: int) -> None:
         if page == Page.NOTICES:

@@ -6,6 +6,14 @@ for machines are documents: see `documents/labels_pdf.py`.)
 
 from __future__ import annotations
 
+from desktop_app.wording.catalogue import (
+    company_field_label,
+    company_problems_text,
+    end_of_life_mark,
+    model_problems_text,
+    model_with_end_of_life,
+    technology_label,
+)
 from desktop_app.wording.coverage import (
     condition_label,
     coverage_text,
@@ -50,17 +58,22 @@ __all__ = [
     "billing_line_label",
     "channel_label",
     "closing_for_refusal_text",
+    "company_field_label",
+    "company_problems_text",
     "condition_label",
     "contract_problems_text",
     "contract_state_label",
     "coverage_text",
     "eligibility_refusal_text",
+    "end_of_life_mark",
     "event_label",
     "explanation_lines",
     "foreign_code_text",
     "job_label",
     "lifecycle_refusal_text",
     "machine_problems_text",
+    "model_problems_text",
+    "model_with_end_of_life",
     "notice_text",
     "onsite_refusal_text",
     "policy_issue_text",
@@ -69,5 +82,6 @@ __all__ = [
     "sla_target_label",
     "sla_text",
     "status_label",
+    "technology_label",
     "visit_problems_text",
 ]

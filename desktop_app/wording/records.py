@@ -4,8 +4,18 @@ audit log's records, actions, fields and coded values (R18)."""
 from __future__ import annotations
 
 from desktop_app.domain.billing import LineKind
-from desktop_app.domain.model import Channel, ContactChannel, ContractState, CustomerKind, Role, Severity, TicketStatus
+from desktop_app.domain.model import (
+    Channel,
+    ContactChannel,
+    ContractState,
+    CustomerKind,
+    Role,
+    Severity,
+    Technology,
+    TicketStatus,
+)
 from desktop_app.i18n import _
+from desktop_app.wording.catalogue import technology_label
 from desktop_app.wording.customers import contact_channel_label, customer_kind_label
 from desktop_app.wording.tickets import channel_label, severity_label, status_label
 
@@ -74,6 +84,8 @@ def audit_entity_label(entity: str) -> str:
         "contact": _("Contact"),
         "training": _("Training"),
         "place": _("Municipality"),
+        "product_model": _("Product model"),
+        "company": _("Company data"),
     }.get(entity, entity)
 
 
@@ -114,14 +126,9 @@ def audit_field_label(field: str) -> str:
         "unauthorized_intervention": _("Unauthorised intervention"),
         "last_preventive_maintenance": _("Last preventive maintenance"),
         # customers, contacts, trainings
-        "name": _("Name"),
         "kind": _("Type"),
-        "tax_id": _("NIT"),
         "department": _("Department"),
-        "address": _("Address"),
         "email": _("E-mail"),
-        "phone": _("Phone"),
-        "notes": _("Notes"),
         "paid_up": _("Paid up (a paz y salvo)"),
         "trained": _("Trained"),
         "preferred_channel": _("Preferred channel"),
@@ -130,6 +137,20 @@ def audit_field_label(field: str) -> str:
         "held_on": _("Date"),
         "topic": _("Topic"),
         "trainer": _("Trainer"),
+        # product models (the catalogue) and the company data
+        "name": _("Name"),
+        "technology": _("Technology"),
+        "discontinued_from": _("End of life"),
+        "warranty_months": _("Warranty (months)"),
+        "notes": _("Notes"),
+        "legal_name": _("Legal name"),
+        "tax_id": _("NIT"),
+        "address": _("Address"),
+        "phone": _("Phone"),
+        "support_email": _("Support e-mail"),
+        "website": _("Web site"),
+        "seal_ring_text": _("Seal: text around the ring"),
+        "seal_centre_text": _("Seal: text in the centre"),
         # visits and certificates
         "ticket_id": _("Ticket"),
         "technician_id": _("Technician"),
@@ -175,6 +196,8 @@ def audit_code_label(field: str, value: str) -> str | None:
         return channel_label(Channel(value))
     if field == "role" and value in Role._value2member_map_:
         return role_label(Role(value))
+    if field == "technology" and value in Technology._value2member_map_:
+        return technology_label(Technology(value))
     if field == "kind" and value in CustomerKind._value2member_map_:
         return customer_kind_label(CustomerKind(value))
     if field == "preferred_channel" and value in ContactChannel._value2member_map_:

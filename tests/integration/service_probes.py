@@ -14,11 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from desktop_app.domain.catalogue import normal_model_code
+from desktop_app.domain.company import COMPANY_FIELDS, CompanyProfile
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.machines import normal_serial
-from desktop_app.domain.model import Channel, CustomerKind, EventKind, Role, Severity, User
+from desktop_app.domain.model import Channel, CustomerKind, EventKind, Role, Severity, Technology, User
 from desktop_app.domain.nit import check_nit, normalise_nit
 from desktop_app.errors import DatabaseUnavailableError, UserFacingError
+from desktop_app.services.catalogue import CatalogueModel, ModelForm
 from desktop_app.services.contracts import ContractForm
 from desktop_app.services.customers import ContactForm, CustomerForm
 from desktop_app.services.dto import QueueFilter
@@ -297,6 +300,51 @@ def _policy(w: World, text: str, *, field: str) -> str:
     return _outcome(accepted)
 
 
+# -- the catalogue and the company data ----------------------------------------------------------------
+
+
+def _catalogue(w: World, text: str, *, field: str) -> str:
+    """A new model with the text as its code, name or notes (a coordinator keeps the catalogue)."""
+    n = next(_counter)
+    form = replace(ModelForm(f"PRUEBA-{n}", f"Modelo de prueba {n}", Technology.FDM, 12, None, None), **{field: text})
+    saved: list[CatalogueModel] = []
+    accepted = attempt(lambda: saved.append(w.services.catalogue.save(form, actor=w.actor("carolina.rojas"))))
+    if accepted:
+        listed = [m for m in w.services.catalogue.models() if m.code == saved[0].code]
+        assert len(listed) == 1, (field, text)
+        if field == "code":
+            assert listed[0].code == normal_model_code(clean_line(text))
+        elif field == "name":
+            assert listed[0].name == clean_line(text)
+        else:
+            assert listed[0].notes == _stored(text)
+    return _outcome(accepted)
+
+
+_COMPANY = CompanyProfile(
+    "3D makeR Technologies SAS",
+    "900123456-8",
+    "Calle 77 # 65-37, Barranquilla",
+    "+57 605 385 0000",
+    "soporte@somosmaker.com",
+    "somosmaker.com",
+    "3D MAKER TECHNOLOGIES SAS",
+    "SOPORTE TÉCNICO",
+)
+
+
+def _company(w: World, text: str, *, field: str) -> str:
+    """The company data saved with the text in one field (an administrator)."""
+    s, admin = w.services, w.actor("admin")
+    version = s.company.page(admin).version
+    profile = replace(_COMPANY, **{field: text})
+    accepted = attempt(lambda: s.company.save(profile, actor=admin, expected_version=version))
+    if accepted:
+        stored = getattr(s.company.page(admin).profile, field)
+        assert stored == (normalise_nit(clean_line(text)) if field == "tax_id" else clean_line(text)), (field, text)
+    return _outcome(accepted)
+
+
 # -- customers and contacts (issue 13) ------------------------------------------------------------------
 
 
@@ -393,6 +441,10 @@ PROBES: tuple[Probe, ...] = (
     Probe("user: e-mail", lambda w, t: _user(w, t, field="email")),
     Probe("policy: note", lambda w, t: _policy(w, t, field="note")),
     Probe("policy: plan name", lambda w, t: _policy(w, t, field="plan_name")),
+    Probe("catalogue: model code", lambda w, t: _catalogue(w, t, field="code")),
+    Probe("catalogue: model name", lambda w, t: _catalogue(w, t, field="name")),
+    Probe("catalogue: model notes", lambda w, t: _catalogue(w, t, field="notes")),
+    *(Probe(f"company: {name}", lambda w, t, name=name: _company(w, t, field=name)) for name in COMPANY_FIELDS),
     *(
         Probe(f"customer: {name}", lambda w, t, name=name: _customer(w, t, field=name))
         for name in ("name", "tax_id", "city", "address", "email", "phone", "notes")

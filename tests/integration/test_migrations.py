@@ -109,7 +109,7 @@ def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Pat
 
 
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0009_customers_contacts"
+    assert head_revision() == "0010_catalogue_company"
 
 
 def test_a_postgresql_database_from_a_newer_program_is_refused(pg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -202,6 +202,38 @@ def test_migration_0009_keeps_existing_customers_and_contacts_and_downgrades(
     assert "address" not in {c["name"] for c in inspect(engine).get_columns("customers")}
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name, tax_id FROM customers")).one() == ("C", "900123456")
+    upgrade_to_head(engine)
+    assert is_at_head(engine)
+    engine.dispose()
+
+
+def test_migration_0010_gives_existing_models_a_warranty_and_downgrades(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A model recorded before 0010 keeps its end of life and gets 12 months of warranty, the
+    policy's maintenance interval and no notes; there is no company row (the shipped data prints);
+    downgrading to 0009 drops the new table and columns and keeps the model, and upgrading again works."""
+    from alembic import command
+
+    from desktop_app.persistence.migrate import alembic_config
+
+    engine = make_engine(_url(tmp_path, database_url))
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0009_customers_contacts")
+        connection.execute(text("INSERT INTO product_models VALUES ('M2', 'makeR M2', 'fdm', '2023-06-30', 1)"))
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        model = connection.execute(
+            text("SELECT discontinued_from, warranty_months, maintenance_interval_days, notes FROM product_models")
+        ).one()
+        assert connection.execute(text("SELECT count(*) FROM company")).scalar_one() == 0
+    assert (str(model[0]), *model[1:]) == ("2023-06-30", 12, None, "")
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0009_customers_contacts")
+    assert "company" not in set(inspect(engine).get_table_names())
+    assert "warranty_months" not in {c["name"] for c in inspect(engine).get_columns("product_models")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT code, name FROM product_models")).one() == ("M2", "makeR M2")
     upgrade_to_head(engine)
     assert is_at_head(engine)
     engine.dispose()

@@ -26,7 +26,8 @@ def _summary(record: ContractRecord) -> ContractSummary:
         price_before_iva=record.price_before_iva,
         special=record.special,
         machines=tuple(
-            CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end) for m in record.machines
+            CoveredMachine(MachineId(m.id), m.serial, m.model.name, m.warranty_end, m.model.discontinued_from)
+            for m in record.machines
         ),
         version=record.version,
         renews_id=ContractId(record.renews_id) if record.renews_id is not None else None,

@@ -18,7 +18,15 @@ from desktop_app.services.dto import MachineDetail, MachineLabel, MachineSummary
 
 def _summary(m: MachineRecord, c: CustomerRecord) -> MachineSummary:
     return MachineSummary(
-        MachineId(m.id), m.serial, m.model.name, CustomerId(c.id), c.name, c.city, c.tax_id, m.warranty_end
+        MachineId(m.id),
+        m.serial,
+        m.model.name,
+        CustomerId(c.id),
+        c.name,
+        c.city,
+        c.tax_id,
+        m.warranty_end,
+        m.model.discontinued_from,
     )
 
 
@@ -71,6 +79,7 @@ class SqlMachineQueries:
             m.warranty_end,
             m.unauthorized_intervention,
             m.last_preventive_maintenance,
+            m.model.discontinued_from,
         )
 
     def labels(self, customer_id: CustomerId | None, serials: Sequence[str]) -> list[MachineLabel]:

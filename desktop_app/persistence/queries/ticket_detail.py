@@ -82,6 +82,7 @@ class SqlTicketDetailQueries:
             warranty_end=machine.warranty_end,
             unauthorized_intervention=machine.unauthorized_intervention,
             last_preventive_maintenance=machine.last_preventive_maintenance,
+            model_end_of_life=machine.model.discontinued_from,
             timeline=tuple(
                 TimelineEntry(
                     kind=EventKind(e.kind),

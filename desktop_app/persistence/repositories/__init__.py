@@ -12,14 +12,17 @@ from desktop_app.persistence.repositories.certificates import SqlCertificateRepo
 from desktop_app.persistence.repositories.contracts import SqlContractRepository
 from desktop_app.persistence.repositories.notices import SqlNoticeRepository
 from desktop_app.persistence.repositories.policy import SqlPolicyRepository
+from desktop_app.persistence.repositories.products import SqlCompanyRepository, SqlProductRepository
 from desktop_app.persistence.repositories.tickets import SqlTicketRepository
 
 __all__ = [
     "SqlAuditRepository",
     "SqlCatalogRepository",
     "SqlCertificateRepository",
+    "SqlCompanyRepository",
     "SqlContractRepository",
     "SqlNoticeRepository",
     "SqlPolicyRepository",
+    "SqlProductRepository",
     "SqlTicketRepository",
 ]

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.ids import ContactId, CustomerId, MachineId, ModelCode, UserId
-from desktop_app.domain.model import Contact, Customer, CustomerKind, Machine, ProductModel, Role, Technology, User
+from desktop_app.domain.model import Contact, Customer, CustomerKind, Machine, ProductModel, Role, User
 from desktop_app.domain.search import search_document
 from desktop_app.errors import ConflictError, NotFoundError
 from desktop_app.i18n import _
+from desktop_app.persistence.repositories.products import model_from_record
 from desktop_app.persistence.tables import (
     ContactRecord,
     CustomerRecord,
@@ -107,15 +108,16 @@ class SqlCatalogRepository:
                 name=model.name,
                 technology=model.technology.value,
                 discontinued_from=model.discontinued_from,
+                warranty_months=model.warranty_months,
+                maintenance_interval_days=model.maintenance_interval_days,
+                notes=model.notes,
             )
         )
         return model
 
     def get_model(self, code: str) -> ProductModel | None:
         r = self._session.get(ProductModelRecord, code)
-        if r is None:
-            return None
-        return ProductModel(ModelCode(r.code), r.name, Technology(r.technology), r.discontinued_from)
+        return None if r is None else model_from_record(r)
 
     def _machine_search_text(self, machine: Machine) -> str:
         customer = self._session.get(CustomerRecord, machine.customer_id)

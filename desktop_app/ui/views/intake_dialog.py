@@ -42,7 +42,7 @@ from desktop_app.services.machines import MachineLookup, MachineService
 from desktop_app.services.tickets import MIN_DESCRIPTION_LENGTH, IntakeRequest, TicketService
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.attachment_list import AttachmentList
-from desktop_app.wording import channel_label, coverage_text, severity_label, status_label
+from desktop_app.wording import channel_label, coverage_text, model_with_end_of_life, severity_label, status_label
 
 SEARCH_DELAY_MS = 200
 
@@ -242,9 +242,9 @@ class IntakeDialog(QDialog):
         if self._lookup is not None:
             self._select_result(self._lookup.machine.id)
 
-    @staticmethod
-    def _machine_line(machine: MachineSummary) -> str:
-        return f"{machine.serial} · {machine.model_name} · {machine.customer_name} ({machine.city})"
+    def _machine_line(self, machine: MachineSummary) -> str:
+        model = model_with_end_of_life(machine.model_name, machine.model_end_of_life, self._machines.today())
+        return f"{machine.serial} · {model} · {machine.customer_name} ({machine.city})"
 
     def _select_result(self, machine_id: MachineId) -> None:
         for row in range(self.results.count()):
@@ -278,7 +278,7 @@ class IntakeDialog(QDialog):
         self.machine_line.setText(
             _("{serial} — {model}, of {customer} ({city}); warranty until {warranty}.").format(
                 serial=machine.serial,
-                model=machine.model_name,
+                model=model_with_end_of_life(machine.model_name, machine.model_end_of_life, self._machines.today()),
                 customer=machine.customer_name,
                 city=machine.city,
                 warranty=format_date(machine.warranty_end),

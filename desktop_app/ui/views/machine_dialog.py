@@ -48,6 +48,11 @@ class MachineDialog(SavingDialog):
         )
         self.setMinimumWidth(520)
         customers, models = machines.choices()
+        # A new machine's warranty ends its model's months after the purchase (the catalogue),
+        # until the person sets the date by hand.
+        self._warranty_months = machines.warranty_months()
+        self._warranty_typed = existing is not None
+        self._filling_warranty = False
         self.serial = QLineEdit(placeholderText="MK-M3-240001")
         self.model = QComboBox()
         for choice in models:
@@ -63,6 +68,7 @@ class MachineDialog(SavingDialog):
             self.purchased.setDate(QDate(today.year, today.month, today.day))
             self.warranty.setDate(QDate(today.year + 1, today.month, min(today.day, 28)))
             self.maintenance.setDate(QDate(today.year, today.month, today.day))
+            self._on_model_or_purchase_changed()
         else:
             self.serial.setText(existing.serial)
             self.model.setCurrentIndex(self.model.findData(existing.model_code))
@@ -75,6 +81,9 @@ class MachineDialog(SavingDialog):
             self.intervention.setChecked(existing.unauthorized_intervention)
         self.maintenance.setEnabled(self.has_maintenance.isChecked())
         self.has_maintenance.toggled.connect(self.maintenance.setEnabled)
+        self.model.currentIndexChanged.connect(lambda _index: self._on_model_or_purchase_changed())
+        self.purchased.dateChanged.connect(lambda _date: self._on_model_or_purchase_changed())
+        self.warranty.dateChanged.connect(self._on_warranty_changed)
 
         form = QFormLayout()
         form.addRow(_("Serial"), self.serial)
@@ -101,6 +110,19 @@ class MachineDialog(SavingDialog):
             last_preventive_maintenance=maintenance,
             id=self._existing.id if self._existing else None,
         )
+
+    def _on_model_or_purchase_changed(self) -> None:
+        months = self._warranty_months.get(self.model.currentData() or "")
+        if self._warranty_typed or months is None:
+            return
+        end = self._machines.default_warranty_end(self.purchased.date().toPython(), months)
+        self._filling_warranty = True
+        self.warranty.setDate(QDate(end.year, end.month, end.day))
+        self._filling_warranty = False
+
+    def _on_warranty_changed(self, _date: QDate) -> None:
+        if not self._filling_warranty:
+            self._warranty_typed = True
 
     def save(self) -> None:
         form = self.form()

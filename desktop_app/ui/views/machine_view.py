@@ -58,7 +58,13 @@ from desktop_app.ui import theme
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.machine_dialog import MachineDialog
 from desktop_app.ui.widgets import record_table, search_field
-from desktop_app.wording import contract_state_label, coverage_text, severity_label, status_label
+from desktop_app.wording import (
+    contract_state_label,
+    coverage_text,
+    model_with_end_of_life,
+    severity_label,
+    status_label,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 200
@@ -73,9 +79,14 @@ class MachineColumn(IntEnum):
 
 
 class MachineListModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+    """Args:
+    today: the desk's date, for marking the models past their end of life (R5).
+    """
+
+    def __init__(self, parent: Any = None, today: Callable[[], date] | None = None) -> None:
         super().__init__(parent)
         self.rows: list[MachineSummary] = []
+        self._today = today
         self._headers = {
             MachineColumn.SERIAL: _("Serial"),
             MachineColumn.MODEL: _("Model"),
@@ -109,7 +120,9 @@ class MachineListModel(QAbstractTableModel):
             return None
         return {
             MachineColumn.SERIAL: machine.serial,
-            MachineColumn.MODEL: machine.model_name,
+            MachineColumn.MODEL: model_with_end_of_life(machine.model_name, machine.model_end_of_life, self._today())
+            if self._today is not None
+            else machine.model_name,
             MachineColumn.CUSTOMER: machine.customer_name,
             MachineColumn.CITY: machine.city,
         }[MachineColumn(index.column())]
@@ -212,7 +225,7 @@ class MachineView(QWidget):
         header.addWidget(self.scan_button)
         header.addWidget(self.new_button)
 
-        self.model = MachineListModel(self)
+        self.model = MachineListModel(self, today)
         self.table = record_table(self.model)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -355,7 +368,8 @@ class MachineView(QWidget):
     def _fill(self, page: MachinePage) -> None:
         d = page.detail
         self.serial.setText(d.serial)
-        self.subtitle.setText(f"{d.model_name} · {d.customer_name} ({d.city})")
+        model = model_with_end_of_life(d.model_name, d.model_end_of_life, self._today())
+        self.subtitle.setText(f"{model} · {d.customer_name} ({d.city})")
         self.coverage.setText(coverage_text(page.eligibility, page.plan_name))
         self.coverage.setProperty("state", "ok" if page.eligibility.allowed else "refused")
         self.coverage.style().unpolish(self.coverage)

@@ -52,6 +52,7 @@ from desktop_app.wording import (
     coverage_text,
     event_label,
     explanation_lines,
+    model_with_end_of_life,
     severity_label,
     sla_target_label,
     sla_text,
@@ -363,9 +364,10 @@ class TicketDetailView(QWidget):
                 paid=_yes_no(d.customer_paid_up), trained=_yes_no(d.customer_trained)
             )
         )
-        self.machine_model.setText(f"{d.model_name} ({d.technology.upper()})")
-        self.machine_serial.setText(d.machine_serial)
         today = self._tickets.now().astimezone(tz).date()
+        model = model_with_end_of_life(d.model_name, d.model_end_of_life, today)
+        self.machine_model.setText(f"{model} ({d.technology.upper()})")
+        self.machine_serial.setText(d.machine_serial)
         warranty = format_date(d.warranty_end)
         self.machine_warranty.setText(
             _("Valid until {date}").format(date=warranty)
