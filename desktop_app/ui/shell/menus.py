@@ -1,4 +1,4 @@
-"""The menu bar: File (new ticket, scan, refresh, connection, users, backup, quit), View (one entry
+"""The menu bar: File (new ticket, scan, refresh, connection, users, backup, import and export, quit), View (one entry
 per page of the page table with its Ctrl+n, search, language) and Help. What the person may not
 do is not offered."""
 
@@ -8,21 +8,25 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from desktop_app import __version__
+from desktop_app.domain.importing import ImportKind
 from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
-from desktop_app.i18n import _, current_language
+from desktop_app.files import write_file
+from desktop_app.i18n import _, current_language, ngettext
 from desktop_app.services.access import may
 from desktop_app.services.desk import Desk
 from desktop_app.ui import theme
 from desktop_app.ui.shell.pages import Page, PageSpec
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.connection_dialog import ConnectionDialog
+from desktop_app.ui.views.import_dialog import ImportDialog
 from desktop_app.ui.views.users_dialog import UsersDialog
+from desktop_app.wording.importing import import_kind_label
 
 LANGUAGES = (("es_CO", "Español (Colombia)"), ("en", "English"))
 
@@ -67,6 +71,7 @@ class MainMenus(QObject):
         self._tasks = tasks
         self._say = say
         self.page_actions: dict[Page, QAction] = {}
+        self.import_action: QAction | None = None  # File → Import, for those who may import
         bar = window.menuBar()
         self._build_file_menu(bar.addMenu(_("&File")))
         self._build_view_menu(bar.addMenu(_("&View")), specs)
@@ -85,6 +90,40 @@ class MainMenus(QObject):
             self._on_backup_failed,
         )
 
+    def import_file(self, kind: ImportKind = ImportKind.CUSTOMERS) -> ImportDialog:
+        """File → Import (coordinators and administrators): the import dialog, over the window."""
+        dialog = ImportDialog(self._desk.imports, self._actor, self._window, kind)
+        dialog.imported.connect(lambda _report: self._host.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def export(self, kind: ImportKind) -> None:
+        """File → Export → a kind: every record of it to a new XLSX or CSV file the person names."""
+        name = f"{import_kind_label(kind).lower()}-{self._desk.tickets.now().strftime('%Y%m%d')}.xlsx"
+        path, _filter = QFileDialog.getSaveFileName(self._window, _("Export"), name, _("Excel (*.xlsx);;CSV (*.csv)"))
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() not in (".xlsx", ".csv"):
+            target = target.with_suffix(".xlsx")
+        file_format = target.suffix.lower()[1:]
+
+        def work() -> int:
+            data, count = self._desk.imports.export(kind, file_format)
+            write_file(target, data, replace=True)  # the save dialog asked before replacing
+            return count
+
+        self._tasks.run(
+            work,
+            lambda count: self._say(
+                ngettext("{n} record written to {path}", "{n} records written to {path}", count).format(
+                    n=count, path=target
+                )
+            ),
+            self._on_backup_failed,
+        )
+
     def _build_file_menu(self, menu: QMenu) -> None:
         host = self._host
         if may(self._actor, Permission.CREATE_TICKET):
@@ -97,6 +136,12 @@ class MainMenus(QObject):
             self._add(menu, _("&Users…"), self._on_users_requested)
         if may(self._actor, Permission.BACKUP):
             self._add(menu, _("&Back up now…"), self.backup_now)
+        if may(self._actor, Permission.IMPORT_DATA):
+            menu.addSeparator()
+            self.import_action = self._add(menu, _("&Import from a spreadsheet…"), self.import_file)
+            export_menu = menu.addMenu(_("E&xport"))
+            for kind in ImportKind:
+                self._add(export_menu, _("{kind}…").format(kind=import_kind_label(kind)), lambda k=kind: self.export(k))
         menu.addSeparator()
         self._add(menu, _("&Quit"), self._window.close, QKeySequence("Ctrl+Q"))
 
