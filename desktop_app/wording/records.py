@@ -66,6 +66,7 @@ def audit_action_label(action: str) -> str:
         "delete": _("deleted"),
         "export": _("exported (personal data)"),
         "anonymise": _("anonymised"),
+        "import": _("imported from a spreadsheet"),
     }.get(action, action)
 
 
@@ -86,6 +87,7 @@ def audit_entity_label(entity: str) -> str:
         "place": _("Municipality"),
         "product_model": _("Product model"),
         "company": _("Company data"),
+        "import": _("Spreadsheet import"),
     }.get(entity, entity)
 
 
@@ -106,6 +108,12 @@ def audit_field_label(field: str) -> str:
         "attachments": _("Attachments"),
         # backups and restores
         "file": _("File"),
+        # an import (services/importing.py): how many rows, and each record's source file
+        "rows": _("Rows read"),
+        "refused": _("Rows refused"),
+        "created": _("Records created"),
+        "updated": _("Records updated"),
+        "import": _("Imported from"),
         "kept": _("Replaced data kept in"),
         "closing_for": _("Closed for"),
         "closing_reason": _("Reason for closing someone else's ticket"),

@@ -136,6 +136,16 @@ def test_valid_rows_only_writes_the_rest_and_audits_the_import(office: tuple[Ser
         }
     ]
     assert sorted(action for entity, action, _c in entries if entity == "customer") == ["create"] * 3
+    # The audit page words it (R18): who imported which file, how many rows.
+    [view] = services.audit.search(Actor(None, Role.ADMIN), entity="import")
+    assert view.actor_name == "Carolina Rojas"
+    assert {f.label: f.after for f in view.fields} == {
+        "Archivo": "clientes.csv",
+        "Filas leídas": "4",
+        "Filas rechazadas": "1",
+        "Registros creados": "3",
+        "Registros actualizados": "0",
+    }
 
 
 def test_a_dry_run_writes_nothing_and_an_agent_may_not_import(office: tuple[Services, Actor], tmp_path: Path) -> None:
