@@ -25,6 +25,7 @@ PACKAGE = "makersupport"
 INSTALL_DIR = Path("opt") / PACKAGE
 MAINTAINER = "3D makeR Technologies SAS <soporte@somosmaker.com>"
 HOMEPAGE = "https://somosmaker.com/soporte"
+APP_ICON = ROOT / "resources" / "icons" / "app.svg"
 
 # What the bundle links to but PyInstaller deliberately leaves to the system (the C library and the
 # graphics stack, which must match the machine's drivers), the Wayland libraries Qt's Wayland
@@ -168,32 +169,36 @@ def _normalise_modes(folder: Path) -> None:
             path.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
 
 
-def _write_icons(stage: Path) -> None:
-    """The app's SVG icon as the hicolor theme's scalable icon, plus PNGs drawn from it by Qt."""
-    svg = ROOT / "resources" / "icons" / "app.svg"
-    icons = stage / "usr" / "share" / "icons" / "hicolor"
-    scalable = icons / "scalable" / "apps"
-    scalable.mkdir(parents=True)
-    shutil.copyfile(svg, scalable / f"{PACKAGE}.svg")
+def render_icon(size: int, target: Path) -> Path:
+    """resources/icons/app.svg drawn by Qt as a size x size PNG (the spec turns it into .ico/.icns)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
     _app = QGuiApplication.instance() or QGuiApplication([])  # painting on a QImage needs one
-    renderer = QSvgRenderer(str(svg))
+    renderer = QSvgRenderer(str(APP_ICON))
     if not renderer.isValid():
-        raise SystemExit(f"{svg} is not a valid SVG")
+        raise SystemExit(f"{APP_ICON} is not a valid SVG")
+    image = QImage(size, size, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(target)):
+        raise SystemExit(f"could not write {target}")
+    return target
+
+
+def _write_icons(stage: Path) -> None:
+    """The app's SVG icon as the hicolor theme's scalable icon, plus PNGs drawn from it."""
+    icons = stage / "usr" / "share" / "icons" / "hicolor"
+    scalable = icons / "scalable" / "apps"
+    scalable.mkdir(parents=True)
+    shutil.copyfile(APP_ICON, scalable / f"{PACKAGE}.svg")
     for size in ICON_SIZES:
-        image = QImage(size, size, QImage.Format.Format_ARGB32)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        renderer.render(painter)
-        painter.end()
-        folder = icons / f"{size}x{size}" / "apps"
-        folder.mkdir(parents=True)
-        if not image.save(str(folder / f"{PACKAGE}.png")):
-            raise SystemExit(f"could not write the {size}x{size} icon")
+        render_icon(size, icons / f"{size}x{size}" / "apps" / f"{PACKAGE}.png")
 
 
 def _installed_size_kib(stage: Path) -> int:
