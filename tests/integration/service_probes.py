@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from desktop_app.domain.catalogue import normal_model_code
 from desktop_app.domain.company import COMPANY_FIELDS, CompanyProfile
 from desktop_app.domain.ids import ContractId, CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.importing import ImportKind
 from desktop_app.domain.machines import normal_serial
 from desktop_app.domain.model import Channel, CustomerKind, EventKind, Role, Severity, Technology, User
 from desktop_app.domain.nit import check_nit, normalise_nit
@@ -417,6 +418,30 @@ def _place(w: World, text: str) -> str:
     return _outcome(accepted)
 
 
+def _import(w: World, text: str, *, field: str) -> str:
+    """A customers CSV, as a spreadsheet program saves it (UTF-8), with the text in the name or notes cell."""
+    import csv
+
+    cell = text.encode("utf-8", "replace").decode("utf-8")  # a file holds no lone surrogate
+    nit = _new_nit()
+    values = {"name": "Cliente importado", "notes": "", field: cell}
+    path = w.services.settings.data_dir / f"importar-{next(_counter)}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(
+            [["Razón social", "NIT", "Ciudad", "Notas"], [values["name"], nit, "Cali", values["notes"]]]
+        )
+    reports = []
+    accepted = attempt(
+        lambda: reports.append(
+            w.services.imports.import_file(path, ImportKind.CUSTOMERS, actor=w.actor("carolina.rojas"))
+        )
+    ) and bool(reports[0].created)
+    if accepted:
+        customer = w.services.customers.get(w.services.machines.find_customer(nit)).customer
+        assert getattr(customer, field) == clean_line(cell), (field, text)  # every cell is one line
+    return _outcome(accepted)
+
+
 PROBES: tuple[Probe, ...] = (
     Probe("intake: description and file name", _intake),
     Probe("comment", _comment),
@@ -457,4 +482,6 @@ PROBES: tuple[Probe, ...] = (
     Probe("training: topic", lambda w, t: _training(w, t, field="topic")),
     Probe("training: trainer", lambda w, t: _training(w, t, field="trainer")),
     Probe("place: municipality added", _place),
+    Probe("import: customer name from a CSV", lambda w, t: _import(w, t, field="name")),
+    Probe("import: customer notes from a CSV", lambda w, t: _import(w, t, field="notes")),
 )
