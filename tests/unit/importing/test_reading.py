@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.importing.reading import SpreadsheetReader
 from desktop_app.importing.writing import SpreadsheetWriter
@@ -170,3 +173,21 @@ def test_an_export_reads_back_as_written(tmp_path: Path, file_format: str) -> No
     assert first[0].lstrip("'") == "=cmd|' /C calc'!A0"  # kept as text, never a formula
     assert first[1:] == ("900123456-8", "2026-03-01", "1250000", "Sí")
     assert read[1][1] == ("Ñandú", "", "", "0", "No")
+
+
+_CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=25).filter(
+    lambda t: t[:1] not in ("=", "+", "-", "@", "'")  # an export quotes these so Excel never runs them
+)
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(_CELL, _CELL, _CELL), min_size=1, max_size=8))
+def test_any_text_written_by_an_export_reads_back(file_format: str, rows: list[tuple[str, str, str]]) -> None:
+    data = SpreadsheetWriter().write(["Nombre", "NIT", "Ciudad"], rows, file_format)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export.{file_format}"
+        path.write_bytes(data)
+        _info, read = _read(path)
+    expected = [tuple(cell.strip() for cell in row) for row in rows if any(cell.strip() for cell in row)]
+    assert [tuple(cell.strip() for cell in cells) for _number, cells in read] == expected
