@@ -107,3 +107,20 @@ def test_import_dialog_machines_with_a_chosen_field_and_a_refused_row(
     _press(dialog, qtbot, dialog.import_button)
     assert [dialog.problems_table.item(0, c).text() for c in (0, 1)] == ["3", "Fecha de compra"]
     assert _rows(demo_services.engine, MachineRecord) == machines + 1
+
+
+def test_file_export_writes_the_machines_to_the_chosen_file(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, demo_services, tmp_path: Path
+) -> None:
+    target = tmp_path / "maquinas.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
+    [export_menu] = [a.menu() for a in window.menuBar().actions()[0].menu().actions() if a.menu() is not None]
+    [machines] = [a for a in export_menu.actions() if a.text() == "Máquinas…"]
+    machines.trigger()
+    said = f"registros escritos en {target}"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith(said), timeout=20_000)
+    book = openpyxl.load_workbook(target, read_only=True)
+    header = next(book.worksheets[0].iter_rows(values_only=True))
+    assert header[:3] == ("Serie", "Modelo", "NIT del cliente")
+    assert sum(1 for _row in book.worksheets[0].iter_rows()) == _rows(demo_services.engine, MachineRecord) + 1
+    book.close()

@@ -355,3 +355,37 @@ def test_an_export_imports_back_as_updates_only(
             assert zipfile.is_zipfile(path)
         report = services.imports.import_file(path, kind, actor=actor)
         assert (report.created, report.updated, report.problems) == (0, 3, ()), report.problems
+
+
+def test_a_renamed_customer_s_machines_are_found_by_the_new_name(
+    office: tuple[Services, Actor], tmp_path: Path
+) -> None:
+    _with_customers(office, tmp_path)
+    services, actor = office
+    services.imports.import_file(_csv(tmp_path / "m.csv", MACHINES), ImportKind.MACHINES, actor=actor)
+    renamed = [CUSTOMERS[0], ("Servicio Nacional de Aprendizaje", SENA, "Cali", "", "")]
+    services.imports.import_file(_csv(tmp_path / "c2.csv", renamed), ImportKind.CUSTOMERS, actor=actor)
+    assert [m.serial for m in services.machines.search("aprendizaje")] == ["MK-R1-0003"]
+
+
+def test_contacts_consent_date_and_preferred_channel(
+    office: tuple[Services, Actor], tmp_path: Path, english_ui: None
+) -> None:
+    _with_customers(office, tmp_path)
+    services, actor = office
+    rows = [
+        ("NIT cliente", "Nombre", "Correo", "Canal preferido", "Fecha de consentimiento"),
+        (UNINORTE, "Ana Pérez", "ana@uninorte.edu.co", "WhatsApp", "15/03/2026"),
+        (UNINORTE, "Luis Gómez", "luis@uninorte.edu.co", "paloma mensajera", "2026-03-15"),
+        (UNINORTE, "Eva Ruiz", "eva@uninorte.edu.co", "teléfono", "2027-01-01"),
+    ]
+    report = services.imports.import_file(_csv(tmp_path / "k.csv", rows), ImportKind.CONTACTS, actor=actor)
+    assert report.created == 1 and _problems(report) == [(3, "Canal preferido"), (4, "Fecha de consentimiento")]
+    with services.engine.connect() as connection:
+        channel, consent = connection.execute(
+            select(ContactRecord.preferred_channel, ContactRecord.consent_at).where(ContactRecord.name == "Ana Pérez")
+        ).one()
+    assert channel == "whatsapp"
+    assert consent is not None and consent.date() == date(2026, 3, 15)
+    data, count = services.imports.export(ImportKind.CONTACTS, "csv")
+    assert count == 1 and "whatsapp;2026-03-15" in data.decode("utf-8-sig")

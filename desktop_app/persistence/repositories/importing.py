@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.audit import AuditEntry
+from desktop_app.domain.search import search_document
 from desktop_app.persistence.tables import (
     AuditRecord,
     ContactRecord,
@@ -134,9 +135,31 @@ class SqlImportRepository:
                 changed.append({**values, "_id": found.id})
         self._insert(CustomerRecord, new)
         self._update(CustomerRecord, changed)
+        self._refresh_machine_search([row["_id"] for row in changed])
         ids = self.customers_by_tax_id()
         written = tuple((str(ids[r.tax_id].id), "update" if r.tax_id in existing else "create") for r in rows)
         return WriteCounts(len(new), len(changed), written)
+
+    def _refresh_machine_search(self, customer_ids: Sequence[int]) -> None:
+        """The search text of these customers' machines (domain.search), after their name, NIT or city
+        changed, so the machines are found by what the customer is called now. Derived data: the
+        machines' version does not move, so nobody editing one meanwhile gets a conflict."""
+        m, p, c = _table(MachineRecord), _table(ProductModelRecord), _table(CustomerRecord)
+        for chunk in _chunks(customer_ids):
+            rows = self._session.execute(
+                select(m.c.id, m.c.serial, m.c.search_text, p.c.name.label("model"), c.c.name, c.c.tax_id, c.c.city)
+                .join(p, p.c.code == m.c.model_code)
+                .join(c, c.c.id == m.c.customer_id)
+                .where(m.c.customer_id.in_(chunk))
+            )
+            stale = []
+            for r in rows:
+                text = search_document(r.serial, r.model, r.name, r.tax_id, r.city)
+                if text != r.search_text:
+                    stale.append({"_id": r.id, "search_text": text})
+            stmt = update(m).where(m.c.id == bindparam("_id")).values(search_text=bindparam("search_text"))
+            for part in _chunks(stale):
+                self._session.connection().execute(stmt, list(part))
 
     def write_contacts(self, rows: Sequence[ContactValues], existing: Mapping[tuple[int, str], int]) -> WriteCounts:
         new, changed = [], []
