@@ -380,6 +380,7 @@ class MainWindow(QMainWindow):
         self.machine_view.reload()
         if self.machine_view.page is not None:
             self.machine_view.show_machine(int(self.machine_view.page.detail.id))
+        self.contract_view.reload()
         self.queue_view.reload()
 
     def _on_page_changed(self, page: int) -> None:

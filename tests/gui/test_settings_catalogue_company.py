@@ -67,6 +67,14 @@ def test_R5_an_end_of_life_set_in_settings_is_marked_on_the_machines_page(
     assert machines.coverage.text().startswith("Sin soporte: este modelo está descontinuado desde el 31 oct 2026")
     save_screenshot(window, "machines_end_of_life_es_CO")
 
+    covering = next(
+        c for c in demo_services.contracts.list_contracts("") if any(m.model_name == "makeR M3" for m in c.machines)
+    )
+    window.open_contract(int(covering.id))
+    covered = window.contract_view.machine_model
+    models = [covered.index(r, 1).data() for r in range(covered.rowCount())]
+    assert "makeR M3 · fin de vida desde 31 oct 2026" in models
+
 
 def test_company_data_with_a_wrong_nit_check_digit_is_refused_then_saved(
     window: MainWindow, demo_services: Services, qtbot: QtBot

@@ -12,13 +12,13 @@ import pytest
 
 from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.eligibility import Condition, Coverage, Refusal
-from desktop_app.domain.ids import ContractId, CustomerId, MachineId
+from desktop_app.domain.ids import ContractId, CustomerId, MachineId, UserId
 from desktop_app.domain.model import Channel, Severity, Technology
 from desktop_app.errors import ConflictError, PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.services.catalogue import CatalogueModel, ModelForm
 from desktop_app.services.contracts import ContractForm
 from desktop_app.services.machines import MachineForm
-from desktop_app.services.tickets import IntakeRequest
+from desktop_app.services.tickets import IntakeRequest, TicketChanges
 from desktop_app.signing import generate_keys
 from tests.integration.world import PHOTO, World
 
@@ -288,3 +288,23 @@ def test_the_signing_key_is_shown_with_its_fingerprint(world: World) -> None:
     issued = s.certificates.issue(ContractId(world.ids["c_uni"]), actor=world.actor("admin"))
     stored = s.certificates.for_contract(ContractId(world.ids["c_uni"]))
     assert [c.key_id for c in stored if c.number == issued.number] == [key.key_id]
+
+
+def test_a_billing_statement_is_headed_with_the_company_data(world: World, tmp_path: Path) -> None:
+    s, admin = world.services, world.actor("admin")
+    request = IntakeRequest(
+        MachineId(world.ids["eafit_r1"]),
+        "La impresora de resina no cura las capas inferiores desde ayer.",
+        Severity.HIGH,
+        Channel.EMAIL,
+        UserId(world.ids["laura"]),
+        (PHOTO,),
+    )
+    ticket = s.tickets.create_ticket(request, actor=world.actor("laura")).id
+    for hours in (8, 8, 5):  # 21 h against Premium's 20 included: one extra hour to bill
+        work = TicketChanges(comment="Asesoría remota de calibración.", minutes_spent=hours * 60)
+        s.tickets.update_ticket(ticket, work, actor=world.actor("laura"))
+    s.company.save(COMPANY, actor=admin, expected_version=None)
+    words = _pdf_text(s.billing.customer_pdf(CustomerId(world.ids["eafit"])), tmp_path)
+    assert "3D makeR Technologies SAS" in words
+    assert "NIT 900123456-8" in words and "Calle 77 # 65-37, Barranquilla" in words

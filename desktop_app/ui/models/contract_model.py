@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from enum import IntEnum
 from typing import Any
 
@@ -12,7 +13,7 @@ from desktop_app.domain.model import ContractState
 from desktop_app.formatting import format_date, format_money
 from desktop_app.i18n import _
 from desktop_app.services.dto import ContractSummary, CoveredMachine
-from desktop_app.wording import contract_state_label
+from desktop_app.wording import contract_state_label, model_with_end_of_life
 
 Index = QModelIndex | QPersistentModelIndex
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -126,8 +127,13 @@ class CoveredMachineColumn(IntEnum):
 
 
 class CoveredMachineModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+    """Args:
+    today: the desk's date, for marking the models past their end of life (R5).
+    """
+
+    def __init__(self, parent: Any = None, today: Callable[[], date] | None = None) -> None:
         super().__init__(parent)
+        self._today = today
         self._rows: list[CoveredMachine] = []
         self._headers = {
             CoveredMachineColumn.SERIAL: _("Serial"),
@@ -163,6 +169,8 @@ class CoveredMachineModel(QAbstractTableModel):
             case CoveredMachineColumn.SERIAL:
                 return machine.serial
             case CoveredMachineColumn.MODEL:
-                return machine.model_name
+                if self._today is None:
+                    return machine.model_name
+                return model_with_end_of_life(machine.model_name, machine.model_end_of_life, self._today())
             case CoveredMachineColumn.WARRANTY:
                 return format_date(machine.warranty_end)

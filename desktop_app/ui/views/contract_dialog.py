@@ -34,6 +34,7 @@ from desktop_app.services.pricing import price_with_iva
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.saving_dialog import SavingDialog
 from desktop_app.ui.widgets import chosen_id, customer_combo, money_spin
+from desktop_app.wording import model_with_end_of_life
 
 MAX_PRICE = 2_000_000_000  # COP; more is a typing mistake (and beyond a spin box)
 
@@ -143,7 +144,8 @@ class ContractDialog(SavingDialog):
         if customer is None:
             return
         for machine in self._contracts.customer_machines(CustomerId(customer)):
-            item = QListWidgetItem(f"{machine.serial} · {machine.model_name}")
+            model = model_with_end_of_life(machine.model_name, machine.model_end_of_life, self._contracts.today())
+            item = QListWidgetItem(f"{machine.serial} · {model}")
             item.setData(Qt.ItemDataRole.UserRole, int(machine.id))
             item.setCheckState(Qt.CheckState.Checked if machine.id in checked else Qt.CheckState.Unchecked)
             self.machines.addItem(item)

@@ -185,7 +185,7 @@ class ContractView(QWidget):
             card_layout.addWidget(self.certificate_panel)
         card_layout.addStretch(1)
         machines_layout.addWidget(QLabel(_("Covered machines"), objectName="cardTitle"))
-        self.machine_model = CoveredMachineModel(self)
+        self.machine_model = CoveredMachineModel(self, contracts.today)
         self.machines = QTableView()
         self.machines.setModel(self.machine_model)
         self.machines.verticalHeader().setVisible(False)
