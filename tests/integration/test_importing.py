@@ -29,7 +29,7 @@ from desktop_app.persistence.tables import (
     contract_machines,
 )
 from desktop_app.services.import_ports import UnreadableFileError
-from desktop_app.services.importing import ImportReport
+from desktop_app.services.importing import ImportCancelled, ImportReport
 from desktop_app.services.users import actor_of
 
 UNINORTE, EAFIT, SENA = "890101681-9", "900123456-8", "800200300-5"
@@ -389,3 +389,26 @@ def test_contacts_consent_date_and_preferred_channel(
     assert consent is not None and consent.date() == date(2026, 3, 15)
     data, count = services.imports.export(ImportKind.CONTACTS, "csv")
     assert count == 1 and "whatsapp;2026-03-15" in data.decode("utf-8-sig")
+
+
+class _StopAtOnce:
+    """A Progress whose person pressed "Detener" before the first report."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[int, str]] = []
+
+    def report(self, done: int, text: str) -> None:
+        self.reports.append((done, text))
+
+    def cancelled(self) -> bool:
+        return True
+
+
+def test_a_stopped_import_writes_nothing(office: tuple[Services, Actor], tmp_path: Path) -> None:
+    services, actor = office
+    rows = [CUSTOMERS[0], *((f"Cliente {i}", f"{800_000_000 + i}", "Cali", "", "") for i in range(600))]
+    with pytest.raises(ImportCancelled):
+        services.imports.import_file(
+            _csv(tmp_path / "c.csv", rows), ImportKind.CUSTOMERS, actor=actor, progress=_StopAtOnce()
+        )
+    assert _count(services, CustomerRecord) == 0

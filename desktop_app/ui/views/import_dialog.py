@@ -44,6 +44,8 @@ from desktop_app.services.importing import ImportPreview, ImportReport, ImportSe
 from desktop_app.ui.workers.import_worker import ImportWorker
 from desktop_app.wording.importing import import_kind_label
 
+MAX_PROBLEMS_SHOWN = 2_000
+
 
 class ImportDialog(QDialog):
     """Signals:
@@ -276,8 +278,9 @@ class ImportDialog(QDialog):
         self.summary.setText(_("Check the fields of each column, then press “Check (dry run)”."))
 
     def _show_report(self, report: ImportReport) -> None:
-        self.problems_table.setRowCount(len(report.problems))
-        for row, problem in enumerate(report.problems):
+        shown = report.problems[:MAX_PROBLEMS_SHOWN]  # a table of a million rows would freeze the window
+        self.problems_table.setRowCount(len(shown))
+        for row, problem in enumerate(shown):
             number = QTableWidgetItem(str(problem.row))
             number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.problems_table.setItem(row, 0, number)
@@ -298,6 +301,10 @@ class ImportDialog(QDialog):
             text = _("Nothing was written: {refused} rows were refused and all or nothing was asked.").format(**counts)
         else:
             text = _("Nothing was written: no valid rows.")
+        if len(report.problems) > len(shown):
+            text += " " + _(
+                "The first {shown} of {count} problems are listed; the command line lists them all."
+            ).format(shown=len(shown), count=len(report.problems))
         self.summary.setText(text)
 
     def _on_progressed(self, done: int, text: str) -> None:
