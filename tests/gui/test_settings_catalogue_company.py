@@ -164,3 +164,27 @@ def test_a_coordinator_keeps_the_catalogue_but_neither_the_policy_nor_the_compan
     assert dialog.error.text() == "Código: M3 ya es el código de otro modelo."
     dialog.reject()
     window.close()
+
+
+def test_a_new_machines_warranty_follows_its_models_months_until_typed(qtbot: QtBot, demo_services: Services) -> None:
+    from desktop_app.services.catalogue import ModelForm
+    from desktop_app.ui.tasks import TaskRunner
+    from desktop_app.ui.views.machine_dialog import MachineDialog
+
+    admin = demo_services.users.sign_in("admin", DEMO_PASSWORD)
+    r1 = next(m for m in demo_services.catalogue.models() if m.code == "R1")
+    demo_services.catalogue.save(
+        ModelForm(r1.code, r1.name, r1.technology, 18, None, None, "", r1.version), actor=admin
+    )
+    tasks = TaskRunner()
+    dialog = MachineDialog(demo_services.machines, tasks, admin, date(2026, 11, 26))
+    qtbot.addWidget(dialog)
+    dialog.model.setCurrentIndex(dialog.model.findData("R1"))
+    dialog.purchased.setDate(QDate(2026, 3, 15))
+    assert dialog.warranty.date().toPython() == date(2027, 9, 14)  # 18 months, the day before
+    dialog.model.setCurrentIndex(dialog.model.findData("M3"))
+    assert dialog.warranty.date().toPython() == date(2027, 3, 14)  # M3: 12 months
+    dialog.warranty.setDate(QDate(2027, 12, 31))  # typed by hand: kept from now on
+    dialog.model.setCurrentIndex(dialog.model.findData("R1"))
+    assert dialog.warranty.date().toPython() == date(2027, 12, 31)
+    tasks.wait()
