@@ -75,6 +75,17 @@ def test_R5_an_end_of_life_set_in_settings_is_marked_on_the_machines_page(
     models = [covered.index(r, 1).data() for r in range(covered.rowCount())]
     assert "makeR M3 · fin de vida desde 31 oct 2026" in models
 
+    window.show_page(Page.AUDIT)  # R18: who changed the model, field by field
+    audit = window.audit_view
+    audit.entity.setCurrentIndex(audit.entity.findData("product_model"))
+    assert audit.entity.currentText() == "Modelo de producto"
+    assert [audit.table.item(0, c).text() for c in (1, 2, 3)] == [
+        "Administrador del sistema",
+        "Modelo de producto M3",
+        "modificado",
+    ]
+    assert audit.table.item(0, 4).text() == "Fin de vida: ∅ → 31 oct 2026"
+
 
 def test_company_data_with_a_wrong_nit_check_digit_is_refused_then_saved(
     window: MainWindow, demo_services: Services, qtbot: QtBot

@@ -60,7 +60,17 @@ class AuditView(QWidget):
         self.search = search_field(_("Search the changes, a ticket number, an invoice or a serial…"))
         self.entity = QComboBox()
         self.entity.addItem(_("All records"), "")
-        for code in ("ticket", "contract", "machine", "visit", "certificate", "policy", "user"):
+        for code in (
+            "ticket",
+            "contract",
+            "machine",
+            "visit",
+            "certificate",
+            "policy",
+            "user",
+            "product_model",
+            "company",
+        ):
             self.entity.addItem(audit_entity_label(code), code)
         self.count = QLabel(objectName="muted")
         self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance("0000 cambios") + 8)
