@@ -485,6 +485,16 @@ class _Checker:
             self._repeat(row, Field.SERIAL, "serial:" + serial, serial)
         model = self._model(row)
         owner = self._owner(row)
+        registered = self.lookups.machines.get(serial)
+        if registered is not None and owner is not None and registered.customer_id != owner.id:
+            # Who owns a machine decides its support (R3) and its contracts: not changed by a file.
+            other = self.lookups.customers_by_id.get(registered.customer_id)
+            row.problem(
+                Field.TAX_ID,
+                _("machine {serial} is registered to {customer}; change its owner on the machine's page.").format(
+                    serial=serial, customer=other.name if other else registered.customer_id
+                ),
+            )
         purchased = self._date(row, Field.PURCHASE_DATE)
         warranty_end = self._date(row, Field.WARRANTY_END)
         maintained = self._date(row, Field.LAST_MAINTENANCE)

@@ -218,9 +218,14 @@ def test_machines_reimport_by_serial_and_default_warranty(office: tuple[Services
     services, actor = office
     first = services.imports.import_file(_csv(tmp_path / "m.csv", MACHINES), ImportKind.MACHINES, actor=actor)
     assert (first.created, first.updated, first.problems) == (3, 0, ())
-    moved = [MACHINES[0], ("mk-m3-0002", "makeR M3", SENA, "2025-06-15", "")]
-    again = services.imports.import_file(_csv(tmp_path / "m2.csv", moved), ImportKind.MACHINES, actor=actor)
-    assert (again.created, again.updated, again.problems) == (0, 1, ())
+    rows = [
+        MACHINES[0],
+        ("mk-m3-0002", "makeR M3", EAFIT, "2025-06-15", ""),  # the same machine, written otherwise
+        ("MK-R1-0003", "makeR Resin R1", UNINORTE, "2024-01-10", ""),  # another owner: not by a file
+    ]
+    again = services.imports.import_file(_csv(tmp_path / "m2.csv", rows), ImportKind.MACHINES, actor=actor)
+    assert (again.created, again.updated, _problems(again)) == (0, 1, [(4, "NIT")])
+    assert "SENA Cali" in again.problems[0].message
     assert _count(services, MachineRecord) == 3
     with services.engine.connect() as connection:
         row = connection.execute(
@@ -230,7 +235,7 @@ def test_machines_reimport_by_serial_and_default_warranty(office: tuple[Services
         ).one()
     assert row.warranty_end == date(2026, 6, 15)  # 12 months from the purchase when the file gives none
     assert row.qr_payload.endswith("MK-M3-0002")
-    assert "sena cali" in row.search_text  # found by its new owner's name
+    assert "universidad eafit" in row.search_text
 
 
 def test_contacts_reimport_by_customer_and_email(office: tuple[Services, Actor], tmp_path: Path) -> None:
