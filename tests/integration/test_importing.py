@@ -224,7 +224,7 @@ def test_machines_reimport_by_serial_and_default_warranty(office: tuple[Services
         ("MK-R1-0003", "makeR Resin R1", UNINORTE, "2024-01-10", ""),  # another owner: not by a file
     ]
     again = services.imports.import_file(_csv(tmp_path / "m2.csv", rows), ImportKind.MACHINES, actor=actor)
-    assert (again.created, again.updated, _problems(again)) == (0, 1, [(4, "NIT")])
+    assert (again.created, again.updated, _problems(again)) == (0, 1, [(3, "NIT")])
     assert "SENA Cali" in again.problems[0].message
     assert _count(services, MachineRecord) == 3
     with services.engine.connect() as connection:
