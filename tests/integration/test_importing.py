@@ -417,3 +417,15 @@ def test_a_stopped_import_writes_nothing(office: tuple[Services, Actor], tmp_pat
             _csv(tmp_path / "c.csv", rows), ImportKind.CUSTOMERS, actor=actor, progress=_StopAtOnce()
         )
     assert _count(services, CustomerRecord) == 0
+
+
+@pytest.mark.parametrize("kind", [ImportKind.CUSTOMERS, ImportKind.CONTACTS, ImportKind.CONTRACTS])
+def test_the_demo_data_exported_imports_back_without_a_problem(
+    demo_services: Services, tmp_path: Path, kind: ImportKind
+) -> None:
+    data, count = demo_services.imports.export(kind, "xlsx")
+    path = tmp_path / f"{kind.value}.xlsx"
+    path.write_bytes(data)
+    report = demo_services.imports.check(path, kind)
+    assert count > 0 and report.rows_read == count
+    assert report.problems == ()
