@@ -37,6 +37,7 @@ from desktop_app.domain.model import (
     Visit,
 )
 from desktop_app.domain.nit import check_nit
+from desktop_app.domain.places import find_place
 from desktop_app.domain.policy import WARRANTY_PLAN, PolicySettings
 from desktop_app.domain.qr import label_payload
 from desktop_app.domain.sla import SlaFacts, StatusChange, first_response_due, ticket_sla
@@ -321,6 +322,7 @@ class _Builder:
                 phone=_mobile_number(rng),
                 paid_up=rng.random() > 0.12,
                 trained=rng.random() > 0.15,
+                department=place.department if (place := find_place(city)) else "",
             )
         )
         assert customer.id is not None

@@ -29,6 +29,7 @@ from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.tray import DesktopNotifier
 from desktop_app.ui.views.audit_view import AuditView
 from desktop_app.ui.views.contract_view import ContractView
+from desktop_app.ui.views.customers_view import CustomersView
 from desktop_app.ui.views.intake_dialog import IntakeDialog
 from desktop_app.ui.views.machine_view import MachineView
 from desktop_app.ui.views.notices_view import NoticeBell, NoticesView
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
             ),
             PageSpec(Page.AUDIT, "audit", _("Audit"), _("Audit log"), Permission.VIEW_AUDIT, self._build_audit_page),
             PageSpec(Page.NOTICES, "bell", _("Notices"), _("Notices"), None, self._build_notices_page),
+            PageSpec(Page.CUSTOMERS, "customers", _("Customers"), _("Customers"), None, self._build_customers_page),
         )
 
     def _build_queue_page(self) -> PageContent:
@@ -234,6 +236,22 @@ class MainWindow(QMainWindow):
         self.notices_view.ticket_open_requested.connect(self.open_ticket)
         self.notices_view.message.connect(self._say)
         return PageContent(self.notices_view, self.notices_view.header_widget)
+
+    def _build_customers_page(self) -> PageContent:
+        desk, tickets = self._desk, self._tickets
+        self.customers_view = CustomersView(
+            desk.customers,
+            desk.contracts,
+            self._tasks,
+            self._actor,
+            lambda: tickets.now().astimezone(tickets.timezone()).date(),
+            tickets.timezone(),
+        )
+        self.customers_view.ticket_open_requested.connect(self.open_ticket)
+        self.customers_view.machine_open_requested.connect(self.open_machine)
+        self.customers_view.contract_open_requested.connect(self.open_contract)
+        self.customers_view.message.connect(self._say)
+        return PageContent(self.customers_view, self.customers_view.header_widget)
 
     def _build_notice_bell(self) -> NoticeBell:
         """The bell, always in sight: at the right of the menu bar (in a tool bar where the menu

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from desktop_app.domain.eligibility import Condition, Eligibility, Refusal
 from desktop_app.domain.model import ContactChannel, CustomerKind
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _, ngettext
+from desktop_app.wording.coverage import condition_label, coverage_text
 
 
 def customer_kind_label(kind: CustomerKind) -> str:
@@ -63,3 +65,14 @@ def standing_summary(paid_up: bool, trained: bool, machines: int, free_support_m
         "Free support (virtual, by e-mail) applies to {free} of {n} machines.",
         machines,
     ).format(free=free_support_machines, n=machines)
+
+
+def machine_standing_text(eligibility: Eligibility, plan_name: str) -> str:
+    """One machine's line in the customer's standing: its coverage, or, without a plan, only the
+    machine's own failing conditions (the customer's are said once, above it)."""
+    if eligibility.refusal is not Refusal.NOT_ELIGIBLE:
+        return coverage_text(eligibility, plan_name)
+    own = [c for c in eligibility.failed_conditions if c not in (Condition.PAID_UP, Condition.TRAINED)]
+    if not own:
+        return _("no free support until the customer is paid up and trained")
+    return _("no free support: {reasons}").format(reasons="; ".join(condition_label(c) for c in own))

@@ -31,7 +31,16 @@ def test_queue_shows_the_open_tickets_in_policy_order(window: MainWindow, demo_s
 def test_spanish_ui_has_spanish_navigation_and_headers(window: MainWindow) -> None:
     window.resize(1920, 1080)
     labels = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert labels == ["Cola", "Ticket", "Máquinas", "Contratos y planes", "Configuración", "Auditoría", "Avisos"]
+    assert labels == [
+        "Cola",
+        "Ticket",
+        "Máquinas",
+        "Contratos y planes",
+        "Configuración",
+        "Auditoría",
+        "Avisos",
+        "Clientes",
+    ]
     model = window.queue_view.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in QueueColumn]
     assert headers == [
@@ -69,7 +78,7 @@ def test_navigation_labels_are_not_clipped(window: MainWindow) -> None:
 def test_navigation_is_icons_only_on_a_laptop_screen(window: MainWindow) -> None:
     nav = window.navigation
     assert window.width() == 1366
-    assert [nav.item(i).text() for i in range(nav.count())] == [""] * 7
+    assert [nav.item(i).text() for i in range(nav.count())] == [""] * len(Page)
     assert nav.item(Page.MACHINES).toolTip() == "Máquinas (Ctrl+3)"
     assert nav.item(Page.CONTRACTS).toolTip() == "Contratos y planes (Ctrl+4)"
     assert nav.width() < 80

@@ -28,6 +28,7 @@ class Page(IntEnum):
     SETTINGS = 4
     AUDIT = 5
     NOTICES = 6
+    CUSTOMERS = 7  # last, so the pages before keep their Ctrl+number
 
 
 @dataclass(frozen=True)
