@@ -112,6 +112,11 @@ def test_the_cli_shares_the_window_s_growing_wait_after_failures(
     for _ in range(3):
         assert cli(demo_folder, "escalate") == 2
     capsys.readouterr()
+    # Nine more failures, as if typed in the window (the same row counts them): the next wait is 2^9 s from
+    # the last one, far longer than this test takes on the slowest machine.
+    with closing(sqlite3.connect(demo_folder / "makersupport.sqlite3")) as connection:
+        connection.execute("UPDATE users SET failed_sign_ins = failed_sign_ins + 9 WHERE username = 'carolina.rojas'")
+        connection.commit()
     # Now even the right password waits, as it would in the sign-in window.
     monkeypatch.setenv("MAKERSUPPORT_PASSWORD", DEMO_PASSWORD)
     assert cli(demo_folder, "escalate") == 2
@@ -218,6 +223,7 @@ def test_a_new_installation_loads_the_demo_without_anyone_to_sign_in_as(
     assert cli(folder, "demo", "--reset") == 2
 
 
+@pytest.mark.usefixtures("english_ui")
 def test_the_service_account_cannot_open_the_window_but_may_run_the_jobs(demo_services: Services) -> None:
     users = demo_services.users
     with pytest.raises(PermissionDeniedError, match="service account"):
