@@ -14,6 +14,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QPushButton, QSplitter, QWidget
 
 from desktop_app.domain.ids import MachineId
+from desktop_app.domain.importing import ImportKind
 from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.i18n import _
 from desktop_app.services.access import may
@@ -251,6 +252,14 @@ class MainWindow(QMainWindow):
         self.customers_view.machine_open_requested.connect(self.open_machine)
         self.customers_view.contract_open_requested.connect(self.open_contract)
         self.customers_view.message.connect(self._say)
+        if may(self._actor, Permission.IMPORT_DATA):
+            # The spreadsheets an office already has (issue 13): the same dialog as File → Import.
+            self.import_customers_button = QPushButton(_("Import…"))
+            self.import_customers_button.setToolTip(_("Import customers, contacts, machines or contracts"))
+            self.import_customers_button.clicked.connect(
+                lambda _checked=False: self.menus.import_file(ImportKind.CUSTOMERS)
+            )
+            self.customers_view.header_widget.layout().addWidget(self.import_customers_button)
         return PageContent(self.customers_view, self.customers_view.header_widget)
 
     def _build_notice_bell(self) -> NoticeBell:
@@ -326,6 +335,7 @@ class MainWindow(QMainWindow):
         self.queue_view.reload()
         self.contract_view.reload()
         self.machine_view.reload()
+        self.customers_view.reload()
         if self.machine_view.page is not None:
             self.machine_view.show_machine(int(self.machine_view.page.detail.id))
         if self.ticket_view.detail is not None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from desktop_app.domain.importing import Field, ImportKind
 from desktop_app.persistence.tables import CustomerRecord, MachineRecord
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window import MainWindow, Page
 from desktop_app.ui.views.import_dialog import ImportDialog
 from tests.gui.conftest import save_screenshot
 
@@ -124,3 +124,14 @@ def test_file_export_writes_the_machines_to_the_chosen_file(
     assert header[:3] == ("Serie", "Modelo", "NIT del cliente")
     assert sum(1 for _row in book.worksheets[0].iter_rows()) == _rows(demo_services.engine, MachineRecord) + 1
     book.close()
+
+
+def test_the_customers_page_opens_the_import_dialog(window: MainWindow, qtbot: QtBot) -> None:
+    window.show_page(Page.CUSTOMERS)
+    button = window.import_customers_button
+    assert button.isVisible() and button.text() == "Importar…"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.kind is ImportKind.CUSTOMERS and not dialog.check_button.isEnabled()  # no file chosen yet
+    dialog.reject()
