@@ -135,8 +135,9 @@ class CompanyView(QWidget):
         self.discard_button.setVisible(page.editable)
         self.error.hide()
         if page.saved and page.updated_at is not None:
+            # No full stop after the time: in Spanish it ends in "a. m.".
             self.state.setText(
-                _("Saved by {name} on {when}.").format(
+                _("Saved by {name} on {when}").format(
                     name=page.updated_by_name or "—", when=format_datetime(page.updated_at, self._tz)
                 )
             )
