@@ -90,8 +90,13 @@ def test_R5_an_end_of_life_still_to_come_keeps_support_and_is_not_yet_discontinu
 
 def test_R5_the_machine_page_search_ticket_and_contract_carry_the_models_end_of_life(world: World) -> None:
     s = world.services
-    s.catalogue.save(_form(_model(world, "M3"), end_of_life=date(2026, 11, 30)), actor=world.actor("admin"))
     machine = MachineId(world.ids["uni_m3"])
+    request = IntakeRequest(
+        machine, "No extruye desde esta mañana, la boquilla no calienta.", Severity.HIGH, Channel.EMAIL, None, (PHOTO,)
+    )
+    ticket = s.tickets.create_ticket(request, actor=world.actor("laura")).id  # taken before the end of life was set
+    s.catalogue.save(_form(_model(world, "M3"), end_of_life=date(2026, 11, 30)), actor=world.actor("admin"))
+    assert s.tickets.get_ticket(ticket).model_end_of_life == date(2026, 11, 30)
     assert s.machines.page(machine).detail.model_end_of_life == date(2026, 11, 30)
     found = [m for m in s.machines.search("MK-M3-UNI_M3") if m.id == machine]
     assert found and found[0].model_end_of_life == date(2026, 11, 30)
