@@ -674,7 +674,21 @@ def _run(args: argparse.Namespace) -> int:
         services.close()
 
 
+def _language_asked(argv: Sequence[str]) -> str | None:
+    """The --lang given anywhere on the line (the last one wins), read before the parser is built so that
+    `--help` and argparse's messages about our options are in that language too."""
+    language = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            language = argv[i + 1]
+        elif arg.startswith("--lang="):
+            language = arg.partition("=")[2]
+    return language
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.install(_language_asked(argv))
     args = _parser().parse_args(argv)
     i18n.install(args.lang)
     try:

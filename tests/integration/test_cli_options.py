@@ -124,3 +124,18 @@ def test_lang_is_accepted_before_or_after_the_command(tmp_path: Path, where: str
     assert "is before the start" in result.stderr  # English, although the environment says Spanish
     spanish = cli(*command, data_dir=tmp_path, lang="es_CO")
     assert "is before the start" not in spanish.stderr and spanish.returncode == 2
+
+
+def test_help_speaks_the_language_asked_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parser is built after --lang is read, so the commands' help is Spanish by default."""
+    from desktop_app.cli import main
+
+    monkeypatch.delenv("MAKERSUPPORT_LANG", raising=False)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "escalar los tickets que deben escalar ahora" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["escalate", "--help", "--lang", "en"])
+    assert "only list them" in capsys.readouterr().out
