@@ -352,6 +352,11 @@ class _Builder:
                 purchased = self.today - timedelta(days=rng.randrange(20, 1500))
             serial = f"MK-{model.code}-{purchased.year % 100:02d}{len(self.machines) + 1:04d}"
             assert customer.id is not None
+            warranty_end = purchased + timedelta(days=365)
+            unauthorized = rng.random() < 0.05
+            maintained = self.today - timedelta(days=rng.randrange(10, 300)) if rng.random() > 0.2 else None
+            if maintained is not None and maintained < purchased:
+                maintained = purchased  # set up at delivery: never maintained before it was bought
             machine = self.uow.catalog.add_machine(
                 Machine(
                     serial=serial,
@@ -359,11 +364,9 @@ class _Builder:
                     model_code=model.code,
                     customer_id=customer.id,
                     purchase_date=purchased,
-                    warranty_end=purchased + timedelta(days=365),
-                    unauthorized_intervention=rng.random() < 0.05,
-                    last_preventive_maintenance=(
-                        self.today - timedelta(days=rng.randrange(10, 300)) if rng.random() > 0.2 else None
-                    ),
+                    warranty_end=warranty_end,
+                    unauthorized_intervention=unauthorized,
+                    last_preventive_maintenance=maintained,
                 )
             )
             self.machines.append((machine, customer, model))
