@@ -214,7 +214,9 @@ class CustomerRepository(Protocol):
 
     def added_places(self) -> list[Place]: ...
 
-    def add_place(self, place: Place, *, at: datetime, by: UserId | None) -> None: ...
+    def add_place(self, place: Place, *, at: datetime, by: UserId | None) -> int:
+        """Returns the added place's row id."""
+        ...
 
 
 class CustomerQueries(Protocol):

@@ -268,9 +268,9 @@ class CustomerService:
                     _("{place} is already in the list of municipalities.").format(place=f"{name} ({official})")
                 )
             place = Place(name, official, added=True)
-            uow.customers.add_place(place, at=now, by=actor.user_id)
+            place_id = uow.customers.add_place(place, at=now, by=actor.user_id)
             changes = {"name": ("", name), "department": ("", official)}
-            uow.audit.record(AuditEntry(now, actor.user_id, "place", place.label, "create", changes))
+            uow.audit.record(AuditEntry(now, actor.user_id, "place", str(place_id), "create", changes))
             uow.commit()
         return place
 

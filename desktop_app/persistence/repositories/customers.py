@@ -244,6 +244,8 @@ class SqlCustomerRepository:
         stmt = select(PlaceRecord.name, PlaceRecord.department).order_by(PlaceRecord.name, PlaceRecord.department)
         return [Place(name, department, added=True) for name, department in self._session.execute(stmt)]
 
-    def add_place(self, place: Place, *, at: datetime, by: UserId | None) -> None:
-        self._session.add(PlaceRecord(name=place.name, department=place.department, added_at=at, added_by=by))
+    def add_place(self, place: Place, *, at: datetime, by: UserId | None) -> int:
+        record = PlaceRecord(name=place.name, department=place.department, added_at=at, added_by=by)
+        self._session.add(record)
         self._session.flush()
+        return record.id
