@@ -7,14 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop_app.domain.ids import ContactId, CustomerId, MachineId, ModelCode, UserId
-from desktop_app.domain.model import Contact, Customer, CustomerKind, Machine, ProductModel, Role, User
+from desktop_app.domain.ids import CustomerId, MachineId, ModelCode, UserId
+from desktop_app.domain.model import Contact, Customer, Machine, ProductModel, Role, User
 from desktop_app.domain.search import search_document
 from desktop_app.errors import ConflictError, NotFoundError
 from desktop_app.i18n import _
+from desktop_app.persistence.repositories.customers import SqlCustomerRepository, customer_from_record
 from desktop_app.persistence.repositories.products import model_from_record
 from desktop_app.persistence.tables import (
-    ContactRecord,
     CustomerRecord,
     MachineRecord,
     ProductModelRecord,
@@ -52,48 +52,18 @@ class SqlCatalogRepository:
     # -- customers and contacts ------------------------------------------------------------------
 
     def add_customer(self, customer: Customer) -> Customer:
-        record = CustomerRecord(
-            name=customer.name,
-            kind=customer.kind.value,
-            city=customer.city,
-            tax_id=customer.tax_id,
-            email=customer.email,
-            phone=customer.phone,
-            paid_up=customer.paid_up,
-            trained=customer.trained,
-        )
-        self._persist(record)
-        return Customer(**{**customer.__dict__, "id": CustomerId(record.id)})
+        """Every field, the ones migration 0009 added too (repositories.customers writes them)."""
+        return SqlCustomerRepository(self._session).add(customer)
 
     def add_contact(self, contact: Contact) -> Contact:
-        record = ContactRecord(
-            customer_id=contact.customer_id,
-            name=contact.name,
-            email=contact.email,
-            phone=contact.phone,
-            role=contact.role,
-        )
-        self._persist(record)
-        return Contact(**{**contact.__dict__, "id": ContactId(record.id)})
+        return SqlCustomerRepository(self._session).add_contact(contact)
 
     def count_customers(self) -> int:
         return self._session.scalar(select(func.count()).select_from(CustomerRecord)) or 0
 
     def get_customer(self, customer_id: CustomerId) -> Customer | None:
         r = self._session.get(CustomerRecord, customer_id)
-        if r is None:
-            return None
-        return Customer(
-            r.name,
-            CustomerKind(r.kind),
-            r.city,
-            r.tax_id,
-            r.email,
-            r.phone,
-            r.paid_up,
-            r.trained,
-            CustomerId(r.id),
-        )
+        return None if r is None else customer_from_record(r)
 
     def customer_id_by_tax_id(self, tax_id: str) -> CustomerId | None:
         found = self._session.scalar(select(CustomerRecord.id).where(CustomerRecord.tax_id == tax_id))
