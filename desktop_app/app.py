@@ -90,15 +90,18 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
         return 2
     _install_excepthook(settings)
     try:
+        first_admin = not smoke and services.users.needs_first_admin()
         actor = _sign_in(services, smoke=smoke)
         if actor is None:
             return 0 if smoke else 1
         # The main window's pages (and what they import) load after sign-in, while the sign-in
         # dialog is what a user waits for.
         from desktop_app.ui.main_window import MainWindow
+        from desktop_app.ui.views.first_run_guide import offer_guide
 
         window = MainWindow(services.desk, stored, actor)
         window.show()
+        offer_guide(window.menus, services.desk, actor, stored, first_admin_created=first_admin)
         return app.exec()
     finally:
         services.close()

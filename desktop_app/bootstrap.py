@@ -38,6 +38,7 @@ from desktop_app.services.contracts import ContractService
 from desktop_app.services.customers import CustomerService
 from desktop_app.services.demo import DemoLoader
 from desktop_app.services.desk import Desk
+from desktop_app.services.first_run import FirstRunService
 from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner, periodic_jobs
 from desktop_app.services.machines import MachineService
@@ -46,7 +47,7 @@ from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
-from desktop_app.signing import PRIVATE_KEY_NAME, Ed25519CertificateSigner
+from desktop_app.signing import PRIVATE_KEY_NAME, Ed25519CertificateSigner, generate_keys
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,14 @@ class Services:
             self.company,
             self.imports,
             customers=self.customers,
+            first_run=self.first_run,
         )
+
+    @cached_property
+    def first_run(self) -> FirstRunService:
+        """The first-run guide's facts; its key is made in this installation's keys folder."""
+        keys_dir = self.settings.keys_dir
+        return FirstRunService(self.company, self.customers, self.users, lambda: generate_keys(keys_dir))
 
     @cached_property
     def jobs(self) -> JobRunner:

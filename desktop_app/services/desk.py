@@ -13,6 +13,7 @@ from desktop_app.services.company import CompanyService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.customers import CustomerService
+from desktop_app.services.first_run import FirstRunService
 from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner
 from desktop_app.services.machines import MachineService
@@ -42,3 +43,4 @@ class Desk:
     company: CompanyService  # the company's data and signing key (Settings)
     imports: ImportService  # spreadsheets in and out (customers, contacts, machines, contracts)
     customers: CustomerService  # customers, contacts, trainings, free-support standing (R3)
+    first_run: FirstRunService | None = None  # the first-run guide's facts (None: no guide offered)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -27,6 +27,9 @@ from desktop_app.ui.views.connection_dialog import ConnectionDialog
 from desktop_app.ui.views.import_dialog import ImportDialog
 from desktop_app.ui.views.users_dialog import UsersDialog
 from desktop_app.wording.importing import import_kind_label
+
+if TYPE_CHECKING:
+    from desktop_app.ui.views.first_run_guide import FirstRunGuide
 
 LANGUAGES = (("es_CO", "Español (Colombia)"), ("en", "English"))
 
@@ -76,6 +79,9 @@ class MainMenus(QObject):
         self._build_file_menu(bar.addMenu(_("&File")))
         self._build_view_menu(bar.addMenu(_("&View")), specs)
         help_menu = bar.addMenu(_("&Help"))
+        self.guide_action: QAction | None = None  # Help → Getting started guide, for administrators
+        if desk.first_run is not None and may(actor, Permission.MANAGE_USERS):
+            self.guide_action = self._add(help_menu, _("&Getting started guide"), self.open_guide)
         self._add(help_menu, _("&About makeR Soporte"), self._on_about_requested)
 
     def backup_now(self) -> None:
@@ -97,6 +103,13 @@ class MainMenus(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def open_guide(self) -> FirstRunGuide:
+        """Help → Getting started guide (administrators): the first-run guide at the step reached."""
+        from desktop_app.ui.views.first_run_guide import open_guide  # loads with the guide, not the window
+
+        tz = self._desk.tickets.timezone()
+        return open_guide(self._desk, self._actor, self._tasks, self._settings, tz, self._window, self._host.refresh)
 
     def export(self, kind: ImportKind) -> None:
         """File → Export → a kind: every record of it to a new XLSX or CSV file the person names."""
