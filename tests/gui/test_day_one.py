@@ -27,7 +27,7 @@ from desktop_app.ui.views.first_run_guide import FirstRunGuide, GuideProgress, o
 from desktop_app.ui.views.import_dialog import ImportDialog
 from desktop_app.ui.views.machine_dialog import MachineDialog
 from desktop_app.ui.views.sign_in_dialog import FirstAdminDialog
-from tests.gui.conftest import save_screenshot
+from tests.gui.conftest import _QT_TRANSLATORS, save_screenshot
 
 COMPANY_NIT = "900123456-8"
 CUSTOMER = "Colegio Los Andes"  # Pereira
@@ -75,6 +75,8 @@ def test_day_one_on_an_empty_database(
 ) -> None:
     services = empty_services
     theme.apply_theme(qapp)
+    if not _QT_TRANSLATORS:  # Qt's own buttons (Cerrar) in Spanish, as the app shows them
+        _QT_TRANSLATORS.append(theme.install_qt_translator(qapp, "es_CO"))
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
 
     # The first administrator, as app.py asks on a new installation.
