@@ -80,6 +80,72 @@ def _capture(language: str, width: int, height: int) -> None:
         window.queue_view.apply_filter()
         window.show_page(Page.QUEUE)
         shot("queue_empty")
+        window.show_page(Page.CUSTOMERS)
+        window.customers_view.table.selectRow(0)
+        shot("customers")
+        _import_with_problems(app, window, Path(tmp), tag)
+        window.close()
+        services.close()
+    _first_run_guide(app, width, height, tag)
+
+
+def _settle(app, until=lambda: True, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the window's background work (a dry run, a save) finish and paint."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not until() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    for _ in range(5):
+        app.processEvents()
+
+
+def _import_with_problems(app, window, folder: Path, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """File → Import with a customers file of three rows, two refused, after its dry run."""
+    from desktop_app.domain.importing import ImportKind
+
+    path = folder / "clientes.csv"
+    path.write_text(
+        "Razón social;NIT;Ciudad;Correo\n"
+        "Laboratorio Nuevo S.A.S.;901234567-7;Pereira;compras@nuevo.co\n"
+        "NIT con dígito malo;901234567-1;Cali;\n"
+        "Ciudad que no existe;800200300-5;Barranqilla;\n",
+        encoding="utf-8",
+    )
+    dialog = window.menus.import_file(ImportKind.CUSTOMERS)
+    dialog.open_file(path)
+    _settle(app, lambda: dialog.check_button.isEnabled() and dialog.columns_table.rowCount() > 0)
+    dialog.check()
+    _settle(app, lambda: dialog.check_button.isEnabled() and dialog.problems_table.rowCount() > 0)
+    dialog.grab().save(str(OUT / f"import_problems_{tag}.png"))
+    dialog.reject()
+
+
+def _first_run_guide(app, width: int, height: int, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """A new installation: the first administrator, then the guide over the window, at its first step."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.bootstrap import build_services
+    from desktop_app.config import Settings
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.views.first_run_guide import offer_guide
+
+    with tempfile.TemporaryDirectory() as tmp:
+        services = build_services(Settings(db_url=f"sqlite:///{tmp}/new.sqlite3", data_dir=Path(tmp)))
+        actor = services.users.create_first_admin("admin", "Carolina Gómez", "c@somosmaker.com", "una-clave-larga")
+        settings = QSettings(f"{tmp}/ui.ini", QSettings.Format.IniFormat)
+        window = MainWindow(services.desk, settings, actor)
+        window.resize(width, height)
+        window.show()
+        guide = offer_guide(window.menus, services.desk, actor, settings, first_admin_created=True)
+        assert guide is not None
+        _settle(app)
+        guide.grab().save(str(OUT / f"first_run_guide_{tag}.png"))
+        guide.go_to(2)
+        _settle(app)
+        guide.grab().save(str(OUT / f"first_run_guide_customers_{tag}.png"))
+        guide.close()
         window.close()
         services.close()
 
