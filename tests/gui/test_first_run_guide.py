@@ -107,6 +107,16 @@ def test_skipping_the_guide_keeps_it_closed_and_the_users_step_follows_reality(
     assert not guide.isVisible()
     assert GuideProgress(settings, services.desk.database_label).value() == "skipped"
     assert offer_guide(window.menus, services.desk, actor, settings, first_admin_created=True) is None
+    # Help → Guía de inicio shows it again for reference; walking it does not bring it back by itself.
+    assert window.menus.guide_action is not None
+    window.menus.guide_action.trigger()
+    [reopened] = [g for g in window.findChildren(FirstRunGuide) if g.isVisible()]  # the closed one goes later
+    assert reopened is not guide
+    assert reopened.heading.text() == "Paso 1 de 4: Datos de la empresa"
+    qtbot.mouseClick(reopened.next_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(reopened.later_button, Qt.MouseButton.LeftButton)
+    assert GuideProgress(settings, services.desk.database_label).value() == "skipped"
+    assert offer_guide(window.menus, services.desk, actor, settings, first_admin_created=False) is None
 
 
 def test_the_signing_key_is_made_once(empty_services: Services) -> None:

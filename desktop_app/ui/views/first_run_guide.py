@@ -4,7 +4,8 @@ the colleagues' accounts. Each step says whether it is done, as the database say
 
 Where the guide stopped is kept with the desk's settings (QSettings), one entry per database:
 closing the program half-way brings the guide back at that step at the next start, until it is
-finished or skipped; Help → Getting started guide opens it again. Decision: QSettings, not the
+finished or skipped; Help → Getting started guide opens it again (once finished or skipped, for
+reference: it then stays finished). Decision: QSettings, not the
 database, because the guide is help for the person at this desk, not data of the office (nothing
 else reads it, and a table of its own would be a migration for one number); the steps' facts, which
 are the office's, are read from the database each time.
@@ -126,6 +127,9 @@ class FirstRunGuide(QDialog):
         assert desk.first_run is not None
         self._desk, self._actor, self._tasks, self._progress = desk, actor, tasks, progress
         self._first_run = desk.first_run
+        # Opened again from Help after it was finished or skipped: shown for reference, and it
+        # stays finished (it does not come back at every sign-in) unless skipped or finished anew.
+        self._remembers_steps = progress.value() not in (FINISHED, SKIPPED)
         self.facts: FirstRunProgress | None = None
         self.setWindowTitle(_("Getting started guide"))
         self.setWindowIcon(theme.app_icon())
@@ -206,7 +210,8 @@ class FirstRunGuide(QDialog):
     def go_to(self, step: int) -> None:
         """Show a step and remember it: closing the program now brings the guide back here."""
         step = min(max(step, 0), STEP_COUNT - 1)
-        self._progress.set_step(step)
+        if self._remembers_steps:
+            self._progress.set_step(step)
         self.pages.setCurrentIndex(step)
         if self.steps.currentRow() != step:
             self.steps.blockSignals(True)
