@@ -19,7 +19,7 @@ from datetime import tzinfo
 from typing import Protocol
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -151,6 +151,9 @@ class FirstRunGuide(QDialog):
         self.pages = QStackedWidget()
         self.company_view = CompanyView(desk.company, tasks, actor, tz)
         self.company_view.company_saved.connect(self._on_company_saved)
+        # The guide is narrower than Settings: long card titles wrap instead of being cut at 150 %.
+        for title in self.company_view.findChildren(QLabel, "cardTitle"):
+            title.setWordWrap(True)
         self.pages.addWidget(
             self._page(
                 _(
@@ -197,7 +200,13 @@ class FirstRunGuide(QDialog):
         layout.addLayout(body, 1)
         layout.addLayout(buttons)
         self.steps.currentRowChanged.connect(self._on_step_chosen)
-        self.resize(1040, 660)  # inside a 1366×768 laptop screen with the task bar
+        # 1040×660 fits a 1366×768 laptop with its task bar; at 125 % or 150 % scaling the screen is
+        # smaller in these units, so the guide takes at most 90 % of it (the company form scrolls).
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        width = 1040 if room is None else min(1040, int(room.width() * 0.9))
+        height = 660 if room is None else min(660, int(room.height() * 0.9))
+        self.resize(width, height)
         self.refresh()
         self.go_to(progress.step)
 
