@@ -287,3 +287,24 @@ def test_disabling_the_service_account_stops_the_worker_at_its_next_round(world:
 
     code = run_worker(runner, database="test", interval=0.01, check=check)
     assert code == 2 and rounds == [1]
+
+
+def test_two_sign_ins_of_one_account_at_the_same_moment_do_not_conflict(world: World) -> None:
+    """Two workers (or two desks) signing one account in at once: the second is not 'someone else changed this
+    record', and two failures at once count twice."""
+    from desktop_app.domain.ids import UserId as _UserId
+
+    service_account(world)
+    user_id = _UserId(int(world.users["tareas"].id))  # type: ignore[arg-type]
+    factory = world.services.uow_factory
+    at = world.clock.now()
+    with factory() as first, factory() as second:
+        assert first.catalog.credentials("tareas") is not None  # both have read the row
+        assert second.catalog.credentials("tareas") is not None
+        first.catalog.record_sign_in(user_id, success=False, at=at)
+        first.commit()
+        second.catalog.record_sign_in(user_id, success=False, at=at)
+        second.commit()
+    with factory() as uow:
+        credentials = uow.catalog.credentials("tareas")
+        assert credentials is not None and credentials.failed_sign_ins == 2

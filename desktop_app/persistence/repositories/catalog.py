@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.ids import CustomerId, MachineId, ModelCode, UserId
@@ -187,21 +187,26 @@ class SqlCatalogRepository:
         return Credentials(_user(r), r.password_hash, r.failed_sign_ins, r.last_failed_sign_in_at)
 
     def record_sign_in(self, user_id: UserId, *, success: bool, at: datetime) -> None:
-        r = self._session.get(UserRecord, user_id)
-        assert r is not None
+        """Count a sign-in, in one UPDATE that reads and writes the count in the database.
+
+        Not through the record's version: the same person signing in on two desks (or two workers with one
+        service account) at the same moment is not a conflict, and two failures at once must count twice.
+        """
         if success:
-            r.failed_sign_ins, r.last_failed_sign_in_at, r.last_sign_in_at = 0, None, at
+            values: dict[str, object] = {"failed_sign_ins": 0, "last_failed_sign_in_at": None, "last_sign_in_at": at}
         else:
-            r.failed_sign_ins, r.last_failed_sign_in_at = r.failed_sign_ins + 1, at
-        self._session.flush()
+            values = {"failed_sign_ins": UserRecord.failed_sign_ins + 1, "last_failed_sign_in_at": at}
+        self._session.execute(
+            update(UserRecord).where(UserRecord.id == user_id).values(**values),
+            execution_options={"synchronize_session": False},
+        )
 
     def clear_failed_sign_ins(self, user_id: UserId) -> bool:
-        r = self._session.get(UserRecord, user_id)
-        if r is None:
-            return False
-        r.failed_sign_ins, r.last_failed_sign_in_at = 0, None
-        self._session.flush()
-        return True
+        result = self._session.execute(
+            update(UserRecord).where(UserRecord.id == user_id).values(failed_sign_ins=0, last_failed_sign_in_at=None),
+            execution_options={"synchronize_session": False},
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
         r = self._session.get(UserRecord, user_id)
