@@ -58,6 +58,7 @@ from desktop_app.i18n import _, ngettext
 from desktop_app.services.dto import QueueFilter, QueueRow
 from desktop_app.signing import generate_keys
 from desktop_app.wording import explanation_lines, sla_target_label, sla_text
+from desktop_app.wording.importing import import_summary
 
 
 def _add_common_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -195,19 +196,19 @@ def _import(args: argparse.Namespace, services: Services, actor: Actor | None) -
         report = services.imports.import_file(args.file, kind, actor=actor, all_or_nothing=args.all_or_nothing)
     for problem in report.problems:
         print(problem.line())
-    counts = {"read": report.rows_read, "valid": report.valid_rows, "refused": report.refused_rows}
-    if report.dry_run:
-        print(_("Dry run: {read} rows read, {valid} valid, {refused} refused; nothing was written.").format(**counts))
-    elif report.written:
-        print(
-            _("{created} created, {updated} updated; {refused} rows refused.").format(
-                created=report.created, updated=report.updated, refused=report.refused_rows
-            )
+    print(
+        import_summary(
+            dry_run=report.dry_run,
+            written=report.written,
+            all_or_nothing=report.all_or_nothing,
+            has_problems=bool(report.problems),
+            read=report.rows_read,
+            valid=report.valid_rows,
+            refused=report.refused_rows,
+            created=report.created,
+            updated=report.updated,
         )
-    elif report.problems and report.all_or_nothing:
-        print(_("Nothing was written: {refused} rows were refused and all or nothing was asked.").format(**counts))
-    else:
-        print(_("Nothing was written: no valid rows."))
+    )
     return 1 if report.problems else 0
 
 

@@ -4,7 +4,7 @@ re-import recognises) and the kinds of record."""
 from __future__ import annotations
 
 from desktop_app.domain.importing import Field, ImportKind
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
 
 
 def import_field_label(field: Field) -> str:
@@ -61,3 +61,35 @@ def import_kind_label(kind: ImportKind) -> str:
         ImportKind.CONTRACTS: _("Contracts"),
     }
     return labels[kind]
+
+
+def import_summary(
+    *,
+    dry_run: bool,
+    written: bool,
+    all_or_nothing: bool,
+    has_problems: bool,
+    read: int,
+    valid: int,
+    refused: int,
+    created: int,
+    updated: int,
+) -> str:
+    """The one line that ends an import, in the dialog and on the command line alike, each count with its
+    own plural ("1 fila rechazada", "2 registros creados")."""
+    refused_rows = ngettext("{n} row refused", "{n} rows refused", refused).format(n=refused)
+    if dry_run:
+        return _("Dry run: {read}, {valid}, {refused}; nothing was written.").format(
+            read=ngettext("{n} row read", "{n} rows read", read).format(n=read),
+            valid=ngettext("{n} valid", "{n} valid", valid).format(n=valid),
+            refused=refused_rows,
+        )
+    if written:
+        return _("{created}, {updated}; {refused}.").format(
+            created=ngettext("{n} record created", "{n} records created", created).format(n=created),
+            updated=ngettext("{n} updated", "{n} updated", updated).format(n=updated),
+            refused=refused_rows,
+        )
+    if has_problems and all_or_nothing:
+        return _("Nothing was written: {refused}, and all or nothing was asked.").format(refused=refused_rows)
+    return _("Nothing was written: no valid rows.")

@@ -146,7 +146,7 @@ def test_day_one_on_an_empty_database(
     _import(qtbot, importing)
     assert _problems(importing) == [("3", "NIT")]
     assert "debe ser 7, no 1" in importing.problems_table.item(0, 2).text()
-    assert importing.summary.text() == "2 creados, 0 actualizados; 1 filas rechazadas."
+    assert importing.summary.text() == "2 registros creados, 0 actualizados; 1 fila rechazada."
     importing.close()
     qtbot.waitUntil(lambda: guide.customers_count.text() == "2 clientes hasta ahora.")
     assert guide.steps.item(2).text().endswith("hecho")
@@ -199,7 +199,7 @@ def test_day_one_on_an_empty_database(
     importing.kind_combo.setCurrentIndex(importing.kind_combo.findText("Máquinas"))
     _import(qtbot, importing)
     assert _problems(importing) == [("3", "NIT")]
-    assert importing.summary.text() == "2 creados, 0 actualizados; 1 filas rechazadas."
+    assert importing.summary.text() == "2 registros creados, 0 actualizados; 1 fila rechazada."
     importing.resize(1366, 700)
     save_screenshot(importing, "day_one_import_machines_es_CO")
     importing.close()

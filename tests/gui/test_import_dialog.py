@@ -65,7 +65,7 @@ def test_import_dialog_checks_lists_the_refused_row_and_writes_as_chosen(
     assert shown == [("3", "NIT"), ("4", "Ciudad")]
     assert "debe ser 7, no 1" in dialog.problems_table.item(0, 2).text()
     assert "¿Quiso decir: Barranquilla (Atlántico)" in dialog.problems_table.item(1, 2).text()
-    assert dialog.summary.text().startswith("Simulacro: 3 filas leídas, 1 válidas, 2 rechazadas")
+    assert dialog.summary.text().startswith("Simulacro: 3 filas leídas, 1 válida, 2 filas rechazadas")
     dialog.resize(1366, 700)
     save_screenshot(dialog, "import_dialog_problems")
 
@@ -76,7 +76,7 @@ def test_import_dialog_checks_lists_the_refused_row_and_writes_as_chosen(
 
     qtbot.mouseClick(dialog.valid_only, Qt.MouseButton.LeftButton)
     _press(dialog, qtbot, dialog.import_button)
-    assert dialog.summary.text() == "1 creados, 0 actualizados; 2 filas rechazadas."
+    assert dialog.summary.text() == "1 registro creado, 0 actualizados; 2 filas rechazadas."
     assert _rows(demo_services.engine, CustomerRecord) == customers + 1
     assert dialog.problems_table.rowCount() == 2  # the refused rows stay listed after the import
 

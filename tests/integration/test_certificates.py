@@ -127,7 +127,7 @@ def test_r15_certificates_are_refused_with_the_reason(world: World) -> None:
     with pytest.raises(UserFacingError, match="keygen"):
         _issue(world)  # no signing key in this installation yet
     generate_keys(world.services.settings.keys_dir)
-    with pytest.raises(UserFacingError, match="ya tiene una clave de firma"):
+    with pytest.raises(UserFacingError, match="ya tiene una llave de firma"):
         generate_keys(world.services.settings.keys_dir)
     with world.services.uow_factory() as uow:
         empty = uow.contracts.add(

@@ -83,7 +83,7 @@ def test_import_machines_dry_run_prints_each_problem_and_exits_1(demo_folder: Pa
     ]
     assert "AAAA-MM-DD o DD/MM/AAAA" in lines[2]
     assert "ya está en la fila 2" in lines[3]
-    assert "Simulacro: 5 filas leídas, 1 válidas, 4 rechazadas; no se guardó nada." in lines[-1]
+    assert "Simulacro: 5 filas leídas, 1 válida, 4 filas rechazadas; no se guardó nada." in lines[-1]
     assert _count(demo_folder, MachineRecord) == machines
 
 
@@ -98,9 +98,9 @@ def test_import_writes_valid_rows_signed_in_and_a_reimport_updates(demo_folder: 
     assert "No se guardó nada" in refused.stdout and _count(demo_folder, CustomerRecord) == customers
     first = run("import", "customers", str(path), data_dir=demo_folder)
     assert first.returncode == 1 and "fila 3, columna NIT" in first.stdout
-    assert "1 creados, 0 actualizados; 1 filas rechazadas." in first.stdout
+    assert "1 registro creado, 0 actualizados; 1 fila rechazada." in first.stdout
     again = run("import", "customers", str(path), data_dir=demo_folder)
-    assert "0 creados, 1 actualizados" in again.stdout
+    assert "0 registros creados, 1 actualizado" in again.stdout
     assert _count(demo_folder, CustomerRecord) == customers + 1
 
 

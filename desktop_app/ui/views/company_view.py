@@ -151,8 +151,9 @@ class CompanyView(QWidget):
         else:
             self.can_issue.setText(
                 _(
-                    "This installation cannot issue certificates: it has no signing key. The office creates it "
-                    "once with “makersupport certificate keygen”; other desks only verify."
+                    "This installation cannot issue certificates: it has no signing key. An administrator creates "
+                    "it once, in Help → Getting started guide (or with “makersupport certificate keygen”); other desks "
+                    "only verify."
                 )
             )
         self.key_id.setText(key.key_id or "—")

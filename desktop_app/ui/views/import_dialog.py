@@ -42,7 +42,7 @@ from desktop_app.i18n import _
 from desktop_app.services.access import may
 from desktop_app.services.importing import ImportPreview, ImportReport, ImportService
 from desktop_app.ui.workers.import_worker import ImportWorker
-from desktop_app.wording.importing import import_kind_label
+from desktop_app.wording.importing import import_kind_label, import_summary
 
 MAX_PROBLEMS_SHOWN = 2_000
 
@@ -287,20 +287,19 @@ class ImportDialog(QDialog):
             self.problems_table.setItem(row, 1, QTableWidgetItem(problem.column))
             self.problems_table.setItem(row, 2, QTableWidgetItem(problem.message))
         self.problems_table.resizeRowsToContents()
-        counts = {"read": report.rows_read, "valid": report.valid_rows, "refused": report.refused_rows}
-        if report.dry_run:
-            text = _("Dry run: {read} rows read, {valid} valid, {refused} refused; nothing was written.").format(
-                **counts
-            )
-        elif report.written:
-            text = _("{created} created, {updated} updated; {refused} rows refused.").format(
-                created=report.created, updated=report.updated, refused=report.refused_rows
-            )
+        text = import_summary(
+            dry_run=report.dry_run,
+            written=report.written,
+            all_or_nothing=report.all_or_nothing,
+            has_problems=bool(report.problems),
+            read=report.rows_read,
+            valid=report.valid_rows,
+            refused=report.refused_rows,
+            created=report.created,
+            updated=report.updated,
+        )
+        if report.written:
             self.imported.emit(report)
-        elif report.problems and report.all_or_nothing:
-            text = _("Nothing was written: {refused} rows were refused and all or nothing was asked.").format(**counts)
-        else:
-            text = _("Nothing was written: no valid rows.")
         if len(report.problems) > len(shown):
             text += " " + _(
                 "The first {shown} of {count} problems are listed; the command line lists them all."
