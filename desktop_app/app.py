@@ -18,7 +18,7 @@ from desktop_app.connection import load_connection, stored_password
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
-from desktop_app.persistence.db import DatabaseProbe
+from desktop_app.persistence.migrate import DatabaseProbe
 from desktop_app.ui import theme
 from desktop_app.ui.views.sign_in_dialog import FirstAdminDialog, SignInDialog
 

@@ -22,9 +22,9 @@ from desktop_app.importing.writing import SpreadsheetWriter
 from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
-from desktop_app.persistence.db import DatabaseProbe, make_engine, make_session_factory, redact_url, sqlite_file
+from desktop_app.persistence.db import make_engine, make_session_factory, redact_url, sqlite_file
 from desktop_app.persistence.job_lock import job_lock_for
-from desktop_app.persistence.migrate import upgrade_to_head
+from desktop_app.persistence.migrate import DatabaseProbe, upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from desktop_app.security import Argon2PasswordHasher
 from desktop_app.services.audit import AuditService

@@ -142,24 +142,3 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: services map records to DTOs after commit without a second query.
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
-
-
-class DatabaseProbe:
-    """Tries a database: it opens, answers, is ours and whole, and is not from a newer program (migrate.py)."""
-
-    def __init__(self, newest_backup: Callable[[], Path | None] | None = None) -> None:
-        self._newest_backup = newest_backup
-
-    def check(self, url: str | None) -> None:
-        from desktop_app.config import default_db_url
-        from desktop_app.persistence.migrate import describe_database_error, refuse_newer_schema_at
-
-        engine = make_engine(url or default_db_url(), create_folder=url is None)
-        try:
-            refuse_newer_schema_at(engine, self._newest_backup)
-        except DatabaseUnavailableError:
-            raise
-        except Exception as exc:
-            raise DatabaseUnavailableError(describe_database_error(exc)) from exc
-        finally:
-            engine.dispose()

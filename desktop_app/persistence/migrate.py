@@ -23,7 +23,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from desktop_app.errors import DatabaseUnavailableError
 from desktop_app.i18n import _
 from desktop_app.paths import migrations_dir
-from desktop_app.persistence.db import redact_url, sqlite_file
+from desktop_app.persistence.db import make_engine, redact_url, sqlite_file
 from desktop_app.persistence.integrity import VERSION_TABLE, NewestBackup, check_sqlite_file, refuse_unless_ours
 
 if TYPE_CHECKING:
@@ -212,3 +212,23 @@ def upgrade_to_head(engine: Engine, newest_backup: NewestBackup | None = None) -
 def is_at_head(engine: Engine) -> bool:
     with engine.connect() as connection:
         return current_revisions(connection) == (head_revision(),)
+
+
+class DatabaseProbe:
+    """Tries a database: it opens, answers, is ours and whole, and is not from a newer program."""
+
+    def __init__(self, newest_backup: NewestBackup | None = None) -> None:
+        self._newest_backup = newest_backup
+
+    def check(self, url: str | None) -> None:
+        from desktop_app.config import default_db_url
+
+        engine = make_engine(url or default_db_url(), create_folder=url is None)
+        try:
+            refuse_newer_schema_at(engine, self._newest_backup)
+        except DatabaseUnavailableError:
+            raise
+        except Exception as exc:
+            raise DatabaseUnavailableError(describe_database_error(exc)) from exc
+        finally:
+            engine.dispose()

@@ -92,7 +92,7 @@ def test_the_connection_dialog_saves_where_the_database_is(
     qtbot: QtBot, demo_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop_app import connection as conn
-    from desktop_app.persistence.db import DatabaseProbe
+    from desktop_app.persistence.migrate import DatabaseProbe
     from desktop_app.ui.views.connection_dialog import ConnectionDialog
 
     monkeypatch.setenv(conn.CONFIG_DIR_ENV, str(tmp_path / "config"))

@@ -12,7 +12,7 @@ from keyring.backend import KeyringBackend
 from desktop_app import connection as conn
 from desktop_app.config import DB_URL_ENV, load_settings
 from desktop_app.errors import DatabaseUnavailableError, UserFacingError
-from desktop_app.persistence.db import DatabaseProbe
+from desktop_app.persistence.migrate import DatabaseProbe
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 

@@ -126,7 +126,7 @@ def test_the_refusal_is_in_spanish_too(tmp_path: Path, installation: Path, capsy
 
 def test_another_programs_file_is_refused_by_the_window_s_probe_too(tmp_path: Path) -> None:
     """The sign-in window's "other database" check (DatabaseProbe) opens nothing for writing either."""
-    from desktop_app.persistence.db import DatabaseProbe
+    from desktop_app.persistence.migrate import DatabaseProbe
 
     path = _other_programs_file(tmp_path)
     before = _snapshot(tmp_path)
@@ -201,7 +201,7 @@ def test_a_damaged_database_with_no_automatic_backup_says_so(
 
 
 def test_the_window_s_probe_refuses_a_damaged_file_too(tmp_path: Path, demo_folder: Path) -> None:
-    from desktop_app.persistence.db import DatabaseProbe
+    from desktop_app.persistence.migrate import DatabaseProbe
 
     path = _damaged_demo_copy(tmp_path, demo_folder)
     before = _snapshot(tmp_path)
