@@ -322,11 +322,11 @@ class CustomersView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.stack)
-        # The list gets the larger share: a customer's name is what people scan it for (at 1366 px the
-        # name column was cut after a dozen letters); the page beside it wraps its texts.
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setSizes([720, 560])
+        # The customer's page needs about 660 px at 1366 (its tabs and form); the list takes the rest, and a
+        # name cut there shows whole in its tooltip. Wider screens give both more.
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([600, 660])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
