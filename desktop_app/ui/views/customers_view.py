@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -49,6 +48,7 @@ from desktop_app.services.contracts import ContractService
 from desktop_app.services.customer_ports import ContactExport, ContactView, CustomerPage, CustomerRow, CustomerView
 from desktop_app.services.customers import CustomerService
 from desktop_app.ui import theme
+from desktop_app.ui.models.record_model import RecordTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.customer_dialogs import ContactDialog, NewCustomerDialog, TrainingDialog
 from desktop_app.ui.views.customer_form import CustomerFormWidget
@@ -77,34 +77,11 @@ class CustomerColumn(IntEnum):
     TRAINED = 5
 
 
-class CustomerListModel(QAbstractTableModel):
+class CustomerListModel(RecordTableModel):
+    rows: list[CustomerRow]
+
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[CustomerRow] = []
-        self._headers = {
-            CustomerColumn.NAME: _("Customer"),
-            CustomerColumn.NIT: _("NIT"),
-            CustomerColumn.CITY: _("City"),
-            CustomerColumn.OPEN_TICKETS: _("Open"),
-            CustomerColumn.PAID_UP: _("Paid up"),
-            CustomerColumn.TRAINED: _("Trained"),
-        }
-
-    def set_rows(self, rows: list[CustomerRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(CustomerColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[CustomerColumn(section)]
-        return None
+        super().__init__([_("Customer"), _("NIT"), _("City"), _("Open"), _("Paid up"), _("Trained")], parent)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -134,9 +111,6 @@ class CustomerListModel(QAbstractTableModel):
             CustomerColumn.PAID_UP: yes if row.paid_up else no,
             CustomerColumn.TRAINED: yes if row.trained else no,
         }[column]
-
-    def row_of(self, customer_id: int) -> int | None:
-        return next((i for i, r in enumerate(self.rows) if int(r.id) == customer_id), None)
 
 
 def _tree(headers: list[str], stretch: int | None = None) -> QTreeWidget:

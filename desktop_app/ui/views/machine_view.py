@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -55,6 +54,7 @@ from desktop_app.services.contracts import ContractService
 from desktop_app.services.dto import MachineSummary
 from desktop_app.services.machines import MachinePage, MachineService
 from desktop_app.ui import theme
+from desktop_app.ui.models.record_model import RecordTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.machine_dialog import MachineDialog
 from desktop_app.ui.widgets import record_table, search_field
@@ -78,37 +78,16 @@ class MachineColumn(IntEnum):
     CITY = 3
 
 
-class MachineListModel(QAbstractTableModel):
+class MachineListModel(RecordTableModel):
     """Args:
     today: the desk's date, for marking the models past their end of life (R5).
     """
 
+    rows: list[MachineSummary]
+
     def __init__(self, parent: Any = None, today: Callable[[], date] | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[MachineSummary] = []
+        super().__init__([_("Serial"), _("Model"), _("Customer"), _("City")], parent)
         self._today = today
-        self._headers = {
-            MachineColumn.SERIAL: _("Serial"),
-            MachineColumn.MODEL: _("Model"),
-            MachineColumn.CUSTOMER: _("Customer"),
-            MachineColumn.CITY: _("City"),
-        }
-
-    def set_rows(self, rows: list[MachineSummary]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(MachineColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[MachineColumn(section)]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -126,9 +105,6 @@ class MachineListModel(QAbstractTableModel):
             MachineColumn.CUSTOMER: machine.customer_name,
             MachineColumn.CITY: machine.city,
         }[MachineColumn(index.column())]
-
-    def row_of(self, machine_id: int) -> int | None:
-        return next((i for i, m in enumerate(self.rows) if int(m.id) == machine_id), None)
 
 
 def _tree(headers: list[str]) -> QTreeWidget:
