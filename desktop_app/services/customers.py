@@ -302,12 +302,7 @@ class CustomerService:
             changes = {"held_on": ("", held_on.isoformat()), "topic": ("", topic), "trainer": ("", trainer)}
             uow.audit.record(AuditEntry(now, actor.user_id, "training", str(saved.id), "create", changes))
             if not customer.trained:
-                uow.customers.set_trained(customer_id, True)
-                uow.audit.record(
-                    AuditEntry(
-                        now, actor.user_id, "customer", str(customer_id), "update", {"trained": ("False", "True")}
-                    )
-                )
+                _set_trained(uow, customer_id, True, now, actor)
             uow.commit()
         return self.page(customer_id)
 
@@ -328,12 +323,7 @@ class CustomerService:
             }
             uow.audit.record(AuditEntry(now, actor.user_id, "training", str(training_id), "delete", changes))
             if not uow.customers.trainings(customer_id):
-                uow.customers.set_trained(customer_id, False)
-                uow.audit.record(
-                    AuditEntry(
-                        now, actor.user_id, "customer", str(customer_id), "update", {"trained": ("True", "False")}
-                    )
-                )
+                _set_trained(uow, customer_id, False, now, actor)
             uow.commit()
         return self.page(customer_id)
 
@@ -656,3 +646,10 @@ def _contact_changes(before: Contact, after: Contact, *, creating: bool = False)
             old, new = changes[name]
             changes[name] = (HIDDEN if old else "", HIDDEN if new else "")
     return changes
+
+
+def _set_trained(uow: UnitOfWork, customer_id: CustomerId, trained: bool, now: datetime, actor: Actor) -> None:
+    """R3's "capacitado" follows the training records: set when the first is added, cleared with the last (audited)."""
+    uow.customers.set_trained(customer_id, trained)
+    change = {"trained": (str(not trained), str(trained))}
+    uow.audit.record(AuditEntry(now, actor.user_id, "customer", str(customer_id), "update", change))
