@@ -90,8 +90,9 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
         return 2
     _install_excepthook(settings)
     try:
-        first_admin = not smoke and services.users.needs_first_admin()
-        actor = _sign_in(services, smoke=smoke)
+        # Asked once: it picks the first dialog, and after it the guide of a new installation.
+        first_admin = services.users.needs_first_admin()
+        actor = _sign_in(services, first_admin=first_admin, smoke=smoke)
         if actor is None:
             return 0 if smoke else 1
         # The main window's pages (and what they import) load after sign-in, while the sign-in
@@ -101,7 +102,7 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
 
         window = MainWindow(services.desk, stored, actor)
         window.show()
-        offer_guide(window.menus, services.desk, actor, stored, first_admin_created=first_admin)
+        offer_guide(window.menus, services.desk, actor, stored, first_admin_created=first_admin and not smoke)
         return app.exec()
     finally:
         services.close()
@@ -125,12 +126,11 @@ def _with_password_if_needed(settings: Settings) -> Settings:
     return replace(settings, db_url=connection.url(password) or settings.db_url)
 
 
-def _sign_in(services: Services, *, smoke: bool) -> Actor | None:
+def _sign_in(services: Services, *, first_admin: bool, smoke: bool) -> Actor | None:
     """The first administrator on a new installation, then the sign-in dialog. None: cancelled."""
-    first_run = services.users.needs_first_admin()
     # The probe's message for a damaged database names the newest automatic backup to restore.
     probe = DatabaseProbe(services.backups.newest_automatic)
-    dialog = FirstAdminDialog(services.users) if first_run else SignInDialog(services.users, probe)
+    dialog = FirstAdminDialog(services.users) if first_admin else SignInDialog(services.users, probe)
     if smoke:
         # The packaging smoke test shows the first window a user sees, then leaves once it is drawn.
         _LeaveOncePainted(dialog)

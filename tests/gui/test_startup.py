@@ -97,7 +97,8 @@ def test_the_smoke_run_leaves_once_the_sign_in_dialog_is_drawn(qapp: QApplicatio
     qapp.installEventFilter(spy)
     started = time.monotonic()
     try:
-        actor = desktop_app_module._sign_in(demo_services, smoke=True)
+        first_admin = demo_services.users.needs_first_admin()
+        actor = desktop_app_module._sign_in(demo_services, first_admin=first_admin, smoke=True)
     finally:
         qapp.removeEventFilter(spy)
     assert actor is None
