@@ -38,6 +38,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     BACKUP = "backup"
     RUN_JOBS = "run_jobs"  # escalation round, reminders, automatic backup with no window open (the worker)
+    CONFIGURE_MAIL = "configure_mail"  # the mail servers, the sender, the templates (administrators)
+    HANDLE_MAIL = "handle_mail"  # unclassified mail: link it to a customer or discard it; saved .eml files
 
 
 _ALL = frozenset(Permission)
@@ -52,8 +54,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VIEW_AUDIT,
         Permission.BACKUP,
         Permission.RUN_JOBS,
+        Permission.CONFIGURE_MAIL,
     },
-    Role.AGENT: frozenset({Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.ESCALATE}),
+    Role.AGENT: frozenset(
+        {Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.ESCALATE, Permission.HANDLE_MAIL}
+    ),
     Role.TECHNICIAN: frozenset(
         {Permission.VIEW, Permission.CREATE_TICKET, Permission.WORK_TICKET, Permission.RECORD_VISITS}
     ),
