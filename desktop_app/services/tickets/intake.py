@@ -26,6 +26,7 @@ from desktop_app.domain.sla import SlaFacts, ticket_sla
 from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.text_input import clean_file_name
 from desktop_app.services.tickets._core import AUDITED_TICKET_FIELDS, TicketCore, detailed_description
 from desktop_app.wording import channel_label, eligibility_refusal_text
@@ -66,90 +67,94 @@ class Intake:
             PolicyRefusal: not entitled; the message names the failing condition and what to do.
         """
         core = self._core
+        now = core.now()
+        with core.uow_factory() as uow:
+            ticket_id = self.open_in(uow, request, actor=actor, now=now)
+            detail = core.detail_in(uow, ticket_id)
+            uow.commit()
+        return detail
+
+    def open_in(self, uow: UnitOfWork, request: IntakeRequest, *, actor: Actor, now: datetime) -> TicketId:
+        """What create_ticket does, inside the caller's unit of work and without committing it: a
+        received mail opens its ticket in the same transaction as the mail's own row
+        (services/mail/inbound.py). Raises as create_ticket does; the caller then rolls back."""
+        core = self._core
         description = detailed_description(request.description)
         request = replace(request, attachments=tuple(check_attachment(a) for a in request.attachments))
         # R1: every ticket has one responsible agent; by default whoever takes the request.
         agent_id = request.assigned_agent_id or actor.user_id
         if agent_id is None:
             raise UserFacingError(_("Choose the agent responsible for this ticket."))
-        now = core.now()
         policy = core.policy.policy()
-        with core.uow_factory() as uow:
-            core.authorize(uow, actor, Permission.CREATE_TICKET)
-            if agent_id != actor.user_id:
-                core.authorize(uow, actor, Permission.ASSIGN_ANY)
-            machine = uow.catalog.get_machine(request.machine_id)
-            owner = uow.catalog.get_customer(machine.customer_id) if machine else None
-            if owner is not None and not may_work_on(actor, agent_id, owner.city):
-                raise PermissionDeniedError(_("This customer is outside your city; ask a coordinator."))
-            eligibility = core.eligibility(uow, request.machine_id, now)
-            if not eligibility.allowed:
-                raise PolicyRefusal(eligibility_refusal_text(eligibility))
-            if request.channel not in eligibility.channels:
-                raise PolicyRefusal(
-                    _("This customer's coverage does not include the channel {channel}.").format(
-                        channel=channel_label(request.channel)
-                    )
-                )
-            assert eligibility.plan_code is not None and machine is not None
-            # R2: a request needs images or examples; without them it waits for them, clock stopped.
-            waiting = not any(is_example(a) for a in request.attachments)
-            response = policy.response_time(eligibility.plan_code, request.severity)
-            due = ticket_sla(core.policy.calendar(), SlaFacts(now, response, TicketStatus.NEW), now).due_at
-            ticket = uow.tickets.add(
-                Ticket(
-                    number=uow.tickets.next_number(now.astimezone(core.timezone()).year),
-                    machine_id=request.machine_id,
-                    customer_id=machine.customer_id,
-                    plan_code=eligibility.plan_code,
-                    severity=request.severity,
-                    channel=request.channel,
-                    description=description,
-                    status=TicketStatus.WAITING_CUSTOMER if waiting else TicketStatus.NEW,
-                    received_at=now,
-                    assigned_agent_id=agent_id,
-                    clock_started_at=now,
-                    policy_version=core.policy.version(),
-                    first_response_due_at=due,
-                    due_at=None if waiting else due,
+        core.authorize(uow, actor, Permission.CREATE_TICKET)
+        if agent_id != actor.user_id:
+            core.authorize(uow, actor, Permission.ASSIGN_ANY)
+        machine = uow.catalog.get_machine(request.machine_id)
+        owner = uow.catalog.get_customer(machine.customer_id) if machine else None
+        if owner is not None and not may_work_on(actor, agent_id, owner.city):
+            raise PermissionDeniedError(_("This customer is outside your city; ask a coordinator."))
+        eligibility = core.eligibility(uow, request.machine_id, now)
+        if not eligibility.allowed:
+            raise PolicyRefusal(eligibility_refusal_text(eligibility))
+        if request.channel not in eligibility.channels:
+            raise PolicyRefusal(
+                _("This customer's coverage does not include the channel {channel}.").format(
+                    channel=channel_label(request.channel)
                 )
             )
-            assert ticket.id is not None
-            ticket_id = ticket.id
-            created = {name: ("", as_text(getattr(ticket, name))) for name in AUDITED_TICKET_FIELDS}
-            if waiting:  # the audit says what intake decided, not a status the ticket never had
-                created["status"] = ("", TicketStatus.NEW.value)
-            uow.audit.record(AuditEntry(now, actor.user_id, "ticket", str(ticket_id), "create", created))
-            events = [
+        assert eligibility.plan_code is not None and machine is not None
+        # R2: a request needs images or examples; without them it waits for them, clock stopped.
+        waiting = not any(is_example(a) for a in request.attachments)
+        response = policy.response_time(eligibility.plan_code, request.severity)
+        due = ticket_sla(core.policy.calendar(), SlaFacts(now, response, TicketStatus.NEW), now).due_at
+        ticket = uow.tickets.add(
+            Ticket(
+                number=uow.tickets.next_number(now.astimezone(core.timezone()).year),
+                machine_id=request.machine_id,
+                customer_id=machine.customer_id,
+                plan_code=eligibility.plan_code,
+                severity=request.severity,
+                channel=request.channel,
+                description=description,
+                status=TicketStatus.WAITING_CUSTOMER if waiting else TicketStatus.NEW,
+                received_at=now,
+                assigned_agent_id=agent_id,
+                clock_started_at=now,
+                policy_version=core.policy.version(),
+                first_response_due_at=due,
+                due_at=None if waiting else due,
+            )
+        )
+        assert ticket.id is not None
+        ticket_id = ticket.id
+        created = {name: ("", as_text(getattr(ticket, name))) for name in AUDITED_TICKET_FIELDS}
+        if waiting:  # the audit says what intake decided, not a status the ticket never had
+            created["status"] = ("", TicketStatus.NEW.value)
+        uow.audit.record(AuditEntry(now, actor.user_id, "ticket", str(ticket_id), "create", created))
+        events = [
+            TicketEvent(ticket_id, EventKind.CREATED, now, actor.user_id, "", (("channel", request.channel.value),)),
+            TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, actor.user_id, "", (("agent_id", str(agent_id)),)),
+        ]
+        if waiting:
+            events.append(
                 TicketEvent(
-                    ticket_id, EventKind.CREATED, now, actor.user_id, "", (("channel", request.channel.value),)
-                ),
-                TicketEvent(ticket_id, EventKind.ASSIGNMENT, now, actor.user_id, "", (("agent_id", str(agent_id)),)),
-            ]
-            if waiting:
-                events.append(
-                    TicketEvent(
-                        ticket_id,
-                        EventKind.STATUS_CHANGE,
-                        now,
-                        actor.user_id,
-                        "",
-                        (("from", "new"), ("reason", "images_requested"), ("to", "waiting_customer")),
-                    )
+                    ticket_id,
+                    EventKind.STATUS_CHANGE,
+                    now,
+                    actor.user_id,
+                    "",
+                    (("from", "new"), ("reason", "images_requested"), ("to", "waiting_customer")),
                 )
-            uow.tickets.add_events(events)
-            if agent_id != actor.user_id:
-                uow.notices.add(assignment_notice(agent_id, ticket_id, actor, now))
-            for attachment in request.attachments:
-                sha = core.attachments.put(attachment.content)
-                uow.tickets.add_attachment(
-                    Attachment(
-                        ticket_id, sha, attachment.filename, media_type(attachment), len(attachment.content), now
-                    )
-                )
-            detail = core.detail_in(uow, ticket_id)
-            uow.commit()
-        return detail
+            )
+        uow.tickets.add_events(events)
+        if agent_id != actor.user_id:
+            uow.notices.add(assignment_notice(agent_id, ticket_id, actor, now))
+        for attachment in request.attachments:
+            sha = core.attachments.put(attachment.content)
+            uow.tickets.add_attachment(
+                Attachment(ticket_id, sha, attachment.filename, media_type(attachment), len(attachment.content), now)
+            )
+        return ticket_id
 
 
 def assignment_notice(agent_id: UserId, ticket_id: TicketId, actor: Actor, now: datetime) -> Notification:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from desktop_app.domain import lifecycle
 from desktop_app.domain.assignment import may_take
-from desktop_app.domain.ids import TicketId
+from desktop_app.domain.ids import TicketId, UserId
 from desktop_app.domain.model import EventKind, Ticket, TicketEvent, TicketStatus
 from desktop_app.domain.permissions import Actor, Permission, allows, may_work_on
 from desktop_app.errors import PolicyRefusal, UserFacingError
@@ -66,6 +66,24 @@ def offered_actions(detail: TicketDetail, actor: Actor) -> OfferedActions:
         take=work and detail.agent_id != actor.user_id and may_take(actor, detail.agent_id),
         assign_others=work and may(Permission.ASSIGN_ANY),
     )
+
+
+def reopened(core: TicketCore, ticket: Ticket, now: datetime, author_id: UserId | None) -> tuple[Ticket, TicketEvent]:
+    """R14: the closed ticket reopened at `now` (history kept, a new response clock, level 1) and
+    the status event saying so; refused with a PolicyRefusal when the ticket is not closed. Shared
+    by the reopen button and a customer's reply by mail (services/mail/inbound.py)."""
+    with as_policy_refusal(core.timezone()):
+        lifecycle.check_reopen(ticket.status)
+    event = core.status_event(ticket, TicketStatus.IN_PROGRESS, now, author_id, reason="reopened")
+    ticket = replace(
+        ticket,
+        status=TicketStatus.IN_PROGRESS,
+        reopen_count=ticket.reopen_count + 1,
+        clock_started_at=now,
+        closed_at=None,
+        escalation_level=1,
+    )
+    return ticket, event
 
 
 class TicketLifecycle:
@@ -186,21 +204,11 @@ class TicketLifecycle:
         now = core.now()
         with core.uow_factory() as uow:
             ticket = core.load(uow, ticket_id, expected_version, actor=actor)
-            with as_policy_refusal(core.timezone()):
-                lifecycle.check_reopen(ticket.status)
             events = []
             if note.strip():
                 events.append(TicketEvent(ticket_id, EventKind.EMAIL_RECEIVED, now, None, note.strip()))
-            events.append(core.status_event(ticket, TicketStatus.IN_PROGRESS, now, actor.user_id, reason="reopened"))
-            ticket = replace(
-                ticket,
-                status=TicketStatus.IN_PROGRESS,
-                reopen_count=ticket.reopen_count + 1,
-                clock_started_at=now,
-                closed_at=None,
-                escalation_level=1,
-            )
-            return core.commit(uow, ticket, events, now, actor)
+            ticket, reopening = reopened(core, ticket, now, actor.user_id)
+            return core.commit(uow, ticket, [*events, reopening], now, actor)
 
     # -- internals ---------------------------------------------------------------------------------
 
