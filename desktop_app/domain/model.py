@@ -232,6 +232,9 @@ class Ticket:
     # or closed. Derived by domain.sla.ticket_sla and stored so the queue can sort and count.
     due_at: datetime | None = None
     policy_version: int | None = None
+    # Where this ticket's mail goes: the sender of a mail-opened ticket; "" means the customer's
+    # address (or its first contact with one), chosen when a mail is written (issue 14).
+    contact_email: str = ""
     version: int = 1  # the row's version counter: a stale save is refused
     id: TicketId | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -319,6 +321,9 @@ class TicketRecord(Versioned, Base):
     # The current promise's due time (domain.sla.ticket_sla); None while paused or closed.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"), nullable=True)
+    # Where this ticket's mail goes (issue 14): the sender of a mail-opened ticket; "" means the
+    # customer's e-mail or its first contact with one, chosen when a mail is written.
+    contact_email: Mapped[str] = mapped_column(String(320), default="", server_default="")
 
     machine: Mapped[MachineRecord] = relationship()
     customer: Mapped[CustomerRecord] = relationship()
@@ -393,3 +398,118 @@ class AuditRecord(Base):
     actor: Mapped[UserRecord | None] = relationship()
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+# -- mail (issue 14, migration 0011) ---------------------------------------------------------------
+
+
+class MailSettingsRecord(Versioned, Base):
+    """The mail servers and the sender, one row (id 1); none until an administrator saves them.
+    Never a password (the OS keyring, services/mail_ports.SecretStore). `signing_secret` is the
+    HMAC key of our Message-IDs (hex of 32 random bytes), made on the first save."""
+
+    __tablename__ = "mail_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    smtp_host: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    smtp_port: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    smtp_security: Mapped[str] = mapped_column(String(10), default="starttls", server_default="starttls")
+    smtp_user: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    imap_host: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    imap_port: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    imap_security: Mapped[str] = mapped_column(String(10), default="tls", server_default="tls")
+    imap_user: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    imap_folder: Mapped[str] = mapped_column(String(200), default="INBOX", server_default="INBOX")
+    sender_address: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    sender_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    message_id_domain: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    signing_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    reopen_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    sending_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    fetching_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class MailTemplateRecord(Versioned, Base):
+    """A mail template an administrator edited; without a row the shipped default is used."""
+
+    __tablename__ = "mail_templates"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class MailOutboxRecord(Base):
+    """One outbound mail, written in the transaction of the change that caused it and delivered
+    by the mail job. The composed mail (.eml) is in the attachment store under `raw_sha256`."""
+
+    __tablename__ = "mail_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), nullable=True, index=True)
+    template: Mapped[str] = mapped_column(String(40))
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    in_reply_to: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    references_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    to_addresses: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(400))
+    text_body: Mapped[str] = mapped_column(Text)
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    raw_size: Mapped[int] = mapped_column(Integer)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    state_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    # The delivery job reads "queued and due" far more often than anything else.
+    __table_args__ = (Index("ix_mail_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+
+
+class MailInboxRecord(Versioned, Base):
+    """One received mail (fetched or imported from a file), kept raw in the attachment store under
+    `raw_sha256`, and where it went: a ticket, the unclassified list, discarded, set aside."""
+
+    __tablename__ = "mail_inbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL when the mail had none; several NULLs are allowed by UNIQUE on SQLite and PostgreSQL.
+    message_id: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    raw_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    raw_size: Mapped[int] = mapped_column(Integer)
+    from_address: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    from_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    to_addresses: Mapped[str] = mapped_column(Text, default="", server_default="")
+    subject: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    text_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    html_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    state_reason: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), nullable=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("mail_outbox.id"), nullable=True)
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    discard_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class MailboxStateRecord(Base):
+    """Where the fetch left off in one IMAP folder: a changed UIDVALIDITY means start over."""
+
+    __tablename__ = "mailbox_state"
+    folder: Mapped[str] = mapped_column(String(200), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -28,6 +28,7 @@ from desktop_app.persistence.repositories import (
 )
 from desktop_app.persistence.repositories.customers import SqlCustomerRepository
 from desktop_app.persistence.repositories.importing import SqlImportRepository
+from desktop_app.persistence.repositories.mail import SqlMailRepository
 from desktop_app.persistence.tables import Base
 
 
@@ -49,6 +50,7 @@ class SqlAlchemyUnitOfWork:
         self.products = SqlProductRepository(session)  # the catalogue of models
         self.company = SqlCompanyRepository(session)
         self.imports = SqlImportRepository(session)  # imports and exports, in bulk
+        self.mail = SqlMailRepository(session)  # mail settings, edited templates, the outbox
         self.queries = SqlReadModels(session)  # what screens show (persistence.queries)
         return self
 

@@ -56,6 +56,7 @@ from desktop_app.services.dto import (
     TicketDetail,
 )
 from desktop_app.services.import_ports import ImportRepository
+from desktop_app.services.outbox_ports import MailQueries, MailRepository
 
 
 class Clock(Protocol):
@@ -418,6 +419,7 @@ class ReadModels(Protocol):
     policy: PolicyQueries
     notices: NoticeQueries
     customers: CustomerQueries
+    mail: MailQueries  # a ticket's mails both ways, the outbox
 
 
 class UnitOfWork(Protocol):
@@ -434,6 +436,7 @@ class UnitOfWork(Protocol):
     products: ProductRepository
     company: CompanyRepository
     imports: ImportRepository  # bulk look-ups and writes of imports and exports
+    mail: MailRepository  # mail settings, edited templates, the outbox
     queries: ReadModels
 
     def __enter__(self) -> Self: ...

@@ -14,7 +14,7 @@ from desktop_app.bootstrap import build_services
 from desktop_app.config import Settings
 from desktop_app.errors import DatabaseUnavailableError
 from desktop_app.persistence.db import make_engine
-from desktop_app.persistence.migrate import head_revision, is_at_head, upgrade_to_head
+from desktop_app.persistence.migrate import alembic_config, head_revision, is_at_head, upgrade_to_head
 from desktop_app.persistence.tables import Base
 
 pytestmark = pytest.mark.usefixtures("english_ui")
@@ -108,8 +108,28 @@ def test_a_read_only_database_is_a_clear_error_and_stays_unchanged(tmp_path: Pat
     assert path.read_bytes() == before
 
 
+def test_mail_migration_goes_down_and_up_again(tmp_path: Path, database_url: str | None) -> None:
+    """0011_mail is reversible: down to 0010 its tables and the tickets' contact_email go, a
+    ticket row stays; up again they are back, equal to the models."""
+    from alembic import command
+
+    engine = make_engine(_url(tmp_path, database_url))
+    upgrade_to_head(engine)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0010_catalogue_company")
+    tables = set(inspect(engine).get_table_names())
+    assert not tables & {"mail_settings", "mail_templates", "mail_outbox", "mail_inbox", "mailbox_state"}
+    assert "contact_email" not in {c["name"] for c in inspect(engine).get_columns("tickets")}
+    upgrade_to_head(engine)
+    assert is_at_head(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0010_catalogue_company"
+    assert head_revision() == "0011_mail"
 
 
 def test_a_postgresql_database_from_a_newer_program_is_refused(pg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from desktop_app.persistence.queries.contracts import SqlContractQueries
 from desktop_app.persistence.queries.customers import SqlCustomerQueries
 from desktop_app.persistence.queries.directory import SqlDirectoryQueries
 from desktop_app.persistence.queries.machines import SqlMachineQueries
+from desktop_app.persistence.queries.mail import SqlMailQueries
 from desktop_app.persistence.queries.notices import SqlNoticeQueries
 from desktop_app.persistence.queries.policy import SqlPolicyQueries
 from desktop_app.persistence.queries.queue import SqlQueueQueries
@@ -34,6 +35,7 @@ class SqlReadModels:
         self.policy = SqlPolicyQueries(session)
         self.notices = SqlNoticeQueries(session)
         self.customers = SqlCustomerQueries(session)
+        self.mail = SqlMailQueries(session)  # a ticket's mails both ways, the outbox
 
 
 __all__ = ["SqlReadModels"]

@@ -60,6 +60,7 @@ def _ticket(r: TicketRecord) -> Ticket:
         last_agent_update_at=r.last_agent_update_at,
         due_at=r.due_at,
         policy_version=r.policy_version_id,
+        contact_email=r.contact_email,
         version=r.version,
         id=TicketId(r.id),
     )
@@ -117,6 +118,7 @@ class SqlTicketRepository:
             last_agent_update_at=ticket.last_agent_update_at,
             due_at=ticket.due_at,
             policy_version_id=ticket.policy_version,
+            contact_email=ticket.contact_email,
         )
         self._session.add(record)
         self._session.flush()
@@ -148,6 +150,7 @@ class SqlTicketRepository:
         r.closed_at, r.reopen_count, r.escalation_level = ticket.closed_at, ticket.reopen_count, ticket.escalation_level
         r.clock_started_at, r.last_agent_update_at = ticket.clock_start, ticket.last_agent_update_at
         r.due_at, r.policy_version_id = ticket.due_at, ticket.policy_version
+        r.contact_email = ticket.contact_email
         self._session.flush()
         return _ticket(r)
 
