@@ -62,6 +62,8 @@ def _violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
 
 
 THIRD_PARTY_HEAVY = ("PySide6", "sqlalchemy", "alembic", "cv2", "reportlab", "pyzbar", "zxingcpp", "holidays")
+# Only desktop_app/mail (the mail adapters) imports these.
+MAIL_LIBRARIES = ("imapclient", "nh3", "charset_normalizer")
 
 
 def test_every_layer_has_modules() -> None:
@@ -97,6 +99,11 @@ def test_domain_never_reads_the_clock() -> None:
 
 def test_services_never_import_qt_or_the_database() -> None:
     assert _violations("services", (*THIRD_PARTY_HEAVY, "desktop_app.persistence", "desktop_app.ui")) == []
+
+
+def test_domain_and_services_never_import_the_mail_libraries() -> None:
+    assert _violations("domain", MAIL_LIBRARIES) == []
+    assert _violations("services", MAIL_LIBRARIES) == []
 
 
 @pytest.mark.parametrize("package", ["ui"])
@@ -143,6 +150,15 @@ def test_only_devices_imports_opencv_and_the_qr_decoders() -> None:
 
 def test_only_documents_imports_reportlab() -> None:
     assert _importers_outside(("reportlab",), ("documents",)) == []
+
+
+def test_only_mail_imports_the_mail_libraries() -> None:
+    assert _importers_outside(MAIL_LIBRARIES, ("mail",)) == []
+
+
+def test_mail_never_imports_qt_the_ui_or_the_database() -> None:
+    assert _modules("mail")
+    assert _violations("mail", ("PySide6", "desktop_app.ui", "desktop_app.persistence", "sqlalchemy")) == []
 
 
 def test_devices_and_documents_never_import_qt() -> None:
