@@ -14,6 +14,8 @@ packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxc
            libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libx11-xcb1)
 if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth poppler-utils postgresql)
+  # The mail tests' IMAP server (tests/mail_lab.py starts its own Dovecot in a temporary folder).
+  packages+=(dovecot-core dovecot-imapd)
 fi
 # Building the .deb (make package, and tests/packaging, which builds and installs it): PyInstaller
 # reads binaries with objdump, desktop-file-validate checks the desktop entry, and dpkg -i needs the
@@ -51,4 +53,13 @@ fi
 echo "Installing missing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
+# Some packages (dovecot, postgresql) start a system service in their post-install: the suite starts
+# its own servers, so a policy-rc.d that answers 101 ("action forbidden") keeps the system ones off
+# while we install. Only a policy-rc.d we created is removed afterwards.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

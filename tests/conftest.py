@@ -53,6 +53,9 @@ from desktop_app.services.clock import FixedClock
 from desktop_app.services.demo import DEMO_PASSWORD
 from tests.pg_server import TemporaryPostgres
 
+# The mail lab's fixtures (mail_lab, mailboxes) for unit, integration and GUI tests alike.
+pytest_plugins = ["tests.mail_fixtures"]
+
 BOGOTA = ZoneInfo("America/Bogota")
 # Thursday 26 Nov 2026, 10:30 in Bogotá: a working morning, so the demo queue has every SLA state.
 DEMO_NOW = datetime(2026, 11, 26, 10, 30, tzinfo=BOGOTA)

@@ -1,0 +1,31 @@
+"""Pytest fixtures of the mail lab (tests/mail_lab.py), registered for the whole suite by
+tests/conftest.py's `pytest_plugins`: a real Dovecot and aiosmtpd per test process (each xdist
+worker starts its own), and per test the same lab with every mailbox emptied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.mail_lab import INSTALL_HINT, MailLab, dovecot_binary
+
+
+@pytest.fixture(scope="session")
+def mail_lab() -> Iterator[MailLab]:
+    """Dovecot (IMAP, IMAPS) and SMTP (plain, STARTTLS, TLS) on loopback for this test process."""
+    try:
+        dovecot_binary()
+    except RuntimeError:
+        pytest.fail(f"The mail tests need a real Dovecot: {INSTALL_HINT}.", pytrace=False)
+    lab = MailLab().start()
+    yield lab
+    lab.stop()
+
+
+@pytest.fixture
+def mailboxes(mail_lab: MailLab) -> MailLab:
+    """The session's mail lab, with every mailbox empty, nothing in `accepted`, no SMTP faults
+    and SMTP up: what one test did to the mail servers never reaches the next."""
+    mail_lab.reset()
+    return mail_lab
