@@ -1,0 +1,255 @@
+"""The mail adapters against the real lab (tests/mail_lab.py): Dovecot for IMAP, aiosmtpd for SMTP,
+a trustme CA for TLS. Mail composed by MimeComposer and sent by SmtpTransport arrives in the
+recipient's Dovecot mailbox; ImapMailbox reads it back without marking it read, then flags it."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from desktop_app.domain.mail import new_message_id, verified_ticket_number
+from desktop_app.mail.composing import MimeComposer
+from desktop_app.mail.imap import IMPORTED_KEYWORD, ImapMailbox
+from desktop_app.mail.smtp import SmtpTransport
+from desktop_app.services.mail_ports import (
+    MailAddress,
+    MailConnectionError,
+    MailDeliveryError,
+    MailFile,
+    MailSecurity,
+    OutgoingMail,
+    ServerSettings,
+)
+from tests.mail_lab import SUPPORT, MailLab
+
+CUSTOMER = "cliente@cliente.test"
+SECRET = bytes.fromhex("11" * 32)
+PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+
+
+def _raw(number: str = "SOP-2026-00123", token: str = "t1", subject: str = "Caso resuelto: la cámara") -> bytes:
+    mail = OutgoingMail(
+        message_id=new_message_id(SECRET, number, token, "somosmaker.test"),
+        sender=MailAddress(SUPPORT, "Soporte Técnico makeR"),
+        to=(MailAddress(CUSTOMER, "Ana Gómez"),),
+        subject=f"[{number}] {subject}",
+        text="Hola, Ana:\n\nCambiamos la boquilla.\n\nSi el problema sigue, responda a este correo.",
+        date=datetime(2026, 12, 2, 15, 0, tzinfo=UTC),
+        auto_submitted="auto-generated",
+        attachments=(MailFile("foto cámara.png", "image/png", PHOTO),),
+    )
+    return MimeComposer("3D makeR Technologies SAS").compose(mail)
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _transport(lab: MailLab) -> SmtpTransport:
+    return SmtpTransport(timeout=10, cafile=lab.ca_path)
+
+
+def _mailbox(lab: MailLab, **kwargs: int) -> ImapMailbox:
+    return ImapMailbox(timeout=10, cafile=lab.ca_path, **kwargs)
+
+
+# --- SMTP ----------------------------------------------------------------------------------------
+
+
+def test_mail_sent_with_starttls_arrives_whole_in_the_customers_mailbox(mailboxes: MailLab) -> None:
+    raw = _raw()
+    server = mailboxes.smtp_settings(security=MailSecurity.STARTTLS)
+    _transport(mailboxes).send(server, mailboxes.password(SUPPORT), SUPPORT, [CUSTOMER], raw)
+
+    (arrived,) = mailboxes.wait_for_messages(CUSTOMER, 1)
+    message = _parse(arrived)
+    assert str(message["Subject"]) == "[SOP-2026-00123] Caso resuelto: la cámara"
+    assert verified_ticket_number(SECRET, message["Message-ID"]) == "SOP-2026-00123"
+    assert message["Auto-Submitted"] == "auto-generated"
+    (photo,) = list(message.iter_attachments())
+    assert (photo.get_filename(), photo.get_content()) == ("foto cámara.png", PHOTO)
+    accepted = mailboxes.accepted[-1]
+    assert (accepted.port, accepted.login, accepted.mail_from) == (server.port, SUPPORT, SUPPORT)
+
+
+@pytest.mark.parametrize("security", [MailSecurity.TLS, MailSecurity.NONE])
+def test_mail_is_sent_over_tls_and_over_a_plain_local_connection(mailboxes: MailLab, security: MailSecurity) -> None:
+    server = mailboxes.smtp_settings(security=security)
+    _transport(mailboxes).send(server, mailboxes.password(SUPPORT), SUPPORT, [CUSTOMER], _raw())
+    assert len(mailboxes.wait_for_messages(CUSTOMER, 1)) == 1
+
+
+def test_check_signs_in_and_leaves(mailboxes: MailLab) -> None:
+    _transport(mailboxes).check(mailboxes.smtp_settings(), mailboxes.password(SUPPORT))
+    assert mailboxes.accepted == []
+
+
+def test_a_certificate_from_an_unknown_authority_is_refused(mailboxes: MailLab) -> None:
+    # Without the lab's CA only the system's authorities are trusted, and they did not sign it.
+    transport = SmtpTransport(timeout=10)
+    with pytest.raises(MailConnectionError) as refused:
+        transport.check(mailboxes.smtp_settings(), mailboxes.password(SUPPORT))
+    assert "certificate" in refused.value.message
+    with pytest.raises(MailDeliveryError) as failed:
+        transport.send(mailboxes.smtp_settings(), mailboxes.password(SUPPORT), SUPPORT, [CUSTOMER], _raw())
+    assert not failed.value.permanent
+    assert mailboxes.accepted == []
+
+
+def test_starttls_is_never_skipped_when_the_server_does_not_offer_it(mailboxes: MailLab) -> None:
+    plain_port_said_starttls = ServerSettings(
+        mailboxes.host, mailboxes.smtp_port, MailSecurity.STARTTLS, mailboxes.smtp_settings().user
+    )
+    with pytest.raises(MailConnectionError) as refused:
+        _transport(mailboxes).check(plain_port_said_starttls, mailboxes.password(SUPPORT))
+    assert "STARTTLS" in refused.value.message
+
+
+def test_a_wrong_password_is_said_in_words(mailboxes: MailLab) -> None:
+    with pytest.raises(MailConnectionError) as refused:
+        _transport(mailboxes).check(mailboxes.smtp_settings(), "no-es-la-clave")
+    assert SUPPORT in refused.value.message
+
+
+def test_a_refused_recipient_is_a_permanent_failure(mailboxes: MailLab) -> None:
+    mailboxes.reject_recipient("nadie@cliente.test", "550 5.1.1 No such user here")
+    with pytest.raises(MailDeliveryError) as failed:
+        _transport(mailboxes).send(
+            mailboxes.smtp_settings(), mailboxes.password(SUPPORT), SUPPORT, ["nadie@cliente.test"], _raw()
+        )
+    assert failed.value.permanent
+    assert "550" in failed.value.message
+
+
+def test_a_busy_server_is_a_temporary_failure_and_the_retry_delivers(mailboxes: MailLab) -> None:
+    server, password = mailboxes.smtp_settings(), mailboxes.password(SUPPORT)
+    mailboxes.fail_data("451 4.3.0 Try again later")
+    with pytest.raises(MailDeliveryError) as failed:
+        _transport(mailboxes).send(server, password, SUPPORT, [CUSTOMER], _raw())
+    assert not failed.value.permanent
+    mailboxes.fail_data(None)
+    _transport(mailboxes).send(server, password, SUPPORT, [CUSTOMER], _raw())
+    assert len(mailboxes.wait_for_messages(CUSTOMER, 1)) == 1
+
+
+def test_a_rejected_message_is_a_permanent_failure(mailboxes: MailLab) -> None:
+    mailboxes.fail_data("554 5.6.0 Message refused")
+    with pytest.raises(MailDeliveryError) as failed:
+        _transport(mailboxes).send(mailboxes.smtp_settings(), mailboxes.password(SUPPORT), SUPPORT, [CUSTOMER], _raw())
+    assert failed.value.permanent
+
+
+def test_smtp_down_is_a_temporary_failure(mailboxes: MailLab) -> None:
+    mailboxes.stop_smtp()
+    with pytest.raises(MailDeliveryError) as failed:
+        _transport(mailboxes).send(mailboxes.smtp_settings(), mailboxes.password(SUPPORT), SUPPORT, [CUSTOMER], _raw())
+    assert not failed.value.permanent
+    with pytest.raises(MailConnectionError):
+        _transport(mailboxes).check(mailboxes.smtp_settings(), mailboxes.password(SUPPORT))
+
+
+def test_smtp_not_configured_is_said_in_words() -> None:
+    with pytest.raises(MailConnectionError):
+        SmtpTransport().check(ServerSettings(), "")
+
+
+# --- IMAP ----------------------------------------------------------------------------------------
+
+
+def _flags(lab: MailLab, address: str) -> dict[int, tuple[bytes, ...]]:
+    client = lab.imap(address)
+    try:
+        client.select_folder("INBOX", readonly=True)
+        return {uid: tuple(data) for uid, data in client.get_flags(client.search("ALL")).items()}
+    finally:
+        client.logout()
+
+
+@pytest.mark.parametrize("security", [MailSecurity.STARTTLS, MailSecurity.TLS])
+def test_imap_lists_new_uids_fetches_without_marking_read_and_flags_after_import(
+    mailboxes: MailLab, security: MailSecurity
+) -> None:
+    raws = [_raw(token=f"t{i}", subject=f"Mensaje {i}") for i in range(3)]
+    for raw in raws:
+        mailboxes.append(SUPPORT, raw)
+    server, password = mailboxes.imap_settings(security=security), mailboxes.password(SUPPORT)
+
+    with _mailbox(mailboxes).open(server, password, "INBOX") as session:
+        assert session.uidvalidity > 0
+        uids = session.uids_after(0)
+        assert len(uids) == 3 and uids == sorted(uids)
+        fetched = list(session.fetch(uids))
+        assert [uid for uid, _ in fetched] == uids
+        subjects = [str(_parse(raw)["Subject"]) for _, raw in fetched]
+        assert subjects == [f"[SOP-2026-00123] Mensaje {i}" for i in range(3)]
+        assert all(b"\\Seen" not in flags for flags in _flags(mailboxes, SUPPORT).values())
+
+        session.mark_imported(uids[:2])
+        flags = _flags(mailboxes, SUPPORT)
+        assert all(b"\\Seen" in flags[uid] and IMPORTED_KEYWORD in flags[uid] for uid in uids[:2])
+        assert b"\\Seen" not in flags[uids[2]]
+        assert session.uids_after(uids[-1]) == []  # "UID n:*" names the last one too; not returned
+        uidvalidity, last = session.uidvalidity, uids[-1]
+
+    mailboxes.append(SUPPORT, _raw(token="t9", subject="Nuevo"))
+    with _mailbox(mailboxes).open(server, password, "INBOX") as session:
+        assert session.uidvalidity == uidvalidity
+        (new,) = session.uids_after(last)
+        ((uid, raw),) = list(session.fetch([new]))
+        assert uid == new and str(_parse(raw)["Subject"]) == "[SOP-2026-00123] Nuevo"
+
+
+def test_imap_fetches_in_batches_and_skips_uids_that_are_gone(mailboxes: MailLab) -> None:
+    for i in range(5):
+        mailboxes.append(SUPPORT, _raw(token=f"b{i}", subject=f"Lote {i}"))
+    server, password = mailboxes.imap_settings(), mailboxes.password(SUPPORT)
+    with _mailbox(mailboxes, batch_size=2).open(server, password, "INBOX") as session:
+        uids = session.uids_after(0)
+        fetched = list(session.fetch([*uids, uids[-1] + 100]))
+    assert [uid for uid, _ in fetched] == uids
+    assert [str(_parse(raw)["Subject"]) for _, raw in fetched] == [f"[SOP-2026-00123] Lote {i}" for i in range(5)]
+
+
+def test_mail_sent_over_smtp_is_read_back_over_imap_with_its_signed_id(mailboxes: MailLab) -> None:
+    """The round trip the desk lives on: our mail out, the mailbox in, the ticket recovered."""
+    _transport(mailboxes).send(
+        mailboxes.smtp_settings(), mailboxes.password(SUPPORT), SUPPORT, [SUPPORT], _raw(number="SOP-2026-04567")
+    )
+    mailboxes.wait_for_messages(SUPPORT, 1)
+    with _mailbox(mailboxes).open(mailboxes.imap_settings(), mailboxes.password(SUPPORT), "INBOX") as session:
+        ((_, raw),) = list(session.fetch(session.uids_after(0)))
+    assert verified_ticket_number(SECRET, _parse(raw)["Message-ID"]) == "SOP-2026-04567"
+
+
+def test_imap_check_and_its_failures_in_words(mailboxes: MailLab, tmp_path: Path) -> None:
+    server, password = mailboxes.imap_settings(), mailboxes.password(SUPPORT)
+    _mailbox(mailboxes).check(server, password, "INBOX")
+    with pytest.raises(MailConnectionError) as wrong_password:
+        _mailbox(mailboxes).check(server, "no-es-la-clave", "INBOX")
+    assert SUPPORT in wrong_password.value.message
+    with pytest.raises(MailConnectionError) as no_folder:
+        _mailbox(mailboxes).check(server, password, "NoExiste")
+    assert "NoExiste" in no_folder.value.message
+    with pytest.raises(MailConnectionError) as untrusted:
+        ImapMailbox(timeout=10).check(server, password, "INBOX")
+    assert "certificate" in untrusted.value.message
+    with pytest.raises(MailConnectionError):
+        ImapMailbox().check(ServerSettings(), "", "INBOX")
+
+
+def test_imap_down_is_said_in_words(mailboxes: MailLab) -> None:
+    # A loopback port nobody listens on: what a stopped server looks like from here.
+    with socket.socket() as probe:
+        probe.bind((mailboxes.host, 0))
+        port = probe.getsockname()[1]
+    server = ServerSettings(mailboxes.host, port, MailSecurity.TLS, SUPPORT)
+    with pytest.raises(MailConnectionError) as down:
+        _mailbox(mailboxes).check(server, mailboxes.password(SUPPORT), "INBOX")
+    assert str(port) in down.value.message
