@@ -1,9 +1,12 @@
 """Settings: the support policy (administrators), the product catalogue (coordinators and
-administrators) and the company's data with the certificate signing key, one tab each."""
+administrators), the company's data with the certificate signing key, and mail (administrators:
+the servers, the templates, the outbox), one tab each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
+from typing import Any
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
@@ -16,11 +19,15 @@ from desktop_app.services.policy_service import PolicyService
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.catalogue_view import CatalogueView
 from desktop_app.ui.views.company_view import CompanyView
+from desktop_app.ui.views.mail_settings_view import MailSettingsView
+from desktop_app.ui.views.mail_templates_view import MailTemplatesView
+from desktop_app.ui.views.outbox_view import OutboxView
 from desktop_app.ui.views.policy_view import PolicyView
 
 
 class SettingsView(QWidget):
-    """The Settings page; `policy_view` is None for a person who may not edit the policy."""
+    """The Settings page; `policy_view` is None for a person who may not edit the policy, and the
+    mail views are None for a person who may not configure mail (or without a mail service)."""
 
     def __init__(
         self,
@@ -31,6 +38,9 @@ class SettingsView(QWidget):
         actor: Actor,
         tz: tzinfo,
         parent: QWidget | None = None,
+        *,
+        mail: Any = None,
+        find_ticket: Callable[[str], int] | None = None,
     ) -> None:
         super().__init__(parent)
         self.tabs = QTabWidget(documentMode=True)
@@ -42,6 +52,16 @@ class SettingsView(QWidget):
         self.catalogue_tab = self.tabs.addTab(self.catalogue_view, _("Product catalogue"))
         self.company_view = CompanyView(company, tasks, actor, tz)
         self.company_tab = self.tabs.addTab(self.company_view, _("Company data"))
+        self.mail_view: MailSettingsView | None = None
+        self.mail_templates_view: MailTemplatesView | None = None
+        self.outbox_view: OutboxView | None = None
+        if mail is not None and may(actor, Permission.CONFIGURE_MAIL):
+            self.mail_view = MailSettingsView(mail, tasks, actor, tz)
+            self.mail_tab = self.tabs.addTab(self.mail_view, _("Mail"))
+            self.mail_templates_view = MailTemplatesView(mail, tasks, actor, find_ticket)
+            self.mail_templates_tab = self.tabs.addTab(self.mail_templates_view, _("Mail templates"))
+            self.outbox_view = OutboxView(mail, tasks, actor, tz)
+            self.outbox_tab = self.tabs.addTab(self.outbox_view, _("Outbox"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
