@@ -5,15 +5,20 @@ worker starts its own), and per test the same lab with every mailbox emptied."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.mail_lab import INSTALL_HINT, MailLab, dovecot_binary
+if TYPE_CHECKING:
+    from tests.mail_lab import MailLab
 
 
 @pytest.fixture(scope="session")
 def mail_lab() -> Iterator[MailLab]:
     """Dovecot (IMAP, IMAPS) and SMTP (plain, STARTTLS, TLS) on loopback for this test process."""
+    # Imported here: test processes that never touch mail do not load aiosmtpd, trustme, IMAPClient.
+    from tests.mail_lab import INSTALL_HINT, MailLab, dovecot_binary
+
     try:
         dovecot_binary()
     except RuntimeError:
@@ -25,7 +30,7 @@ def mail_lab() -> Iterator[MailLab]:
 
 @pytest.fixture
 def mailboxes(mail_lab: MailLab) -> MailLab:
-    """The session's mail lab, with every mailbox empty, nothing in `accepted`, no SMTP faults
-    and SMTP up: what one test did to the mail servers never reaches the next."""
+    """The session's mail lab, with every mailbox empty, nothing in `accepted`, no SMTP faults,
+    IMAP and SMTP up: what one test did to the mail servers never reaches the next."""
     mail_lab.reset()
     return mail_lab

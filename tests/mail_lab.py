@@ -13,7 +13,7 @@ Pytest: the session fixture `mail_lab` (one lab per xdist worker) and the functi
 tests/mail_fixtures.py.
 
 API of `MailLab` (all hosts are "127.0.0.1"; the certificate also names "localhost"):
-    host                        "127.0.0.1".
+    host, imap_host, smtp_host  "127.0.0.1".
     imap_port                   IMAP, plain with STARTTLS offered; plaintext LOGIN allowed.
     imaps_port                  IMAP with TLS from the first byte.
     smtp_port                   SMTP, plain; AUTH PLAIN/LOGIN allowed without TLS, not required.
@@ -36,8 +36,12 @@ API of `MailLab` (all hosts are "127.0.0.1"; the certificate also names "localho
     reject_recipient(address, reply="550 5.1.1 ...")  RCPT TO that address gets that reply.
     fail_data(reply | None)     every DATA gets that reply ("451 ..." or "554 ..."); None: normal.
     stop_smtp() / start_smtp()  SMTP down (connection refused) and back, on the same ports.
-    smtp_running                whether the SMTP endpoints are up.
-    reset()                     clear_all(), `accepted` emptied, faults off, SMTP started.
+    stop_imap() / start_imap()  Dovecot down (connection refused; SMTP answers 451 to mail for a
+                                lab mailbox meanwhile) and back, same ports, mailboxes kept.
+    smtp_running / imap_running whether they are up.
+    smtp_settings(user=SUPPORT, security=STARTTLS) / imap_settings(...)  the ServerSettings
+                                (desktop_app.services.mail_ports) that point the app at this lab.
+    reset()                     clear_all(), `accepted` emptied, faults off, IMAP and SMTP started.
     stop()                      everything down and the folder deleted.
     dovecot_log()               Dovecot's log so far (shown in the error when it fails to start).
 
@@ -55,6 +59,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -70,6 +75,8 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from imapclient import IMAPClient
 
+from desktop_app.services.mail_ports import MailSecurity, ServerSettings
+
 _T = TypeVar("_T")
 HOST = "127.0.0.1"
 # The mailboxes every lab has, with their passwords (IMAP user and SMTP AUTH user = the address).
@@ -80,6 +87,7 @@ USERS: dict[str, str] = {
     "otro@cliente.test": "otro-clave-1",
     "extrano@otro.test": "extrano-clave-1",
 }
+SUPPORT = "soporte@somosmaker.test"
 INSTALL_HINT = "run scripts/install_system_deps.sh (`make test` runs it) to install Dovecot (dovecot-imapd)"
 
 
@@ -100,8 +108,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# Debian installs it in /usr/sbin, which a non-root PATH often lacks.
+DOVECOT_PATHS = ("/usr/sbin/dovecot",)
+
+
 def dovecot_binary() -> str:
-    found = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
+    """Dovecot's path; RuntimeError saying how to install it when it is missing."""
+    found = shutil.which("dovecot") or next((path for path in DOVECOT_PATHS if os.path.exists(path)), None)
     if not found:
         raise RuntimeError(f"Dovecot is not installed: {INSTALL_HINT}")
     return found
@@ -138,7 +151,10 @@ class _Handler:
         for rcpt in envelope.rcpt_tos:
             if rcpt.lower() in self._lab._users:
                 # Blocking IMAP in the server's loop: one delivery at a time, which a test server can afford.
-                self._lab._deliver(rcpt.lower(), content)
+                try:
+                    self._lab._deliver(rcpt.lower(), content)
+                except Exception:
+                    return "451 4.3.0 Mailbox unavailable, try again later"
         login = session.auth_data
         self._lab.accepted.append(
             Accepted(
@@ -156,6 +172,8 @@ class MailLab:
     """Dovecot and aiosmtpd on loopback, in a temporary folder (see the module docstring)."""
 
     host = HOST
+    imap_host = HOST
+    smtp_host = HOST
 
     def __init__(self) -> None:
         self._users: dict[str, str] = dict(USERS)
@@ -164,6 +182,7 @@ class MailLab:
         self._data_reply: str | None = None
         self._controllers: list[Controller] = []
         self._process: subprocess.Popen[bytes] | None = None
+        self._watchdog: subprocess.Popen[bytes] | None = None
         self._client_lock = threading.Lock()
         self._clients: dict[str, IMAPClient] = {}
         self.folder = Path(tempfile.mkdtemp(prefix="makersupport-mail-"))
@@ -197,14 +216,7 @@ class MailLab:
     def stop(self) -> None:
         """Everything down and the folder deleted; safe to call twice."""
         self.stop_smtp()
-        self._close_clients()
-        process, self._process = self._process, None
-        if process is not None:
-            # SIGKILL to the whole group: a clean SIGTERM costs Dovecot a second or two, and the
-            # folder (all its state) is deleted right after anyway.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        self.stop_imap()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> MailLab:
@@ -310,14 +322,64 @@ service stats {{
         except OSError:
             return ""
 
+    @property
+    def imap_running(self) -> bool:
+        return self._process is not None
+
+    def start_imap(self) -> None:
+        """Start Dovecot again after stop_imap(), same ports, mailboxes as they were (no-op when running)."""
+        if self._process is None:
+            self._start_dovecot()
+
+    def stop_imap(self) -> None:
+        """Stop Dovecot: connecting is refused until start_imap(); the mailboxes stay on disk.
+
+        Delivery by the SMTP servers fails meanwhile (they answer 451), as a real one would.
+        """
+        self._close_clients()
+        process, self._process = self._process, None
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            watchdog.kill()
+            watchdog.wait(timeout=10)
+            if watchdog.stdin is not None:
+                watchdog.stdin.close()
+        if process is not None:
+            was_running = process.poll() is None
+            # SIGKILL to the whole group: a clean SIGTERM costs Dovecot a second or two, and a
+            # killed Dovecot loses nothing a test needs (maildir is written before APPEND answers).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            # The group's other members die a moment later: wait until the ports refuse, and drop
+            # the pid file, which would make the next start think the old master still runs.
+            deadline = time.monotonic() + 5
+            while was_running and (self._answers(self.imap_port, None) or self._answers(self.imaps_port, None)):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+            (self.folder / "base" / "master.pid").unlink(missing_ok=True)
+
     def _start_dovecot(self) -> None:
         command = [dovecot_binary(), "-c", str(self.folder / "dovecot.conf"), "-F"]
         if self._as_nobody:
             command = ["runuser", "-u", self._user, "--", *command]
         output = self.folder / "dovecot.out"
-        with open(output, "wb") as sink:
-            # Its own process group: stop() ends the master and every child it started at once.
+        with open(output, "ab") as sink:
+            # Its own process group: stop_imap() ends the master and every child it started at once.
             self._process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        # If this test process dies without stopping the lab (kill -9, a crashed xdist worker), the
+        # watchdog reads end-of-file on its stdin, kills Dovecot's group and deletes the folder.
+        self._watchdog = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import os, shutil, sys; sys.stdin.buffer.read(); "
+                f"os.killpg({self._process.pid}, 9); shutil.rmtree({str(self.folder)!r}, ignore_errors=True)",
+            ],
+            stdin=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 15
         while True:
             if self._process.poll() is not None:
@@ -440,6 +502,22 @@ service stats {{
         for client in clients.values():
             _close_quietly(client)
 
+    # -- what the app is configured with --------------------------------------------------------
+
+    def smtp_settings(self, user: str = SUPPORT, security: MailSecurity = MailSecurity.STARTTLS) -> ServerSettings:
+        """The app's SMTP settings for this lab: the port that speaks `security`, signing in as `user`."""
+        ports = {
+            MailSecurity.NONE: self.smtp_port,
+            MailSecurity.STARTTLS: self.smtp_starttls_port,
+            MailSecurity.TLS: self.smtps_port,
+        }
+        return ServerSettings(host=HOST, port=ports[security], security=security, user=user)
+
+    def imap_settings(self, user: str = SUPPORT, security: MailSecurity = MailSecurity.STARTTLS) -> ServerSettings:
+        """The app's IMAP settings for this lab (STARTTLS and NONE share the plain port)."""
+        port = self.imaps_port if security is MailSecurity.TLS else self.imap_port
+        return ServerSettings(host=HOST, port=port, security=security, user=user)
+
     # -- TLS ----------------------------------------------------------------------------------
 
     def ssl_context(self) -> ssl.SSLContext:
@@ -523,5 +601,6 @@ service stats {{
         self._rejected.clear()
         self._data_reply = None
         self.accepted.clear()
+        self.start_imap()
         self.start_smtp()
         self.clear_all()

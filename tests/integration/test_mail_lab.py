@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import email
+import os
+import signal
 import smtplib
 import socket
 import ssl
+import subprocess
+import sys
 import time
+from email import policy
+from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
 
+from desktop_app.services.mail_ports import MailSecurity
 from tests.mail_lab import MailLab
 
 SUPPORT = "soporte@somosmaker.test"
@@ -242,3 +249,93 @@ def test_a_dovecot_that_cannot_start_says_why_with_its_log() -> None:
             lab.start()
     assert "Address already in use" in str(failed.value)
     assert not lab.folder.exists()
+
+
+def test_imap_down_refuses_connections_defers_smtp_delivery_and_comes_back_with_the_mail(mailboxes: MailLab) -> None:
+    mailboxes.append(SUPPORT, _mail(CUSTOMER, SUPPORT, "Antes de la caída"))
+    mailboxes.stop_imap()
+    assert not mailboxes.imap_running
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((mailboxes.host, mailboxes.imap_port), timeout=5).close()
+    with (
+        smtplib.SMTP(mailboxes.host, mailboxes.smtp_port, timeout=10) as smtp,
+        pytest.raises(smtplib.SMTPDataError) as deferred,
+    ):
+        smtp.sendmail(CUSTOMER, [SUPPORT], _mail(CUSTOMER, SUPPORT, "Durante la caída"))
+    assert deferred.value.smtp_code == 451
+
+    mailboxes.start_imap()
+    with smtplib.SMTP(mailboxes.host, mailboxes.smtp_port, timeout=10) as smtp:
+        smtp.sendmail(CUSTOMER, [SUPPORT], _mail(CUSTOMER, SUPPORT, "Después de la caída"))
+    subjects = [
+        str(email.message_from_bytes(raw, policy=policy.default)["Subject"]) for raw in mailboxes.messages(SUPPORT)
+    ]
+    assert subjects == ["Antes de la caída", "Después de la caída"]
+
+
+@pytest.mark.parametrize("security", list(MailSecurity))
+def test_the_settings_helpers_point_at_ports_that_speak_that_security(
+    mailboxes: MailLab, security: MailSecurity
+) -> None:
+    smtp_settings = mailboxes.smtp_settings(SUPPORT, security)
+    imap_settings = mailboxes.imap_settings(SUPPORT, security)
+    assert smtp_settings.user == imap_settings.user == SUPPORT
+    if security is MailSecurity.TLS:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            smtp_settings.host, smtp_settings.port, context=mailboxes.ssl_context(), timeout=10
+        )
+    else:
+        smtp = smtplib.SMTP(smtp_settings.host, smtp_settings.port, timeout=10)
+        if security is MailSecurity.STARTTLS:
+            smtp.starttls(context=mailboxes.ssl_context())
+    with smtp:
+        smtp.login(SUPPORT, mailboxes.password(SUPPORT))
+        smtp.sendmail(SUPPORT, [CUSTOMER], _mail(SUPPORT, CUSTOMER, f"Por {security.value}"))
+    tls = security is MailSecurity.TLS
+    context = mailboxes.ssl_context() if tls else None
+    with IMAPClient(imap_settings.host, port=imap_settings.port, ssl=tls, ssl_context=context, timeout=10) as client:
+        if security is MailSecurity.STARTTLS:
+            client.starttls(mailboxes.ssl_context())
+        client.login(SUPPORT, mailboxes.password(SUPPORT))
+    assert len(mailboxes.messages(CUSTOMER)) == 1
+
+
+def test_a_test_process_killed_without_stopping_leaves_no_dovecot_behind(tmp_path: Path) -> None:
+    script = tmp_path / "lab.py"
+    script.write_text(
+        "import sys, time\n"
+        "from tests.mail_lab import MailLab\n"
+        "lab = MailLab().start()\n"
+        "print(lab._process.pid, lab.folder, flush=True)\n"
+        "time.sleep(60)\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen([sys.executable, str(script)], cwd=root, stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    pid, folder = child.stdout.readline().split()
+    child.stdout.close()
+    os.kill(int(pid), 0)  # Dovecot (under runuser when root) is running
+
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while (Path(folder).exists() or _alive(int(pid))) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(int(pid))
+    assert not Path(folder).exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_without_dovecot_the_lab_says_to_run_the_install_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr("tests.mail_lab.DOVECOT_PATHS", ())
+    with pytest.raises(RuntimeError, match=r"scripts/install_system_deps\.sh"):
+        MailLab().start()
