@@ -9,9 +9,12 @@ ticket in their scope for themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from desktop_app.domain.ids import UserId
+from desktop_app.domain.model import Role
 from desktop_app.domain.permissions import Actor, Permission, allows
 
 
@@ -39,3 +42,38 @@ def assignment_refusal(actor: Actor, current: UserId | None, new: UserId) -> Ass
 def may_take(actor: Actor, current: UserId | None) -> bool:
     """Whether `actor` may make themselves responsible for a ticket now assigned to `current`."""
     return actor.user_id is not None and assignment_refusal(actor, current, actor.user_id) is None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person who could be made responsible for a request nobody took by hand (a mail)."""
+
+    user_id: UserId
+    role: Role
+    city: str
+    open_tickets: int = 0
+
+
+# Who answers a request that arrived by itself, in order: agents, then coordinators, then
+# administrators; technicians work on site and are never given one this way.
+_TAKERS = (Role.AGENT, Role.COORDINATOR, Role.ADMIN)
+
+
+def responsible_for_new_request(
+    candidates: Sequence[Candidate], customer_city: str, previous: UserId | None
+) -> UserId | None:
+    """R1 for a request no person took (a mail from a known contact): the agent who handled the
+    customer's latest ticket when still active, else the agent of the customer's city with the
+    fewest open tickets, else any agent with the fewest, else a coordinator, else an administrator
+    (ties: the lowest id, so the choice is reproducible). None when nobody can take it."""
+    takers = [c for c in candidates if c.role in _TAKERS]
+    if previous is not None and any(c.user_id == previous for c in takers):
+        return previous
+    city = customer_city.casefold()
+    for pool in (
+        [c for c in takers if c.role is Role.AGENT and c.city.casefold() == city],
+        *([c for c in takers if c.role is role] for role in _TAKERS),
+    ):
+        if pool:
+            return min(pool, key=lambda c: (c.open_tickets, c.user_id)).user_id
+    return None

@@ -29,6 +29,7 @@ from desktop_app.persistence.repositories import (
 from desktop_app.persistence.repositories.customers import SqlCustomerRepository
 from desktop_app.persistence.repositories.importing import SqlImportRepository
 from desktop_app.persistence.repositories.mail import SqlMailRepository
+from desktop_app.persistence.repositories.mail_inbox import SqlMailInboxRepository
 from desktop_app.persistence.tables import Base
 
 
@@ -51,6 +52,7 @@ class SqlAlchemyUnitOfWork:
         self.company = SqlCompanyRepository(session)
         self.imports = SqlImportRepository(session)  # imports and exports, in bulk
         self.mail = SqlMailRepository(session)  # mail settings, edited templates, the outbox
+        self.mail_inbox = SqlMailInboxRepository(session)  # received mail (services/mail/inbound.py)
         self.queries = SqlReadModels(session)  # what screens show (persistence.queries)
         return self
 

@@ -22,6 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
+from desktop_app.domain.permissions import SYSTEM, Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, ngettext
 from desktop_app.services.ports import JobLock
@@ -32,6 +33,7 @@ ESCALATION_EVERY = timedelta(minutes=1)
 REMINDERS_EVERY = timedelta(minutes=5)  # a reminder is given once; the round only needs to notice soon
 # The backup itself is made once a day (BackupService.run_if_due); this is how often it is checked.
 BACKUP_CHECK_EVERY = timedelta(hours=1)
+MAIL_FETCH_EVERY = timedelta(seconds=60)
 
 
 class JobStatus(Enum):
@@ -194,9 +196,29 @@ def reminder_job(notifications: ReminderRound) -> Job:
     return Job("reminders", REMINDERS_EVERY, run)
 
 
-def periodic_jobs(tickets: EscalationRound, backups: AutomaticBackup, notifications: ReminderRound) -> list[Job]:
+class MailFetch(Protocol):
+    def fetch(self, *, actor: Actor) -> str | None:
+        """Import the support mailbox's new mail, each message once; what was done, or None."""
+        ...
+
+
+def mail_fetch_job(mail: MailFetch) -> Job:
+    """Issue 14: the support mailbox read every minute, as the desk itself (services/mail/fetching.py)."""
+    return Job("mail_fetch", MAIL_FETCH_EVERY, lambda: mail.fetch(actor=SYSTEM))
+
+
+def periodic_jobs(
+    tickets: EscalationRound,
+    backups: AutomaticBackup,
+    notifications: ReminderRound,
+    *,
+    mail_fetch: MailFetch | None = None,
+) -> list[Job]:
     """Every job the desk runs on its own. Mail jobs join this list."""
-    return [escalation_job(tickets), reminder_job(notifications), backup_job(backups)]
+    jobs = [escalation_job(tickets), reminder_job(notifications), backup_job(backups)]
+    if mail_fetch is not None:
+        jobs.append(mail_fetch_job(mail_fetch))
+    return jobs
 
 
 def round_summary(outcomes: Sequence[JobOutcome]) -> str:

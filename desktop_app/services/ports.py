@@ -56,6 +56,7 @@ from desktop_app.services.dto import (
     TicketDetail,
 )
 from desktop_app.services.import_ports import ImportRepository
+from desktop_app.services.inbox_ports import MailInboxRepository
 from desktop_app.services.outbox_ports import MailQueries, MailRepository
 
 
@@ -437,6 +438,7 @@ class UnitOfWork(Protocol):
     company: CompanyRepository
     imports: ImportRepository  # bulk look-ups and writes of imports and exports
     mail: MailRepository  # mail settings, edited templates, the outbox
+    mail_inbox: MailInboxRepository  # received mail, where the fetch left off, routing look-ups
     queries: ReadModels
 
     def __enter__(self) -> Self: ...

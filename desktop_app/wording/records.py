@@ -221,4 +221,5 @@ def job_label(name: str) -> str:
         "escalation": _("escalation"),
         "reminders": _("reminders"),
         "backup": _("automatic backup"),
+        "mail_fetch": _("mail fetch"),
     }.get(name, name)

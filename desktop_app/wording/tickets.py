@@ -84,6 +84,18 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
         if data.get("maintenance") == "1":
             return _("On-site maintenance in {city}, {length}").format(city=data.get("city", ""), length=length)
         return _("On-site visit in {city}, {length}").format(city=data.get("city", ""), length=length)
+    if kind is EventKind.EMAIL_RECEIVED:
+        # A customer's mail (services/mail/inbound.py): what it did, when it did more than arrive.
+        if data.get("followed_by"):
+            return _("E-mail received after the reopen window: it opened ticket {number}").format(
+                number=data["followed_by"]
+            )
+        if data.get("follows"):
+            return _("E-mail received: it follows up ticket {number}").format(number=data["follows"])
+        if data.get("automatic"):
+            return _("Automatic reply received (nothing changed)")
+        if data.get("bounced_mail_id"):
+            return _("A mail we sent bounced")
     return {
         EventKind.CREATED: _("Ticket created"),
         EventKind.COMMENT: _("Comment"),

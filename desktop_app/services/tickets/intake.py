@@ -49,6 +49,8 @@ class IntakeRequest:
     channel: Channel
     assigned_agent_id: UserId | None
     attachments: tuple[NewAttachment, ...] = ()
+    # Where the ticket's mail goes: the sender of a mail that opened it; "" = the customer's address.
+    contact_email: str = ""
 
 
 class Intake:
@@ -123,6 +125,7 @@ class Intake:
                 policy_version=core.policy.version(),
                 first_response_due_at=due,
                 due_at=None if waiting else due,
+                contact_email=request.contact_email.strip()[:320],
             )
         )
         assert ticket.id is not None
