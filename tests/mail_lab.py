@@ -20,7 +20,10 @@ API of `MailLab` (all hosts are "127.0.0.1"; the certificate also names "localho
     smtp_starttls_port          SMTP that requires STARTTLS before anything (and before AUTH).
     smtps_port                  SMTP with TLS from the first byte.
     ca_path                     PEM file of the self-signed CA (trustme) that signed both servers'
-                                certificate; `ssl_context()` is a client context trusting it.
+                                certificate; `ssl_context()` is a client context trusting it. A
+                                process started by a test (the CLI, the worker) trusts it with
+                                SSL_CERT_FILE=<ca_path> in its environment (OpenSSL's default
+                                verify paths; ssl.create_default_context() follows it).
     USERS / addresses()         the mailboxes: soporte@somosmaker.test (the support desk),
                                 agente@somosmaker.test, cliente@cliente.test, otro@cliente.test,
                                 extrano@otro.test, plus any `add_user(address, password=None)`.
@@ -45,13 +48,16 @@ API of `MailLab` (all hosts are "127.0.0.1"; the certificate also names "localho
     stop()                      everything down and the folder deleted.
     dovecot_log()               Dovecot's log so far (shown in the error when it fails to start).
 
-Use it as `with MailLab() as lab:` or `lab = MailLab().start()` … `lab.stop()`.
+Use it as `with MailLab() as lab:` or `lab = MailLab().start()` … `lab.stop()`. Delivery happens
+before the SMTP server answers 250, so a mail is in the INBOX once smtplib returns. Figures on the
+2-core test machine: start ~0.1 s, reset() ~10 ms, SMTP to INBOX ~2.5 ms a mail, stop ~10 ms.
 """
 
 from __future__ import annotations
 
 import contextlib
 import grp
+import logging
 import os
 import pwd
 import shutil
@@ -89,6 +95,14 @@ USERS: dict[str, str] = {
 }
 SUPPORT = "soporte@somosmaker.test"
 INSTALL_HINT = "run scripts/install_system_deps.sh (`make test` runs it) to install Dovecot (dovecot-imapd)"
+
+
+def _not_login_data_notice(record: logging.LogRecord) -> bool:
+    # aiosmtpd 1.4 itself sets the deprecated Session.login_data on every AUTH and logs about it.
+    return "login_data is deprecated" not in record.getMessage()
+
+
+logging.getLogger("mail.log").addFilter(_not_login_data_notice)
 
 
 @dataclass(frozen=True)
