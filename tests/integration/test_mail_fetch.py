@@ -1,0 +1,123 @@
+"""Issue 14: the support mailbox fetched from a real Dovecot (tests/mail_lab.py), each mail once.
+
+The position (UIDVALIDITY, last UID) moves in each mail's own transaction; a folder whose
+UIDVALIDITY changed is read again from the start and nothing is imported twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop_app.domain.ids import CustomerId
+from desktop_app.domain.model import Contact
+from desktop_app.domain.permissions import SYSTEM
+from desktop_app.persistence.tables import MailboxStateRecord, MailInboxRecord
+from desktop_app.services.mail_ports import MailSecurity
+from tests.integration.world import World
+from tests.mail_lab import SUPPORT, MailLab
+from tests.reliability.mail_fetcher import fetcher
+
+pytestmark = pytest.mark.usefixtures("english_ui")
+CONTACT = "jefe.lab@eafit.edu.co"
+
+
+def customer_mail(n: int, *, sender: str = "alguien@otro.test", body: str = "") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = SUPPORT
+    msg["Subject"] = f"Consulta {n}"
+    msg["Message-ID"] = f"<m{n}.{secrets.token_hex(4)}@cliente.test>"
+    msg.set_content(body or f"Buenos días, consulta número {n} sobre la impresora.")
+    return msg.as_bytes()
+
+
+def _rows(w: World) -> tuple[int, int]:
+    """(rows in the inbox, distinct Message-IDs among them)."""
+    with w.services.engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(MailInboxRecord)).scalar_one()
+        distinct = connection.execute(select(func.count(func.distinct(MailInboxRecord.message_id)))).scalar_one()
+    return int(total), int(distinct)
+
+
+def test_200_mails_are_fetched_each_once_and_a_second_fetch_finds_nothing(world: World, mailboxes: MailLab) -> None:
+    with world.services.uow_factory() as uow:
+        uow.customers.add_contact(Contact(CustomerId(world.ids["eafit"]), "Jefe", CONTACT, "", ""))
+        uow.commit()
+    for n in range(200):
+        if n % 20 == 0:  # a few known contacts naming their machine: tickets through intake
+            mailboxes.append(
+                SUPPORT, customer_mail(n, sender=CONTACT, body=f"La impresora MK-R1-EAFIT_R1 falla ({n}).")
+            )
+        else:
+            mailboxes.append(SUPPORT, customer_mail(n))
+    fetch = fetcher(world.services, mailboxes.imap_settings(security=MailSecurity.NONE), mailboxes.password(SUPPORT))
+
+    summary = fetch.fetch(actor=SYSTEM)
+
+    assert summary is not None and "200" in summary
+    assert _rows(world) == (200, 200)
+    assert fetch.fetch(actor=SYSTEM) is None  # nothing new
+    assert _rows(world) == (200, 200)
+    with world.services.engine.connect() as connection:
+        tickets = connection.execute(
+            select(func.count()).select_from(MailInboxRecord).where(MailInboxRecord.state == "ticket")
+        ).scalar_one()
+        last_uid = connection.execute(select(MailboxStateRecord.last_uid)).scalar_one()
+    assert tickets == 10
+    assert last_uid == 200
+    # Flagged on the server only after each import committed.
+    client = mailboxes.imap(SUPPORT)
+    try:
+        client.select_folder("INBOX", readonly=True)
+        assert len(client.search(["UNSEEN"])) == 0
+        assert len(client.search(["KEYWORD", "MakerSoporte"])) == 200
+    finally:
+        client.logout()
+
+
+def test_a_folder_whose_uidvalidity_changed_is_read_again_and_nothing_is_imported_twice(
+    world: World, mailboxes: MailLab
+) -> None:
+    folder = "Soporte"
+    mails = [customer_mail(n) for n in range(5)]
+
+    def fill(extra: list[bytes]) -> int:
+        client = mailboxes.imap(SUPPORT)
+        try:
+            client.create_folder(folder)
+            for raw in [*mails, *extra]:
+                client.append(folder, raw)
+            return int(client.select_folder(folder)[b"UIDVALIDITY"])
+        finally:
+            client.logout()
+
+    first_validity = fill([])
+    fetch = fetcher(
+        world.services, mailboxes.imap_settings(security=MailSecurity.NONE), mailboxes.password(SUPPORT), folder
+    )
+    fetch.fetch(actor=SYSTEM)
+    assert _rows(world) == (5, 5)
+    # The folder is rebuilt (as a server migration does): new UIDVALIDITY, the same mails plus one.
+    client = mailboxes.imap(SUPPORT)
+    client.delete_folder(folder)
+    client.logout()
+    time.sleep(1.1)  # Dovecot's UIDVALIDITY is a time stamp
+    second_validity = fill([customer_mail(99)])
+    assert second_validity != first_validity
+
+    summary = fetch.fetch(actor=SYSTEM)
+
+    assert _rows(world) == (6, 6)  # the five again were recognised; only the new one was added
+    assert summary is not None
+    with world.services.engine.connect() as connection:
+        validity, last_uid = connection.execute(
+            select(MailboxStateRecord.uidvalidity, MailboxStateRecord.last_uid).where(
+                MailboxStateRecord.folder == folder
+            )
+        ).one()
+    assert (validity, last_uid) == (second_validity, 6)
