@@ -444,6 +444,32 @@ def _import(w: World, text: str, *, field: str) -> str:
     return _outcome(accepted)
 
 
+def _discard_mail(w: World, text: str) -> str:
+    """An unknown sender's mail discarded with the text as the reason (services/mail/unclassified.py)."""
+    from email.message import EmailMessage
+
+    from desktop_app.domain.permissions import SYSTEM
+    from desktop_app.mail.reading import StdlibMailReader
+    from desktop_app.services.mail.inbound import MailInbound
+    from desktop_app.services.mail.unclassified import UnclassifiedMail
+
+    s = w.services
+    inbound = MailInbound(s.uow_factory, s.policy, w.clock, s.tickets._core.attachments, StdlibMailReader())
+    mail = EmailMessage()
+    mail["From"] = f"desconocido{next(_counter)}@otro.example"
+    mail["Subject"] = "Publicidad"
+    mail.set_content(f"Oferta número {next(_counter)}")
+    inbox_id = inbound.import_mail(mail.as_bytes(), actor=SYSTEM).inbox_id
+    assert inbox_id is not None
+    unclassified = UnclassifiedMail(s.uow_factory, w.clock, inbound)
+    accepted = attempt(lambda: unclassified.discard(inbox_id, text, actor=w.actor("laura")))
+    if accepted:
+        with s.uow_factory() as uow:
+            stored = uow.mail_inbox.get(inbox_id)
+        assert stored is not None and stored.discard_reason == _stored(text), text
+    return _outcome(accepted)
+
+
 PROBES: tuple[Probe, ...] = (
     Probe("intake: description and file name", _intake),
     Probe("comment", _comment),
@@ -486,4 +512,5 @@ PROBES: tuple[Probe, ...] = (
     Probe("place: municipality added", _place),
     Probe("import: customer name from a CSV", lambda w, t: _import(w, t, field="name")),
     Probe("import: customer notes from a CSV", lambda w, t: _import(w, t, field="notes")),
+    Probe("mail: discard reason", _discard_mail),
 )
