@@ -146,8 +146,6 @@ class MailInboxRepository(Protocol):
 
     def sent_mail(self, message_id: str) -> SentMail | None: ...
 
-    def mark_bounced(self, outbox_id: int, reason: str, at: datetime) -> None: ...
-
     def customers_of_address(self, address: str) -> list[CustomerId]:
         """The customers this address belongs to: their own e-mail or one of their contacts'
         (anonymised contacts excluded), whatever the letters' case."""
@@ -161,10 +159,6 @@ class MailInboxRepository(Protocol):
 
     def machines_of(self, customer_id: CustomerId) -> list[tuple[MachineId, str]]:
         """The customer's machines with their serials."""
-        ...
-
-    def mail_rules(self) -> tuple[bytes, int]:
-        """The Message-ID signing key (b"" before mail was set up) and R14's reopen window in days."""
         ...
 
     def open_ticket_counts(self) -> dict[UserId, int]:

@@ -87,12 +87,13 @@ SECRET_HEX = secrets.token_hex(32)
 def _setup(w: World) -> None:
     """Mail settings saved (the signing secret of our Message-IDs) and EAFIT's lab manager a contact."""
     with w.services.uow_factory() as uow:
+        current = uow.mail.settings()  # start-up may have made the row (the signing secret) already
         uow.mail.save_settings(
             MailSettings(sender_address="soporte@somosmaker.com"),
-            signing_secret=SECRET_HEX,
+            signing_secret=uow.mail.signing_secret() or SECRET_HEX,
             at=w.clock.now(),
             by=None,
-            expected_version=None,
+            expected_version=current.version if current is not None else None,
         )
         uow.customers.add_contact(Contact(CustomerId(w.ids["eafit"]), "Jefe de laboratorio", CONTACT.upper(), "", ""))
         uow.commit()
@@ -114,8 +115,9 @@ def _ticket(w: World, agent: str = "laura") -> TicketId:
 def _sent(w: World, ticket_id: TicketId, template: str = "closing_solved") -> str:
     """One of our mails about the ticket, with a signed Message-ID, as the outbox keeps it."""
     number = w.services.tickets.get_ticket(ticket_id).number
-    message_id = new_message_id(bytes.fromhex(SECRET_HEX), number, secrets.token_hex(8), "somosmaker.com")
     with w.services.uow_factory() as uow:
+        secret = bytes.fromhex(uow.mail.signing_secret())
+        message_id = new_message_id(secret, number, secrets.token_hex(8), "somosmaker.com")
         uow.mail.add_outbox(
             NewOutboxMail(
                 template,

@@ -21,7 +21,6 @@ from desktop_app.persistence.tables import (
     MailboxStateRecord,
     MailInboxRecord,
     MailOutboxRecord,
-    MailSettingsRecord,
     TicketRecord,
 )
 from desktop_app.services.inbox_ports import (
@@ -40,7 +39,6 @@ SUBJECT_WIDTH = 400
 REASON_WIDTH = 60
 # More Message-IDs than this in one References header are not all looked up (a crafted mail).
 MAX_IDS_LOOKED_UP = 200
-DEFAULT_REOPEN_WINDOW_DAYS = 30  # R14, until an administrator saves the mail settings
 
 
 def _stored(r: MailInboxRecord, number: str | None) -> StoredInboxMail:
@@ -223,13 +221,6 @@ class SqlMailInboxRepository:
             return None
         return SentMail(row[0], TicketId(row[1]) if row[1] is not None else None, row[2])
 
-    def mark_bounced(self, outbox_id: int, reason: str, at: datetime) -> None:
-        self._session.execute(
-            update(MailOutboxRecord)
-            .where(MailOutboxRecord.id == outbox_id)
-            .values(state="bounced", state_reason=reason, bounced_at=at)
-        )
-
     def customers_of_address(self, address: str) -> list[CustomerId]:
         address = address.strip().lower()
         if not address:
@@ -263,17 +254,6 @@ class SqlMailInboxRepository:
             .order_by(MachineRecord.id)
         )
         return [(MachineId(i), serial) for i, serial in rows]
-
-    def mail_rules(self) -> tuple[bytes, int]:
-        """The Message-ID signing key (empty before mail was set up) and R14's reopen window in days."""
-        record = self._session.get(MailSettingsRecord, 1)
-        if record is None:
-            return b"", DEFAULT_REOPEN_WINDOW_DAYS
-        try:
-            secret = bytes.fromhex(record.signing_secret)
-        except ValueError:
-            secret = b""
-        return secret, record.reopen_window_days
 
     def open_ticket_counts(self) -> dict[UserId, int]:
         rows = self._session.execute(

@@ -60,6 +60,7 @@ from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows
 from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.inbox_ports import InboxState, NewInboxMail, StoredInboxMail
+from desktop_app.services.mail_dto import DEFAULT_REOPEN_WINDOW_DAYS
 from desktop_app.services.mail_ports import MAX_MAIL_BYTES, MailReader, ParsedMail
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
@@ -244,7 +245,7 @@ class MailInbound:
             from_address=mail.from_address,
         )
         filing = _Filing(existing=mail, actor=actor, machine_id=machine_id)
-        _secret, window_days = uow.mail_inbox.mail_rules()
+        _secret, window_days = _mail_rules(uow)
         try:
             if ticket_id is not None:
                 return self._reply(uow, row, parsed, ticket_id, now, window_days, None, filing)
@@ -272,7 +273,7 @@ class MailInbound:
                     also(uow)
                     uow.commit()
                 return _duplicate_outcome(earlier)
-            secret, window_days = inbox.mail_rules()
+            secret, window_days = _mail_rules(uow)
             facts = self._facts(uow, parsed, secret)
             decision = route(facts)
             row = _new_row(raw, sha, parsed, now, source)
@@ -503,7 +504,7 @@ class MailInbound:
         for message_id in dict.fromkeys(parsed.bounced_message_ids):
             sent = inbox.sent_mail(message_id)
             if sent is not None:
-                inbox.mark_bounced(sent.id, reason, now)
+                uow.mail.mark_bounced(sent.id, at=now, reason=reason)
                 marked.append(sent)
         ticket_id = next((s.ticket_id for s in marked if s.ticket_id is not None), decision.ticket_id)
         ticket = uow.tickets.get(ticket_id) if ticket_id is not None else None
@@ -742,6 +743,16 @@ def _file(
         handled_at=now,
     )
     return existing.id
+
+
+def _mail_rules(uow: UnitOfWork) -> tuple[bytes, int]:
+    """The key our Message-IDs are signed with (b"" before mail was set up) and R14's reopen window."""
+    try:
+        secret = bytes.fromhex(uow.mail.signing_secret())
+    except ValueError:
+        secret = b""
+    settings = uow.mail.settings()
+    return secret, settings.reopen_window_days if settings is not None else DEFAULT_REOPEN_WINDOW_DAYS
 
 
 def _clip(text: str, limit: int) -> str:
