@@ -19,6 +19,10 @@ from desktop_app.documents.lazy import LazyCertificateRenderer, LazyLabelRendere
 from desktop_app.holidays_co import ColombianHolidays
 from desktop_app.importing.reading import SpreadsheetReader
 from desktop_app.importing.writing import SpreadsheetWriter
+from desktop_app.mail.composing import MimeComposer
+from desktop_app.mail.default_templates import load_default_templates
+from desktop_app.mail.lazy import LazyImapMailbox, LazySmtpTransport
+from desktop_app.mail.secrets import KeyringSecretStore
 from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
@@ -42,6 +46,7 @@ from desktop_app.services.first_run import FirstRunService
 from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner, periodic_jobs
 from desktop_app.services.machines import MachineService
+from desktop_app.services.mail import MailService
 from desktop_app.services.notifications import NotificationService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
@@ -70,6 +75,7 @@ class Services:
     catalogue: CatalogueService
     company: CompanyService
     imports: ImportService
+    mail: MailService
 
     @property
     def database_label(self) -> str:
@@ -105,6 +111,7 @@ class Services:
             self.imports,
             customers=self.customers,
             first_run=self.first_run,
+            mail=self.mail,
         )
 
     @cached_property
@@ -118,7 +125,7 @@ class Services:
         """This process's periodic jobs (one runner per process, so each job keeps its interval),
         locked per job across every process on the database."""
         return JobRunner(
-            periodic_jobs(self.tickets, self.backups, self.notifications),
+            periodic_jobs(self.tickets, self.backups, self.notifications, mail_send=self.mail),
             job_lock_for(self.engine, self.settings.db_url),
         )
 
@@ -150,17 +157,41 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         raise
     signer = Ed25519CertificateSigner(settings.keys_dir / PRIVATE_KEY_NAME, [resource_path("keys"), settings.keys_dir])
     company = CompanyService(uow_factory, clock, signer, shipped_company)
+    mail = MailService(
+        uow_factory,
+        policy,
+        clock,
+        attachments,
+        composer=MimeComposer(),
+        transport=LazySmtpTransport(),
+        mailbox=LazyImapMailbox(),
+        secret_store=KeyringSecretStore(),
+        default_templates=load_default_templates(),
+        company=shipped_company,
+    )
+    if migrate:
+        try:
+            mail.ensure_signing_secret()  # the Message-ID key, made once per database
+        except BaseException:
+            engine.dispose()
+            raise
     return Services(
         settings=settings,
         engine=engine,
         uow_factory=uow_factory,
         policy=policy,
-        tickets=TicketService(uow_factory, policy, clock, attachments),
+        tickets=TicketService(uow_factory, policy, clock, attachments, mail=mail.outbox_writer),
         notifications=NotificationService(uow_factory, policy, clock),
         contracts=ContractService(uow_factory, policy, clock),
         machines=MachineService(uow_factory, policy, clock, LazyLabelRenderer(qr_modules)),
         certificates=CertificateService(
-            uow_factory, policy, clock, signer, LazyCertificateRenderer(qr_modules), company.profile
+            uow_factory,
+            policy,
+            clock,
+            signer,
+            LazyCertificateRenderer(qr_modules),
+            company.profile,
+            mail=mail.outbox_writer,
         ),
         billing=BillingService(uow_factory, policy, clock, LazyStatementRenderer(), company.profile),
         users=UserService(uow_factory, hasher, clock),
@@ -171,4 +202,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         catalogue=CatalogueService(uow_factory, policy, clock),
         company=company,
         imports=ImportService(uow_factory, policy, clock, SpreadsheetReader(), SpreadsheetWriter()),
+        mail=mail,
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.certificate import (
@@ -34,7 +35,8 @@ from desktop_app.domain.certificate import (
     validity_verdict,
 )
 from desktop_app.domain.company import CompanyProfile
-from desktop_app.domain.ids import ContractId
+from desktop_app.domain.ids import ContractId, CustomerId
+from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.domain.model import ContractState, contract_state
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import NotFoundError, PermissionDeniedError, PolicyRefusal, UserFacingError
@@ -42,19 +44,29 @@ from desktop_app.files import check_target, staged_file
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
 from desktop_app.services.dto import ContractSummary, StoredCertificate
+from desktop_app.services.mail_dto import MailRequest
+from desktop_app.services.mail_facts import spanish_date
+from desktop_app.services.mail_ports import MailFile
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import CertificateRenderer, CertificateSigner, Clock, UnitOfWork, UnitOfWorkFactory
 from desktop_app.services.text_input import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from desktop_app.services.mail.outbox import MailOutbox
 
 MAX_NUMBER_LENGTH = 30  # the stored column; "CERT-2026-00001" is 15
 
 
 @dataclass(frozen=True)
 class IssuedCertificate:
+    """mail_id: the mail that carries the PDF to the customer (R15), None when none went (not
+    asked, or the customer has no e-mail address)."""
+
     number: str
     data: CertificateData
     qr_text: str
     pdf: bytes
+    mail_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,15 +86,18 @@ class CertificateService:
         signer: CertificateSigner,
         renderer: CertificateRenderer,
         company: Callable[[], CompanyProfile] | None = None,
+        *,
+        mail: MailOutbox | None = None,
     ) -> None:
         """company: the issuing company's data as certificates print it (services/company.py; the
-        renderer's default when None)."""
+        renderer's default when None). mail: the outbox the certificate's mail is queued in."""
         self._uow_factory = uow_factory
         self._policy = policy
         self._clock = clock
         self._signer = signer
         self._renderer = renderer
         self._company = company
+        self._mail = mail
 
     @property
     def can_issue(self) -> bool:
@@ -90,9 +105,17 @@ class CertificateService:
         return self._signer.can_sign
 
     def issue(
-        self, contract_id: ContractId, *, actor: Actor, paper: str = "letter", out: Path | None = None
+        self,
+        contract_id: ContractId,
+        *,
+        actor: Actor,
+        paper: str = "letter",
+        out: Path | None = None,
+        mail_to_customer: bool = True,
     ) -> IssuedCertificate:
-        """Issue, record and audit a contract's certificate; with `out`, also write its PDF there.
+        """Issue, record and audit a contract's certificate; with `out`, also write its PDF there;
+        with `mail_to_customer`, the PDF goes to the customer by mail, queued in the same
+        transaction (R15; nothing when the customer has no e-mail address: see `mail_id`).
 
         With `out` the number is used only together with the file: the PDF is written beside it
         first, given its name inside the transaction, and removed if the commit fails.
@@ -143,11 +166,36 @@ class CertificateService:
             )
             issued = {"contract_id": ("", str(contract.id)), "key_id": ("", code.key_id.hex())}
             uow.audit.record(AuditEntry(now, actor.user_id, "certificate", data.number, "issue", issued))
+            mail_id = None
+            if mail_to_customer and self._mail is not None:
+                mail_id = self._mail.enqueue_in(
+                    uow,
+                    self._certificate_mail(data, pdf, actor, contract.customer_id),
+                    ticket=None,
+                    actor=actor,
+                    now=now,
+                )
             with staged_file(out, pdf) if out is not None else contextlib.nullcontext() as publish:
                 if publish is not None:
                     publish()  # a failure here rolls the record back: no number without its file
                 uow.commit()  # a failure here removes the published file: no file without its record
-        return IssuedCertificate(data.number, data, text, pdf)
+        return IssuedCertificate(data.number, data, text, pdf, mail_id)
+
+    def _certificate_mail(
+        self, data: CertificateData, pdf: bytes, actor: Actor, customer_id: CustomerId
+    ) -> MailRequest:
+        """R15: the certificate's mail to its customer, the PDF attached."""
+        tz = self._policy.calendar().tz
+        start = datetime.combine(data.valid_from, time(12), tz)
+        end = datetime.combine(data.valid_to, time(12), tz)
+        facts = {
+            "certificate": data.number,
+            "plan": data.plan_name,
+            "validity": f"del {spanish_date(start, tz)} al {spanish_date(end, tz)}",
+            "agent": actor.name,
+        }
+        attachment = MailFile(f"{data.number}.pdf", "application/pdf", pdf)
+        return MailRequest(TemplateCode.CERTIFICATE, facts, (attachment,), customer_id=customer_id)
 
     def refusal(self, contract: ContractSummary) -> str:
         """Why this contract cannot be certified (R15), or "": a certificate lists the products it

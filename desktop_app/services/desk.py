@@ -17,6 +17,7 @@ from desktop_app.services.first_run import FirstRunService
 from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner
 from desktop_app.services.machines import MachineService
+from desktop_app.services.mail import MailService
 from desktop_app.services.notifications import NotificationService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.tickets import TicketService
@@ -44,3 +45,4 @@ class Desk:
     imports: ImportService  # spreadsheets in and out (customers, contacts, machines, contracts)
     customers: CustomerService  # customers, contacts, trainings, free-support standing (R3)
     first_run: FirstRunService | None = None  # the first-run guide's facts (None: no guide offered)
+    mail: MailService | None = None  # mail settings, templates, the outbox, a ticket's mails (issue 14)

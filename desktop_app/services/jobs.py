@@ -34,6 +34,7 @@ REMINDERS_EVERY = timedelta(minutes=5)  # a reminder is given once; the round on
 # The backup itself is made once a day (BackupService.run_if_due); this is how often it is checked.
 BACKUP_CHECK_EVERY = timedelta(hours=1)
 MAIL_FETCH_EVERY = timedelta(seconds=60)
+MAIL_SEND_EVERY = timedelta(seconds=30)
 
 
 class JobStatus(Enum):
@@ -207,15 +208,29 @@ def mail_fetch_job(mail: MailFetch) -> Job:
     return Job("mail_fetch", MAIL_FETCH_EVERY, lambda: mail.fetch(actor=SYSTEM))
 
 
+class MailSend(Protocol):
+    def deliver_due(self, *, actor: Actor) -> str | None:
+        """Hand the queued mail that is due to the SMTP server; what was done, or None."""
+        ...
+
+
+def mail_send_job(mail: MailSend) -> Job:
+    """Issue 14: the outbox delivered every 30 s, as the desk itself (services/mail/delivery.py)."""
+    return Job("mail_send", MAIL_SEND_EVERY, lambda: mail.deliver_due(actor=SYSTEM))
+
+
 def periodic_jobs(
     tickets: EscalationRound,
     backups: AutomaticBackup,
     notifications: ReminderRound,
     *,
     mail_fetch: MailFetch | None = None,
+    mail_send: MailSend | None = None,
 ) -> list[Job]:
     """Every job the desk runs on its own. Mail jobs join this list."""
     jobs = [escalation_job(tickets), reminder_job(notifications), backup_job(backups)]
+    if mail_send is not None:
+        jobs.append(mail_send_job(mail_send))
     if mail_fetch is not None:
         jobs.append(mail_fetch_job(mail_fetch))
     return jobs

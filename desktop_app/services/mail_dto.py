@@ -6,12 +6,14 @@ mail capability's records read in one place. Frozen: a screen never changes what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from desktop_app.domain.ids import CustomerId, TicketId, UserId
-from desktop_app.services.mail_ports import MailSecurity, ServerSettings
+from desktop_app.domain.mail_templates import TemplateCode
+from desktop_app.services.mail_ports import MailFile, MailSecurity, ServerSettings
 
 DEFAULT_SMTP = ServerSettings(port=587, security=MailSecurity.STARTTLS)
 DEFAULT_IMAP = ServerSettings(port=993, security=MailSecurity.TLS)
@@ -189,3 +191,37 @@ class TicketMail:
     sent_at: datetime | None = None
     attempts: int = 0
     attachments: tuple[str, ...] = field(default=())
+
+
+class Skipped:
+    """Why no mail went (the timeline's EMAIL_SENT event carries the code as "skipped")."""
+
+    NO_ADDRESS = "no_address"  # "sin correo del cliente"
+    NEVER_AUTO_ANSWER = "never_auto_answer"  # mailer-daemon, no-reply… never get automatic mail
+    RATE_LIMIT = "rate_limit"  # too many automatic mails to this address about this ticket
+    BAD_ADDRESS = "bad_address"  # the address cannot be written in a mail
+    NO_STAFF_ADDRESS = "no_staff_address"  # nobody of the next level has an e-mail address
+
+
+@dataclass(frozen=True)
+class MailRequest:
+    """One mail a use case wants sent.
+
+    Attributes:
+        template: which template; its text is the administrator's edited one or the shipped one.
+        facts: facts beyond the ticket's own (message, solution, attempt, reason, level, …).
+        attachments: files carried (the agent's, the certificate's PDF).
+        automatic: written by the desk itself, not a person (rate-limited, never to robots, marked
+            Auto-Submitted so auto-replies stay quiet).
+        to: the recipients when not the customer (staff for escalation notices).
+        customer_id: for mail not about a ticket (a certificate): the customer it goes to.
+        to_customer_address: a given customer address (a reply to the sender of a mail).
+    """
+
+    template: TemplateCode
+    facts: Mapping[str, str] = field(default_factory=dict)
+    attachments: tuple[MailFile, ...] = ()
+    automatic: bool = False
+    to: tuple[str, ...] = ()
+    customer_id: CustomerId | None = None
+    to_customer_address: str = ""

@@ -222,4 +222,5 @@ def job_label(name: str) -> str:
         "reminders": _("reminders"),
         "backup": _("automatic backup"),
         "mail_fetch": _("mail fetch"),
+        "mail_send": _("mail sending"),
     }.get(name, name)

@@ -96,6 +96,9 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
             return _("Automatic reply received (nothing changed)")
         if data.get("bounced_mail_id"):
             return _("A mail we sent bounced")
+    if kind is EventKind.EMAIL_SENT and data.get("skipped"):
+        # A mail the change would have sent, and why none went (services/mail/outbox.py).
+        return _("No e-mail sent: {reason}").format(reason=mail_skipped_text(data["skipped"], data.get("address", "")))
     return {
         EventKind.CREATED: _("Ticket created"),
         EventKind.COMMENT: _("Comment"),
@@ -105,6 +108,18 @@ def event_label(kind: EventKind, data: dict[str, str]) -> str:
         EventKind.EMAIL_RECEIVED: _("E-mail received"),
         EventKind.VISIT: _("On-site visit"),
     }[kind]
+
+
+def mail_skipped_text(code: str, address: str = "") -> str:
+    """Why a mail a change would send did not go, as the timeline says it."""
+    texts = {
+        "no_address": _("the customer has no e-mail address"),
+        "never_auto_answer": _("automatic mail is never sent to {address}").format(address=address),
+        "rate_limit": _("too many automatic mails to {address} about this ticket").format(address=address),
+        "bad_address": _("the address {address} cannot be used in a mail").format(address=address),
+        "no_staff_address": _("nobody at the next level has an e-mail address"),
+    }
+    return texts.get(code, code)
 
 
 def closing_for_refusal_text(agent_name: str) -> str:

@@ -470,6 +470,57 @@ def _discard_mail(w: World, text: str) -> str:
     return _outcome(accepted)
 
 
+def _reply(w: World, text: str, *, information: bool) -> str:
+    """The agent's answer by mail (or a request for information): the comment on the timeline and
+    the queued mail's text carry the text as the documented cleaning leaves it."""
+    ticket_id = _ticket(w)
+    tickets = w.services.tickets
+
+    def call() -> object:
+        if information:
+            return tickets.request_information(ticket_id, text, actor=w.actor("laura"))
+        return tickets.reply_to_customer(ticket_id, text, actor=w.actor("laura"))
+
+    accepted = attempt(call)
+    if accepted:
+        assert _bodies(w, ticket_id, EventKind.COMMENT)[0] == _stored(text)
+        mails = w.services.mail.ticket_mails(ticket_id)
+        assert _stored(text) in mails[-1].text, text
+    return _outcome(accepted)
+
+
+def _mail_template(w: World, text: str, *, field: str) -> str:
+    """An administrator's edit of the reply template: the subject is one line, the body a text."""
+    mail = w.services.mail
+    subject, body = (text, "{message}") if field == "subject" else ("Respuesta: {summary}", text)
+    accepted = attempt(lambda: mail.save_template("reply", subject, body, actor=w.actor("admin")))
+    if accepted:
+        stored = next(info for info in mail.templates() if info.code == "reply")
+        if field == "subject":
+            assert stored.subject == clean_line(text).strip(), text
+        else:
+            assert stored.body.strip("\n") == clean_text(text).replace("\r\n", "\n").strip("\n"), text
+    return _outcome(accepted)
+
+
+def _mail_settings(w: World, text: str, *, field: str) -> str:
+    """The mail settings' free texts: the sender's name (any one line) and the SMTP host (a name)."""
+    mail = w.services.mail
+    current = mail.settings()
+    if field == "sender_name":
+        changed = replace(current, sender_name=text)
+    else:
+        changed = replace(current, smtp=replace(current.smtp, host=text))
+    accepted = attempt(lambda: mail.save_settings(changed, actor=w.actor("admin")))
+    if accepted:
+        saved = mail.settings()
+        if field == "sender_name":
+            assert saved.sender_name == clean_line(text).strip(), text
+        else:
+            assert saved.smtp.host == clean_line(text).strip().lower(), text
+    return _outcome(accepted)
+
+
 PROBES: tuple[Probe, ...] = (
     Probe("intake: description and file name", _intake),
     Probe("comment", _comment),
@@ -513,4 +564,10 @@ PROBES: tuple[Probe, ...] = (
     Probe("import: customer name from a CSV", lambda w, t: _import(w, t, field="name")),
     Probe("import: customer notes from a CSV", lambda w, t: _import(w, t, field="notes")),
     Probe("mail: discard reason", _discard_mail),
+    Probe("mail: reply to the customer", lambda w, t: _reply(w, t, information=False)),
+    Probe("mail: request for information", lambda w, t: _reply(w, t, information=True)),
+    Probe("mail: template subject", lambda w, t: _mail_template(w, t, field="subject")),
+    Probe("mail: template text", lambda w, t: _mail_template(w, t, field="body")),
+    Probe("mail: sender name", lambda w, t: _mail_settings(w, t, field="sender_name")),
+    Probe("mail: SMTP server", lambda w, t: _mail_settings(w, t, field="host")),
 )

@@ -54,7 +54,9 @@ def test_R4_out_of_scope_closes_with_the_reason_on_the_timeline_and_can_be_reope
     assert detail.status is TicketStatus.OUT_OF_SCOPE and detail.closed_at == bogota(2026, 12, 1, 11, 0)
     assert detail.due_at is None
     newest = [(e.kind, e.body, e.data) for e in detail.timeline[:3]]
-    assert newest[0] == (EventKind.EMAIL_SENT, "", {"template": "closing_out_of_scope"})
+    # R13: the closing mail, queued with the change (its outbox row named on the timeline).
+    assert newest[0][:2] == (EventKind.EMAIL_SENT, "") and newest[0][2]["template"] == "closing_out_of_scope"
+    assert newest[0][2]["mail_id"].isdigit()
     assert newest[1][0] is EventKind.STATUS_CHANGE and newest[1][2]["to"] == "out_of_scope"
     assert newest[2][:2] == (EventKind.COMMENT, REASON)  # the reason, trimmed, as Laura wrote it
     history = world.services.audit.history_of(laura, "ticket", ticket_id)

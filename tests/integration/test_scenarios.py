@@ -153,8 +153,9 @@ def test_r11_raising_the_severity_replans_and_escalates(world: World) -> None:
     # Profesional Crítica: 4 working hours from Monday 15:00.
     assert detail.due_at == bogota(2026, 12, 1, 9, 0)
     assert detail.escalation_level == 2
-    kinds = [e.kind for e in detail.timeline[:2]]
+    kinds = [e.kind for e in detail.timeline[:3]]
     assert EventKind.SEVERITY_CHANGE in kinds and EventKind.ESCALATION in kinds
+    assert EventKind.EMAIL_SENT in kinds  # R11: the next level is told by mail too
 
 
 def test_scenario_5_not_entitled_to_free_support(world: World) -> None:

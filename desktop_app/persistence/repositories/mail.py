@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.ids import TicketId, UserId
@@ -112,6 +113,46 @@ class SqlMailRepository:
         record.sending_enabled, record.fetching_enabled = settings.sending_enabled, settings.fetching_enabled
         record.updated_at, record.updated_by = at, by
         self._session.flush()
+
+    def ensure_signing_secret(self, candidate: str, at: datetime) -> str:
+        """The Message-ID signing key, made from `candidate` when there is none yet (the settings
+        row is created with the defaults then). Two desks doing it at once: the first one's key
+        stays (the second insert fails inside a savepoint, and its transaction goes on)."""
+        record = self._session.get(MailSettingsRecord, _SETTINGS_ROW)
+        if record is not None:
+            if not record.signing_secret:
+                record.signing_secret = candidate
+                self._session.flush()
+            return record.signing_secret
+        defaults = MailSettings()
+        try:
+            with self._session.begin_nested():
+                self._session.add(
+                    MailSettingsRecord(
+                        id=_SETTINGS_ROW,
+                        smtp_host="",
+                        smtp_port=defaults.smtp.port,
+                        smtp_security=defaults.smtp.security.value,
+                        smtp_user="",
+                        imap_host="",
+                        imap_port=defaults.imap.port,
+                        imap_security=defaults.imap.security.value,
+                        imap_user="",
+                        imap_folder=defaults.folder,
+                        sender_address="",
+                        sender_name="",
+                        message_id_domain="",
+                        signing_secret=candidate,
+                        reopen_window_days=defaults.reopen_window_days,
+                        sending_enabled=False,
+                        fetching_enabled=False,
+                        updated_at=at,
+                        updated_by=None,
+                    )
+                )
+        except IntegrityError:
+            pass  # another desk made it a moment ago: theirs is the key
+        return self.signing_secret()
 
     # -- templates ---------------------------------------------------------------------------------
 

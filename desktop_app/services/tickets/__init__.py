@@ -16,22 +16,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain.eligibility import Eligibility
 from desktop_app.domain.ids import MachineId, TicketId, UserId
+from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.domain.model import Channel, Notification, Severity
 from desktop_app.domain.permissions import SYSTEM, Actor
+from desktop_app.errors import UserFacingError
+from desktop_app.i18n import _
 from desktop_app.services.dto import AgentInfo, QueueCounts, QueueFilter, QueuePage, QueueRow, TicketDetail
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWorkFactory
 from desktop_app.services.tickets._core import AUDITED_TICKET_FIELDS, MIN_DESCRIPTION_LENGTH, TicketCore
-from desktop_app.services.tickets.changes import MAX_MINUTES_PER_COMMENT, TicketChanges, TicketEditing
+from desktop_app.services.tickets.changes import MAX_MINUTES_PER_COMMENT, TicketChanges, TicketEditing, mail_files
 from desktop_app.services.tickets.escalation import Escalation, EscalationNotice
 from desktop_app.services.tickets.intake import MAX_ATTACHMENT_BYTES, Intake, IntakeRequest, NewAttachment
 from desktop_app.services.tickets.lifecycle import OfferedActions, TicketLifecycle, offered_actions
 from desktop_app.services.tickets.queries import QUEUE_PAGE_SIZE, SlaReport, TicketQueries
 from desktop_app.services.tickets.visits import VisitRequest, Visits
+
+if TYPE_CHECKING:  # services/mail imports the ticket use cases (a received mail opens a ticket)
+    from desktop_app.services.mail.outbox import MailOutbox
 
 __all__ = [
     "AUDITED_TICKET_FIELDS",
@@ -60,8 +67,12 @@ class TicketService:
         policy: PolicyService,
         clock: Clock,
         attachments: AttachmentStore,
+        *,
+        mail: MailOutbox | None = None,
     ) -> None:
-        core = TicketCore(uow_factory, policy, clock, attachments)
+        """mail: the outbox the changes' mail is queued in (bootstrap.py always gives it; None only
+        where no mail is wanted, as in the in-memory unit tests)."""
+        core = TicketCore(uow_factory, policy, clock, attachments, mail)
         self._core = core
         self._clock = clock  # the tests move time through it
         self._queries = TicketQueries(core)
@@ -142,6 +153,40 @@ class TicketService:
         return self._editing.add_comment(
             ticket_id, body, actor=actor, to_customer=to_customer, expected_version=expected_version
         )
+
+    def reply_to_customer(
+        self,
+        ticket_id: TicketId,
+        body: str,
+        attachments: Sequence[NewAttachment] = (),
+        *,
+        actor: Actor,
+        template: TemplateCode | None = None,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """The agent's answer by mail ("Responder al cliente"): a comment to the customer that
+        counts as the response (R7) or update (R10), and the mail with its files, in one
+        transaction. template: "reply" (the default), or "info_request", which also puts the
+        ticket waiting on the customer (R9), as its text says."""
+        if template is TemplateCode.INFO_REQUEST:
+            return self._lifecycle.request_information(
+                ticket_id,
+                body,
+                actor=actor,
+                attachments=mail_files(attachments),
+                expected_version=expected_version,
+            )
+        if template not in (None, TemplateCode.REPLY):
+            raise UserFacingError(_("Answer the customer with the reply or the information request template."))
+        return self._editing.reply_to_customer(
+            ticket_id, body, attachments, actor=actor, expected_version=expected_version
+        )
+
+    def request_information(
+        self, ticket_id: TicketId, body: str, *, actor: Actor, expected_version: int | None = None
+    ) -> TicketDetail:
+        """R9: ask the customer by mail for what is missing; the ticket waits, its clock stopped."""
+        return self._lifecycle.request_information(ticket_id, body, actor=actor, expected_version=expected_version)
 
     def edit_ticket(
         self,

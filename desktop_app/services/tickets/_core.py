@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain import lifecycle
@@ -21,10 +22,14 @@ from desktop_app.errors import ConflictError, NotFoundError, PermissionDeniedErr
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
 from desktop_app.services.entitlement import machine_eligibility, visit_info
+from desktop_app.services.mail_dto import MailRequest
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
 from desktop_app.services.text_input import clean_text
 from desktop_app.wording import lifecycle_refusal_text
+
+if TYPE_CHECKING:  # services/mail imports the ticket use cases (a received mail opens a ticket)
+    from desktop_app.services.mail.outbox import MailOutbox
 
 # What the audit log records of a ticket (R18); due times are derived, so they are not audited.
 AUDITED_TICKET_FIELDS = (
@@ -42,7 +47,11 @@ MIN_DESCRIPTION_LENGTH = 20  # R2: "a detailed description"
 
 
 class TicketCore:
-    """The services and checks the use cases share; one per TicketService."""
+    """The services and checks the use cases share; one per TicketService.
+
+    `mail`: the outbox a change's mail is queued in, in the change's own transaction (issue 14);
+    None only where no mail is wanted (the in-memory unit tests).
+    """
 
     def __init__(
         self,
@@ -50,11 +59,13 @@ class TicketCore:
         policy: PolicyService,
         clock: Clock,
         attachments: AttachmentStore,
+        mail: MailOutbox | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.policy = policy
         self.clock = clock
         self.attachments = attachments
+        self.mail = mail
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -162,10 +173,12 @@ class TicketCore:
         actor: Actor,
         *,
         also_audited: Mapping[str, tuple[str, str]] | None = None,
+        mails: Sequence[MailRequest] = (),
     ) -> TicketDetail:
         """Write the change: its timeline events, its audit entry (before/after, R18, with
         `also_audited`: what the change recorded beside the ticket's fields), the ticket with its
-        re-planned due time; returns the ticket as written."""
+        re-planned due time, and the `mails` it causes, queued in the same transaction (each with
+        its timeline event after the change's); returns the ticket as written."""
         assert ticket.id is not None
         before = uow.tickets.get(ticket.id)
         # Every timeline text cleaned once more here (services/text_input.py), whichever use case wrote it.
@@ -174,10 +187,29 @@ class TicketCore:
             changes = diff(before, ticket, AUDITED_TICKET_FIELDS) | dict(also_audited or {})
             if changes:
                 uow.audit.record(AuditEntry(now, actor.user_id, "ticket", str(ticket.id), "update", changes))
-        uow.tickets.save(self.planned(uow, ticket, now))
+        saved = uow.tickets.save(self.planned(uow, ticket, now))
+        self.send_in(uow, saved, mails, actor, now)
         detail = self.detail_in(uow, ticket.id)
         uow.commit()
         return detail
+
+    def send_in(
+        self, uow: UnitOfWork, ticket: Ticket, mails: Sequence[MailRequest], actor: Actor, now: datetime
+    ) -> None:
+        """Queue the mails of a change in its unit of work (nothing without an outbox)."""
+        if self.mail is None:
+            return
+        for request in mails:
+            self.mail.enqueue_in(uow, request, ticket=ticket, actor=actor, now=now)
+
+    @staticmethod
+    def answered(ticket: Ticket, now: datetime) -> Ticket:
+        """The ticket after an agent's word to the customer: the first response of this clock
+        (R7), and the latest update (R10)."""
+        responded = ticket.first_responded_at
+        if responded is None or responded < ticket.clock_start:
+            responded = now
+        return replace(ticket, first_responded_at=responded, last_agent_update_at=now)
 
     @staticmethod
     def status_event(

@@ -11,17 +11,21 @@ from desktop_app.domain.assignment import AssignmentRefusal, assignment_refusal
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.escalation import priority_raised
 from desktop_app.domain.ids import TicketId, UserId
+from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.domain.model import Attachment, Channel, EventKind, Severity, Ticket, TicketEvent, TicketStatus
 from desktop_app.domain.permissions import Actor
 from desktop_app.domain.sla import StatusChange
 from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.mail_dto import MailRequest
+from desktop_app.services.mail_ports import MailFile
 from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.text_input import clean_text
 from desktop_app.services.tickets._core import TicketCore, detailed_description
 from desktop_app.services.tickets.escalation import apply_escalation
 from desktop_app.services.tickets.intake import (
+    MAX_ATTACHMENT_BYTES,
     NewAttachment,
     assignment_notice,
     check_attachment,
@@ -57,9 +61,16 @@ class TicketEditing:
         self._core = core
 
     def update_ticket(
-        self, ticket_id: TicketId, changes: TicketChanges, *, actor: Actor, expected_version: int | None = None
+        self,
+        ticket_id: TicketId,
+        changes: TicketChanges,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+        mails: Sequence[MailRequest] = (),
     ) -> TicketDetail:
-        """Save what a person edited in the ticket view, all or nothing, in one transaction.
+        """Save what a person edited in the ticket view, all or nothing, in one transaction (with
+        the `mails` the change sends, and the escalation notices a raised priority sends, R11).
 
         Raises:
             ConflictError: someone saved the ticket after `expected_version`; nothing was written,
@@ -79,6 +90,7 @@ class TicketEditing:
         with core.uow_factory() as uow:
             ticket = core.load(uow, ticket_id, expected_version, actor=actor)
             events: list[TicketEvent] = []
+            notices: list[MailRequest] = []
             if changes.description is not None and changes.description.strip() != ticket.description:
                 ticket = replace(ticket, description=detailed_description(changes.description))
             if changes.channel is not None and changes.channel is not ticket.channel:
@@ -129,7 +141,7 @@ class TicketEditing:
                                     {"escalation_level": (level, level)},
                                 )
                             )
-                        ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events)
+                        ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events, mails=notices)
             if changes.comment.strip():
                 data: tuple[tuple[str, str], ...] = (("to_customer", "yes" if changes.to_customer else "no"),)
                 if changes.minutes_spent:
@@ -138,14 +150,35 @@ class TicketEditing:
                     TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, changes.comment.strip(), data)
                 )
                 if changes.to_customer:
-                    responded = ticket.first_responded_at
-                    if responded is None or responded < ticket.clock_start:
-                        responded = now
-                    ticket = replace(ticket, first_responded_at=responded, last_agent_update_at=now)
+                    ticket = core.answered(ticket, now)
                     if ticket.status is TicketStatus.NEW:
                         events.append(core.status_event(ticket, TicketStatus.IN_PROGRESS, now, actor.user_id))
                         ticket = replace(ticket, status=TicketStatus.IN_PROGRESS)
-            return core.commit(uow, ticket, events, now, actor)
+            return core.commit(uow, ticket, events, now, actor, mails=[*mails, *notices])
+
+    def reply_to_customer(
+        self,
+        ticket_id: TicketId,
+        body: str,
+        attachments: Sequence[NewAttachment] = (),
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """The agent's answer from the ticket page, by mail (template "reply", the text as its
+        {message}, the files attached): a comment to the customer on the timeline that counts as
+        the first response (R7) or an update (R10), and the mail queued in the same transaction."""
+        body = clean_text(body).strip()
+        if not body:
+            raise UserFacingError(_("Write the answer to the customer."))
+        files = mail_files(attachments)
+        with self._core.uow_factory() as uow:
+            ticket = self._core.load(uow, ticket_id, expected_version, actor=actor)
+        if not ticket.status.is_open:
+            raise PolicyRefusal(_("Reopen the ticket before writing to the customer about it."))
+        changes = TicketChanges(comment=body, to_customer=True)
+        mail = MailRequest(TemplateCode.REPLY, {"message": body}, files)
+        return self.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version, mails=[mail])
 
     def add_comment(
         self,
@@ -264,3 +297,16 @@ def _waiting_for_examples(changes: Sequence[StatusChange]) -> bool:
     wait an agent set for something else (TeamViewer access, the machine itself…)."""
     waits = [change for change in changes if change.to is TicketStatus.WAITING_CUSTOMER]
     return bool(waits) and waits[-1].reason == "images_requested"
+
+
+def mail_files(attachments: Sequence[NewAttachment]) -> tuple[MailFile, ...]:
+    """The agent's files as a mail carries them, checked as intake checks files (not empty, each
+    within the size limit) and together within it too: larger mail is refused by most servers."""
+    checked = [check_attachment(attachment) for attachment in attachments]
+    if sum(len(attachment.content) for attachment in checked) > MAX_ATTACHMENT_BYTES:
+        raise UserFacingError(
+            _("The files together are larger than {limit} MB; send fewer or smaller ones, or a link.").format(
+                limit=MAX_ATTACHMENT_BYTES // (1024 * 1024)
+            )
+        )
+    return tuple(MailFile(a.filename, media_type(a), a.content) for a in checked)

@@ -10,11 +10,14 @@ from datetime import datetime
 from desktop_app.domain.audit import AuditEntry
 from desktop_app.domain.escalation import EscalationDecision, EscalationReason, due_escalations, next_level
 from desktop_app.domain.ids import TicketId, UserId
+from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.domain.model import EventKind, NoticeKind, Notification, Role, Ticket, TicketEvent, TicketStatus, User
 from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows
 from desktop_app.errors import ConflictError, PermissionDeniedError, PolicyRefusal
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.mail_dto import MailRequest
+from desktop_app.services.mail_facts import escalation_reason_text
 from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.text_input import clean_text
 from desktop_app.services.tickets._core import TicketCore
@@ -52,8 +55,9 @@ class Escalation:
             if decision is None:
                 raise PolicyRefusal(_("The ticket is already at the highest escalation level."))
             events: list[TicketEvent] = []
-            ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events, note)
-            return core.commit(uow, ticket, events, now, actor)
+            mails: list[MailRequest] = []
+            ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events, note, mails=mails)
+            return core.commit(uow, ticket, events, now, actor, mails=mails)
 
     def levels_of(self, actor: Actor) -> frozenset[int]:
         """The escalation levels above the first whose people include this person (those a
@@ -119,13 +123,15 @@ class Escalation:
             if not decisions or dry_run:
                 return notices
             events: list[TicketEvent] = []
+            mails: list[MailRequest] = []
             for decision in decisions:
                 # The person who ran the round (`makersupport escalate --user …`); None for the desk's own round.
-                ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events)
+                ticket = apply_escalation(uow, ticket, decision, now, actor.user_id, events, mails=mails)
             uow.tickets.add_events(events)
             changes = {"escalation_level": (str(from_level), str(ticket.escalation_level))}
             uow.audit.record(AuditEntry(now, None, "ticket", str(ticket_id), "escalate", changes))
-            uow.tickets.save(ticket)
+            saved = uow.tickets.save(ticket)
+            core.send_in(uow, saved, mails, actor, now)  # R11: the next level is told by mail too
             uow.commit()
         return notices
 
@@ -148,9 +154,12 @@ def apply_escalation(
     author_id: UserId | None,
     events: list[TicketEvent],
     note: str = "",
+    *,
+    mails: list[MailRequest] | None = None,
 ) -> Ticket:
     """The ticket at its new level, with the timeline event appended to `events` and the people
-    of that level notified (the named user of the level, else the coordinators)."""
+    of that level notified (the named user of the level, else the coordinators): in their inbox,
+    and by mail (the escalation notice appended to `mails`, to those active with an address)."""
     assert ticket.id is not None
     events.append(
         TicketEvent(
@@ -173,7 +182,13 @@ def apply_escalation(
         ("reason", decision.reason.value),
         ("title", decision.title),
     )
-    for user in level_people(uow, decision.notify_username):
+    people = level_people(uow, decision.notify_username)
+    for user in people:
         assert user.id is not None
         uow.notices.add(Notification(user.id, ticket.id, NoticeKind.ESCALATION, now, data))
+    if mails is not None:
+        addresses = tuple(user.email for user in people if user.active and user.email.strip())
+        level = f"{decision.to_level} ({decision.title})" if decision.title else str(decision.to_level)
+        facts = {"level": level, "reason": escalation_reason_text(decision.reason.value)}
+        mails.append(MailRequest(TemplateCode.ESCALATION, facts, automatic=True, to=addresses))
     return replace(ticket, escalation_level=decision.to_level)

@@ -10,6 +10,7 @@ from datetime import datetime
 from desktop_app.domain.audit import AuditEntry, as_text
 from desktop_app.domain.eligibility import Eligibility
 from desktop_app.domain.ids import MachineId, TicketId, UserId
+from desktop_app.domain.mail_templates import MissingItem, TemplateCode, missing_paragraph
 from desktop_app.domain.model import (
     Attachment,
     Channel,
@@ -26,6 +27,7 @@ from desktop_app.domain.sla import SlaFacts, ticket_sla
 from desktop_app.errors import PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.mail_dto import MailRequest
 from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.text_input import clean_file_name
 from desktop_app.services.tickets._core import AUDITED_TICKET_FIELDS, TicketCore, detailed_description
@@ -157,6 +159,11 @@ class Intake:
             uow.tickets.add_attachment(
                 Attachment(ticket_id, sha, attachment.filename, media_type(attachment), len(attachment.content), now)
             )
+        # The acknowledgement (issue 14): the number, the first-response due time and, per R2,
+        # what the customer still has to send; automatic, so never to a robot and rate-limited.
+        missing = missing_paragraph([MissingItem.IMAGES] if waiting else [])
+        ack = MailRequest(TemplateCode.ACKNOWLEDGEMENT, {"missing": missing}, automatic=True)
+        core.send_in(uow, ticket, [ack], actor, now)
         return ticket_id
 
 

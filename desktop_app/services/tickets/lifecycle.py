@@ -11,11 +11,14 @@ from datetime import datetime
 from desktop_app.domain import lifecycle
 from desktop_app.domain.assignment import may_take
 from desktop_app.domain.ids import TicketId, UserId
+from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.domain.model import EventKind, Ticket, TicketEvent, TicketStatus
 from desktop_app.domain.permissions import Actor, Permission, allows, may_work_on
 from desktop_app.errors import PolicyRefusal, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import TicketDetail
+from desktop_app.services.mail_dto import MailRequest
+from desktop_app.services.mail_ports import MailFile
 from desktop_app.services.ports import UnitOfWork
 from desktop_app.services.text_input import clean_text
 from desktop_app.services.tickets._core import TicketCore, as_policy_refusal
@@ -86,9 +89,52 @@ def reopened(core: TicketCore, ticket: Ticket, now: datetime, author_id: UserId 
     return ticket, event
 
 
+# R13: which mail each way of closing sends, and the fact its text fills ("" none).
+CLOSING_TEMPLATES: dict[TicketStatus, tuple[TemplateCode, str]] = {
+    TicketStatus.CLOSED: (TemplateCode.CLOSING_SOLVED, "solution"),
+    TicketStatus.CLOSED_NO_RESPONSE: (TemplateCode.CLOSING_NO_RESPONSE, ""),
+    TicketStatus.OUT_OF_SCOPE: (TemplateCode.CLOSING_OUT_OF_SCOPE, "reason"),
+}
+
+
 class TicketLifecycle:
     def __init__(self, core: TicketCore) -> None:
         self._core = core
+
+    def request_information(
+        self,
+        ticket_id: TicketId,
+        body: str,
+        *,
+        actor: Actor,
+        attachments: tuple[MailFile, ...] = (),
+        expected_version: int | None = None,
+    ) -> TicketDetail:
+        """R9: ask the customer for what is missing (TeamViewer access, files, images…) by mail; the
+        ticket waits on the customer, its clock stopped, until they answer. The request is the
+        agent's response (R7) or update (R10), like any word to the customer."""
+        body = clean_text(body).strip()
+        if not body:
+            raise UserFacingError(_("Write what the customer should send."))
+        core = self._core
+        now = core.now()
+        with core.uow_factory() as uow:
+            ticket = core.load(uow, ticket_id, expected_version, actor=actor)
+            if not ticket.status.is_open:
+                raise PolicyRefusal(_("Reopen the ticket before writing to the customer about it."))
+            events = [TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, body, (("to_customer", "yes"),))]
+            ticket = core.answered(ticket, now)
+            if ticket.status is not TicketStatus.WAITING_CUSTOMER:
+                with as_policy_refusal(core.timezone()):
+                    lifecycle.check_transition(ticket.status, TicketStatus.WAITING_CUSTOMER)
+                events.append(
+                    core.status_event(
+                        ticket, TicketStatus.WAITING_CUSTOMER, now, actor.user_id, reason="info_requested"
+                    )
+                )
+                ticket = replace(ticket, status=TicketStatus.WAITING_CUSTOMER)
+            mail = MailRequest(TemplateCode.INFO_REQUEST, {"message": body}, attachments)
+            return core.commit(uow, ticket, events, now, actor, mails=[mail])
 
     def set_waiting(
         self, ticket_id: TicketId, *, actor: Actor, reason: str, expected_version: int | None = None
@@ -132,7 +178,12 @@ class TicketLifecycle:
                 note.strip(),
                 (("attempt", str(number)), ("method", method), ("wait_days", str(wait))),
             )
-            return core.commit(uow, ticket, [event], now, actor)
+            mails = []
+            if method == "email":
+                # R12: the attempt is the mail itself, and it states the wait before closing.
+                facts = {"message": note.strip(), "attempt": str(number), "wait_days": str(wait)}
+                mails.append(MailRequest(TemplateCode.CONTACT_ATTEMPT, facts))
+            return core.commit(uow, ticket, [event], now, actor, mails=mails)
 
     def close_solved(
         self,
@@ -262,18 +313,11 @@ class TicketLifecycle:
             if text:
                 events.append(TicketEvent(ticket_id, EventKind.COMMENT, now, actor.user_id, text))
             events.append(closing)
-            events.append(
-                TicketEvent(
-                    ticket_id,
-                    EventKind.EMAIL_SENT,
-                    now,
-                    actor.user_id,
-                    "",
-                    (("template", f"closing_{target.value}"),),
-                )
-            )
             closed = replace(ticket, status=target, closed_at=now)
-            return core.commit(uow, closed, events, now, actor, also_audited=also_audited)
+            # R13: the customer receives the closing mail (R14: replying to it reopens).
+            template, fact = CLOSING_TEMPLATES[target]
+            mail = MailRequest(template, {fact: text} if fact else {})
+            return core.commit(uow, closed, events, now, actor, also_audited=also_audited, mails=[mail])
 
     @staticmethod
     def closing_for(detail: TicketDetail, actor: Actor) -> str:
