@@ -10,6 +10,7 @@ source is not inside the mail (`cid:`) or inline (`data:image/…`). `html_to_te
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 
 import nh3
@@ -39,6 +40,14 @@ _ATTRIBUTES = {
     "ol": {"start"},
     "*": {"dir", "lang"},
 }
+MAX_NESTING = 800
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,20})")
+# Void elements and those a parser closes by itself when the next one starts (<p>, <li>, <td>, …).
+_CLOSED_BY_THEMSELVES = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+     "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup",
+     "rt", "rp", "html", "head", "body"}
+)  # fmt: skip
 _URL_SCHEMES = frozenset({"http", "https", "mailto", "cid", "data"})
 _SAFE_LINK = re.compile(r"(?i)^(https?:|mailto:)")
 _SAFE_IMAGE = re.compile(r"(?i)^(cid:|data:image/(png|jpe?g|gif|webp|bmp);)")
@@ -53,10 +62,27 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+def _nesting(html: str) -> int:
+    """How deep elements that need a closing tag are nested (an estimate from the tags alone)."""
+    depth = deepest = 0
+    for closing, name in _TAG.findall(html):
+        if name.lower() in _CLOSED_BY_THEMSELVES:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def sanitise(html: str) -> str:
-    """The HTML with only formatting left: no scripts, styles, frames, event handlers or remote images."""
+    """The HTML with only formatting left: no scripts, styles, frames, event handlers or remote images.
+
+    HTML nested deeper than MAX_NESTING is shown as its text instead: nh3's time grows with the
+    square of the nesting of blocks (200,000 `<div>` take minutes), and no mail program writes that.
+    """
     if not html:
         return ""
+    if _nesting(html[:MAX_HTML_CHARS]) > MAX_NESTING:
+        return "<pre>" + escape(html_to_text(html)) + "</pre>"
     try:
         return nh3.clean(
             html[:MAX_HTML_CHARS],
@@ -68,8 +94,6 @@ def sanitise(html: str) -> str:
             strip_comments=True,
         )
     except Exception:  # nh3 refuses some input (e.g. lone surrogates): show it as text instead
-        from html import escape
-
         return "<pre>" + escape(html_to_text(html)) + "</pre>"
 
 

@@ -1,11 +1,12 @@
 """Reading a received mail into a ParsedMail, whatever the bytes are: it never raises.
 
-The standard library's parser builds the tree (`email.policy.default`), but its header objects break
-on real mail (MAIL.md, "Python's parser: what breaks"): Exchange's `Message-ID: <[…]>` and `To: "`
-raise IndexError on reading. So the threading headers are read from `raw_items()` with a regular
-expression, every address header is wrapped with a fallback to `email.utils.getaddresses` on the raw
-value, and the body is decoded from bytes (reading_parts.py). What had to be worked around is named
-in `ParsedMail.problems`; the raw bytes are kept by the caller in any case.
+The standard library's parser builds the tree with compat32 (header values kept as written). The
+default policy's header objects break on real mail (MAIL.md, "Python's parser: what breaks":
+Exchange's `Message-ID: <[…]>` and `To: "` raise IndexError on reading), so they are built only for
+address headers, wrapped, with `email.utils.getaddresses` on the raw value when they break. The
+threading headers are read from `raw_items()` with a regular expression, and the body is decoded
+from bytes (reading_parts.py). What had to be worked around is named in `ParsedMail.problems`; the
+raw bytes are kept by the caller in any case.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from desktop_app.services.mail_ports import MAX_MAIL_BYTES, MailAddress, ParsedM
 _ID = re.compile(r"<([\x21-\x3b\x3d\x3f-\x7e]{1,998})>")
 _BARE_ID = re.compile(r"^[\x21-\x3b\x3d\x3f-\x7e]{1,998}$")
 _MAX_REFERENCES = 100
+_LONG_ADDRESS_HEADER = 2_000
+_MAX_ADDRESS_HEADER = 64 * 1024
 _ADDRESS_CHAR = r"[^\s@<>()\[\],;:\"\\\x00-\x1f\x7f-\x9f\ud800-\udfff]"
 _ADDRESS = re.compile(rf"^{_ADDRESS_CHAR}{{1,64}}@{_ADDRESS_CHAR}{{1,255}}$")
 _BODY_ID_LINE = re.compile(r"(?im)^[ \t>]*message-id:[ \t]*<([\x21-\x3b\x3d\x3f-\x7e]{1,998})>")
@@ -107,8 +110,8 @@ def _addresses(message: Message, headers: _Headers, field: str, problems: list[s
     if not raw.strip():
         return ()
     found: list[MailAddress] = []
-    try:
-        header = policy.default.header_factory(field, raw)
+    try:  # the default policy's parser takes time that grows fast with length: only for usual headers
+        header = policy.default.header_factory(field, raw) if len(raw) <= _LONG_ADDRESS_HEADER else None
         for item in getattr(header, "addresses", ()):
             address = _address(str(item.addr_spec), str(item.display_name or ""))
             if address is not None:
@@ -117,7 +120,7 @@ def _addresses(message: Message, headers: _Headers, field: str, problems: list[s
         found = []
     if not found:
         try:
-            pairs = getaddresses([raw])
+            pairs = getaddresses([raw[:_MAX_ADDRESS_HEADER]])
         except Exception:
             pairs = []
         for name, addr in pairs:

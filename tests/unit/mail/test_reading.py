@@ -256,3 +256,19 @@ def test_a_mail_over_the_limit_is_not_parsed_but_its_headers_are_read() -> None:
     assert mail.message_id == "big@example.com"
     assert mail.subject == "Video"
     assert mail.text == "" and mail.attachments == ()
+
+
+def test_huge_address_and_reference_headers_are_read_in_bounds() -> None:
+    raw = (
+        b"From: ana@example.com\r\nTo: "
+        + b", ".join(b"cliente%d@example.com" % n for n in range(50_000))
+        + b"\r\nReferences: "
+        + b" ".join(b"<%d@example.com>" % n for n in range(50_000))
+        + b"\r\n\r\nhola"
+    )
+    mail = StdlibMailReader().parse(raw)
+    assert mail.sender == MailAddress("ana@example.com")
+    assert 0 < len(mail.to) <= 500
+    assert mail.to[0] == MailAddress("cliente0@example.com")
+    assert len(mail.references) == 100
+    assert mail.references[0] == "0@example.com" and mail.references[-1] == "49999@example.com"
