@@ -76,3 +76,15 @@ def test_text_that_only_looks_like_base64_is_left_alone() -> None:
     raw += b"X" * reading_blobs.MIN_MAIL_BYTES
     assert reading_blobs.set_aside(raw)[1] == {}
     assert StdlibMailReader().parse(raw).text.startswith(line + "\n" + line)
+
+
+@pytest.mark.parametrize("damage", [b"", b"A", b"AB", b"!!\x00", b"==AAAA"])
+def test_big_base64_reads_as_the_standard_library_reads_it(damage: bytes) -> None:
+    """Broken padding or stray bytes in a big file: the same bytes as the stdlib's lenient decoder."""
+    import email
+
+    whole = _photos_mail((300_001,))
+    end = whole.rfind(b"\n--=")  # the closing boundary, right after the file's base64 lines
+    raw = whole[:end] + damage + whole[end:]
+    expected = email.message_from_bytes(raw).get_payload()[1].get_payload(decode=True)
+    assert StdlibMailReader().parse(raw).attachments[0].content == expected
