@@ -216,6 +216,7 @@ class MailRequest:
         to: the recipients when not the customer (staff for escalation notices).
         customer_id: for mail not about a ticket (a certificate): the customer it goes to.
         to_customer_address: a given customer address (a reply to the sender of a mail).
+        in_reply_to: the Message-ID answered when the mail is about no ticket (the mail that asked).
     """
 
     template: TemplateCode
@@ -225,3 +226,4 @@ class MailRequest:
     to: tuple[str, ...] = ()
     customer_id: CustomerId | None = None
     to_customer_address: str = ""
+    in_reply_to: str = ""

@@ -16,15 +16,19 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, tzinfo
 
 from desktop_app.domain.company import CompanyProfile
-from desktop_app.domain.ids import TicketId
+from desktop_app.domain.ids import CustomerId, MachineId, TicketId
 from desktop_app.domain.mail_templates import MailTemplate, MissingItem, TemplateCode, missing_paragraph, render
-from desktop_app.domain.permissions import Actor
+from desktop_app.domain.permissions import SYSTEM, Actor
 from desktop_app.errors import NotFoundError
 from desktop_app.i18n import _
+from desktop_app.services.inbox_ports import StoredInboxMail
 from desktop_app.services.mail.delivery import MailDelivery
+from desktop_app.services.mail.fetching import MailFetching
+from desktop_app.services.mail.inbound import InboundOutcome, MailInbound
 from desktop_app.services.mail.outbox import MailOutbox
 from desktop_app.services.mail.settings import MailSettingsStore
 from desktop_app.services.mail.templates import MailTemplates, template_code
+from desktop_app.services.mail.unclassified import UnclassifiedMail
 from desktop_app.services.mail_dto import (
     MailCheck,
     MailRequest,
@@ -36,9 +40,9 @@ from desktop_app.services.mail_dto import (
     TicketMail,
 )
 from desktop_app.services.mail_facts import spanish_date, spanish_datetime
-from desktop_app.services.mail_ports import Mailbox, MailComposer, MailTransport, SecretStore
+from desktop_app.services.mail_ports import Mailbox, MailComposer, MailReader, MailTransport, ParsedMail, SecretStore
 from desktop_app.services.policy_service import PolicyService
-from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWorkFactory
+from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
 from desktop_app.services.text_input import clean_line, clean_text
 
 __all__ = ["MailOutbox", "MailRequest", "MailService", "Skipped"]
@@ -49,6 +53,7 @@ class MailService:
     uow_factory, policy, clock: as every service's.
     attachments: the content-addressed store: composed and received mails (.eml) are kept there.
     composer, transport, mailbox, secret_store: the adapters (desktop_app/mail/).
+    reader: reads received mail (desktop_app/mail/reading.py), for the inbound pipeline.
     default_templates: the shipped templates (desktop_app/mail/default_templates.py).
     company: the company's shipped data, for a database where nobody saved it yet.
     """
@@ -66,6 +71,7 @@ class MailService:
         secret_store: SecretStore,
         default_templates: Mapping[TemplateCode, MailTemplate],
         company: Callable[[], CompanyProfile] | None = None,
+        reader: MailReader,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -82,6 +88,12 @@ class MailService:
             company=company,
         )
         self._delivery = MailDelivery(uow_factory, clock, attachments, transport, self._settings)
+        # Received mail: imported and routed, waiting for a person, fetched from the mailbox.
+        self._inbound = MailInbound(
+            uow_factory, policy, clock, attachments, reader, self.machine_needed_reply, outbox=self.outbox_writer
+        )
+        self._unclassified = UnclassifiedMail(uow_factory, clock, self._inbound)
+        self._fetching = MailFetching(uow_factory, clock, self._inbound, mailbox, secret_store, self.settings)
 
     # -- settings (administrators) -------------------------------------------------------------------
 
@@ -146,6 +158,61 @@ class MailService:
                 real = outbox.ticket_facts(uow, ticket, customer, address, settings, company)
                 facts |= {name: value for name, value in real.items() if value}
         return render(template, facts)
+
+    def machine_needed_reply(
+        self, uow: UnitOfWork, *, to: str, customer_id: CustomerId, parsed: ParsedMail, now: datetime
+    ) -> None:
+        """R2, for a known contact's mail that named no machine we could find: the "machine_needed"
+        auto-reply, queued in the caller's unit of work (services/mail/inbound.py's
+        MachineNeededReply). Automatic: never to a robot, rate-limited."""
+        facts = {"summary": parsed.subject or "(sin asunto)"}
+        request = MailRequest(
+            TemplateCode.MACHINE_NEEDED,
+            facts,
+            automatic=True,
+            to=(to,),
+            customer_id=customer_id,
+            in_reply_to=parsed.message_id,
+        )
+        self.outbox_writer.enqueue_in(uow, request, ticket=None, actor=SYSTEM, now=now)
+
+    # -- received mail (services/mail/inbound.py, unclassified.py, fetching.py) ----------------------
+
+    def import_mail(self, raw: bytes, *, actor: Actor, source: str = "file") -> InboundOutcome:
+        return self._inbound.import_mail(raw, actor=actor, source=source)
+
+    def fetch(self, *, actor: Actor) -> str | None:
+        return self._fetching.fetch(actor=actor)
+
+    def unclassified(self) -> list[StoredInboxMail]:
+        return self._unclassified.unclassified()
+
+    def unclassified_count(self) -> int:
+        return self._unclassified.count()
+
+    def link(
+        self,
+        inbox_id: int,
+        *,
+        customer_id: CustomerId,
+        machine_id: MachineId | None = None,
+        ticket_id: TicketId | None = None,
+        add_contact: bool = False,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> InboundOutcome:
+        return self._unclassified.link(
+            inbox_id,
+            customer_id=customer_id,
+            machine_id=machine_id,
+            ticket_id=ticket_id,
+            add_contact=add_contact,
+            actor=actor,
+            expected_version=expected_version,
+        )
+
+    def discard(self, inbox_id: int, reason: str, *, actor: Actor, expected_version: int | None = None) -> None:
+        self._unclassified.discard(inbox_id, reason, actor=actor, expected_version=expected_version)
 
     # -- the outbox ----------------------------------------------------------------------------------
 

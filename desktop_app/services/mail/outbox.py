@@ -121,6 +121,8 @@ class MailOutbox:
             message_id = new_message_id(key, number, secrets.token_hex(8), FALLBACK_DOMAIN)
         # Staff notices stay out of the customer's thread, and the customer's out of theirs.
         thread = uow.mail.ticket_message_ids(ticket.id) if ticket is not None and ticket.id and not staff else []
+        if not thread and request.in_reply_to:
+            thread = [request.in_reply_to]
         auto_submitted = ""
         if request.automatic:
             auto_submitted = "auto-replied" if request.template in AUTO_REPLIED else "auto-generated"
