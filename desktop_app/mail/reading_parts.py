@@ -210,7 +210,8 @@ def safe_filename(raw: str, media_type: str, number: int) -> str:
         name = (stem[: 140 - len(extension)] + dot + extension) if dot and len(extension) <= 10 else name[:150]
     if name:
         return name
-    extension = mimetypes.guess_extension(media_type, strict=False) or ".bin"
+    readable = media_type.startswith("text/") or media_type == "message/delivery-status"
+    extension = mimetypes.guess_extension(media_type, strict=False) or (".txt" if readable else ".bin")
     return f"adjunto-{number}{extension}"
 
 

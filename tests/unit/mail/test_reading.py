@@ -141,7 +141,10 @@ def test_delivery_report_is_a_bounce_naming_our_message() -> None:
     assert mail.bounced_message_ids == ("sop.SOP-2026-00123.0011aa.5f3e@somosmaker.com",)
     assert mail.sender == MailAddress("mailer-daemon@mx.somosmaker.com", "Mail Delivery System")
     assert mail.text.startswith("I'm sorry")
-    assert [f.media_type for f in mail.attachments] == ["message/delivery-status", "message/rfc822"]
+    assert [(f.filename, f.media_type) for f in mail.attachments] == [
+        ("adjunto-1.txt", "message/delivery-status"),
+        ("adjunto-2.eml", "message/rfc822"),
+    ]
     assert b"Message-ID: <sop.SOP-2026-00123.0011aa.5f3e@somosmaker.com>" in mail.attachments[1].content
 
 
