@@ -21,7 +21,7 @@ from desktop_app.importing.reading import SpreadsheetReader
 from desktop_app.importing.writing import SpreadsheetWriter
 from desktop_app.mail.composing import MimeComposer
 from desktop_app.mail.default_templates import load_default_templates
-from desktop_app.mail.lazy import LazyImapMailbox, LazySmtpTransport
+from desktop_app.mail.lazy import LazyImapMailbox, LazyMailReader, LazySmtpTransport
 from desktop_app.mail.secrets import KeyringSecretStore
 from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
@@ -125,7 +125,7 @@ class Services:
         """This process's periodic jobs (one runner per process, so each job keeps its interval),
         locked per job across every process on the database."""
         return JobRunner(
-            periodic_jobs(self.tickets, self.backups, self.notifications, mail_send=self.mail),
+            periodic_jobs(self.tickets, self.backups, self.notifications, mail_send=self.mail, mail_fetch=self.mail),
             job_lock_for(self.engine, self.settings.db_url),
         )
 
@@ -168,6 +168,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         secret_store=KeyringSecretStore(),
         default_templates=load_default_templates(),
         company=shipped_company,
+        reader=LazyMailReader(),
     )
     if migrate:
         try:

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from desktop_app.mail.imap import ImapMailbox
+    from desktop_app.mail.reading import StdlibMailReader
     from desktop_app.mail.smtp import SmtpTransport
-    from desktop_app.services.mail_ports import MailboxSession, ServerSettings
+    from desktop_app.services.mail_ports import MailboxSession, ParsedMail, ServerSettings
 
 
 class LazySmtpTransport:
@@ -57,3 +58,18 @@ class LazyImapMailbox:
 
     def open(self, server: ServerSettings, password: str, folder: str) -> AbstractContextManager[MailboxSession]:
         return self._mailbox().open(server, password, folder)
+
+
+class LazyMailReader:
+    """The services' MailReader port (StdlibMailReader on first use: the e-mail parser,
+    charset-normalizer and nh3 load when the first mail is read)."""
+
+    def __init__(self) -> None:
+        self._real: StdlibMailReader | None = None
+
+    def parse(self, raw: bytes) -> ParsedMail:
+        if self._real is None:
+            from desktop_app.mail.reading import StdlibMailReader
+
+            self._real = StdlibMailReader()
+        return self._real.parse(raw)

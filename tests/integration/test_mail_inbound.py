@@ -25,8 +25,8 @@ from desktop_app.errors import ConflictError, PermissionDeniedError, UserFacingE
 from desktop_app.mail.reading import StdlibMailReader
 from desktop_app.persistence.tables import MailInboxRecord, MailOutboxRecord, NotificationRecord
 from desktop_app.services.inbox_ports import InboxState
+from desktop_app.services.mail import MailService
 from desktop_app.services.mail.inbound import MailInbound
-from desktop_app.services.mail.unclassified import UnclassifiedMail
 from desktop_app.services.mail_dto import MailSettings, NewOutboxMail
 from desktop_app.services.tickets import IntakeRequest
 from tests.integration.world import PHOTO, World
@@ -71,14 +71,13 @@ def raw_mail(
 
 
 @pytest.fixture
-def inbound(world: World) -> MailInbound:
-    s = world.services
-    return MailInbound(s.uow_factory, s.policy, world.clock, s.tickets._core.attachments, StdlibMailReader())
+def inbound(world: World) -> MailService:
+    return world.services.mail  # Desk.mail: the facade the window and the commands use
 
 
 @pytest.fixture
-def unclassified(world: World, inbound: MailInbound) -> UnclassifiedMail:
-    return UnclassifiedMail(world.services.uow_factory, world.clock, inbound)
+def unclassified(world: World) -> MailService:
+    return world.services.mail
 
 
 SECRET_HEX = secrets.token_hex(32)
@@ -162,7 +161,7 @@ def _ticket_count(w: World) -> int:
 
 
 def test_R14_a_reply_to_the_closing_mail_within_the_window_reopens_with_a_new_due_time(
-    w: World, inbound: MailInbound
+    w: World, inbound: MailService
 ) -> None:
     ticket_id, closing_id = _closed(w)
     closed = w.services.tickets.get_ticket(ticket_id)
@@ -187,7 +186,7 @@ def test_R14_a_reply_to_the_closing_mail_within_the_window_reopens_with_a_new_du
         assert NoticeKind.CUSTOMER_REPLY.value in set(kinds)
 
 
-def test_R14_a_reply_after_the_window_opens_a_new_ticket_linked_to_the_old_one(w: World, inbound: MailInbound) -> None:
+def test_R14_a_reply_after_the_window_opens_a_new_ticket_linked_to_the_old_one(w: World, inbound: MailService) -> None:
     ticket_id, closing_id = _closed(w)
     old = w.services.tickets.get_ticket(ticket_id)
     w.clock.set(w.clock.now() + timedelta(days=31))
@@ -206,7 +205,7 @@ def test_R14_a_reply_after_the_window_opens_a_new_ticket_linked_to_the_old_one(w
     assert any(e.data.get("followed_by") == new.number for e in w.services.tickets.get_ticket(ticket_id).timeline)
 
 
-def test_R9_a_reply_while_waiting_on_the_customer_resumes_the_clock(w: World, inbound: MailInbound) -> None:
+def test_R9_a_reply_while_waiting_on_the_customer_resumes_the_clock(w: World, inbound: MailService) -> None:
     ticket_id = _ticket(w)
     w.services.tickets.set_waiting(ticket_id, actor=w.actor("laura"), reason="Envíe un video de la impresión")
     asked = _sent(w, ticket_id, "info_request")
@@ -225,7 +224,7 @@ def test_R9_a_reply_while_waiting_on_the_customer_resumes_the_clock(w: World, in
     assert "falla.jpg" in [a.filename for a in detail.attachments]
 
 
-def test_forged_replies_do_not_attach_to_the_ticket(w: World, inbound: MailInbound) -> None:
+def test_forged_replies_do_not_attach_to_the_ticket(w: World, inbound: MailService) -> None:
     ticket_id, closing_id = _closed(w)
     number = w.services.tickets.get_ticket(ticket_id).number
     before = w.services.tickets.get_ticket(ticket_id)
@@ -250,7 +249,7 @@ def test_forged_replies_do_not_attach_to_the_ticket(w: World, inbound: MailInbou
 
 
 def test_a_known_contacts_mail_opens_a_ticket_for_the_machine_its_body_names_with_the_photos(
-    w: World, inbound: MailInbound
+    w: World, inbound: MailService
 ) -> None:
     # EAFIT gets a second machine, so the serial in the body is what picks it.
     from desktop_app.domain.ids import ModelCode
@@ -289,9 +288,17 @@ def test_a_known_contacts_mail_opens_a_ticket_for_the_machine_its_body_names_wit
     with w.services.uow_factory() as uow:
         ticket = uow.tickets.get(detail.id)
         assert ticket is not None and ticket.contact_email == CONTACT
+    # The acknowledgement goes to the sender, as for any new ticket.
+    with w.services.engine.connect() as connection:
+        queued = connection.execute(
+            select(MailOutboxRecord.template, MailOutboxRecord.to_addresses).where(
+                MailOutboxRecord.ticket_id == detail.id
+            )
+        ).all()
+    assert [(template, CONTACT in to) for template, to in queued] == [("acknowledgement", True)]
 
 
-def test_a_known_contact_naming_no_machine_of_several_waits_as_machine_needed(w: World, inbound: MailInbound) -> None:
+def test_a_known_contact_naming_no_machine_of_several_waits_as_machine_needed(w: World, inbound: MailService) -> None:
     with w.services.uow_factory() as uow:
         uow.customers.add_contact(Contact(CustomerId(w.ids["maker"]), "Ana", "ana@maker.co", "", ""))
         uow.commit()
@@ -301,10 +308,18 @@ def test_a_known_contact_naming_no_machine_of_several_waits_as_machine_needed(w:
 
     assert (outcome.state, outcome.reason) == ("unclassified", "machine_needed")
     assert _ticket_count(w) == tickets_before
+    # R2: the sender is asked which machine (an automatic mail, so rate-limited and never to a robot).
+    with w.services.engine.connect() as connection:
+        asked = connection.execute(
+            select(MailOutboxRecord.to_addresses, MailOutboxRecord.in_reply_to).where(
+                MailOutboxRecord.template == "machine_needed"
+            )
+        ).all()
+    assert len(asked) == 1 and "ana@maker.co" in asked[0][0]
 
 
 def test_an_unknown_sender_waits_unclassified_until_linked_to_a_customer(
-    w: World, inbound: MailInbound, unclassified: UnclassifiedMail
+    w: World, inbound: MailService, unclassified: MailService
 ) -> None:
     outcome = inbound.import_mail(
         raw_mail(sender=STRANGER, subject="Impresora MK-M3-SCHOOL_M3", body="No extruye el filamento desde ayer."),
@@ -333,7 +348,7 @@ def test_an_unknown_sender_waits_unclassified_until_linked_to_a_customer(
 
 
 def test_discarding_needs_a_reason_and_a_person_who_handles_mail(
-    w: World, inbound: MailInbound, unclassified: UnclassifiedMail
+    w: World, inbound: MailService, unclassified: MailService
 ) -> None:
     outcome = inbound.import_mail(raw_mail(sender=STRANGER, subject="Oferta de filamento"), actor=SYSTEM)
     assert outcome.inbox_id is not None
@@ -349,7 +364,7 @@ def test_discarding_needs_a_reason_and_a_person_who_handles_mail(
 # -- automatic mail, bounces, duplicates, failures -----------------------------------------------------
 
 
-def test_an_out_of_office_storm_reopens_nothing_and_sends_nothing(w: World, inbound: MailInbound) -> None:
+def test_an_out_of_office_storm_reopens_nothing_and_sends_nothing(w: World, inbound: MailService) -> None:
     ticket_id, closing_id = _closed(w)
     before = w.services.tickets.get_ticket(ticket_id)
     with w.services.engine.connect() as connection:
@@ -376,7 +391,7 @@ def test_an_out_of_office_storm_reopens_nothing_and_sends_nothing(w: World, inbo
     assert _inbox_count(w, state="automatic") == 50
 
 
-def test_a_bounce_marks_our_mail_bounced_on_its_ticket(w: World, inbound: MailInbound) -> None:
+def test_a_bounce_marks_our_mail_bounced_on_its_ticket(w: World, inbound: MailService) -> None:
     ticket_id = _ticket(w)
     ours = _sent(w, ticket_id, "acknowledgement")
     report = EmailMessage()
@@ -409,7 +424,7 @@ def test_a_bounce_marks_our_mail_bounced_on_its_ticket(w: World, inbound: MailIn
     assert detail.status is TicketStatus.NEW  # a bounce moves no ticket
 
 
-def test_the_same_mail_twice_is_imported_once(w: World, inbound: MailInbound) -> None:
+def test_the_same_mail_twice_is_imported_once(w: World, inbound: MailService) -> None:
     raw = raw_mail(
         subject="Falla", body="La impresora MK-R1-EAFIT_R1 no enciende desde esta mañana.", message_id="una-vez"
     )

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from desktop_app.domain import lifecycle
 from desktop_app.domain.assignment import Candidate, responsible_for_new_request
@@ -74,6 +74,9 @@ from desktop_app.services.tickets.intake import (
     media_type,
 )
 from desktop_app.services.tickets.lifecycle import reopened
+
+if TYPE_CHECKING:
+    from desktop_app.services.mail.outbox import MailOutbox
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +161,8 @@ class MailInbound:
     policy, clock, attachments: as the ticket service's (a ticket is opened and changed here).
     reader: reads raw mail (desktop_app/mail/reading.py: StdlibMailReader).
     machine_needed_reply: queues the "machine_needed" auto-reply (None: none is sent).
+    outbox: where the ticket use cases queue their mail (the acknowledgement of a ticket a mail
+        opens); None: no mail.
     """
 
     def __init__(
@@ -168,12 +173,15 @@ class MailInbound:
         attachments: AttachmentStore,
         reader: MailReader,
         machine_needed_reply: MachineNeededReply | None = None,
+        *,
+        outbox: MailOutbox | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._attachments = attachments
         self._reader = reader
-        self._core = TicketCore(uow_factory, policy, clock, attachments)
+        # With the outbox, a ticket the mail opens is acknowledged like any other (intake queues it).
+        self._core = TicketCore(uow_factory, policy, clock, attachments, outbox)
         self._intake = Intake(self._core)
         self._machine_needed_reply = machine_needed_reply
 
