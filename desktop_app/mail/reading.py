@@ -24,8 +24,11 @@ from desktop_app.mail.reading_parts import Body, content_type, header_text, one_
 from desktop_app.services.mail_ports import MAX_MAIL_BYTES, MailAddress, ParsedMail
 
 # An id between angle brackets: printable ASCII without the brackets themselves (Exchange's "[…]" kept).
-_ID = re.compile(r"<([\x21-\x3b\x3d\x3f-\x7e]{1,998})>")
-_BARE_ID = re.compile(r"^[\x21-\x3b\x3d\x3f-\x7e]{1,998}$")
+# At most what the inbox stores (mail_inbox.message_id is 255 characters, subject 400): a longer id
+# is no id (the raw bytes' hash still finds the mail again); a longer subject is cut.
+_ID = re.compile(r"<([\x21-\x3b\x3d\x3f-\x7e]{1,255})>")
+_BARE_ID = re.compile(r"^[\x21-\x3b\x3d\x3f-\x7e]{1,255}$")
+MAX_SUBJECT_CHARS = 400
 _MAX_REFERENCES = 100
 _LONG_ADDRESS_HEADER = 2_000
 _MAX_ADDRESS_HEADER = 64 * 1024
@@ -227,7 +230,7 @@ def _read(message: Message, body: Body | None, problems: list[str]) -> ParsedMai
         reply_to=reply_to[0] if reply_to else None,
         to=_addresses(message, headers, "to", problems),
         cc=_addresses(message, headers, "cc", problems),
-        subject=header_text(headers.first("subject")),
+        subject=header_text(headers.first("subject"), MAX_SUBJECT_CHARS),
         date=_date(headers, problems),
         text=text,
         html=body.sanitised_html if body else "",

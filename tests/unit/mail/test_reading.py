@@ -275,3 +275,17 @@ def test_huge_address_and_reference_headers_are_read_in_bounds() -> None:
     assert mail.to[0] == MailAddress("cliente0@example.com")
     assert len(mail.references) == 100
     assert mail.references[0] == "0@example.com" and mail.references[-1] == "49999@example.com"
+
+
+def test_ids_and_subject_fit_the_inbox_columns() -> None:
+    """mail_inbox.message_id holds 255 characters and subject 400: a longer id is no id, a subject is cut."""
+    long_id = "x" * 300 + "@example.com"
+    raw = (
+        f"From: ana@example.com\r\nMessage-ID: <{long_id}>\r\nIn-Reply-To: <{long_id}> <ok@example.com>\r\n"
+        f"Subject: {'ñ' * 1000}\r\n\r\nhola"
+    ).encode()
+    mail = StdlibMailReader().parse(raw)
+    assert mail.message_id == ""
+    assert "bad-message-id" in mail.problems
+    assert mail.in_reply_to == ("ok@example.com",)
+    assert mail.subject == "ñ" * 400

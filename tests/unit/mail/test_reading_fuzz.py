@@ -70,13 +70,15 @@ def _address_ok(address: object) -> bool:
         and address.address == address.address.lower()
         and _clean(address.address, one_line=True)
         and " " not in address.address
+        and len(address.address) <= 320
         and isinstance(address.name, str)
         and _clean(address.name, one_line=True)
+        and len(address.name) <= 200
     )
 
 
 def _id_ok(value: object) -> bool:
-    return isinstance(value, str) and value.isascii() and value.isprintable() and " " not in value
+    return isinstance(value, str) and value.isascii() and value.isprintable() and " " not in value and len(value) <= 255
 
 
 def check(mail: object, raw: bytes) -> None:
@@ -89,7 +91,7 @@ def check(mail: object, raw: bytes) -> None:
     assert mail.reply_to is None or _address_ok(mail.reply_to)
     for addresses in (mail.to, mail.cc):
         assert isinstance(addresses, tuple) and all(_address_ok(a) for a in addresses)
-    assert isinstance(mail.subject, str) and _clean(mail.subject, one_line=True)
+    assert isinstance(mail.subject, str) and _clean(mail.subject, one_line=True) and len(mail.subject) <= 400
     assert mail.date is None or (isinstance(mail.date, datetime) and mail.date.utcoffset() is not None)
     assert isinstance(mail.text, str) and _clean(mail.text) and "\r" not in mail.text
     assert isinstance(mail.html, str) and _clean(mail.html)
