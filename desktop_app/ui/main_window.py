@@ -7,10 +7,11 @@ It builds the views and wires them to each other; its frame lives in ui/shell/: 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QPushButton, QSplitter, QWidget
 
 from desktop_app.domain.ids import MachineId
@@ -33,12 +34,14 @@ from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.customers_view import CustomersView
 from desktop_app.ui.views.intake_dialog import IntakeDialog
 from desktop_app.ui.views.machine_view import MachineView
+from desktop_app.ui.views.mail_import import is_saved_mail
 from desktop_app.ui.views.notices_view import NoticeBell, NoticesView
 from desktop_app.ui.views.queue_view import QueueView
 from desktop_app.ui.views.settings_view import SettingsView
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
 from desktop_app.ui.views.ticket_editor import TicketEditor
+from desktop_app.ui.views.unclassified_mail_view import UnclassifiedMailView
 
 if TYPE_CHECKING:  # the camera stack (OpenCV, NumPy) loads with the first scan, not with the window
     from desktop_app.devices.scanning import Scanner
@@ -87,6 +90,8 @@ class MainWindow(QMainWindow):
         self.pages = build_stack(self.page_table)
         self.navigation = NavigationRail(self.page_table, actor)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        if self.mail_view is None:  # a desk without the mail service: no mail page either
+            self.navigation.item(Page.MAIL).setHidden(True)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +131,8 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.notices_view.reload()
         self._restore_layout()
+        # Saved mails (.eml) dropped anywhere on the window are imported (issue 14).
+        self.setAcceptDrops(self.menus.mail_import is not None)
 
     # -- the page table --------------------------------------------------------------------------
 
@@ -154,6 +161,14 @@ class MainWindow(QMainWindow):
             PageSpec(Page.AUDIT, "audit", _("Audit"), _("Audit log"), Permission.VIEW_AUDIT, self._build_audit_page),
             PageSpec(Page.NOTICES, "bell", _("Notices"), _("Notices"), None, self._build_notices_page),
             PageSpec(Page.CUSTOMERS, "customers", _("Customers"), _("Customers"), None, self._build_customers_page),
+            PageSpec(
+                Page.MAIL,
+                "mail",
+                _("Unclassified mail"),
+                _("Unclassified mail"),
+                Permission.HANDLE_MAIL,
+                self._build_mail_page,
+            ),
         )
 
     def _build_queue_page(self) -> PageContent:
@@ -164,7 +179,7 @@ class MainWindow(QMainWindow):
             new_ticket_button.setToolTip(_("New ticket (Ctrl+N)"))
             new_ticket_button.clicked.connect(lambda _checked=False: self.new_ticket())  # not checked as machine_id
             self.queue_view.header_widget.layout().addWidget(new_ticket_button)
-        self.preview = TicketDetailView(tickets)
+        self.preview = TicketDetailView(tickets, mail=self._desk.mail, tasks=self._tasks)
         self.queue_splitter = QSplitter(Qt.Orientation.Vertical)
         self.queue_splitter.addWidget(self.queue_view)
         self.queue_splitter.addWidget(self.preview)
@@ -180,10 +195,15 @@ class MainWindow(QMainWindow):
         desk, actor, tickets = self._desk, self._actor, self._tickets
         self.editor = TicketEditor(tickets, desk.audit, self._tasks, actor)
         self.editor.ticket_saved.connect(self._on_ticket_saved)
-        self.actions = TicketActions(tickets, self._tasks, actor, desk.policy.policy)
+        self.actions = TicketActions(tickets, self._tasks, actor, desk.policy.policy, mail=desk.mail)
         self.actions.ticket_changed.connect(self._on_ticket_saved)
         self.ticket_view = TicketDetailView(
-            tickets, self.editor, lambda ticket_id: desk.audit.history_of(actor, "ticket", ticket_id), self.actions
+            tickets,
+            self.editor,
+            lambda ticket_id: desk.audit.history_of(actor, "ticket", ticket_id),
+            self.actions,
+            mail=desk.mail,
+            tasks=self._tasks,
         )
         return PageContent(self.ticket_view)
 
@@ -211,7 +231,14 @@ class MainWindow(QMainWindow):
     def _build_settings_page(self) -> PageContent:
         desk = self._desk
         self.settings_view = SettingsView(
-            desk.policy, desk.catalogue, desk.company, self._tasks, self._actor, self._tickets.timezone()
+            desk.policy,
+            desk.catalogue,
+            desk.company,
+            self._tasks,
+            self._actor,
+            self._tickets.timezone(),
+            mail=desk.mail,
+            find_ticket=desk.tickets.find_ticket_id,
         )
         self.policy_view = self.settings_view.policy_view
         if self.policy_view is not None:
@@ -261,6 +288,25 @@ class MainWindow(QMainWindow):
             )
             self.customers_view.header_widget.layout().addWidget(self.import_customers_button)
         return PageContent(self.customers_view, self.customers_view.header_widget)
+
+    def _build_mail_page(self) -> PageContent:
+        desk, tickets = self._desk, self._tickets
+        self.mail_view: UnclassifiedMailView | None = None
+        if not hasattr(desk.mail, "unclassified") or not may(self._actor, Permission.HANDLE_MAIL):
+            return PageContent(QWidget())  # never shown: the rail and the View menu leave it out
+        self.mail_view = UnclassifiedMailView(
+            desk.mail,
+            desk.customers,
+            desk.contracts.customers,
+            tickets.find_ticket_id,
+            self._tasks,
+            self._actor,
+            tickets.timezone(),
+        )
+        self.mail_view.ticket_open_requested.connect(self.open_ticket)
+        self.mail_view.import_requested.connect(lambda: self.menus.import_saved_mail())
+        self.mail_view.message.connect(self._on_mail_linked)
+        return PageContent(self.mail_view, self.mail_view.header_widget)
 
     def _build_notice_bell(self) -> NoticeBell:
         """The bell, always in sight: at the right of the menu bar (in a tool bar where the menu
@@ -336,6 +382,8 @@ class MainWindow(QMainWindow):
         self.contract_view.reload()
         self.machine_view.reload()
         self.customers_view.reload()
+        if self.mail_view is not None:
+            self.mail_view.reload()
         if self.machine_view.page is not None:
             self.machine_view.show_machine(int(self.machine_view.page.detail.id))
         if self.ticket_view.detail is not None:
@@ -414,6 +462,13 @@ class MainWindow(QMainWindow):
     def _on_page_changed(self, page: int) -> None:
         if page == Page.NOTICES:
             self.notices_view.reload()  # what came since the last poll, and the times anew
+        elif page == Page.MAIL and self.mail_view is not None:
+            self.mail_view.reload()  # the mail job may have brought some since
+
+    def _on_mail_linked(self, said: str) -> None:
+        self._say(said)
+        self.queue_view.reload()  # a linked mail may have opened a ticket
+        self.refresh_counts()
 
     def _on_filter_changed(self) -> None:
         if self.queue_view.selected_ticket_id() is None:
@@ -440,6 +495,23 @@ class MainWindow(QMainWindow):
         header_state = self._settings.value(_HEADER_KEY)
         if isinstance(header_state, QByteArray):
             self.queue_view.table.horizontalHeader().restoreState(header_state)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Only saved mails (.eml) may be dropped on the window; other files go to their own places
+        (a ticket's attachments card, the intake dialog)."""
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        if paths and all(is_saved_mail(p) for p in paths) and self.menus.mail_import is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if self.menus.import_saved_mail(paths):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self.navigation.set_compact(event.size().width() < COMPACT_NAVIGATION_BELOW)

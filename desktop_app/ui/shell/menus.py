@@ -25,6 +25,7 @@ from desktop_app.ui.shell.pages import Page, PageSpec
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.connection_dialog import ConnectionDialog
 from desktop_app.ui.views.import_dialog import ImportDialog
+from desktop_app.ui.views.mail_import import SavedMailImport
 from desktop_app.ui.views.users_dialog import UsersDialog
 from desktop_app.wording.importing import import_kind_label
 
@@ -75,6 +76,12 @@ class MainMenus(QObject):
         self._say = say
         self.page_actions: dict[Page, QAction] = {}
         self.import_action: QAction | None = None  # File → Import, for those who may import
+        # File → Import saved mail and .eml files dropped on the window, for those who handle mail.
+        self.mail_import: SavedMailImport | None = None
+        self.mail_import_action: QAction | None = None
+        if hasattr(desk.mail, "import_mail") and may(actor, Permission.HANDLE_MAIL):
+            self.mail_import = SavedMailImport(desk.mail, actor, tasks, window)
+            self.mail_import.imported.connect(lambda _results: host.refresh())
         bar = window.menuBar()
         self._build_file_menu(bar.addMenu(_("&File")))
         self._build_view_menu(bar.addMenu(_("&View")), specs)
@@ -103,6 +110,26 @@ class MainMenus(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def import_saved_mail(self, paths: list[Path] | None = None) -> bool:
+        """File → Import saved mail…, or .eml files dropped on the window: each goes through the
+        inbound pipeline off the GUI thread, then a summary says where it went. False when there
+        was nothing to import."""
+        if self.mail_import is None:
+            return False
+        if paths is None:
+            names, _filter = QFileDialog.getOpenFileNames(
+                self._window, _("Import saved mail"), "", _("Saved mail (*.eml);;All files (*)")
+            )
+            paths = [Path(name) for name in names]
+        if not paths:
+            return False
+        if not self.mail_import.import_paths(paths):
+            QMessageBox.warning(
+                self._window, _("Import saved mail"), _("Only saved mails (.eml files) can be imported here.")
+            )
+            return False
+        return True
 
     def open_guide(self) -> FirstRunGuide:
         """Help → Getting started guide (administrators): the first-run guide at the step reached."""
@@ -155,6 +182,11 @@ class MainMenus(QObject):
             export_menu = menu.addMenu(_("E&xport"))
             for kind in ImportKind:
                 self._add(export_menu, _("{kind}…").format(kind=import_kind_label(kind)), lambda k=kind: self.export(k))
+        if self.mail_import is not None:
+            menu.addSeparator()
+            self.mail_import_action = self._add(
+                menu, _("Import saved &mail…"), lambda: self.import_saved_mail(), icon="mail"
+            )
         menu.addSeparator()
         self._add(menu, _("&Quit"), self._window.close, QKeySequence("Ctrl+Q"))
 

@@ -28,7 +28,8 @@ class Page(IntEnum):
     SETTINGS = 4
     AUDIT = 5
     NOTICES = 6
-    CUSTOMERS = 7  # last, so the pages before keep their Ctrl+number
+    CUSTOMERS = 7  # after the pages before, so they keep their Ctrl+number
+    MAIL = 8  # "Correo sin clasificar" (Ctrl+9), for those who handle mail
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from desktop_app.services.dto import TicketDetail
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.attachment_list import PendingFile, read_file
+from desktop_app.ui.views.mail_composer import ComposerDraft, MailComposerDialog, TemplateSource
 from desktop_app.ui.views.visit_dialog import VisitDialog
 
 
@@ -140,11 +141,20 @@ class TicketActions(QToolBar):
         actor: Actor,
         policy: Callable[[], PolicySettings],
         parent: QWidget | None = None,
+        *,
+        mail: TemplateSource | None = None,
     ) -> None:
         super().__init__(parent)
         self._tickets, self._tasks, self._actor, self._policy = tickets, tasks, actor, policy
+        self._mail = mail
         self.detail: TicketDetail | None = None
+        # What a composer closed without sending left, per ticket: reopening it brings the text back.
+        self._drafts: dict[int, ComposerDraft] = {}
+        self.composer: MailComposerDialog | None = None
         self.setMovable(False)
+        self.reply = self._action(_("Reply to customer"), "Ctrl+Shift+M", self.reply_to_customer)
+        self.reply.setVisible(mail is not None)
+        self.addSeparator()
         self.waiting = self._action(_("Waiting on customer"), "Ctrl+Shift+W", self.set_waiting)
         self.resumed = self._action(_("Customer answered"), "Ctrl+Shift+R", self.resume)
         self.attempt = self._action(_("Contact attempt"), "Ctrl+Shift+K", self.contact_attempt)
@@ -173,6 +183,7 @@ class TicketActions(QToolBar):
         self.reopen.setEnabled(offered.reopen)
         self.visit.setEnabled(offered.visit)
         self.attach.setEnabled(offered.attach)
+        self.reply.setEnabled(offered.attach)  # who may work on the ticket may write to its customer
 
     # -- the actions -----------------------------------------------------------------------------
 
@@ -277,6 +288,29 @@ class TicketActions(QToolBar):
             attachments = [f.as_attachment() for f in files]
             self._run(lambda d: self._tickets.add_attachments(d.id, attachments, actor=self._actor))
 
+    def reply_to_customer(self) -> MailComposerDialog | None:
+        """The composer (Ctrl+Shift+M): a mail to the ticket's contact that counts as the response
+        (R7, R10), or a request for information that puts the ticket waiting (R9)."""
+        detail = self.detail
+        if detail is None or self._mail is None:
+            return None
+        offered = self._tickets.offered_actions(detail, self._actor)
+        dialog = MailComposerDialog(
+            detail,
+            self._tickets,
+            self._mail,
+            self._tasks,
+            self._actor,
+            may_request_information=offered.wait,
+            draft=self._drafts.get(int(detail.id)),
+            parent=self,
+        )
+        dialog.ticket_changed.connect(self._on_done)
+        dialog.finished.connect(lambda _result: self._on_composer_finished(dialog, int(detail.id)))
+        self.composer = dialog
+        dialog.open()
+        return dialog
+
     def record_visit(self) -> None:
         """R16: the dialog saves the visit itself, so a refusal keeps everything typed."""
         detail = self.detail
@@ -350,6 +384,16 @@ class TicketActions(QToolBar):
     def _on_done(self, detail: TicketDetail) -> None:
         self.load(detail)
         self.ticket_changed.emit(detail)
+
+    def _on_composer_finished(self, dialog: MailComposerDialog, ticket_id: int) -> None:
+        draft = dialog.draft()
+        if dialog.sent or draft.empty:
+            self._drafts.pop(ticket_id, None)
+        else:
+            self._drafts[ticket_id] = draft
+        if self.composer is dialog:
+            self.composer = None
+        dialog.deleteLater()
 
     def _on_refused(self, error: UserFacingError) -> None:
         QMessageBox.warning(self, _("Not done"), error.message)

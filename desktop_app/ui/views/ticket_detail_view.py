@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -40,13 +39,15 @@ from desktop_app.formatting import (
     format_working_hours,
 )
 from desktop_app.i18n import _
-from desktop_app.services.dto import AttachmentInfo, TicketDetail
+from desktop_app.services.dto import AttachmentInfo, TicketDetail, TimelineEntry
 from desktop_app.services.dto import AuditView as AuditEntryView
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.audit_view import changes_text
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_editor import TicketEditor
+from desktop_app.ui.views.ticket_mail_render import MailSource, TimelineBrowser, mail_block, mail_key, save_original
 from desktop_app.wording import (
     channel_label,
     coverage_text,
@@ -102,6 +103,18 @@ def _is_paused(sla: TicketSla) -> bool:
     return sla.status.state is SlaState.PAUSED
 
 
+def _event_mail_key(kind: EventKind, data: dict[str, str]) -> tuple[str, int] | None:
+    """Which mail a timeline event is about: ("out", id) or ("in", id)."""
+    if kind is EventKind.EMAIL_SENT:
+        direction = "out"
+    elif kind is EventKind.EMAIL_RECEIVED:
+        direction = "in"
+    else:
+        return None
+    value = data.get("mail_id") or data.get("inbox_id") or data.get("outbox_id") or ""
+    return (direction, int(value)) if value.isdigit() else None
+
+
 def _yes_no(flag: bool) -> str:
     return _("Yes") if flag else _("No")
 
@@ -120,9 +133,14 @@ class TicketDetailView(QWidget):
         history: Callable[[int], list[AuditEntryView]] | None = None,
         actions: TicketActions | None = None,
         parent: QWidget | None = None,
+        *,
+        mail: MailSource | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._tickets = tickets
+        self._mail = mail
+        self._tasks = tasks
         self.editor = editor
         self.actions = actions
         self._history = history
@@ -150,8 +168,10 @@ class TicketDetailView(QWidget):
         header.addStretch(1)
         header.addWidget(self.agent_label)
 
-        self.timeline = QTextBrowser()
+        # Mail text is shown on the timeline: it never loads anything from the network.
+        self.timeline = TimelineBrowser()
         self.timeline.setOpenLinks(False)
+        self.timeline.anchorClicked.connect(self._on_timeline_link_clicked)
         self.timeline.setFrameShape(QFrame.Shape.NoFrame)
         timeline_box = QFrame(objectName="card")
         timeline_layout = QVBoxLayout(timeline_box)
@@ -437,11 +457,28 @@ class TicketDetailView(QWidget):
         for kind, name in _EVENT_ICONS.items():
             pixmap = theme.icon(name, muted, 16).pixmap(16, 16)
             document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"icon:{kind.value}"), pixmap.toImage())
+        mails = {mail_key(m): m for m in self._mail.ticket_mails(d.id)} if self._mail is not None else {}
+        entries = list(d.timeline)
+        named = {_event_mail_key(e.kind, e.data) for e in entries}
+        unnamed = [m for key, m in mails.items() if key not in named]
+        if unnamed:
+            # A mail whose event does not name it still shows, at its own time.
+            for m in unnamed:
+                kind = EventKind.EMAIL_SENT if m.direction == "out" else EventKind.EMAIL_RECEIVED
+                entries.append(TimelineEntry(kind, m.at, "", "", {"mail_id": str(m.id)}))
+            entries.sort(key=lambda e: e.at, reverse=True)  # newest first, as the service gives them
         parts = []
-        for entry in d.timeline:
+        for entry in entries:
             when = f"{format_relative(entry.at, now)} · {format_datetime(entry.at, self._tz)}"
             author = html.escape(entry.author_name or _("System"))
             body = html.escape(entry.body).replace("\n", "<br>") if entry.body else ""
+            mail = mails.get(_event_mail_key(entry.kind, entry.data))
+            if mail is not None:
+                # A received mail's files became the ticket's attachments in the same step (same time).
+                files = [f"{a.filename} ({format_size(a.size)})" for a in d.attachments if a.added_at == mail.at]
+                body = mail_block(mail, self._tz, files if mail.direction == "in" else ())
+                if mail.direction == "in" and not entry.author_name:
+                    author = html.escape(mail.from_address)
             parts.append(
                 "<table width='100%' cellspacing='0' cellpadding='3'><tr>"
                 f"<td width='22' valign='top'><img src='icon:{entry.kind.value}' width='16' height='16'></td>"
@@ -451,6 +488,19 @@ class TicketDetailView(QWidget):
                 + "</td></tr></table>"
             )
         self.timeline.setHtml("".join(parts) or html.escape(_("No events yet.")))
+
+    def save_original(self, direction: str, mail_id: int) -> None:
+        """ "Ver original": the mail as it was sent or received (.eml), where the person chooses;
+        an existing file is replaced only when they say so."""
+        if self._mail is None or self.detail is None:
+            return
+        save_original(self, self._mail, self._tasks, self.detail.number, direction, mail_id)
+
+    def _on_timeline_link_clicked(self, url: QUrl) -> None:
+        if url.scheme() == "original":
+            direction, _sep, mail_id = url.path().partition("/")
+            if mail_id.isdigit():
+                self.save_original(direction, int(mail_id))
 
     def _fill_visits(self, d: TicketDetail) -> None:
         """R16: each visit with its length, and the flag on a maintenance longer than allowed."""

@@ -151,7 +151,12 @@ class TicketEditor(QWidget):
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText(_("Write an answer or an internal note…"))
         self.comment.setMaximumHeight(90)
-        self.to_customer = QCheckBox(_("Send to the customer (counts as a response)"))
+        # A comment is never mailed: the customer was answered another way (phone, chat). Mail to the
+        # customer is written in "Reply to customer" (ticket_actions.py), which counts as well.
+        self.to_customer = QCheckBox(_("Counts as a response to the customer"))
+        self.to_customer.setToolTip(
+            _("Check it when the customer was answered by phone or chat. To write by e-mail use “Reply to customer”.")
+        )
         self.to_customer.setChecked(True)
         self.minutes = QSpinBox(minimum=0, maximum=MAX_MINUTES_PER_COMMENT, singleStep=15)
         self.minutes.setSuffix(_(" min"))
