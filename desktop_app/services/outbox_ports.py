@@ -3,7 +3,7 @@ The received mail's repository is services/inbox_ports.py."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -69,6 +69,10 @@ class MailRepository(Protocol):
     def claim(self, mail_id: int, now: datetime, until: datetime) -> bool:
         """Take a queued, due mail for one attempt (its next attempt moves to `until`); False when
         another sender took it first."""
+        ...
+
+    def release(self, mail_ids: Sequence[int], at: datetime) -> None:
+        """Claimed mails not attempted after all: due again at `at`."""
         ...
 
     def mark_sent(self, mail_id: int, at: datetime, attempts: int) -> None: ...

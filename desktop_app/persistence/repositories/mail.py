@@ -241,6 +241,14 @@ class SqlMailRepository:
         )
         return getattr(result, "rowcount", 0) == 1
 
+    def release(self, mail_ids: Sequence[int], at: datetime) -> None:
+        """Claimed mails not attempted after all (the round stopped): due again at `at`."""
+        self._session.execute(
+            update(MailOutboxRecord)
+            .where(MailOutboxRecord.id.in_(list(mail_ids)), MailOutboxRecord.state == OutboxState.QUEUED.value)
+            .values(next_attempt_at=at)
+        )
+
     def mark_sent(self, mail_id: int, at: datetime, attempts: int) -> None:
         self._set(mail_id, state=OutboxState.SENT.value, sent_at=at, attempts=attempts, state_reason="")
 

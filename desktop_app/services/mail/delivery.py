@@ -1,9 +1,10 @@
 """Handing queued mail to the SMTP server (the "mail_send" job, every 30 s), with retries.
 
-Each mail is claimed in a short transaction of its own (its next attempt moved a few minutes ahead,
-only if it is still queued and due: of two senders, one gets it), then sent, then marked in another
-short transaction. A temporary failure (server down, 4xx) waits 1, 2, 5, 10, 30, then 60 minutes
-between attempts, until MAX_ATTEMPTS; a permanent one (5xx: no such mailbox) fails for good with the
+Mails are claimed a batch at a time in a short transaction (each one's next attempt moved a few
+minutes ahead, only if it is still queued and due: of two senders, one gets it), then each is sent
+and marked in a short transaction of its own, so a mail the server took is marked at once. A
+temporary failure (server down, 4xx) waits 1, 2, 5, 10, 30, then 60 minutes between attempts, until
+MAX_ATTEMPTS; a permanent one (5xx: no such mailbox) fails for good with the
 server's reason. Both are on the ticket's timeline through the mail's state. A process killed between
 the SMTP server's "OK" and the mark leaves the mail to be sent again when its claim expires: at least
 once, the way every mail system delivers.
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60)  # after the 1st, 2nd… failed attempt; then 60 each time
 MAX_ATTEMPTS = 30  # about a day of trying; then "failed", and a person may send it again
 CLAIM = timedelta(minutes=10)  # longer than any one SMTP conversation takes
-BATCH = 200  # mails read per query; a round goes on while there are due ones
+BATCH = 50  # mails claimed per transaction; a round goes on while there are due ones
 GIVE_UP_ROUND_AFTER = 3  # temporary failures in a row: the server is down, try next round
 
 
@@ -91,15 +92,11 @@ class MailDelivery:
         password = self._settings.password(settings.smtp, "smtp")
         counts = DeliveryCounts()
         in_a_row = 0
-        seen: set[int] = set()
         while True:
-            now = self._clock.now()
-            with self._uow_factory() as uow:
-                due = [mail for mail in uow.mail.due(now, BATCH) if mail.id not in seen]
-            if not due:
+            claimed = self._claim_batch()
+            if not claimed:
                 break
-            for mail in due:
-                seen.add(mail.id)
+            for index, mail in enumerate(claimed):
                 outcome = self._attempt(mail, settings, password)
                 if outcome is OutboxState.SENT:
                     counts = DeliveryCounts(counts.sent + 1, counts.retrying, counts.failed)
@@ -107,20 +104,34 @@ class MailDelivery:
                 elif outcome is OutboxState.FAILED:
                     counts = DeliveryCounts(counts.sent, counts.retrying, counts.failed + 1)
                     in_a_row = 0
-                elif outcome is OutboxState.QUEUED:
+                else:
                     counts = DeliveryCounts(counts.sent, counts.retrying + 1, counts.failed)
                     in_a_row += 1
                     if in_a_row >= GIVE_UP_ROUND_AFTER:
+                        # The server is down: the rest go back to the queue for the next round.
+                        self._release([later.id for later in claimed[index + 1 :]])
                         return counts.summary()
         return counts.summary()
 
-    def _attempt(self, mail: OutboxMail, settings: MailSettings, password: str) -> OutboxState | None:
-        """One attempt at one mail; its state after it (None: another sender had it)."""
+    def _claim_batch(self) -> list[OutboxMail]:
+        """Up to BATCH due mails taken for this sender in one short transaction: each claim is a
+        conditional UPDATE, so a mail another sender took meanwhile is simply not among them."""
         now = self._clock.now()
         with self._uow_factory() as uow:
-            if not uow.mail.claim(mail.id, now, now + CLAIM):
-                return None
+            due = uow.mail.due(now, BATCH)
+            claimed = [mail for mail in due if uow.mail.claim(mail.id, now, now + CLAIM)]
             uow.commit()
+        return claimed
+
+    def _release(self, mail_ids: list[int]) -> None:
+        if not mail_ids:
+            return
+        with self._uow_factory() as uow:
+            uow.mail.release(mail_ids, self._clock.now())
+            uow.commit()
+
+    def _attempt(self, mail: OutboxMail, settings: MailSettings, password: str) -> OutboxState:
+        """One attempt at one claimed mail; its state after it."""
         attempts = mail.attempts + 1
         try:
             raw = self._attachments.path_for(mail.raw_sha256).read_bytes()
