@@ -468,3 +468,24 @@ def test_an_edited_template_refuses_unknown_placeholders_and_is_used_until_reset
     assert reply.text.startswith("Estimado ")
     info = mail.reset_template("reply", actor=admin)
     assert not info.edited and info.subject == "Respuesta a su caso: {summary}"
+
+
+def test_the_mail_send_job_delivers_every_30_seconds_with_the_desks_other_jobs(
+    world: World, mailboxes: MailLab, memory_keyring: MemoryKeyring
+) -> None:
+    from desktop_app import i18n
+    from desktop_app.wording.records import job_label
+
+    _configure(world, mailboxes, memory_keyring)
+    _ticket(world)
+    runner = world.services.jobs
+    (job,) = [job for job in runner.jobs if job.name == "mail_send"]
+    assert job.interval == timedelta(seconds=30)
+    (outcome,) = [outcome for outcome in runner.run_due() if outcome.name == "mail_send"]
+    assert outcome.summary == "1 mail sent"
+    assert len(mailboxes.wait_for_messages(CUSTOMER, 1)) == 1
+    i18n.install("es")
+    try:
+        assert job_label("mail_send") == "envío del correo"
+    finally:
+        i18n.install("en")
