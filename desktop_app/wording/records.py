@@ -67,6 +67,8 @@ def audit_action_label(action: str) -> str:
         "export": _("exported (personal data)"),
         "anonymise": _("anonymised"),
         "import": _("imported from a spreadsheet"),
+        "link": _("linked to a customer"),
+        "discard": _("discarded with a reason"),
     }.get(action, action)
 
 
@@ -88,6 +90,7 @@ def audit_entity_label(entity: str) -> str:
         "product_model": _("Product model"),
         "company": _("Company data"),
         "import": _("Spreadsheet import"),
+        "mail": _("Mail received by the desk"),
     }.get(entity, entity)
 
 
@@ -170,6 +173,10 @@ def audit_field_label(field: str) -> str:
         "contract_id": _("Contract"),
         "key_id": _("Signing key"),
         "revoked_reason": _("Reason for revoking"),
+        # received mail (linked or discarded from "Correo sin clasificar")
+        "state": _("Where it is"),
+        "reason": _("Reason"),
+        "contact_added": _("Sender added as a contact"),
         # users
         "role": _("Role"),
         "password": _("Password"),
