@@ -25,10 +25,12 @@ makersupport certificate revoke NUMBER --reason TEXT
 makersupport import customers|contacts|machines|contracts FILE [--dry-run] [--all-or-nothing]
                                                   a CSV or XLSX file; each refused row is printed; exit 1 if any
 makersupport export customers|contacts|machines|contracts --out FILE.xlsx|FILE.csv
+makersupport mail configure|test|fetch|send|outbox|import …
+                                                  the support mailbox (cli_mail.py)
 
 --db URL, --lang and --user go before or after the command (`makersupport demo --db URL`).
 Commands that change data (demo, escalate, backup, restore, worker, certificate keygen/issue/
-reprint/revoke, import) sign in first: --user NAME or MAKERSUPPORT_USER, and the password from the
+reprint/revoke, import, mail but outbox) sign in first: --user NAME or MAKERSUPPORT_USER, and the password from the
 terminal or MAKERSUPPORT_PASSWORD (cli_sign_in.py). The others only read and need no sign-in.
 Times without an offset are Colombia time (America/Bogota).
 """
@@ -44,6 +46,7 @@ from pathlib import Path
 
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
+from desktop_app.cli_mail import add_mail_commands, check_mail_input, run_mail
 from desktop_app.cli_sign_in import USER_ENV, needed_permission, sign_in, stdin_is_terminal
 from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
@@ -165,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--log", type=Path, metavar="FILE", help=_("also append the log to this file"))
     _add_import_commands(commands)
+    add_mail_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 
@@ -623,6 +627,8 @@ def _run(args: argparse.Namespace) -> int:
         return _restore(args, settings)
     if command == "db" and args.db_command == "check":
         return _check_database(settings)
+    if command == "mail":
+        check_mail_input(args)  # unreadable files, passwords: refused before anything is opened
     services = build_services(settings)
     try:
         if command == "demo" and args.if_empty and services.demo.has_data():
@@ -657,6 +663,8 @@ def _run(args: argparse.Namespace) -> int:
             return _import(args, services, actor)
         elif command == "export":
             _export(args, services)
+        elif command == "mail":
+            return run_mail(args, services.mail, actor)
         elif command == "backup":
             assert actor is not None
             made = services.backups.backup_now(actor, args.out)

@@ -5,7 +5,7 @@ MAKERSUPPORT_PASSWORD (scripts, the worker's service unit) or is asked for on th
 the command line, where any local user could read it in the process list. The check is the
 window's own (UserService.sign_in): the same growing waits and lock, the same roles, and the
 actor recorded in the audit. Commands that only read (queue, calendar, sla, scan, labels,
-certificate verify, db, export, import --dry-run) need no sign-in.
+certificate verify, db, export, import --dry-run, mail outbox) need no sign-in.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ def needed_permission(args: argparse.Namespace) -> Permission | None:
         return None if args.dry_run else Permission.IMPORT_DATA
     if command == "demo":
         return Permission.MANAGE_USERS  # it replaces or adds people, customers and tickets: an administrator
+    if command == "mail":
+        if args.mail_command in ("configure", "test"):
+            return Permission.CONFIGURE_MAIL  # the servers and their stored passwords: administrators
+        return None if args.mail_command == "outbox" else Permission.HANDLE_MAIL
     if command == "certificate":
         if args.certificate_command == "keygen":
             return Permission.EDIT_POLICY  # the key that signs every certificate: an administrator
