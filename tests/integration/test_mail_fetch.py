@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from email.message import EmailMessage
 
+import keyring
 import pytest
 from sqlalchemy import func, select
 
 from desktop_app.domain.ids import CustomerId
 from desktop_app.domain.model import Contact
 from desktop_app.domain.permissions import SYSTEM
+from desktop_app.errors import PermissionDeniedError
 from desktop_app.persistence.tables import MailboxStateRecord, MailInboxRecord
+from desktop_app.services.jobs import JobStatus
 from desktop_app.services.mail_ports import MailSecurity
+from tests.integration.test_mail_outbox import MemoryKeyring
 from tests.integration.world import World
 from tests.mail_lab import SUPPORT, MailLab
 from tests.reliability.mail_fetcher import fetcher
@@ -121,3 +127,41 @@ def test_a_folder_whose_uidvalidity_changed_is_read_again_and_nothing_is_importe
             )
         ).one()
     assert (validity, last_uid) == (second_validity, 6)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
+def test_the_mail_fetch_job_reads_the_mailbox_with_the_saved_settings(
+    world: World, mailboxes: MailLab, memory_keyring: MemoryKeyring
+) -> None:
+    mail = world.services.mail
+    with world.services.uow_factory() as uow:
+        uow.customers.add_contact(Contact(CustomerId(world.ids["eafit"]), "Jefe", CONTACT, "", ""))
+        uow.commit()
+    mailboxes.append(SUPPORT, customer_mail(1, sender=CONTACT, body="La impresora MK-R1-EAFIT_R1 no cura las capas."))
+    settings = replace(
+        mail.settings(), imap=mailboxes.imap_settings(SUPPORT, MailSecurity.NONE), sender_address=SUPPORT
+    )
+    mail.save_settings(settings, actor=world.actor("admin"), imap_password=mailboxes.password(SUPPORT))
+    assert mail.fetch(actor=SYSTEM) is None  # fetching switched off: the mailbox is not read
+    assert _rows(world) == (0, 0)
+    mail.save_settings(replace(mail.settings(), fetching_enabled=True), actor=world.actor("admin"))
+    assert "mail_fetch" in [job.name for job in world.services.jobs.jobs]
+
+    outcomes = {o.name: o for o in world.services.jobs.run_due()}
+
+    assert outcomes["mail_fetch"].status is JobStatus.DONE, outcomes["mail_fetch"]
+    assert outcomes["mail_fetch"].summary == "1 mail received"
+    assert _rows(world) == (1, 1)
+    with world.services.engine.connect() as connection:
+        state, ticket_id = connection.execute(select(MailInboxRecord.state, MailInboxRecord.ticket_id)).one()
+    assert state == "ticket" and ticket_id is not None
+    with pytest.raises(PermissionDeniedError):  # a technician neither runs jobs nor handles mail
+        mail.fetch(actor=world.actor("diego"))
