@@ -272,10 +272,9 @@ class MailInbound:
     ) -> InboundOutcome:
         with self._uow_factory() as uow:
             inbox = uow.mail_inbox
-            earlier = inbox.by_raw_sha256(sha) or (
-                inbox.by_message_id(parsed.message_id) if parsed.message_id else None
-            )
-            ours = bool(parsed.message_id) and inbox.sent_mail(parsed.message_id) is not None
+            message_id = clean_line(parsed.message_id)  # as the row keeps it
+            earlier = inbox.by_raw_sha256(sha) or (inbox.by_message_id(message_id) if message_id else None)
+            ours = bool(message_id) and inbox.sent_mail(message_id) is not None
             if earlier is not None or ours:
                 if also is not None:
                     also(uow)
@@ -626,9 +625,8 @@ class MailInbound:
         try:
             with self._uow_factory() as uow:
                 inbox = uow.mail_inbox
-                return inbox.by_raw_sha256(sha) or (
-                    inbox.by_message_id(parsed.message_id) if parsed.message_id else None
-                )
+                message_id = clean_line(parsed.message_id)
+                return inbox.by_raw_sha256(sha) or (inbox.by_message_id(message_id) if message_id else None)
         except UserFacingError:
             return None
 
