@@ -174,6 +174,7 @@ def test_a_failing_mail_insert_leaves_the_ticket_unchanged(world: World, backend
 def test_the_acknowledgement_tells_the_number_the_due_time_in_colombia_and_what_R2_still_needs(world: World) -> None:
     ticket_id = _ticket(world, photo=False)  # R2: no images, the ticket waits for them
     detail = world.services.tickets.get_ticket(ticket_id)
+    assert world.services.mail.reply_address(ticket_id) == CUSTOMER  # the ticket's own address
     (ack,) = _mails(world, ticket_id)
     assert ack.template == TemplateCode.ACKNOWLEDGEMENT and ack.to == (CUSTOMER,)
     assert detail.number in ack.text and "Laura Pérez" in ack.text
@@ -285,6 +286,7 @@ def test_a_customer_without_an_address_gets_no_mail_and_the_timeline_says_why(wo
         uow.commit()
     before = _outbox_count(world)
     ticket_id = _ticket(world, contact_email="")  # nor a contact with an address
+    assert world.services.mail.reply_address(ticket_id) == ""
     assert _outbox_count(world) == before
     event = world.services.tickets.get_ticket(ticket_id).timeline[0]
     assert event.kind is EventKind.EMAIL_SENT and event.data["skipped"] == "no_address"

@@ -159,6 +159,16 @@ class MailService:
                 facts |= {name: value for name, value in real.items() if value}
         return render(template, facts)
 
+    def reply_address(self, ticket_id: TicketId) -> str:
+        """Where the ticket's mail goes, as the outbox will choose it: the ticket's own address (the
+        sender of the mail that opened it), else the customer's, else its first contact's; "" none."""
+        with self._uow_factory() as uow:
+            ticket = uow.tickets.get(ticket_id)
+            if ticket is None:
+                raise NotFoundError(_("Ticket {id} does not exist (it may have been deleted).").format(id=ticket_id))
+            customer = uow.catalog.get_customer(ticket.customer_id)
+            return self.outbox_writer.customer_address(uow, ticket, customer)
+
     def machine_needed_reply(
         self, uow: UnitOfWork, *, to: str, customer_id: CustomerId, parsed: ParsedMail, now: datetime
     ) -> None:
