@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 from datetime import tzinfo
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +33,7 @@ from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _
+from desktop_app.services.mail import MailService
 from desktop_app.services.mail_dto import MailCheck, MailSettings
 from desktop_app.services.mail_ports import MailSecurity, ServerSettings
 from desktop_app.ui.tasks import TaskRunner
@@ -126,7 +126,9 @@ class MailSettingsView(QWidget):
 
     settings_saved = Signal()
 
-    def __init__(self, mail: Any, tasks: TaskRunner, actor: Actor, tz: tzinfo, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, mail: MailService, tasks: TaskRunner, actor: Actor, tz: tzinfo, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._mail, self._tasks, self._actor, self._tz = mail, tasks, actor, tz
         self._settings = MailSettings()
@@ -252,7 +254,10 @@ class MailSettingsView(QWidget):
         self.reopen_days.setValue(settings.reopen_window_days)
         self.sending.setChecked(settings.sending_enabled)
         self.fetching.setChecked(settings.fetching_enabled)
-        if settings.updated_at is not None:
+        # The start-up makes the row (the Message-ID key) before anyone configured mail: "saved" means
+        # an administrator gave a server or a sender.
+        configured = settings.smtp.configured or settings.imap.configured or bool(settings.sender_address)
+        if settings.updated_at is not None and configured:
             # No full stop after the time: in Spanish it ends in "a. m.".
             self.state.setText(_("Saved on {when}").format(when=format_datetime(settings.updated_at, self._tz)))
         else:
@@ -279,7 +284,7 @@ class MailSettingsView(QWidget):
             self.read_form() != self._settings
             or self.smtp.new_password() is not None
             or self.imap.new_password() is not None
-            or self._settings.version is None
+            or not (self._settings.smtp.configured or self._settings.imap.configured)
         )
 
     def save(self, then_test: bool = False) -> None:
@@ -296,6 +301,7 @@ class MailSettingsView(QWidget):
 
     def test_connection(self) -> None:
         """Sign in to both servers with the saved settings (unsaved changes are saved first)."""
+        self._show_testing()
         if self.is_dirty():
             self.save(then_test=True)
             return
@@ -307,21 +313,23 @@ class MailSettingsView(QWidget):
         for button in (self.save_button, self.test_button, self.discard_button):
             button.setEnabled(not busy)
 
-    def _start_test(self) -> None:
-        self._busy(True)
+    def _show_testing(self) -> None:
         self.error.hide()
         for label in (self.smtp_result, self.imap_result):
             label.setText(_("Testing…"))
             label.setProperty("state", "")
             self._repolish(label)
             label.show()
+
+    def _start_test(self) -> None:
+        self._busy(True)
+        self._show_testing()
         mail, actor = self._mail, self._actor
         worker = CallWorker(lambda: mail.test_connection(actor=actor))
         worker.succeeded.connect(self._on_tested)
         worker.failed.connect(self._on_test_failed)
-        worker.finished.connect(worker.deleteLater)
         self._worker = worker
-        worker.start()
+        worker.start_call()
 
     @staticmethod
     def _repolish(label: QLabel) -> None:
@@ -330,6 +338,7 @@ class MailSettingsView(QWidget):
 
     def _show_result(self, label: QLabel, server: str, ok: bool, message: str) -> None:
         message = message.removeprefix(f"{server}: ")  # the label names the server already
+        message = message[:1].upper() + message[1:]
         if ok:
             text = _("{server} ✓ {message}").format(server=server, message=message or _("Connected."))
         else:
@@ -351,6 +360,8 @@ class MailSettingsView(QWidget):
 
     def _on_refused(self, error: UserFacingError) -> None:
         self._busy(False)
+        for label in (self.smtp_result, self.imap_result):
+            label.hide()  # a refused save tests nothing
         self.error.setText(error.message)
         self.error.show()
 

@@ -9,7 +9,6 @@ with unsaved changes asks first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -33,6 +32,8 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
+from desktop_app.services.mail import MailService
+from desktop_app.services.mail_dto import TemplateInfo
 from desktop_app.ui import theme
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.wording.mail import placeholder_label, template_title
@@ -57,7 +58,7 @@ class MailTemplatesView(QWidget):
 
     def __init__(
         self,
-        mail: Any,
+        mail: MailService,
         tasks: TaskRunner,
         actor: Actor,
         find_ticket: Callable[[str], int] | None = None,
@@ -65,8 +66,8 @@ class MailTemplatesView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._mail, self._tasks, self._actor, self._find_ticket = mail, tasks, actor, find_ticket
-        self._templates: dict[str, Any] = {}
-        self._shown: Any = None  # the template in the editors, as saved
+        self._templates: dict[str, TemplateInfo] = {}
+        self._shown: TemplateInfo | None = None  # the template in the editors, as saved
         self._switching = False
         self._preview_seq = 0
         self._target: QLineEdit | QPlainTextEdit | None = None
@@ -74,6 +75,7 @@ class MailTemplatesView(QWidget):
         self.list = QListWidget()
         self.list.setMinimumWidth(230)
         self.list.setWordWrap(True)
+        self.list.setSpacing(2)
         list_card, list_layout = _card(_("Mails the desk sends"))
         list_layout.addWidget(self.list, 1)
 
@@ -261,11 +263,11 @@ class MailTemplatesView(QWidget):
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _item_text(self, template: Any) -> str:
+    def _item_text(self, template: TemplateInfo) -> str:
         title = template_title(template.code)
         return _("{title} · edited").format(title=title) if template.edited else title
 
-    def _show(self, template: Any) -> None:
+    def _show(self, template: TemplateInfo) -> None:
         self._shown = template
         self.title.setText(template_title(template.code))
         self.subject.blockSignals(True)

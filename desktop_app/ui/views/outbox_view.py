@@ -16,13 +16,15 @@ from desktop_app.domain.sla import SlaState
 from desktop_app.errors import UserFacingError
 from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _, ngettext
+from desktop_app.services.mail import MailService
+from desktop_app.services.mail_dto import OutboxRow, OutboxState
 from desktop_app.ui import theme
 from desktop_app.ui.models.record_model import Index, RecordTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import record_table
 from desktop_app.wording.mail import outbox_state_label
 
-STATES = ("queued", "sent", "failed", "bounced")
+STATES = tuple(OutboxState)
 
 
 class OutboxColumn(IntEnum):
@@ -81,7 +83,7 @@ class OutboxModel(RecordTableModel):
             return None
         return self._text(row, column)
 
-    def _text(self, row: Any, column: OutboxColumn) -> str:
+    def _text(self, row: OutboxRow, column: OutboxColumn) -> str:
         if column is OutboxColumn.CREATED:
             return format_datetime(row.created_at, self._tz)
         if column is OutboxColumn.TO:
@@ -106,7 +108,9 @@ class OutboxView(QWidget):
 
     mail_retried = Signal(int)
 
-    def __init__(self, mail: Any, tasks: TaskRunner, actor: Actor, tz: tzinfo, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, mail: MailService, tasks: TaskRunner, actor: Actor, tz: tzinfo, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._mail, self._tasks, self._actor = mail, tasks, actor
         self.state_filter = QComboBox()
@@ -135,16 +139,15 @@ class OutboxView(QWidget):
         self.table = record_table(self.model)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in (
-            (OutboxColumn.CREATED, 170),
-            (OutboxColumn.TO, 210),
-            (OutboxColumn.STATE, 90),
-            (OutboxColumn.REASON, 220),
-            (OutboxColumn.NEXT_ATTEMPT, 170),
-        ):
+        for column, width in ((OutboxColumn.TO, 210), (OutboxColumn.REASON, 240)):
             self.table.setColumnWidth(column, width)
+        for column in (OutboxColumn.CREATED, OutboxColumn.STATE, OutboxColumn.ATTEMPTS, OutboxColumn.NEXT_ATTEMPT):
+            columns.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         columns.setSectionResizeMode(OutboxColumn.SUBJECT, QHeaderView.ResizeMode.Stretch)
-        columns.setSectionResizeMode(OutboxColumn.ATTEMPTS, QHeaderView.ResizeMode.ResizeToContents)
+        # The server's reason in full: the column cuts it, and it is what says what to fix.
+        self.reason = QLabel(wordWrap=True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason.hide()
         self.empty = QLabel(objectName="emptyState", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -152,6 +155,7 @@ class OutboxView(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
+        layout.addWidget(self.reason)
 
         self.state_filter.currentIndexChanged.connect(lambda _index: self.reload())
         self.refresh_button.clicked.connect(lambda _checked=False: self.reload())
@@ -165,7 +169,7 @@ class OutboxView(QWidget):
         """The outbox as it is now, filtered by the state chosen; the selected mail stays selected."""
         selected = self.selected_id()
         state = str(self.state_filter.currentData() or "")
-        rows = self._mail.outbox((state,) if state else STATES)
+        rows = self._mail.outbox((OutboxState(state),) if state else STATES)
         self.model.set_rows(rows)
         self.count_label.setText(ngettext("{n} mail", "{n} mails", len(rows)).format(n=len(rows)))
         self.table.setVisible(bool(rows))
@@ -201,7 +205,12 @@ class OutboxView(QWidget):
     def _on_selection_changed(self) -> None:
         mail_id = self.selected_id()
         row = self.model.row_of(mail_id) if mail_id is not None else None
-        self.retry_button.setEnabled(row is not None and self.model.rows[row].state in ("failed", "bounced"))
+        mail = self.model.rows[row] if row is not None else None
+        self.retry_button.setEnabled(mail is not None and mail.state in ("failed", "bounced"))
+        if mail is not None and mail.state_reason:
+            state = outbox_state_label(mail.state).capitalize()
+            self.reason.setText(_("{state}: {reason}").format(state=state, reason=mail.state_reason))
+        self.reason.setVisible(mail is not None and bool(mail.state_reason))
 
     def _on_retried(self, mail_id: int) -> None:
         self.reload()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import tzinfo
-from typing import Any
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
@@ -15,6 +14,7 @@ from desktop_app.i18n import _
 from desktop_app.services.access import may
 from desktop_app.services.catalogue import CatalogueService
 from desktop_app.services.company import CompanyService
+from desktop_app.services.mail import MailService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.catalogue_view import CatalogueView
@@ -39,7 +39,7 @@ class SettingsView(QWidget):
         tz: tzinfo,
         parent: QWidget | None = None,
         *,
-        mail: Any = None,
+        mail: MailService | None = None,
         find_ticket: Callable[[str], int] | None = None,
     ) -> None:
         super().__init__(parent)

@@ -7,7 +7,7 @@ Everything the call raises is caught in run() and reported by signal (ARCHITECTU
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QThread, Signal
 
@@ -21,9 +21,20 @@ class CallWorker(QThread):
     succeeded = Signal(object)
     failed = Signal(object)
 
+    # Running workers are kept here until their thread has ended: a QThread whose Python object is
+    # collected while it still runs (the view that started it dropped it, or was closed) aborts the
+    # whole process ("QThread: Destroyed while thread is still running").
+    _alive: ClassVar[set[CallWorker]] = set()
+
     def __init__(self, call: Callable[[], Any]) -> None:
         super().__init__()
         self._call = call
+        self.finished.connect(self._on_finished)
+
+    def start_call(self) -> None:
+        """Start the thread; the worker keeps itself alive until it has finished."""
+        CallWorker._alive.add(self)
+        self.start()
 
     def run(self) -> None:
         try:
@@ -32,3 +43,7 @@ class CallWorker(QThread):
             self.failed.emit(exc)
         else:
             self.succeeded.emit(result)
+
+    def _on_finished(self) -> None:
+        self.wait()  # `finished` comes just before the thread really ends
+        CallWorker._alive.discard(self)
