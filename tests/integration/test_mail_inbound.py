@@ -500,3 +500,25 @@ def test_two_people_linking_the_same_mail_at_once_make_one_ticket(w: World, inbo
     assert len(linked) == 1 and len(refused) == 1, results
     assert isinstance(refused[0], ConflictError), refused
     assert _ticket_count(w) == tickets + 1
+
+
+def test_the_same_mail_imported_by_two_desks_at_once_is_imported_once(w: World, inbound: MailService) -> None:
+    _ticket(w)  # the year's ticket counter exists (see the test above)
+    raw = raw_mail(subject="Falla", body="La impresora MK-R1-EAFIT_R1 no enciende desde esta mañana.")
+    tickets = _ticket_count(w)
+    start = threading.Barrier(2)
+    states: list[str] = []
+
+    def import_it() -> None:
+        start.wait()
+        states.append(inbound.import_mail(raw, actor=SYSTEM).state)
+
+    threads = [threading.Thread(target=import_it) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(states) == ["duplicate", "ticket"], states
+    assert _inbox_count(w) == 1
+    assert _ticket_count(w) == tickets + 1
