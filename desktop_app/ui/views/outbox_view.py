@@ -124,7 +124,7 @@ class OutboxView(QWidget):
             self.state_filter.addItem(label, state)
         self.count_label = QLabel(objectName="muted")
         self.refresh_button = QPushButton(theme.icon("refresh"), _("Refresh"))
-        self.retry_button = QPushButton(_("Retry"), objectName="primary")
+        self.retry_button = QPushButton(_("Retry"))  # not #primary: that style does not look disabled
         self.retry_button.setToolTip(_("Put the selected failed mail back in the queue; it is sent in the next round."))
         self.error = QLabel(objectName="error", wordWrap=True)
         self.error.hide()
