@@ -280,6 +280,15 @@ def test_a_template_is_edited_previewed_with_a_ticket_saved_and_restored(
     assert not restored.edited and restored.subject == original.subject
     assert view.subject.text() == original.subject
 
+    # Leaving a template with changes and answering "Guardar": saved, then the other one opens.
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Save)
+    view.body.setFocus()
+    qtbot.keyClicks(view.body, "Gracias. ")
+    _click_template(qtbot, view, "Envío del certificado")
+    qtbot.waitUntil(lambda: view.current_code() == "certificate", timeout=10_000)
+    kept = next(t for t in demo_services.mail.templates() if t.code == "closing_solved")
+    assert kept.edited and "Gracias. " in kept.body
+
 
 def test_an_unknown_placeholder_is_refused_and_leaving_unsaved_changes_asks_first(
     window: MainWindow, demo_services: Services, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
