@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
     def _build_mail_page(self) -> PageContent:
         desk, tickets = self._desk, self._tickets
         self.mail_view: UnclassifiedMailView | None = None
-        if not hasattr(desk.mail, "unclassified") or not may(self._actor, Permission.HANDLE_MAIL):
+        if desk.mail is None or not may(self._actor, Permission.HANDLE_MAIL):
             return PageContent(QWidget())  # never shown: the rail and the View menu leave it out
         self.mail_view = UnclassifiedMailView(
             desk.mail,

@@ -40,6 +40,8 @@ def inbound_outcome_text(state: str, ticket_number: str = "") -> str:
     """Where an imported mail went, for the summary of saved mails."""
     if state == "ticket" and ticket_number:
         return _("ticket {number}").format(number=ticket_number)
+    if state == "duplicate" and ticket_number:
+        return _("already imported: ticket {number}").format(number=ticket_number)
     labels = {
         "ticket": _("a ticket"),
         "unclassified": _("unclassified"),

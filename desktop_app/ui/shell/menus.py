@@ -79,7 +79,7 @@ class MainMenus(QObject):
         # File → Import saved mail and .eml files dropped on the window, for those who handle mail.
         self.mail_import: SavedMailImport | None = None
         self.mail_import_action: QAction | None = None
-        if hasattr(desk.mail, "import_mail") and may(actor, Permission.HANDLE_MAIL):
+        if desk.mail is not None and may(actor, Permission.HANDLE_MAIL):
             self.mail_import = SavedMailImport(desk.mail, actor, tasks, window)
             self.mail_import.imported.connect(lambda _results: host.refresh())
         bar = window.menuBar()

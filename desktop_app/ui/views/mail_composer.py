@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -58,6 +58,8 @@ class TemplateSource(Protocol):
 
     def templates(self) -> list[TemplateInfo]: ...
 
+    def reply_address(self, ticket_id: TicketId) -> str: ...
+
     def preview(
         self, code: str | TemplateCode, subject: str, body: str, ticket_id: TicketId | None = None
     ) -> tuple[str, str]: ...
@@ -76,13 +78,10 @@ class ComposerDraft:
         return not (self.body.strip() or self.files)
 
 
-def reply_address(detail: TicketDetail, mail: object | None = None) -> str:
-    """Where the ticket's mail goes, as the outbox will choose it: the service says so when it can
-    (the ticket's contact address, else the customer's, else a contact's); else the customer's."""
-    ask = getattr(mail, "reply_address", None)
-    if callable(ask):
-        return str(ask(detail.id))
-    return detail.customer_email.strip().lower()
+def reply_address(detail: TicketDetail, mail: TemplateSource) -> str:
+    """Where the ticket's mail goes, as the outbox will choose it: the ticket's contact address (the
+    sender of a mail-opened ticket), else the customer's e-mail, else a contact's."""
+    return mail.reply_address(detail.id).strip()
 
 
 def ticket_tag(detail: TicketDetail) -> str:
@@ -340,7 +339,7 @@ class MailComposerDialog(QDialog):
 
 def _disable_item(combo: QComboBox, row: int, why: str) -> None:
     model = combo.model()
-    item = model.item(row) if hasattr(model, "item") else None
+    item = model.item(row) if isinstance(model, QStandardItemModel) else None
     if item is not None:
         item.setEnabled(False)
         item.setToolTip(why)

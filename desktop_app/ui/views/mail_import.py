@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _, ngettext
+from desktop_app.services.mail.inbound import InboundOutcome
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.wording.ticket_mail import inbound_outcome_text
 
@@ -34,7 +35,7 @@ MAIL_SUFFIXES = (".eml",)
 class MailImporter(Protocol):
     """What the import asks of the mail service (Desk.mail)."""
 
-    def import_mail(self, raw: bytes, *, actor: Actor, source: str = "file") -> Any: ...
+    def import_mail(self, raw: bytes, *, actor: Actor, source: str = "file") -> InboundOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,7 @@ def import_files(importer: MailImporter, actor: Actor, paths: Sequence[Path]) ->
         except UserFacingError as exc:
             done.append(ImportedMail(path, problem=exc.message))
             continue
-        done.append(
-            ImportedMail(
-                path,
-                state=str(getattr(outcome, "state", "")),
-                ticket_number=str(getattr(outcome, "ticket_number", "") or ""),
-                message=str(getattr(outcome, "message", "") or ""),
-            )
-        )
+        done.append(ImportedMail(path, outcome.state, outcome.ticket_number, outcome.message))
     return done
 
 

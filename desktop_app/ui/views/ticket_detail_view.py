@@ -47,7 +47,14 @@ from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.audit_view import changes_text
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_editor import TicketEditor
-from desktop_app.ui.views.ticket_mail_render import MailSource, TimelineBrowser, mail_block, mail_key, save_original
+from desktop_app.ui.views.ticket_mail_render import (
+    MailSource,
+    TimelineBrowser,
+    mail_anchor,
+    mail_block,
+    mail_key,
+    save_original,
+)
 from desktop_app.wording import (
     channel_label,
     coverage_text,
@@ -283,6 +290,9 @@ class TicketDetailView(QWidget):
         self.splitter.addWidget(side_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        # 3:2 from the first show: the stretch factors alone only share the space left over, and the
+        # side's cards were cut at 1366 px (dates and the contact's e-mail).
+        self.splitter.setSizes([600, 400])
         self.splitter.setChildrenCollapsible(False)
 
         content = QWidget()
@@ -473,14 +483,16 @@ class TicketDetailView(QWidget):
             author = html.escape(entry.author_name or _("System"))
             body = html.escape(entry.body).replace("\n", "<br>") if entry.body else ""
             mail = mails.get(_event_mail_key(entry.kind, entry.data))
+            anchor = ""
             if mail is not None:
+                anchor = f"<a name='{mail_anchor(mail)}'></a>"
                 # A received mail's files became the ticket's attachments in the same step (same time).
                 files = [f"{a.filename} ({format_size(a.size)})" for a in d.attachments if a.added_at == mail.at]
                 body = mail_block(mail, self._tz, files if mail.direction == "in" else ())
                 if mail.direction == "in" and not entry.author_name:
                     author = html.escape(mail.from_address)
             parts.append(
-                "<table width='100%' cellspacing='0' cellpadding='3'><tr>"
+                anchor + "<table width='100%' cellspacing='0' cellpadding='3'><tr>"
                 f"<td width='22' valign='top'><img src='icon:{entry.kind.value}' width='16' height='16'></td>"
                 f"<td><b>{html.escape(event_label(entry.kind, entry.data))}</b>"
                 f" <span style='color:{muted}'>· {author} · {html.escape(when)}</span>"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QTextBrowser, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTextBrowser, QWidget
 
 from desktop_app.domain.sla import SlaState
 from desktop_app.errors import UserFacingError
@@ -34,7 +34,10 @@ _STATE_COLOURS = {
     "failed": SlaState.BREACHED,
     "bounced": SlaState.AT_RISK,
 }
-MAX_TEXT_CHARS = 20_000  # a very long mail is cut on the timeline; "Ver original" has it whole
+# The timeline shows the start of each mail, enough to follow the conversation; "Ver original" has
+# it whole. The quoted earlier mail under a reply (lines starting with ">") is left out.
+MAX_TEXT_LINES = 8
+MAX_TEXT_CHARS = 2_000
 
 
 class MailSource(Protocol):
@@ -57,6 +60,29 @@ class TimelineBrowser(QTextBrowser):
 
 def mail_key(mail: TicketMail) -> tuple[str, int]:
     return (mail.direction, mail.id)
+
+
+def mail_anchor(mail: TicketMail) -> str:
+    """The name of the mail's place on the timeline (QTextBrowser.scrollToAnchor)."""
+    return f"mail-{mail.direction}-{mail.id}"
+
+
+def shown_text(text: str) -> str:
+    """The part of a mail's text the timeline shows: without the quoted earlier mail, blank lines
+    run together, at most MAX_TEXT_LINES lines; what is left out is said."""
+    lines: list[str] = []
+    for line in text.strip().splitlines():
+        if line.lstrip().startswith(">"):
+            continue
+        if not line.strip() and (not lines or not lines[-1].strip()):
+            continue
+        lines.append(line.rstrip())
+    while lines and not lines[-1].strip():
+        lines.pop()
+    shown = "\n".join(lines[:MAX_TEXT_LINES])
+    if len(lines) > MAX_TEXT_LINES or len(shown) > MAX_TEXT_CHARS:
+        shown = shown[:MAX_TEXT_CHARS].rstrip() + "\n" + _("[…] The rest is in the original.")
+    return shown
 
 
 def state_badge(state: str, reason: str) -> str:
@@ -84,9 +110,7 @@ def mail_block(mail: TicketMail, tz: tzinfo, files: Sequence[str] = ()) -> str:
     people.append(f"<span style='color:{muted}'>{html.escape(_('To'))}:</span> {html.escape(', '.join(mail.to))}")
     lines.append(" &nbsp; ".join(people))
     lines.append(f"<span style='color:{muted}'>{html.escape(_('Subject'))}:</span> <b>{html.escape(mail.subject)}</b>")
-    text = mail.text.strip()
-    if len(text) > MAX_TEXT_CHARS:
-        text = text[:MAX_TEXT_CHARS] + "\n" + _("[…] The rest is in the original.")
+    text = shown_text(mail.text)
     if text:
         lines.append(html.escape(text).replace("\n", "<br>"))
     names = mail.attachments or tuple(files)
@@ -137,9 +161,8 @@ def save_original(
 
     def saved(written: Path) -> None:
         window = parent.window()
-        status = getattr(window, "statusBar", None)
-        if callable(status):
-            status().showMessage(_("Original mail saved: {path}").format(path=written), 10_000)
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(_("Original mail saved: {path}").format(path=written), 10_000)
 
     if tasks is None:
         try:
@@ -150,4 +173,4 @@ def save_original(
     tasks.run(work, saved, failed)
 
 
-__all__ = ["MailSource", "TimelineBrowser", "mail_block", "mail_key", "save_original", "state_badge"]
+__all__ = ["MailSource", "TimelineBrowser", "mail_anchor", "mail_block", "mail_key", "save_original", "state_badge"]

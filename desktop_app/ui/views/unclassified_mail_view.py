@@ -102,7 +102,7 @@ class UnclassifiedMailModel(RecordTableModel):
             return None
         return {
             InboxColumn.RECEIVED: format_datetime(row.imported_at, self._tz, short=True),
-            InboxColumn.SENDER: _sender(row),
+            InboxColumn.SENDER: row.from_name or row.from_address or _("(no sender)"),  # whole in the tooltip
             InboxColumn.SUBJECT: row.subject or _("(no subject)"),
             InboxColumn.REASON: inbox_reason_label(row.state_reason),
         }[column]
@@ -174,7 +174,7 @@ class LinkMailDialog(QDialog):
             "customer_id": chosen_id(self.customer),
             "machine_id": None if ticket is not None else machine,
             "ticket_id": ticket,
-            "add_contact": self.add_contact.isVisible() and self.add_contact.isChecked(),
+            "add_contact": not self.add_contact.isHidden() and self.add_contact.isChecked(),
         }
 
     def _on_customer_changed(self) -> None:
@@ -263,7 +263,7 @@ class UnclassifiedMailView(QWidget):
         columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         columns.setSectionResizeMode(InboxColumn.SUBJECT, QHeaderView.ResizeMode.Stretch)
         columns.setSectionResizeMode(InboxColumn.SENDER, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(InboxColumn.SENDER, 220)
+        self.table.setColumnWidth(InboxColumn.SENDER, 200)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
 
