@@ -139,6 +139,9 @@ def test_unknown_sender_waits_unclassified_then_is_linked_and_a_ticket_opens(
         dialog.choose_customer(customer_id)
         dialog.machine.setCurrentIndex(dialog.machine.findData(int(machine.id)))
         dialog.add_contact.setChecked(True)
+        dialog.error.hide()
+        QApplication.processEvents()
+        dialog.grab().save(str(SCREENSHOTS / "mail_link_dialog_es_CO_1366x768.png"))
         ok.click()
 
     QTimer.singleShot(0, fill_link_dialog)

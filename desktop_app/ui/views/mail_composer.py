@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -136,11 +136,12 @@ class MailComposerDialog(QDialog):
         self.template.setToolTip(_("The mail the customer receives: the template with your text as its message."))
         self.tag = QLabel(ticket_tag(detail), objectName="muted")
         self.tag.setToolTip(_("The ticket's number stays in the subject, so the answer finds this ticket."))
-        self.subject = QLineEdit()
-        self.subject.setReadOnly(True)
+        # Read-only, as the template writes it; a label shows a long subject whole.
+        self.subject = QLabel(wordWrap=True)
+        self.subject.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subject.setToolTip(_("The subject comes from the template (Settings → Mail templates)."))
         subject_row = QHBoxLayout()
-        subject_row.addWidget(self.tag)
+        subject_row.addWidget(self.tag, 0, Qt.AlignmentFlag.AlignTop)
         subject_row.addWidget(self.subject, 1)
 
         self.body = QPlainTextEdit()
@@ -245,8 +246,6 @@ class MailComposerDialog(QDialog):
             self._show_error(exc.message)
             return ""
         self.subject.setText(subject.replace(ticket_tag(self._detail), "").strip())
-        self.subject.setCursorPosition(0)  # the start of a long subject, not its end
-        self.subject.setToolTip(f"{ticket_tag(self._detail)} {self.subject.text()}")
         text = text.replace(token, self.body.toPlainText().strip())
         self.preview.setPlainText(text)
         return text

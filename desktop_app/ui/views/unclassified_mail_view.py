@@ -150,17 +150,18 @@ class LinkMailDialog(QDialog):
         form.addRow(_("Customer"), self.customer)
         form.addRow(_("Open ticket"), self.ticket)
         form.addRow(_("Machine"), self.machine)
-        form.addRow(hint)
-        form.addRow(self.add_contact)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Link"))
         self.buttons.accepted.connect(self._on_accepted)
         self.buttons.rejected.connect(self.reject)
+        # Wrapped texts sit in the dialog's column, not in a form row, so they get their height.
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.add_contact)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
         self.customer.currentIndexChanged.connect(lambda _i: self._on_customer_changed())
         self.ticket.currentIndexChanged.connect(lambda _i: self._update_machine())
         self._on_customer_changed()
@@ -205,6 +206,7 @@ class LinkMailDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
+        self.adjustSize()
 
     def _on_accepted(self) -> None:
         if not chosen_id(self.customer):
@@ -297,9 +299,9 @@ class UnclassifiedMailView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(0, 5)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setSizes([640, 560])
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([720, 480])  # the list's subjects, and the mail still readable at 1366 px
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
