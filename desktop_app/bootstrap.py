@@ -50,6 +50,7 @@ from desktop_app.services.mail import MailService
 from desktop_app.services.notifications import NotificationService
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import Clock
+from desktop_app.services.reports import ReportService
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
 from desktop_app.signing import PRIVATE_KEY_NAME, Ed25519CertificateSigner, generate_keys
@@ -76,6 +77,7 @@ class Services:
     company: CompanyService
     imports: ImportService
     mail: MailService
+    reports: ReportService | None = None  # issue 15: read-only, over the queue's policy and calendar
 
     @property
     def database_label(self) -> str:
@@ -112,6 +114,7 @@ class Services:
             customers=self.customers,
             first_run=self.first_run,
             mail=self.mail,
+            reports=self.reports,
         )
 
     @cached_property
@@ -204,4 +207,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         company=company,
         imports=ImportService(uow_factory, policy, clock, SpreadsheetReader(), SpreadsheetWriter()),
         mail=mail,
+        reports=ReportService(uow_factory, policy, clock, ColombianHolidays()),
     )

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     RUN_JOBS = "run_jobs"  # escalation round, reminders, automatic backup with no window open (the worker)
     CONFIGURE_MAIL = "configure_mail"  # the mail servers, the sender, the templates (administrators)
     HANDLE_MAIL = "handle_mail"  # unclassified mail: link it to a customer or discard it; saved .eml files
+    # Informes (issue 15): every ticket's figures; agents and technicians read only their own tickets
+    VIEW_REPORTS = "view_reports"
 
 
 _ALL = frozenset(Permission)

@@ -20,6 +20,7 @@ from desktop_app.services.machines import MachineService
 from desktop_app.services.mail import MailService
 from desktop_app.services.notifications import NotificationService
 from desktop_app.services.policy_service import PolicyService
+from desktop_app.services.reports import ReportService
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
 
@@ -46,3 +47,4 @@ class Desk:
     customers: CustomerService  # customers, contacts, trainings, free-support standing (R3)
     first_run: FirstRunService | None = None  # the first-run guide's facts (None: no guide offered)
     mail: MailService | None = None  # mail settings, templates, the outbox, a ticket's mails (issue 14)
+    reports: ReportService | None = None  # the Informes page, report PDFs and CLI (issue 15)

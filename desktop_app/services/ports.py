@@ -58,6 +58,7 @@ from desktop_app.services.dto import (
 from desktop_app.services.import_ports import ImportRepository
 from desktop_app.services.inbox_ports import MailInboxRepository
 from desktop_app.services.outbox_ports import MailQueries, MailRepository
+from desktop_app.services.report_ports import ReportQueries
 
 
 class Clock(Protocol):
@@ -421,6 +422,7 @@ class ReadModels(Protocol):
     notices: NoticeQueries
     customers: CustomerQueries
     mail: MailQueries  # a ticket's mails both ways, the outbox
+    reports: ReportQueries  # the reports' bulk reads (issue 15, services/report_ports.py)
 
 
 class UnitOfWork(Protocol):

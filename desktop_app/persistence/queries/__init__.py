@@ -18,6 +18,7 @@ from desktop_app.persistence.queries.mail import SqlMailQueries
 from desktop_app.persistence.queries.notices import SqlNoticeQueries
 from desktop_app.persistence.queries.policy import SqlPolicyQueries
 from desktop_app.persistence.queries.queue import SqlQueueQueries
+from desktop_app.persistence.queries.reports import SqlReportQueries
 from desktop_app.persistence.queries.ticket_detail import SqlTicketDetailQueries
 
 
@@ -36,6 +37,7 @@ class SqlReadModels:
         self.notices = SqlNoticeQueries(session)
         self.customers = SqlCustomerQueries(session)
         self.mail = SqlMailQueries(session)  # a ticket's mails both ways, the outbox
+        self.reports = SqlReportQueries(session)  # the reports' bulk reads (issue 15)
 
 
 __all__ = ["SqlReadModels"]

@@ -1,0 +1,382 @@
+"""Report figures (issue 15), pure: a ticket's SLA verdict from its stored facts, and the
+statistics the reports show.
+
+A verdict uses the queue's own arithmetic (domain.sla: `add_counted_working_time`,
+`counted_working_time`, `pauses_from_history`; domain.business_time and the calendar with its
+holidays), so a report never disagrees with the countdown a ticket showed or with "por qué vence":
+
+- Each clock is judged apart: the reception starts one and each reopening another (R14).
+- A clock's first response is the agent's first word to the customer after it started; it is met
+  when it came at or before the due time: the clock's start plus the response time of the
+  ticket's plan × severity (R7) in working time, holidays excluded, with the time spent waiting
+  on the customer before it added (R9). A clock closed without any word is missed when it closed
+  after its due time (the queue showed it breached) and not judged otherwise. A clock with
+  neither is missed once its due time has passed, and pending until then.
+- After the first response each word to the customer renews the promise of an update within the
+  same response time (R10): the next word at or before that due time keeps it; none by then
+  misses it, unless the clock closed first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
+
+from desktop_app.domain.business_time import working_time_between
+from desktop_app.domain.calendar import BusinessCalendar
+from desktop_app.domain.model import TicketStatus
+from desktop_app.domain.sla import (
+    Interval,
+    SlaFacts,
+    SlaState,
+    StatusChange,
+    add_counted_working_time,
+    counted_working_time,
+    pauses_from_history,
+    ticket_sla,
+)
+
+REOPENED = "reopened"  # the reason of the status change a reopening writes (services/tickets/lifecycle.py)
+_ZERO = timedelta(0)
+_HOUR = timedelta(hours=1)
+# Backlog age buckets (days since the ticket was received): (label, first day, last day or None).
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–1", 0, 1),
+    ("2–3", 2, 3),
+    ("4–7", 4, 7),
+    ("8–14", 8, 14),
+    ("15–30", 15, 30),
+    (">30", 31, None),
+)
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    MISSED = "missed"
+    PENDING = "pending"  # not answered yet and not yet due
+    CLOSED = "closed"  # closed without a word before anything was due: neither met nor missed
+
+
+@dataclass(frozen=True)
+class ReportTicket:
+    """What a report knows of one ticket: its row and its history (status changes, words to the customer)."""
+
+    id: int
+    received_at: datetime
+    response_time: timedelta  # plan × severity under the ticket's policy version (R7)
+    status: TicketStatus
+    changes: tuple[StatusChange, ...] = ()  # in time order
+    # The agent's words to the customer (comments marked for the customer, mails), in time order.
+    responses: tuple[datetime, ...] = ()
+    # The row's own fields, which the engine keeps for the latest clock (R7, R14).
+    first_responded_at: datetime | None = None
+    clock_started_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClockVerdict:
+    started_at: datetime
+    due_at: datetime  # the first-response due time as the queue computes it (pauses before the answer added)
+    answered_at: datetime | None  # the first word to the customer, or the closing when there was none
+    responded: bool  # answered_at is a word to the customer (not the closing)
+    outcome: Outcome
+    response_working: timedelta | None  # working time to the answer, pauses excluded
+
+
+@dataclass(frozen=True)
+class UpdateVerdict:
+    promised_at: datetime  # the word to the customer that made the promise
+    due_at: datetime
+    outcome: Outcome  # MET or MISSED (a promise the clock's closing ended early is not judged)
+    decided_at: datetime  # when it was kept (the next word) or missed (the due time)
+
+
+@dataclass(frozen=True)
+class TicketVerdict:
+    clocks: tuple[ClockVerdict, ...]
+    updates: tuple[UpdateVerdict, ...]
+    pauses: tuple[Interval, ...]  # every wait on the customer (R9), the last one maybe open
+
+
+# -- the verdict ----------------------------------------------------------------------------------
+
+
+def clock_starts(ticket: ReportTicket) -> tuple[datetime, ...]:
+    """The reception and every reopening (R14), in order."""
+    starts = {ticket.received_at}
+    starts.update(c.at for c in ticket.changes if c.reason == REOPENED)
+    if ticket.clock_started_at is not None and ticket.clock_started_at > ticket.received_at:
+        starts.add(ticket.clock_started_at)  # the row's latest clock, even without its event
+    return tuple(sorted(starts))
+
+
+def pauses_until(pauses: Sequence[Interval], moment: datetime) -> tuple[Interval, ...]:
+    """The waits that began before `moment`, the one still going on at `moment` ending there:
+    what the engine had taken out of the clock when the answer came."""
+    return tuple(
+        Interval(p.start, moment if p.end is None or p.end > moment else p.end) for p in pauses if p.start < moment
+    )
+
+
+def _closing_in(changes: Sequence[StatusChange], start: datetime, stop: datetime | None) -> datetime | None:
+    for change in changes:
+        if change.at >= start and (stop is None or change.at < stop) and not change.to.is_open:
+            return change.at
+    return None
+
+
+def judge_ticket(calendar: BusinessCalendar, ticket: ReportTicket, now: datetime) -> TicketVerdict:
+    """Every clock's first response and every update promise of the ticket, as of `now`."""
+    starts = clock_starts(ticket)
+    all_pauses = pauses_from_history(ticket.changes, ticket.received_at)
+    response = ticket.response_time
+    clocks: list[ClockVerdict] = []
+    updates: list[UpdateVerdict] = []
+    for index, start in enumerate(starts):
+        stop = starts[index + 1] if index + 1 < len(starts) else None
+        words, end = _clock_words(ticket, start, stop)
+        pauses = pauses_from_history(ticket.changes, start)
+        first = words[0] if words else None
+        clocks.append(_first_response(calendar, start, response, pauses, first, end, now))
+        if first is not None:
+            updates.extend(_updates(calendar, response, pauses, words, end, now))
+    return TicketVerdict(tuple(clocks), tuple(updates), all_pauses)
+
+
+def _first_response(
+    calendar: BusinessCalendar,
+    start: datetime,
+    response: timedelta,
+    pauses: Sequence[Interval],
+    first: datetime | None,
+    end: datetime | None,
+    now: datetime,
+) -> ClockVerdict:
+    answered = first if first is not None else end
+    if answered is not None and answered <= now:
+        taken_out = pauses_until(pauses, answered)
+        due = add_counted_working_time(calendar, start, response, taken_out)
+        if first is None:  # closed (or reopened) without a word to the customer
+            outcome = Outcome.MISSED if answered > due else Outcome.CLOSED
+            return ClockVerdict(start, due, answered, False, outcome, None)
+        outcome = Outcome.MET if answered <= due else Outcome.MISSED
+        working = counted_working_time(calendar, taken_out, start, answered, answered)
+        return ClockVerdict(start, due, answered, True, outcome, working)
+    # Not answered yet: a wait going on now ends here, so the due time moves past `now` unless the
+    # clock had run out before the wait began (the queue shows it paused, or breached, R9).
+    due = add_counted_working_time(calendar, start, response, pauses_until(pauses, now))
+    return ClockVerdict(start, due, None, False, Outcome.MISSED if now >= due else Outcome.PENDING, None)
+
+
+def _updates(
+    calendar: BusinessCalendar,
+    response: timedelta,
+    pauses: Sequence[Interval],
+    words: Sequence[datetime],
+    end: datetime | None,
+    now: datetime,
+) -> list[UpdateVerdict]:
+    verdicts: list[UpdateVerdict] = []
+    for index, promised in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else None
+        moment = following if following is not None else min(end, now) if end is not None else now
+        taken_out = pauses_until([p for p in pauses if (p.end is None or p.end > promised)], moment)
+        taken_out = tuple(Interval(max(p.start, promised), p.end) for p in taken_out)
+        due = add_counted_working_time(calendar, promised, response, taken_out)
+        if following is not None:
+            outcome = Outcome.MET if following <= due else Outcome.MISSED
+            verdicts.append(UpdateVerdict(promised, due, outcome, following if outcome is Outcome.MET else due))
+        elif end is not None and end <= now:
+            if end > due:  # closed after the promise had run out
+                verdicts.append(UpdateVerdict(promised, due, Outcome.MISSED, due))
+        elif now >= due:
+            verdicts.append(UpdateVerdict(promised, due, Outcome.MISSED, due))
+    return verdicts
+
+
+def paused_between(calendar: BusinessCalendar, pauses: Iterable[Interval], a: datetime, b: datetime) -> timedelta:
+    """Working time of the waits on the customer (R9) inside [a, b)."""
+    total = _ZERO
+    for pause in pauses:
+        start, end = max(pause.start, a), min(pause.end or b, b)
+        if end > start:
+            total += working_time_between(calendar, start, end)
+    return total
+
+
+def status_at(ticket: ReportTicket, moment: datetime, initial: TicketStatus = TicketStatus.NEW) -> TicketStatus | None:
+    """The ticket's status at `moment` from its history (None: not received yet)."""
+    if ticket.received_at > moment:
+        return None
+    status = initial
+    for change in ticket.changes:
+        if change.at > moment:
+            break
+        status = change.to
+    return status
+
+
+# -- statistics -----------------------------------------------------------------------------------
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to divide ("sin datos")."""
+    return part / whole if whole > 0 else None
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The `fraction` percentile (0–1) by linear interpolation between ranks (a spreadsheet's
+    PERCENTILE.INC); None for no values."""
+    if not values:
+        return None
+    if not 0 <= fraction <= 1:
+        raise ValueError("fraction must be between 0 and 1")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def median(values: Sequence[float]) -> float | None:
+    return percentile(values, 0.5)
+
+
+def hours(duration: timedelta) -> float:
+    return duration / _HOUR
+
+
+def local_day(moment: datetime, tz: tzinfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: date, last: date) -> tuple[str, ...]:
+    """Every "YYYY-MM" from first's month to last's, in order."""
+    keys = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(keys)
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week of `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_label(monday: date) -> str:
+    year, week, _weekday = monday.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def weeks_between(first: date, last: date) -> tuple[date, ...]:
+    """The Monday of every ISO week touching first … last."""
+    monday, stop = week_start(first), week_start(last)
+    weeks = []
+    while monday <= stop:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return tuple(weeks)
+
+
+def age_bucket(age_days: int) -> int:
+    """The index in AGE_BUCKETS of a backlog ticket `age_days` old."""
+    for index, (_label, first, last) in enumerate(AGE_BUCKETS):
+        if age_days >= first and (last is None or age_days <= last):
+            return index
+    return 0  # a negative age (received after the moment asked) counts as new
+
+
+# -- the reference: the queue's engine asked at each moment ----------------------------------------
+
+
+def replay_ticket(calendar: BusinessCalendar, ticket: ReportTicket, now: datetime) -> TicketVerdict:
+    """The same verdicts as `judge_ticket`, each asked of the queue's engine (domain.sla.ticket_sla)
+    as it stood at the moment of the answer: slow (the engine walks the history for every
+    promise), kept as the reference the fast reading is checked against."""
+    starts = clock_starts(ticket)
+    clocks: list[ClockVerdict] = []
+    updates: list[UpdateVerdict] = []
+    for index, start in enumerate(starts):
+        stop = starts[index + 1] if index + 1 < len(starts) else None
+        words, end = _clock_words(ticket, start, stop)
+        first = words[0] if words else None
+        answered = first if first is not None else end
+        moment = answered if answered is not None and answered <= now else now
+        sla = ticket_sla(calendar, _facts_at(ticket, start, moment), moment)
+        assert sla.due_at is not None  # the facts are open and running
+        if answered is None or answered > now:
+            outcome = Outcome.MISSED if sla.status.state is SlaState.BREACHED else Outcome.PENDING
+            clocks.append(ClockVerdict(start, sla.due_at, None, False, outcome, None))
+        elif first is None:
+            outcome = Outcome.MISSED if answered > sla.due_at else Outcome.CLOSED
+            clocks.append(ClockVerdict(start, sla.due_at, answered, False, outcome, None))
+        else:
+            outcome = Outcome.MET if answered <= sla.due_at else Outcome.MISSED
+            clocks.append(ClockVerdict(start, sla.due_at, answered, True, outcome, sla.elapsed))
+            for position, promised in enumerate(words):
+                following = words[position + 1] if position + 1 < len(words) else None
+                moment = following if following is not None else min(end, now) if end is not None else now
+                facts = _facts_at(ticket, start, moment, first_responded_at=first, last_update_at=promised)
+                update = ticket_sla(calendar, facts, moment)
+                assert update.due_at is not None
+                due = update.due_at
+                if following is not None:
+                    kept = following <= due
+                    updates.append(
+                        UpdateVerdict(
+                            promised, due, Outcome.MET if kept else Outcome.MISSED, following if kept else due
+                        )
+                    )
+                elif (end is not None and end <= now and end > due) or (
+                    (end is None or end > now) and update.status.state is SlaState.BREACHED
+                ):
+                    updates.append(UpdateVerdict(promised, due, Outcome.MISSED, due))
+    return TicketVerdict(tuple(clocks), tuple(updates), pauses_from_history(ticket.changes, ticket.received_at))
+
+
+def _clock_words(
+    ticket: ReportTicket, start: datetime, stop: datetime | None
+) -> tuple[list[datetime], datetime | None]:
+    """The words to the customer inside one clock (up to its end) and the clock's end (its
+    closing, or the reopening that started the next clock; None while it runs)."""
+    last = stop is None
+    words = [t for t in ticket.responses if t >= start and (stop is None or t < stop)]
+    recorded = ticket.first_responded_at
+    # The engine's own record of the latest clock's first response (TicketCore.answered) wins.
+    if last and recorded is not None and recorded >= start and (not words or words[0] != recorded):
+        words = sorted({recorded, *(t for t in words if t > recorded)})
+    closing = _closing_in(ticket.changes, start, stop)
+    if closing is None and last and not ticket.status.is_open:
+        closing = ticket.closed_at or (ticket.changes[-1].at if ticket.changes else None)
+    end = closing if closing is not None else stop
+    return [t for t in words if end is None or t <= end], end
+
+
+def _facts_at(
+    ticket: ReportTicket,
+    start: datetime,
+    moment: datetime,
+    *,
+    first_responded_at: datetime | None = None,
+    last_update_at: datetime | None = None,
+) -> SlaFacts:
+    """The engine's facts of one clock just before `moment`, a wait going on then ending at it."""
+    before = tuple(c for c in ticket.changes if c.at < moment)
+    return SlaFacts(
+        start,
+        ticket.response_time,
+        TicketStatus.IN_PROGRESS,
+        (*before, StatusChange(moment, TicketStatus.IN_PROGRESS)),
+        first_responded_at,
+        last_update_at,
+    )

@@ -1,0 +1,292 @@
+"""The rows the reports read (issue 15), in bulk: a period's tickets with their histories in two
+queries, the workload's events, visits, and the policy versions tickets were judged under.
+
+Nothing here is a stored figure: every number a report shows is derived from these rows by
+domain.reports, with the queue's own SLA arithmetic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from desktop_app.domain.ids import CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.model import EventKind, Severity, TicketStatus
+from desktop_app.domain.policy import PolicySettings, from_document
+from desktop_app.domain.sla import StatusChange
+from desktop_app.persistence.tables import (
+    CustomerRecord,
+    MachineRecord,
+    PolicyVersionRecord,
+    TicketEventRecord,
+    TicketRecord,
+    UserRecord,
+    VisitRecord,
+)
+from desktop_app.services.report_dto import ReportFilter
+from desktop_app.services.report_ports import EventRow, TicketRow, VisitRow
+
+# A comment the agent marked for the customer: the response (R7) or an update (R10). The data
+# column is JSON written with sort_keys and ", "/": " separators (repositories/tickets.py).
+_TO_CUSTOMER = '%"to_customer": "yes"%'
+_STATUSES = TicketStatus._value2member_map_
+_CHUNK = 5_000  # ids per IN (…): well under SQLite's limit on bound parameters
+
+
+def _conditions(flt: ReportFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.plan:
+        conditions.append(TicketRecord.plan_code == flt.plan)
+    if flt.severity is not None:
+        conditions.append(TicketRecord.severity == flt.severity.value)
+    if flt.agent_id is not None:
+        conditions.append(TicketRecord.assigned_agent_id == flt.agent_id)
+    if flt.city:
+        conditions.append(CustomerRecord.city == flt.city)
+    if flt.customer_id is not None:
+        conditions.append(TicketRecord.customer_id == flt.customer_id)
+    return conditions
+
+
+def _alive(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """Received before `end`, and open, or closed for good at or after `start`."""
+    return [TicketRecord.received_at < end, or_(TicketRecord.closed_at.is_(None), TicketRecord.closed_at >= start)]
+
+
+class SqlReportQueries:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- tickets and their histories -------------------------------------------------------------
+
+    def _ticket_select(self, where: list[ColumnElement[bool]]) -> Select[Any]:
+        agent = aliased(UserRecord)
+        return (
+            select(
+                TicketRecord.id,
+                TicketRecord.number,
+                TicketRecord.received_at,
+                TicketRecord.plan_code,
+                TicketRecord.severity,
+                TicketRecord.status,
+                TicketRecord.assigned_agent_id,
+                agent.full_name,
+                TicketRecord.customer_id,
+                CustomerRecord.name,
+                CustomerRecord.city,
+                TicketRecord.policy_version_id,
+                TicketRecord.first_responded_at,
+                TicketRecord.clock_started_at,
+                TicketRecord.closed_at,
+                TicketRecord.reopen_count,
+            )
+            .join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+            .outerjoin(agent, TicketRecord.assigned_agent_id == agent.id)
+            .where(*where)
+            .order_by(TicketRecord.received_at, TicketRecord.id)
+        )
+
+    def _histories(
+        self, where: list[ColumnElement[bool]], *, responses: bool
+    ) -> tuple[dict[int, list[StatusChange]], dict[int, list[datetime]]]:
+        """The status changes (and comments to the customer) of every ticket matching `where`, in
+        one query: the tickets are named by the same conditions, not by a list of ids."""
+        wanted = select(TicketRecord.id).join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+        wanted = wanted.where(*where)
+        kinds = TicketEventRecord.kind == EventKind.STATUS_CHANGE.value
+        if responses:
+            comment = and_(TicketEventRecord.kind == EventKind.COMMENT.value, TicketEventRecord.data.like(_TO_CUSTOMER))
+            kinds = or_(kinds, comment)
+        rows = self._session.execute(
+            select(TicketEventRecord.ticket_id, TicketEventRecord.kind, TicketEventRecord.at, TicketEventRecord.data)
+            .where(TicketEventRecord.ticket_id.in_(wanted), kinds)
+            .order_by(TicketEventRecord.ticket_id, TicketEventRecord.at, TicketEventRecord.id)
+        )
+        changes: dict[int, list[StatusChange]] = defaultdict(list)
+        words: dict[int, list[datetime]] = defaultdict(list)
+        status_change = EventKind.STATUS_CHANGE.value
+        for ticket_id, kind, at, data in rows:
+            if kind == status_change:
+                values = json.loads(data or "{}")
+                target = values.get("to")
+                if target in _STATUSES:
+                    changes[ticket_id].append(StatusChange(at, TicketStatus(target), values.get("reason", "")))
+            else:
+                words[ticket_id].append(at)
+        return changes, words
+
+    def _rows(self, where: list[ColumnElement[bool]], *, history: bool, responses: bool = True) -> list[TicketRow]:
+        changes: dict[int, list[StatusChange]] = {}
+        words: dict[int, list[datetime]] = {}
+        if history:
+            changes, words = self._histories(where, responses=responses)
+        return [
+            TicketRow(
+                id=TicketId(r[0]),
+                number=r[1],
+                received_at=r[2],
+                plan_code=r[3],
+                severity=Severity(r[4]),
+                status=TicketStatus(r[5]),
+                agent_id=UserId(r[6]) if r[6] is not None else None,
+                agent_name=r[7] or "",
+                customer_id=CustomerId(r[8]),
+                customer_name=r[9],
+                city=r[10],
+                policy_version=r[11],
+                first_responded_at=r[12],
+                clock_started_at=r[13],
+                closed_at=r[14],
+                reopen_count=r[15],
+                changes=tuple(changes.get(r[0], ())),
+                responses=tuple(words.get(r[0], ())),
+            )
+            for r in self._session.execute(self._ticket_select(where))
+        ]
+
+    def tickets(self, start: datetime, end: datetime, flt: ReportFilter, *, history: bool = True) -> list[TicketRow]:
+        return self._rows([*_alive(start, end), *_conditions(flt)], history=history)
+
+    def open_at(self, moment: datetime, flt: ReportFilter) -> list[TicketRow]:
+        where = [
+            TicketRecord.received_at <= moment,
+            or_(TicketRecord.closed_at.is_(None), TicketRecord.closed_at > moment),
+            *_conditions(flt),
+        ]
+        return self._rows(where, history=True, responses=False)
+
+    def received(self, start: datetime, end: datetime, flt: ReportFilter) -> list[datetime]:
+        stmt = select(TicketRecord.received_at).where(
+            TicketRecord.received_at >= start, TicketRecord.received_at < end, *_conditions(flt)
+        )
+        if flt.city:
+            stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+        return list(self._session.scalars(stmt))
+
+    def events(self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind]) -> list[EventRow]:
+        stmt = (
+            select(TicketEventRecord.ticket_id, TicketEventRecord.kind, TicketEventRecord.at, TicketEventRecord.data)
+            .join(TicketRecord, TicketEventRecord.ticket_id == TicketRecord.id)
+            .where(
+                TicketEventRecord.kind.in_(sorted(k.value for k in kinds)),
+                TicketEventRecord.at >= start,
+                TicketEventRecord.at < end,
+                *_conditions(flt),
+            )
+            .order_by(TicketEventRecord.at, TicketEventRecord.id)
+        )
+        if flt.city:
+            stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+        return [
+            EventRow(TicketId(ticket_id), EventKind(kind), at, json.loads(data or "{}"))
+            for ticket_id, kind, at, data in self._session.execute(stmt)
+        ]
+
+    # -- visits and policy -----------------------------------------------------------------------
+
+    def visits(self, start: datetime, end: datetime, flt: ReportFilter) -> list[VisitRow]:
+        conditions: list[ColumnElement[bool]] = [VisitRecord.started_at >= start, VisitRecord.started_at < end]
+        if flt.plan:
+            conditions.append(TicketRecord.plan_code == flt.plan)
+        if flt.severity is not None:
+            conditions.append(TicketRecord.severity == flt.severity.value)
+        if flt.agent_id is not None:
+            conditions.append(
+                or_(VisitRecord.technician_id == flt.agent_id, TicketRecord.assigned_agent_id == flt.agent_id)
+            )
+        if flt.city:
+            conditions.append(VisitRecord.city == flt.city)
+        if flt.customer_id is not None:
+            conditions.append(MachineRecord.customer_id == flt.customer_id)
+        rows = self._session.execute(
+            select(
+                VisitRecord.id,
+                TicketRecord.number,
+                MachineRecord.serial,
+                MachineRecord.customer_id,
+                VisitRecord.technician_id,
+                UserRecord.full_name,
+                VisitRecord.city,
+                VisitRecord.started_at,
+                VisitRecord.ended_at,
+                VisitRecord.maintenance,
+                VisitRecord.travel_expenses,
+            )
+            .join(MachineRecord, VisitRecord.machine_id == MachineRecord.id)
+            .join(UserRecord, VisitRecord.technician_id == UserRecord.id)
+            .outerjoin(TicketRecord, VisitRecord.ticket_id == TicketRecord.id)
+            .where(*conditions)
+            .order_by(VisitRecord.started_at, VisitRecord.id)
+        )
+        return [
+            VisitRow(
+                id=r[0],
+                ticket_number=r[1] or "",
+                serial=r[2],
+                customer_id=CustomerId(r[3]),
+                technician_id=UserId(r[4]),
+                technician=r[5],
+                city=r[6],
+                started_at=r[7],
+                ended_at=r[8],
+                maintenance=bool(r[9]),
+                travel_expenses=r[10] or 0,
+            )
+            for r in rows
+        ]
+
+    def policy_versions(self, ids: Collection[int]) -> dict[int, PolicySettings]:
+        if not ids:
+            return {}
+        rows = self._session.execute(
+            select(PolicyVersionRecord.id, PolicyVersionRecord.document).where(PolicyVersionRecord.id.in_(sorted(ids)))
+        )
+        return {version: from_document(json.loads(document)) for version, document in rows}
+
+    def billable_customers(self, start: datetime, end: datetime) -> list[CustomerId]:
+        visited = select(MachineRecord.customer_id).join(VisitRecord, VisitRecord.machine_id == MachineRecord.id)
+        visited = visited.where(VisitRecord.started_at >= start, VisitRecord.started_at < end)
+        advised = (
+            select(TicketRecord.customer_id)
+            .join(TicketEventRecord, TicketEventRecord.ticket_id == TicketRecord.id)
+            .where(
+                TicketEventRecord.kind == EventKind.COMMENT.value,
+                TicketEventRecord.at >= start,
+                TicketEventRecord.at < end,
+                TicketEventRecord.data.like('%"minutes"%'),
+            )
+        )
+        ids = set(self._session.scalars(visited.distinct())) | set(self._session.scalars(advised.distinct()))
+        return [CustomerId(i) for i in sorted(ids)]
+
+    def customer_machines(self, customer_ids: Collection[CustomerId]) -> dict[CustomerId, list[MachineId]]:
+        found: dict[CustomerId, list[MachineId]] = defaultdict(list)
+        wanted = sorted(customer_ids)
+        for first in range(0, len(wanted), _CHUNK):
+            rows = self._session.execute(
+                select(MachineRecord.customer_id, MachineRecord.id)
+                .where(MachineRecord.customer_id.in_(wanted[first : first + _CHUNK]))
+                .order_by(MachineRecord.id)
+            )
+            for customer_id, machine_id in rows:
+                found[CustomerId(customer_id)].append(MachineId(machine_id))
+        return dict(found)
+
+    def responses(self, ticket_id: TicketId) -> list[datetime]:
+        return list(
+            self._session.scalars(
+                select(TicketEventRecord.at)
+                .where(
+                    TicketEventRecord.ticket_id == ticket_id,
+                    TicketEventRecord.kind == EventKind.COMMENT.value,
+                    TicketEventRecord.data.like(_TO_CUSTOMER),
+                )
+                .order_by(TicketEventRecord.at, TicketEventRecord.id)
+            )
+        )

@@ -1,0 +1,107 @@
+"""What the reports read (`uow.queries.reports`, persistence/queries/reports.py): rows straight off
+tickets, ticket_events, visits and the policy versions, read in bulk — never a stored copy of a
+figure."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from desktop_app.domain.ids import CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.model import EventKind, Severity, TicketStatus
+from desktop_app.domain.policy import PolicySettings
+from desktop_app.domain.sla import StatusChange
+from desktop_app.services.report_dto import ReportFilter
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """A ticket as a report groups and judges it: its row, and (when asked) its history."""
+
+    id: TicketId
+    number: str
+    received_at: datetime
+    plan_code: str
+    severity: Severity
+    status: TicketStatus
+    agent_id: UserId | None
+    agent_name: str
+    customer_id: CustomerId
+    customer_name: str
+    city: str  # the customer's
+    policy_version: int | None
+    first_responded_at: datetime | None
+    clock_started_at: datetime | None
+    closed_at: datetime | None
+    reopen_count: int
+    changes: tuple[StatusChange, ...] = ()  # status changes, in time order
+    responses: tuple[datetime, ...] = ()  # comments to the customer (R7, R10), in time order
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A timeline event the workload counts (status change, escalation, contact attempt)."""
+
+    ticket_id: TicketId
+    kind: EventKind
+    at: datetime
+    data: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    id: int
+    ticket_number: str  # "" without a ticket
+    serial: str
+    customer_id: CustomerId
+    technician_id: UserId
+    technician: str
+    city: str  # where the visit was
+    started_at: datetime
+    ended_at: datetime
+    maintenance: bool
+    travel_expenses: int
+
+
+class ReportQueries(Protocol):
+    def tickets(self, start: datetime, end: datetime, flt: ReportFilter, *, history: bool = True) -> list[TicketRow]:
+        """Tickets alive in [start, end): received before `end` and not closed for good before
+        `start`, matching the filter, oldest first; with `history`, each with its status changes
+        and comments to the customer (read for all of them in one more query)."""
+        ...
+
+    def received(self, start: datetime, end: datetime, flt: ReportFilter) -> list[datetime]:
+        """When each matching ticket received in [start, end) arrived."""
+        ...
+
+    def events(self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind]) -> list[EventRow]:
+        """The matching tickets' events of these kinds in [start, end), in time order."""
+        ...
+
+    def open_at(self, moment: datetime, flt: ReportFilter) -> list[TicketRow]:
+        """Tickets that may be open at `moment` (received by then, not closed for good by then),
+        with their status changes."""
+        ...
+
+    def visits(self, start: datetime, end: datetime, flt: ReportFilter) -> list[VisitRow]:
+        """Visits started in [start, end) matching the filter (the agent filter: the technician
+        who made it or the agent of its ticket; the city: where it was), oldest first."""
+        ...
+
+    def policy_versions(self, ids: Collection[int]) -> dict[int, PolicySettings]:
+        """The policy documents of these versions."""
+        ...
+
+    def billable_customers(self, start: datetime, end: datetime) -> list[CustomerId]:
+        """Customers with a visit or advisory minutes recorded on their machines in [start, end)."""
+        ...
+
+    def customer_machines(self, customer_ids: Collection[CustomerId]) -> dict[CustomerId, list[MachineId]]:
+        """Each customer's machines."""
+        ...
+
+    def responses(self, ticket_id: TicketId) -> list[datetime]:
+        """One ticket's comments to the customer (the naive report reads them ticket by ticket)."""
+        ...

@@ -1,0 +1,301 @@
+"""SLA compliance (R7, R9, R10, R14): first responses and updates met or missed, by month, plan,
+severity, agent, city and customer.
+
+The period's tickets and their histories are read in two queries (uow.queries.reports.tickets);
+each ticket is judged by domain.reports.judge_ticket with the response time and calendar of the
+policy version it was taken under. `naive_sla_compliance` reads every ticket on its own and asks
+the queue's engine at each moment (domain.reports.replay_ticket): the same figures, much slower;
+the benchmark prints both and the tests check they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+from desktop_app.domain.calendar import BusinessCalendar
+from desktop_app.domain.ids import PlanCode
+from desktop_app.domain.model import Severity
+from desktop_app.domain.policy import PolicySettings
+from desktop_app.domain.reports import (
+    Outcome,
+    ReportTicket,
+    TicketVerdict,
+    hours,
+    judge_ticket,
+    local_day,
+    median,
+    month_key,
+    months_between,
+    paused_between,
+    percentile,
+    ratio,
+    replay_ticket,
+)
+from desktop_app.domain.sla import Interval
+from desktop_app.i18n import _
+from desktop_app.services.report_dto import ReportFilter, ReportPeriod, SlaCompliance, SlaFigures
+from desktop_app.services.report_ports import TicketRow
+from desktop_app.services.reports._context import ReportContext, month_label
+from desktop_app.wording import severity_label
+
+Judge = Callable[[BusinessCalendar, ReportTicket, datetime], TicketVerdict]
+
+
+@dataclass
+class Tally:
+    """The running counts of one group while the tickets are judged."""
+
+    tickets: set[int] = field(default_factory=set)
+    first_met: int = 0
+    first_missed: int = 0
+    first_pending: int = 0
+    updates_met: int = 0
+    updates_missed: int = 0
+    first_hours: list[float] = field(default_factory=list)
+    paused: timedelta = timedelta(0)
+
+    def figures(self, key: str, label: str) -> SlaFigures:
+        return SlaFigures(
+            key=key,
+            label=label,
+            tickets=len(self.tickets),
+            first_met=self.first_met,
+            first_missed=self.first_missed,
+            first_pending=self.first_pending,
+            updates_met=self.updates_met,
+            updates_missed=self.updates_missed,
+            compliance=ratio(self.first_met, self.first_met + self.first_missed),
+            update_compliance=ratio(self.updates_met, self.updates_met + self.updates_missed),
+            median_first_response_hours=median(self.first_hours),
+            p90_first_response_hours=percentile(self.first_hours, 0.9),
+            paused_hours=hours(self.paused),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.tickets and not (self.updates_met or self.updates_missed)
+
+
+@dataclass(frozen=True)
+class Judged:
+    row: TicketRow
+    verdict: TicketVerdict
+    response_time: timedelta
+    calendar: BusinessCalendar  # of the ticket's policy version
+
+
+def report_ticket(row: TicketRow, policies: dict[int | None, PolicySettings]) -> tuple[ReportTicket, PolicySettings]:
+    """The ticket's facts with the response time of its policy version (the one in force when the
+    version no longer has its plan or severity)."""
+    policy = policies.get(row.policy_version) or policies[None]
+    try:
+        response = policy.response_time(PlanCode(row.plan_code), row.severity)
+    except KeyError:
+        policy = policies[None]
+        response = policy.response_time(PlanCode(row.plan_code), row.severity)
+    ticket = ReportTicket(
+        id=row.id,
+        received_at=row.received_at,
+        response_time=response,
+        status=row.status,
+        changes=row.changes,
+        responses=row.responses,
+        first_responded_at=row.first_responded_at,
+        clock_started_at=row.clock_started_at,
+        closed_at=row.closed_at,
+    )
+    return ticket, policy
+
+
+def judge_rows(
+    ctx: ReportContext,
+    rows: Iterable[TicketRow],
+    policies: dict[int | None, PolicySettings],
+    now: datetime,
+    judge: Judge = judge_ticket,
+) -> list[Judged]:
+    """Each row's verdict under its own policy version (rows no policy can judge are left out)."""
+    judged = []
+    for row in rows:
+        try:
+            ticket, policy = report_ticket(row, policies)
+        except KeyError:  # a plan or severity no policy knows any more: nothing to judge it by
+            continue
+        calendar = ctx.calendar_for(policy)
+        judged.append(Judged(row, judge(calendar, ticket, now), ticket.response_time, calendar))
+    return judged
+
+
+class SlaGroups:
+    """Every group of the SLA report, filled ticket by ticket."""
+
+    def __init__(self, ctx: ReportContext, period: ReportPeriod, start: datetime, end: datetime, now: datetime):
+        self._ctx, self._period, self._start, self._end, self._now = ctx, period, start, end, now
+        self.total = Tally()
+        self.months = {key: Tally() for key in months_between(period.start, period.end)}
+        self.plans: dict[str, Tally] = {}
+        self.severities: dict[str, Tally] = {}
+        self.agents: dict[str, Tally] = {}
+        self.cities: dict[str, Tally] = {}
+        self.customers: dict[str, Tally] = {}
+        self.agent_names: dict[str, str] = {}
+        self.customer_names: dict[str, str] = {}
+        self.versions: set[int] = set()
+
+    def _groups(self, row: TicketRow, month: str) -> list[Tally]:
+        agent = str(row.agent_id) if row.agent_id is not None else ""
+        customer = str(row.customer_id)
+        self.agent_names[agent] = row.agent_name or _("Unassigned")
+        self.customer_names[customer] = row.customer_name
+        return [
+            self.total,
+            self.months[month],
+            self.plans.setdefault(row.plan_code, Tally()),
+            self.severities.setdefault(row.severity.value, Tally()),
+            self.agents.setdefault(agent, Tally()),
+            self.cities.setdefault(row.city, Tally()),
+            self.customers.setdefault(customer, Tally()),
+        ]
+
+    def add(self, judged: Judged) -> None:
+        tz = self._ctx.tz
+        row, verdict = judged.row, judged.verdict
+        counted = False
+        for clock in verdict.clocks:
+            day = local_day(clock.started_at, tz)
+            if not self._period.contains(day):
+                continue
+            counted = True
+            for tally in self._groups(row, month_key(day)):
+                tally.tickets.add(row.id)
+                if clock.outcome is Outcome.MET:
+                    tally.first_met += 1
+                elif clock.outcome is Outcome.MISSED:
+                    tally.first_missed += 1
+                elif clock.outcome is Outcome.PENDING:
+                    tally.first_pending += 1
+                if clock.response_working is not None:
+                    tally.first_hours.append(hours(clock.response_working))
+        for update in verdict.updates:
+            day = local_day(update.decided_at, tz)
+            if not self._period.contains(day):
+                continue
+            counted = True
+            for tally in self._groups(row, month_key(day)):
+                if update.outcome is Outcome.MET:
+                    tally.updates_met += 1
+                else:
+                    tally.updates_missed += 1
+        if verdict.pauses:
+            self._add_pauses(row, verdict.pauses, judged.calendar)
+        if counted and row.policy_version is not None:
+            self.versions.add(row.policy_version)
+
+    def _add_pauses(self, row: TicketRow, pauses: tuple[Interval, ...], calendar: BusinessCalendar) -> None:
+        """Waiting time inside the period, split at month boundaries (R9)."""
+        stop = min(self._end, self._now)
+        for pause in pauses:
+            a, b = max(pause.start, self._start), min(pause.end or stop, stop)
+            while a < b:
+                day = local_day(a, self._ctx.tz)
+                month_end = _next_month_start(day, self._ctx)
+                piece_end = min(b, month_end)
+                spent = paused_between(calendar, (Interval(a, piece_end),), a, piece_end)
+                if spent:
+                    for tally in self._groups(row, month_key(day)):
+                        tally.paused += spent
+                a = piece_end
+
+    def result(self, period: ReportPeriod, flt: ReportFilter, empty_reason: str) -> SlaCompliance:
+        ctx = self._ctx
+        severity_rank = {s.value: i for i, s in enumerate(ctx.severity_order())}
+        return SlaCompliance(
+            period=period,
+            filter=flt,
+            total=self.total.figures("", _("All")),
+            by_month=tuple(t.figures(k, month_label(k)) for k, t in self.months.items()),
+            by_plan=tuple(
+                t.figures(k, ctx.plan_name(k))
+                for k, t in sorted(self.plans.items(), key=lambda kv: (ctx.plan_rank(kv[0]), kv[0]))
+            ),
+            by_severity=tuple(
+                t.figures(k, _severity_text(k))
+                for k, t in sorted(self.severities.items(), key=lambda kv: severity_rank.get(kv[0], 99))
+            ),
+            by_agent=_by_label(self.agents, self.agent_names),
+            by_city=tuple(t.figures(k, k) for k, t in sorted(self.cities.items())),
+            by_customer=_by_label(self.customers, self.customer_names),
+            policy_versions=tuple(sorted(self.versions)),
+            empty_reason=empty_reason,
+        )
+
+
+def _severity_text(code: str) -> str:
+    return severity_label(Severity(code)) if code in Severity._value2member_map_ else code
+
+
+def _by_label(tallies: dict[str, Tally], names: dict[str, str]) -> tuple[SlaFigures, ...]:
+    ordered = sorted(tallies.items(), key=lambda kv: (names.get(kv[0], kv[0]).casefold(), kv[0]))
+    return tuple(t.figures(k, names.get(k, k)) for k, t in ordered)
+
+
+def _next_month_start(day: date, ctx: ReportContext) -> datetime:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return datetime.combine(date(year, month, 1), time.min, ctx.tz)
+
+
+def empty_sla_reason(ctx: ReportContext, period: ReportPeriod, groups: SlaGroups) -> str:
+    future = ctx.future_reason(period)
+    if future:
+        return future
+    if groups.total.empty:
+        return _("No ticket was received, reopened or answered in this period with these filters.")
+    return ""
+
+
+def judged_in(
+    ctx: ReportContext, period: ReportPeriod, flt: ReportFilter, *, judge: Judge = judge_ticket
+) -> tuple[list[Judged], SlaGroups]:
+    """The period's tickets (`flt`, already scoped to the actor) judged, and their SLA groups."""
+    start, end = ctx.bounds(period)
+    now = ctx.now()
+    groups = SlaGroups(ctx, period, start, end, now)
+    judged: list[Judged] = []
+    if period.start <= ctx.today():
+        with ctx.uow_factory() as uow:
+            rows = uow.queries.reports.tickets(start, min(end, now), flt)
+            policies = ctx.versions(uow, {row.policy_version for row in rows})
+        judged = judge_rows(ctx, rows, policies, now, judge)
+        for one in judged:
+            groups.add(one)
+    return judged, groups
+
+
+def sla_compliance(ctx: ReportContext, period: ReportPeriod, flt: ReportFilter) -> SlaCompliance:
+    """The SLA report of `flt`'s tickets (already scoped to the actor)."""
+    _judged, groups = judged_in(ctx, period, flt)
+    return groups.result(period, flt, empty_sla_reason(ctx, period, groups))
+
+
+def naive_sla_compliance(ctx: ReportContext, period: ReportPeriod, flt: ReportFilter) -> SlaCompliance:
+    """The same report, the slow way: each ticket's history read on its own (three queries per
+    ticket) and every promise replayed through the queue's engine (domain.sla.ticket_sla). For
+    the benchmark and the tests only."""
+    start, end = ctx.bounds(period)
+    now = ctx.now()
+    groups = SlaGroups(ctx, period, start, end, now)
+    if period.start <= ctx.today():
+        with ctx.uow_factory() as uow:
+            rows = []
+            for row in uow.queries.reports.tickets(start, min(end, now), flt, history=False):
+                ticket = uow.tickets.get(row.id)
+                assert ticket is not None
+                changes = tuple(uow.tickets.status_changes(row.id))
+                responses = tuple(uow.queries.reports.responses(row.id))
+                rows.append(replace(row, changes=changes, responses=responses, status=ticket.status))
+            policies = ctx.versions(uow, {row.policy_version for row in rows})
+        for judged in judge_rows(ctx, rows, policies, now, replay_ticket):
+            groups.add(judged)
+    return groups.result(period, flt, empty_sla_reason(ctx, period, groups))
