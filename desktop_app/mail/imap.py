@@ -148,7 +148,12 @@ class ImapMailbox:
                         ).format(where=f"{server.host}:{server.port}")
                     )
                 client.starttls(ssl_context=context)
-            client.login(server.user, password)
+            if (server.user + password).isascii():
+                client.login(server.user, password)
+            else:
+                # imaplib sends LOGIN's arguments as ASCII; AUTHENTICATE PLAIN carries UTF-8 (a
+                # password with "ñ" or an accent).
+                client.plain_login(server.user, password)
         except MailConnectionError:
             _logout(client)
             raise

@@ -253,3 +253,22 @@ def test_imap_down_is_said_in_words(mailboxes: MailLab) -> None:
     with pytest.raises(MailConnectionError) as down:
         _mailbox(mailboxes).check(server, mailboxes.password(SUPPORT), "INBOX")
     assert str(port) in down.value.message
+
+
+def test_a_password_with_accents_and_enye_signs_in_to_both_servers(mailboxes: MailLab) -> None:
+    # smtplib and imaplib send LOGIN's credentials as ASCII; the adapters send such a password as
+    # AUTH PLAIN in UTF-8, and a wrong one is still refused in words (never UnicodeEncodeError).
+    user = "tildes@cliente.test"
+    password = mailboxes.add_user(user, "Contraseña-ñandú-1")
+    smtp = mailboxes.smtp_settings(user=user)
+    _transport(mailboxes).check(smtp, password)
+    _transport(mailboxes).send(smtp, password, user, [CUSTOMER], _raw())
+    assert len(mailboxes.wait_for_messages(CUSTOMER, 1)) == 1
+    with pytest.raises(MailConnectionError) as refused:
+        _transport(mailboxes).check(smtp, "Contraseña-equivocada")
+    assert user in refused.value.message
+    imap = mailboxes.imap_settings(user=user)
+    _mailbox(mailboxes).check(imap, password, "INBOX")
+    with pytest.raises(MailConnectionError) as imap_refused:
+        _mailbox(mailboxes).check(imap, "Contraseña-equivocada", "INBOX")
+    assert user in imap_refused.value.message
