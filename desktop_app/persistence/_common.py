@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.model import OPEN_STATUSES
@@ -19,11 +20,18 @@ def like_pattern(term: str) -> str:
 def next_in_year(
     session: Session, counter_type: type[TicketCounterRecord | CertificateCounterRecord], year: int
 ) -> int:
-    """The next number of a yearly sequence; the row lock keeps two desks from taking the same one."""
+    """The next number of a yearly sequence; the row lock keeps two desks from taking the same one.
+
+    The year's row is created with INSERT … ON CONFLICT DO NOTHING: two desks taking the first
+    number of a year at once both try to create it, and the second must use the first one's row
+    (waiting for its commit) instead of failing on the primary key.
+    """
     counter = session.get(counter_type, year, with_for_update=True)
     if counter is None:
-        counter = counter_type(year=year, last=0)
-        session.add(counter)
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(dialect.insert(counter_type).values(year=year, last=0).on_conflict_do_nothing())
+        counter = session.get(counter_type, year, with_for_update=True, populate_existing=True)
+        assert counter is not None  # inserted above, by us or by the desk that got there first
     counter.last += 1
     session.flush()
     return counter.last
