@@ -46,6 +46,11 @@ class ImapSession:
             found = self._client.search(["UID", f"{max(0, last_uid) + 1}:*"])
         return sorted(uid for uid in found if uid > last_uid)
 
+    def unseen_uids(self) -> list[int]:
+        """The UIDs of the messages without \\Seen, ascending."""
+        with self._errors():
+            return sorted(self._client.search(["UNSEEN"]))
+
     def fetch(self, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) of each message still there, in the order asked, without marking it seen.
         Fetched in batches so a large backlog neither holds one huge answer in memory nor waits for it."""

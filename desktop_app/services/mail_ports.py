@@ -177,6 +177,10 @@ class MailboxSession(Protocol):
         """The UIDs of the folder's messages above `last_uid`, ascending."""
         ...
 
+    def unseen_uids(self) -> list[int]:
+        """The UIDs of the folder's messages nobody has read yet (no \\Seen flag), ascending."""
+        ...
+
     def fetch(self, uids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) of each message, without marking it seen (BODY.PEEK[])."""
         ...

@@ -166,3 +166,56 @@ def test_the_mail_fetch_job_reads_the_mailbox_with_the_saved_settings(
     assert state == "ticket" and ticket_id is not None
     with pytest.raises(PermissionDeniedError):  # a technician neither runs jobs nor handles mail
         mail.fetch(actor=world.actor("diego"))
+
+
+def _read_in_a_mail_program(lab: MailLab) -> None:
+    """Someone opens every message of the support mailbox in their own mail program."""
+    client = lab.imap(SUPPORT)
+    try:
+        client.select_folder("INBOX")
+        client.add_flags(client.search(["ALL"]), [b"\\Seen"])
+    finally:
+        client.logout()
+
+
+def test_the_first_fetch_leaves_old_read_mail_alone_and_then_takes_every_new_mail(
+    world: World, mailboxes: MailLab
+) -> None:
+    # A mailbox the office used for years: its answered mail must not become tickets.
+    for n in range(3):
+        mailboxes.append(SUPPORT, customer_mail(n))
+    _read_in_a_mail_program(mailboxes)
+    fetch = fetcher(world.services, mailboxes.imap_settings(security=MailSecurity.NONE), mailboxes.password(SUPPORT))
+
+    assert fetch.fetch(actor=SYSTEM) is None
+    assert _rows(world) == (0, 0)
+
+    # Unread mail waiting at the first look is imported; so is new mail someone already read in
+    # their own program before the minute's fetch.
+    mailboxes.append(SUPPORT, customer_mail(3))
+    mailboxes.append(SUPPORT, customer_mail(4))
+    _read_in_a_mail_program(mailboxes)
+    mailboxes.append(SUPPORT, customer_mail(5))
+
+    summary = fetch.fetch(actor=SYSTEM)
+
+    assert summary is not None and "3" in summary
+    assert _rows(world) == (3, 3)
+    with world.services.engine.connect() as connection:
+        subjects = set(connection.execute(select(MailInboxRecord.subject)).scalars())
+    assert subjects == {"Consulta 3", "Consulta 4", "Consulta 5"}
+
+
+def test_unread_mail_at_the_first_look_is_imported_and_read_mail_beside_it_is_not(
+    world: World, mailboxes: MailLab
+) -> None:
+    mailboxes.append(SUPPORT, customer_mail(0))
+    _read_in_a_mail_program(mailboxes)
+    mailboxes.append(SUPPORT, customer_mail(1))
+    fetch = fetcher(world.services, mailboxes.imap_settings(security=MailSecurity.NONE), mailboxes.password(SUPPORT))
+
+    fetch.fetch(actor=SYSTEM)
+
+    with world.services.engine.connect() as connection:
+        subjects = set(connection.execute(select(MailInboxRecord.subject)).scalars())
+    assert subjects == {"Consulta 1"}

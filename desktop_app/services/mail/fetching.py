@@ -6,8 +6,16 @@ imported in its own transaction, which ALSO moves the last UID on (services/mail
 `also`): killed before the commit, the message is fetched again next time and nothing of it was
 written; killed after, the position says it is done. A changed UIDVALIDITY (the folder was rebuilt)
 starts over from the first message; those already imported are recognised by their Message-ID or
-their raw bytes and imported once. The server's flags (\\Seen, "MakerSoporte") are set only after
-the import committed, and only for the staff's benefit: the desk never relies on them.
+their raw bytes and imported once.
+
+The very first fetch of a folder (no position kept yet) imports only the messages nobody has read:
+a mailbox the office has used for years holds thousands of answered mails, and importing them
+would open a ticket for each. From then on every new message is imported, read or not (a person
+may read one in their own mail program before the minute's fetch). If the process dies during
+that first fetch, the next one goes on from the last message imported, unread or not.
+
+The server's flags (\\Seen, "MakerSoporte") are set only after the import committed, and only
+for the staff's benefit: the desk never relies on them.
 """
 
 from __future__ import annotations
@@ -79,6 +87,11 @@ class MailFetching:
             # A changed UIDVALIDITY: the old UIDs mean nothing now; start over (duplicates are caught).
             last = position.last_uid if position is not None and position.uidvalidity == validity else 0
             uids = session.uids_after(last)
+            # The folder's last message when the desk first looked: where the next fetch starts.
+            first_look = uids[-1] if position is None and uids else None
+            if position is None:
+                unread = set(session.unseen_uids())
+                uids = [uid for uid in uids if uid in unread]
             for start in range(0, len(uids), self._batch):
                 done: list[int] = []
                 try:
@@ -89,6 +102,10 @@ class MailFetching:
                 finally:
                     if done:
                         session.mark_imported(done)
+            if first_look is not None:
+                with self._uow_factory() as uow:
+                    self._advance(folder, validity, first_look)(uow)
+                    uow.commit()
         return _summary(states)
 
     def _advance(self, folder: str, validity: int, uid: int) -> Callable[[UnitOfWork], None]:
