@@ -22,10 +22,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from desktop_app.domain.business_time import working_time_between
 from desktop_app.domain.calendar import BusinessCalendar
 from desktop_app.domain.model import TicketStatus
 from desktop_app.domain.sla import (
@@ -33,15 +32,16 @@ from desktop_app.domain.sla import (
     SlaFacts,
     SlaState,
     StatusChange,
-    add_counted_working_time,
-    counted_working_time,
     pauses_from_history,
     ticket_sla,
 )
 
 REOPENED = "reopened"  # the reason of the status change a reopening writes (services/tickets/lifecycle.py)
-_ZERO = timedelta(0)
 _HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
+_MICROSECOND = timedelta(microseconds=1)
+_MEMO = 50_000
+_WALK = 31  # days a due time is looked for one by one before bisecting the running totals
 # Backlog age buckets (days since the ticket was received): (label, first day, last day or None).
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–1", 0, 1),
@@ -129,26 +129,157 @@ def _closing_in(changes: Sequence[StatusChange], start: datetime, stop: datetime
     return None
 
 
-def judge_ticket(calendar: BusinessCalendar, ticket: ReportTicket, now: datetime) -> TicketVerdict:
+class WorkingClock:
+    """Working time as one number, for judging thousands of tickets fast: `at(t)` is the working
+    time (microseconds) from an origin to `t`, read off the calendar's own running totals, so a
+    span is a subtraction and a due time one bisection (`moment`). The results are the engine's
+    to the microsecond (domain.business_time walks the same intervals in wall-clock time): the
+    tests replay random tickets through both.
+    """
+
+    def __init__(self, calendar: BusinessCalendar) -> None:
+        self.calendar = calendar
+        self._tz = calendar.tz
+        self._weekly = {
+            weekday: tuple((_offset(start), _offset(end)) for start, end in calendar.weekly_hours.get(weekday, ()))
+            for weekday in range(7)
+        }
+        self._days: dict[date, tuple[int, tuple[tuple[int, int], ...], int]] = {}
+        # Values count from the first day asked (the calendar's running totals then cover only the
+        # years the tickets touch); earlier days get negative values.
+        self._origin: date | None = None
+        self._seen: dict[datetime, int] = {}
+
+    def _day(self, day: date) -> tuple[int, tuple[tuple[int, int], ...], int]:
+        """(working time from the origin to the day's local midnight, the day's working intervals
+        as microseconds after midnight, the day's working time)."""
+        found = self._days.get(day)
+        if found is None:
+            calendar = self.calendar
+            origin = self._origin
+            if origin is None:
+                origin = self._origin = day
+            if day >= origin:
+                base = calendar.microseconds_in_days(origin, day)
+            else:
+                base = -calendar.microseconds_in_days(day, origin)
+            intervals = self._weekly[day.weekday()] if calendar.is_working_day(day) else ()
+            found = (base, intervals, sum(end - begin for begin, end in intervals))
+            self._days[day] = found
+        return found
+
+    def at(self, moment: datetime) -> int:
+        value = self._seen.get(moment)
+        if value is None:
+            value = self._value(moment.astimezone(self._tz))
+            if len(self._seen) > _MEMO:  # a report reads each moment a few times in a row
+                self._seen.clear()
+            self._seen[moment] = value
+        return value
+
+    def _value(self, local: datetime) -> int:
+        base, intervals, _full = self._day(local.date())
+        position = (local.hour * 3600 + local.minute * 60 + local.second) * 1_000_000 + local.microsecond
+        for start, end in intervals:
+            if position >= end:
+                base += end - start
+            else:
+                if position > start:
+                    base += position - start
+                break
+        return base
+
+    def moment(self, start: datetime, working: int) -> datetime:
+        """The moment `working` microseconds of working time after `start` (its value at(start) +
+        working): `add_working_time`'s answer, the end of an interval rather than the next start."""
+        if working <= 0:
+            return start
+        return self._reaching(start.astimezone(self._tz).date(), self.at(start) + working)
+
+    def _reaching(self, day: date, target: int) -> datetime:
+        """The earliest moment, on `day` or after, whose value is `target` (> the value of any
+        moment of `day` before the one wanted)."""
+        base, intervals, full = self._day(day)
+        steps = 0
+        while target > base + full:
+            if steps == _WALK:  # far ahead (a long wait added): the calendar's bisection
+                day, left = self.calendar.first_day_reaching(day + _DAY, target - base - full)
+                base, intervals, full = self._day(day)
+                target = base + left
+                break
+            day += _DAY
+            base, intervals, full = self._day(day)
+            steps += 1
+        reached = base
+        for begin, end in intervals:
+            if target - reached <= end - begin:
+                offset = begin + target - reached
+                return datetime.combine(day, time.min, self._tz) + timedelta(microseconds=offset)
+            reached += end - begin
+        raise AssertionError("the running totals said the time runs out on this day")  # pragma: no cover
+
+    def due(self, start: datetime, duration: timedelta, pauses: Sequence[tuple[int, int]]) -> tuple[datetime, int]:
+        """`add_counted_working_time` in numbers: (the due time, its value). `pauses`: (begin, end)
+        values of the waits that count (closed, each starting at or after `start`'s value)."""
+        origin = self.at(start)
+        wanted = duration // _MICROSECOND
+        extra = 0
+        while True:
+            due = origin + wanted + extra
+            paused = 0
+            for begin, end in pauses:
+                low, high = max(begin, origin), min(end, due)
+                if high > low:
+                    paused += high - low
+            if paused == extra:
+                return self.moment(start, due - origin), due
+            extra = paused
+
+
+def _offset(moment: time) -> int:
+    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
+
+
+def judge_ticket(clock: WorkingClock, ticket: ReportTicket, now: datetime) -> TicketVerdict:
     """Every clock's first response and every update promise of the ticket, as of `now`."""
     starts = clock_starts(ticket)
     all_pauses = pauses_from_history(ticket.changes, ticket.received_at)
-    response = ticket.response_time
     clocks: list[ClockVerdict] = []
     updates: list[UpdateVerdict] = []
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else None
         words, end = _clock_words(ticket, start, stop)
-        pauses = pauses_from_history(ticket.changes, start)
+        pauses = [p for p in all_pauses if p.end is None or p.end > start]
         first = words[0] if words else None
-        clocks.append(_first_response(calendar, start, response, pauses, first, end, now))
+        clocks.append(_first_response(clock, start, ticket.response_time, pauses, first, end, now))
         if first is not None:
-            updates.extend(_updates(calendar, response, pauses, words, end, now))
+            updates.extend(_updates(clock, ticket.response_time, pauses, words, end, now))
     return TicketVerdict(tuple(clocks), tuple(updates), all_pauses)
 
 
+def _values(
+    clock: WorkingClock, pauses: Sequence[Interval], since: datetime, moment: datetime
+) -> list[tuple[int, int]]:
+    """The waits after `since` that began before `moment`, the one going on then ending at it
+    (`pauses_until`), as working-time values."""
+    found = []
+    for pause in pauses:
+        if pause.start >= moment or (pause.end is not None and pause.end <= since):
+            continue
+        end = moment if pause.end is None or pause.end > moment else pause.end
+        found.append((clock.at(max(pause.start, since)), clock.at(end)))
+    return found
+
+
+def _counted(clock: WorkingClock, start: datetime, moment: datetime, pauses: Sequence[tuple[int, int]]) -> timedelta:
+    """`counted_working_time` from start to moment (moment ≥ start) with these waits taken out."""
+    low, high = clock.at(start), clock.at(moment)
+    paused = sum(max(0, min(end, high) - max(begin, low)) for begin, end in pauses)
+    return timedelta(microseconds=high - low - paused)
+
+
 def _first_response(
-    calendar: BusinessCalendar,
+    clock: WorkingClock,
     start: datetime,
     response: timedelta,
     pauses: Sequence[Interval],
@@ -158,22 +289,21 @@ def _first_response(
 ) -> ClockVerdict:
     answered = first if first is not None else end
     if answered is not None and answered <= now:
-        taken_out = pauses_until(pauses, answered)
-        due = add_counted_working_time(calendar, start, response, taken_out)
+        taken_out = _values(clock, pauses, start, answered)
+        due, _value = clock.due(start, response, taken_out)
         if first is None:  # closed (or reopened) without a word to the customer
             outcome = Outcome.MISSED if answered > due else Outcome.CLOSED
             return ClockVerdict(start, due, answered, False, outcome, None)
         outcome = Outcome.MET if answered <= due else Outcome.MISSED
-        working = counted_working_time(calendar, taken_out, start, answered, answered)
-        return ClockVerdict(start, due, answered, True, outcome, working)
+        return ClockVerdict(start, due, answered, True, outcome, _counted(clock, start, answered, taken_out))
     # Not answered yet: a wait going on now ends here, so the due time moves past `now` unless the
     # clock had run out before the wait began (the queue shows it paused, or breached, R9).
-    due = add_counted_working_time(calendar, start, response, pauses_until(pauses, now))
+    due, _value = clock.due(start, response, _values(clock, pauses, start, now))
     return ClockVerdict(start, due, None, False, Outcome.MISSED if now >= due else Outcome.PENDING, None)
 
 
 def _updates(
-    calendar: BusinessCalendar,
+    clock: WorkingClock,
     response: timedelta,
     pauses: Sequence[Interval],
     words: Sequence[datetime],
@@ -184,9 +314,7 @@ def _updates(
     for index, promised in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else None
         moment = following if following is not None else min(end, now) if end is not None else now
-        taken_out = pauses_until([p for p in pauses if (p.end is None or p.end > promised)], moment)
-        taken_out = tuple(Interval(max(p.start, promised), p.end) for p in taken_out)
-        due = add_counted_working_time(calendar, promised, response, taken_out)
+        due, _value = clock.due(promised, response, _values(clock, pauses, promised, moment))
         if following is not None:
             outcome = Outcome.MET if following <= due else Outcome.MISSED
             verdicts.append(UpdateVerdict(promised, due, outcome, following if outcome is Outcome.MET else due))
@@ -198,14 +326,14 @@ def _updates(
     return verdicts
 
 
-def paused_between(calendar: BusinessCalendar, pauses: Iterable[Interval], a: datetime, b: datetime) -> timedelta:
+def paused_between(clock: WorkingClock, pauses: Iterable[Interval], a: datetime, b: datetime) -> timedelta:
     """Working time of the waits on the customer (R9) inside [a, b)."""
-    total = _ZERO
+    total = 0
     for pause in pauses:
         start, end = max(pause.start, a), min(pause.end or b, b)
         if end > start:
-            total += working_time_between(calendar, start, end)
-    return total
+            total += clock.at(end) - clock.at(start)
+    return timedelta(microseconds=total)
 
 
 def status_at(ticket: ReportTicket, moment: datetime, initial: TicketStatus = TicketStatus.NEW) -> TicketStatus | None:
@@ -299,10 +427,12 @@ def age_bucket(age_days: int) -> int:
 # -- the reference: the queue's engine asked at each moment ----------------------------------------
 
 
-def replay_ticket(calendar: BusinessCalendar, ticket: ReportTicket, now: datetime) -> TicketVerdict:
+def replay_ticket(clock: WorkingClock, ticket: ReportTicket, now: datetime) -> TicketVerdict:
     """The same verdicts as `judge_ticket`, each asked of the queue's engine (domain.sla.ticket_sla)
     as it stood at the moment of the answer: slow (the engine walks the history for every
-    promise), kept as the reference the fast reading is checked against."""
+    promise), kept as the reference the fast reading is checked against. Only `clock.calendar`
+    is used."""
+    calendar = clock.calendar
     starts = clock_starts(ticket)
     clocks: list[ClockVerdict] = []
     updates: list[UpdateVerdict] = []

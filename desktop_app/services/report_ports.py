@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from desktop_app.domain.billing import TimeEntry, VisitEntry
 from desktop_app.domain.ids import CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.model import EventKind, Severity, TicketStatus
 from desktop_app.domain.policy import PolicySettings
@@ -100,6 +101,19 @@ class ReportQueries(Protocol):
 
     def customer_machines(self, customer_ids: Collection[CustomerId]) -> dict[CustomerId, list[MachineId]]:
         """Each customer's machines."""
+        ...
+
+    def time_entries(
+        self, start: datetime, end: datetime, customer_id: CustomerId | None = None
+    ) -> list[tuple[CustomerId, TimeEntry]]:
+        """Advisory minutes recorded in [start, end) with the machine owner's id (every customer,
+        or one), in one query: what billing counts (domain.billing)."""
+        ...
+
+    def visit_entries(
+        self, start: datetime, end: datetime, customer_id: CustomerId | None = None
+    ) -> list[tuple[CustomerId, VisitEntry]]:
+        """Visits started in [start, end) as billing counts them, with the machine owner's id."""
         ...
 
     def responses(self, ticket_id: TicketId) -> list[datetime]:

@@ -93,7 +93,7 @@ def play_november(w: World) -> dict[str, TicketId]:
     # T5 Profesional baja (24 h), Mon 23 Nov 14:00, laura: Mon 4, Tue 8, Wed 8, Thu 8–12 → due Thu
     # 26 12:00. Never answered: by 1 December → MISSED. Still open (received 7 days before 30 Nov).
     t["T5"] = _new(w, "uni_m3", Severity.LOW, "laura", bogota(2026, 11, 23, 14, 0))
-    # T6 Premium baja (16 h), Mon 30 Nov 15:00, laura: 3 h on Monday, due Wed 2 Dec 10:00 → PENDING
+    # T6 Premium baja (16 h), Mon 30 Nov 15:00, laura: 3 h Monday, 8 h Tuesday → due Wed 2 Dec 15:00: PENDING
     # at the report's time. Open, 0 days old.
     t["T6"] = _new(w, "eafit_r1", Severity.LOW, "laura", bogota(2026, 11, 30, 15, 0))
     # T7 Básico alta (16 h), Tue 17 Nov 08:00, andres. Answered 09:00 (1 h) → MET; closed 10:00.

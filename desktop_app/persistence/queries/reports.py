@@ -13,10 +13,11 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import JSON, ColumnElement, Connection, Select, and_, cast, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from desktop_app.domain.ids import CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.billing import TimeEntry, VisitEntry
+from desktop_app.domain.ids import CustomerId, MachineId, PlanCode, TicketId, UserId
 from desktop_app.domain.model import EventKind, Severity, TicketStatus
 from desktop_app.domain.policy import PolicySettings, from_document
 from desktop_app.domain.sla import StatusChange
@@ -35,7 +36,6 @@ from desktop_app.services.report_ports import EventRow, TicketRow, VisitRow
 # A comment the agent marked for the customer: the response (R7) or an update (R10). The data
 # column is JSON written with sort_keys and ", "/": " separators (repositories/tickets.py).
 _TO_CUSTOMER = '%"to_customer": "yes"%'
-_STATUSES = TicketStatus._value2member_map_
 _CHUNK = 5_000  # ids per IN (…): well under SQLite's limit on bound parameters
 
 
@@ -62,6 +62,17 @@ def _alive(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
 class SqlReportQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def _json(self, column: ColumnElement[str]) -> ColumnElement[Any]:
+        """The text column read as JSON by the database: PostgreSQL needs the cast; SQLite's
+        json_extract reads the text as it is (a CAST to JSON there would make it a number)."""
+        if self._connection().dialect.name == "postgresql":
+            return cast(column, JSON)
+        return type_coerce(column, JSON)
+
+    def _connection(self) -> Connection:
+        """The session's connection: the big reads skip the ORM's row handling (plain columns only)."""
+        return self._session.connection()
 
     # -- tickets and their histories -------------------------------------------------------------
 
@@ -103,20 +114,28 @@ class SqlReportQueries:
         if responses:
             comment = and_(TicketEventRecord.kind == EventKind.COMMENT.value, TicketEventRecord.data.like(_TO_CUSTOMER))
             kinds = or_(kinds, comment)
-        rows = self._session.execute(
-            select(TicketEventRecord.ticket_id, TicketEventRecord.kind, TicketEventRecord.at, TicketEventRecord.data)
+        data = self._json(TicketEventRecord.data)
+        # The target and reason are read by the database (json_extract / ->>), not parsed here.
+        rows = self._connection().execute(
+            select(
+                TicketEventRecord.ticket_id,
+                TicketEventRecord.kind,
+                TicketEventRecord.at,
+                data["to"].as_string(),
+                data["reason"].as_string(),
+            )
             .where(TicketEventRecord.ticket_id.in_(wanted), kinds)
             .order_by(TicketEventRecord.ticket_id, TicketEventRecord.at, TicketEventRecord.id)
         )
         changes: dict[int, list[StatusChange]] = defaultdict(list)
         words: dict[int, list[datetime]] = defaultdict(list)
         status_change = EventKind.STATUS_CHANGE.value
-        for ticket_id, kind, at, data in rows:
+        statuses = {status.value: status for status in TicketStatus}
+        for ticket_id, kind, at, target, reason in rows:
             if kind == status_change:
-                values = json.loads(data or "{}")
-                target = values.get("to")
-                if target in _STATUSES:
-                    changes[ticket_id].append(StatusChange(at, TicketStatus(target), values.get("reason", "")))
+                status = statuses.get(target)
+                if status is not None:
+                    changes[ticket_id].append(StatusChange(at, status, reason or ""))
             else:
                 words[ticket_id].append(at)
         return changes, words
@@ -147,7 +166,7 @@ class SqlReportQueries:
                 changes=tuple(changes.get(r[0], ())),
                 responses=tuple(words.get(r[0], ())),
             )
-            for r in self._session.execute(self._ticket_select(where))
+            for r in self._connection().execute(self._ticket_select(where))
         ]
 
     def tickets(self, start: datetime, end: datetime, flt: ReportFilter, *, history: bool = True) -> list[TicketRow]:
@@ -174,6 +193,8 @@ class SqlReportQueries:
             select(TicketEventRecord.ticket_id, TicketEventRecord.kind, TicketEventRecord.at, TicketEventRecord.data)
             .join(TicketRecord, TicketEventRecord.ticket_id == TicketRecord.id)
             .where(
+                # Through the tickets alive in the period (their index), not a scan of every event.
+                TicketEventRecord.ticket_id.in_(select(TicketRecord.id).where(*_alive(start, end))),
                 TicketEventRecord.kind.in_(sorted(k.value for k in kinds)),
                 TicketEventRecord.at >= start,
                 TicketEventRecord.at < end,
@@ -185,7 +206,7 @@ class SqlReportQueries:
             stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
         return [
             EventRow(TicketId(ticket_id), EventKind(kind), at, json.loads(data or "{}"))
-            for ticket_id, kind, at, data in self._session.execute(stmt)
+            for ticket_id, kind, at, data in self._connection().execute(stmt)
         ]
 
     # -- visits and policy -----------------------------------------------------------------------
@@ -277,6 +298,72 @@ class SqlReportQueries:
             for customer_id, machine_id in rows:
                 found[CustomerId(customer_id)].append(MachineId(machine_id))
         return dict(found)
+
+    def time_entries(
+        self, start: datetime, end: datetime, customer_id: CustomerId | None = None
+    ) -> list[tuple[CustomerId, TimeEntry]]:
+        """Advisory minutes recorded in [start, end) (comments with minutes, as billing counts
+        them: queries/billing.py), with the machine owner's id, for every customer at once."""
+        minutes = self._json(TicketEventRecord.data)["minutes"].as_string()
+        stmt = (
+            select(
+                MachineRecord.customer_id,
+                TicketEventRecord.at,
+                TicketRecord.number,
+                minutes,
+                TicketRecord.machine_id,
+                TicketRecord.plan_code,
+            )
+            .join(TicketRecord, TicketEventRecord.ticket_id == TicketRecord.id)
+            .join(MachineRecord, TicketRecord.machine_id == MachineRecord.id)
+            .where(
+                TicketEventRecord.kind == EventKind.COMMENT.value,
+                TicketEventRecord.at >= start,
+                TicketEventRecord.at < end,
+                TicketEventRecord.data.like('%"minutes"%'),
+            )
+            .order_by(TicketEventRecord.at, TicketEventRecord.id)
+        )
+        if customer_id is not None:
+            stmt = stmt.where(MachineRecord.customer_id == customer_id)
+        found = []
+        for owner, at, number, value, machine_id, plan_code in self._session.execute(stmt):
+            count = int(value) if value and str(value).isdigit() else 0
+            if count:
+                found.append(
+                    (CustomerId(owner), TimeEntry(at, number, count, MachineId(machine_id), PlanCode(plan_code)))
+                )
+        return found
+
+    def visit_entries(
+        self, start: datetime, end: datetime, customer_id: CustomerId | None = None
+    ) -> list[tuple[CustomerId, VisitEntry]]:
+        """Visits started in [start, end) as billing counts them, with the machine owner's id."""
+        stmt = (
+            select(
+                MachineRecord.customer_id,
+                VisitRecord.started_at,
+                VisitRecord.ended_at,
+                TicketRecord.number,
+                MachineRecord.serial,
+                VisitRecord.maintenance,
+                VisitRecord.travel_expenses,
+                VisitRecord.machine_id,
+            )
+            .join(MachineRecord, VisitRecord.machine_id == MachineRecord.id)
+            .outerjoin(TicketRecord, VisitRecord.ticket_id == TicketRecord.id)
+            .where(VisitRecord.started_at >= start, VisitRecord.started_at < end)
+            .order_by(VisitRecord.started_at, VisitRecord.id)
+        )
+        if customer_id is not None:
+            stmt = stmt.where(MachineRecord.customer_id == customer_id)
+        return [
+            (
+                CustomerId(owner),
+                VisitEntry(started, ended, number or "", serial, bool(maintenance), travel or 0, MachineId(machine)),
+            )
+            for owner, started, ended, number, serial, maintenance, travel, machine in self._session.execute(stmt)
+        ]
 
     def responses(self, ticket_id: TicketId) -> list[datetime]:
         return list(

@@ -10,9 +10,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain.calendar import BusinessCalendar, DaysOff
+from desktop_app.domain.ids import CustomerId
 from desktop_app.domain.model import Role, Severity
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.domain.policy import PolicySettings
+from desktop_app.domain.reports import WorkingClock
 from desktop_app.errors import PermissionDeniedError
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
@@ -36,6 +38,7 @@ class ReportContext:
         self.clock = clock
         self._holidays = holidays
         self._calendars: dict[tuple[object, ...], BusinessCalendar] = {}
+        self._clocks: dict[int, WorkingClock] = {}
 
     # -- who ---------------------------------------------------------------------------------------
 
@@ -70,6 +73,13 @@ class ReportContext:
             datetime.combine(period.start, time.min, tz),
             datetime.combine(period.end + timedelta(days=1), time.min, tz),
         )
+
+    def midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time.min, self.tz)
+
+    def customer_city(self, uow: UnitOfWork, customer_id: CustomerId) -> str:
+        customer = uow.catalog.get_customer(customer_id)
+        return customer.city if customer else ""
 
     def future_reason(self, period: ReportPeriod) -> str:
         """Why a period has nothing yet ("" when it has started)."""
@@ -109,6 +119,15 @@ class ReportContext:
             )
             self._calendars[key] = calendar
         return calendar
+
+    def clock_for(self, policy: PolicySettings) -> WorkingClock:
+        """The working-time clock of a policy version's calendar, kept while its calendar is."""
+        calendar = self.calendar_for(policy)
+        clock = self._clocks.get(id(calendar))
+        if clock is None or clock.calendar is not calendar:
+            clock = WorkingClock(calendar)
+            self._clocks[id(calendar)] = clock
+        return clock
 
     # -- words -------------------------------------------------------------------------------------
 

@@ -4,11 +4,12 @@ billing statements (domain.billing.bill_customer), so a report never disagrees w
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from desktop_app.domain.billing import BillingContract, BillingLine, bill_customer
-from desktop_app.domain.ids import CustomerId, MachineId, PlanCode
+from desktop_app.domain.billing import BillingContract, BillingLine, TimeEntry, VisitEntry, bill_customer
+from desktop_app.domain.ids import CustomerId, PlanCode
 from desktop_app.domain.money import with_iva
 from desktop_app.i18n import _
 from desktop_app.services.dto import ContractSummary
@@ -23,8 +24,6 @@ from desktop_app.services.report_dto import (
 from desktop_app.services.reports._context import ReportContext
 
 RENEWAL_WINDOWS = (30, 60, 90)
-# Billing reads everything recorded for a customer: no work this desk records is older than this.
-_BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _matches(contract: ContractSummary, flt: ReportFilter) -> bool:
@@ -39,73 +38,83 @@ def contract_uses(
     ctx: ReportContext, period: ReportPeriod, flt: ReportFilter
 ) -> tuple[tuple[ContractUse, ...], tuple[UnbilledLine, ...], list[ContractSummary]]:
     """The use of every matching contract valid during the period, the billable lines of the
-    period's work, and every matching contract (for the renewal list)."""
+    period's work, and every matching contract (for the renewal list).
+
+    Each customer is billed as its statement bills it (every contract of theirs, so a visit goes
+    to the contract billing picks), from the time and visits read for all customers in two queries.
+    """
     policy = ctx.policy.policy()
     tz = ctx.tz
     start, end = ctx.bounds(period)
     with ctx.uow_factory() as uow:
-        every = [c for c in uow.queries.contracts.summaries() if _matches(c, flt)]
+        summaries = uow.queries.contracts.summaries()
+        every = [c for c in summaries if _matches(c, flt)]
         in_period = [c for c in every if c.valid_from <= period.end and c.valid_to >= period.start]
+        earliest = min([start, *(ctx.midnight(c.valid_from) for c in in_period)])
+        recorded_until = ctx.now() + timedelta(days=1)  # nothing is recorded in the future
+        queries = uow.queries.reports
+        time_of: dict[CustomerId, list[TimeEntry]] = defaultdict(list)
+        visits_of: dict[CustomerId, list[VisitEntry]] = defaultdict(list)
+        for owner, entry in queries.time_entries(earliest, recorded_until, flt.customer_id):
+            time_of[owner].append(entry)
+        for owner, visit in queries.visit_entries(earliest, recorded_until, flt.customer_id):
+            visits_of[owner].append(visit)
         customers = {c.customer_id for c in in_period}
         if not flt.plan:  # work without a contract belongs to no plan
-            billed = uow.queries.reports.billable_customers(start, end)
-            customers |= {c for c in billed if flt.customer_id is None or c == flt.customer_id}
-        machines = uow.queries.reports.customer_machines(customers)
-        names: dict[CustomerId, str] = {}
-        uses: list[ContractUse] = []
-        lines: list[UnbilledLine] = []
-        recorded_until = ctx.now() + timedelta(days=1)
-        for customer_id in sorted(customers):
-            mine = [c for c in every if c.customer_id == customer_id]
-            wanted: set[MachineId] = {m.id for c in mine for m in c.machines} | set(machines.get(customer_id, ()))
-            if not wanted:
+            worked = {owner for owner, entries in time_of.items() if any(start <= e.at < end for e in entries)}
+            worked |= {owner for owner, visits in visits_of.items() if any(start <= v.started_at < end for v in visits)}
+            customers |= {c for c in worked if not flt.city or ctx.customer_city(uow, c) == flt.city}
+        names = {c.customer_id: c.customer_name for c in summaries}
+        for customer_id in customers - names.keys():
+            customer = uow.catalog.get_customer(customer_id)
+            names[customer_id] = customer.name if customer else str(customer_id)
+    contracts_of: dict[CustomerId, list[ContractSummary]] = defaultdict(list)
+    for contract in summaries:
+        contracts_of[contract.customer_id].append(contract)
+    shown = {c.id for c in in_period}
+    uses: list[ContractUse] = []
+    lines: list[UnbilledLine] = []
+    for customer_id in sorted(customers):
+        mine = contracts_of.get(customer_id, [])
+        terms = []
+        for contract in mine:
+            plan = policy.plan(PlanCode(contract.plan_code))
+            terms.append(
+                BillingContract(
+                    contract.id,
+                    plan.rank,
+                    contract.valid_from,
+                    contract.valid_to,
+                    frozenset(m.id for m in contract.machines),
+                    plan.included_advisory_hours,
+                    plan.included_maintenances,
+                    plan.extra_hour_rate,
+                )
+            )
+        bill = bill_customer(terms, time_of[customer_id], visits_of[customer_id], tz, policy.out_of_plan_hour_rate)
+        for contract, part in zip(mine, bill.contracts, strict=True):
+            if contract.id not in shown:
                 continue
-            time = uow.queries.billing.advisory_time(sorted(wanted), _BEGINNING, recorded_until)
-            visits = uow.queries.billing.visits(sorted(wanted), _BEGINNING, recorded_until)
-            terms = []
-            for contract in mine:
-                plan = policy.plan(PlanCode(contract.plan_code))
-                terms.append(
-                    BillingContract(
-                        contract.id,
-                        plan.rank,
-                        contract.valid_from,
-                        contract.valid_to,
-                        frozenset(m.id for m in contract.machines),
-                        plan.included_advisory_hours,
-                        plan.included_maintenances,
-                        plan.extra_hour_rate,
-                    )
+            used = part.balance
+            uses.append(
+                ContractUse(
+                    contract_id=contract.id,
+                    invoice_number=contract.invoice_number,
+                    customer_id=contract.customer_id,
+                    customer_name=contract.customer_name,
+                    plan_code=contract.plan_code,
+                    plan_name=contract.plan_name,
+                    valid_from=contract.valid_from,
+                    valid_to=contract.valid_to,
+                    advisory_hours_used=used.advisory_minutes_used / 60,
+                    advisory_hours_included=used.advisory_minutes_included // 60,
+                    maintenances_used=used.maintenances_used,
+                    maintenances_included=used.maintenances_included,
+                    extra_advisory_hours=used.extra_advisory_minutes / 60,
                 )
-            bill = bill_customer(terms, time, visits, tz, policy.out_of_plan_hour_rate)
-            if not names.get(customer_id):
-                names[customer_id] = mine[0].customer_name if mine else ""
-            for contract, part in zip(mine, bill.contracts, strict=True):
-                if contract in in_period:
-                    used = part.balance
-                    uses.append(
-                        ContractUse(
-                            contract_id=contract.id,
-                            invoice_number=contract.invoice_number,
-                            customer_id=contract.customer_id,
-                            customer_name=contract.customer_name,
-                            plan_code=contract.plan_code,
-                            plan_name=contract.plan_name,
-                            valid_from=contract.valid_from,
-                            valid_to=contract.valid_to,
-                            advisory_hours_used=used.advisory_minutes_used / 60,
-                            advisory_hours_included=used.advisory_minutes_included // 60,
-                            maintenances_used=used.maintenances_used,
-                            maintenances_included=used.maintenances_included,
-                            extra_advisory_hours=used.extra_advisory_minutes / 60,
-                        )
-                    )
-                lines.extend(
-                    _unbilled(period, customer_id, contract.customer_name, contract.invoice_number, part.lines)
-                )
-            if not mine:
-                customer = uow.catalog.get_customer(customer_id)
-                names[customer_id] = customer.name if customer else str(customer_id)
+            )
+            lines.extend(_unbilled(period, customer_id, contract.customer_name, contract.invoice_number, part.lines))
+        if not flt.plan:
             lines.extend(_unbilled(period, customer_id, names[customer_id], "", bill.without_contract))
     uses.sort(key=lambda u: (u.customer_name.casefold(), u.valid_from, u.invoice_number))
     lines.sort(key=lambda line: (line.day, line.customer_name.casefold(), line.kind, line.reference))

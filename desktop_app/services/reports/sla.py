@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
-from desktop_app.domain.calendar import BusinessCalendar
 from desktop_app.domain.ids import PlanCode
 from desktop_app.domain.model import Severity
 from desktop_app.domain.policy import PolicySettings
@@ -22,9 +21,9 @@ from desktop_app.domain.reports import (
     Outcome,
     ReportTicket,
     TicketVerdict,
+    WorkingClock,
     hours,
     judge_ticket,
-    local_day,
     median,
     month_key,
     months_between,
@@ -40,7 +39,7 @@ from desktop_app.services.report_ports import TicketRow
 from desktop_app.services.reports._context import ReportContext, month_label
 from desktop_app.wording import severity_label
 
-Judge = Callable[[BusinessCalendar, ReportTicket, datetime], TicketVerdict]
+Judge = Callable[[WorkingClock, ReportTicket, datetime], TicketVerdict]
 
 
 @dataclass
@@ -83,7 +82,7 @@ class Judged:
     row: TicketRow
     verdict: TicketVerdict
     response_time: timedelta
-    calendar: BusinessCalendar  # of the ticket's policy version
+    clock: WorkingClock  # the working time of the ticket's policy version
 
 
 def report_ticket(row: TicketRow, policies: dict[int | None, PolicySettings]) -> tuple[ReportTicket, PolicySettings]:
@@ -123,8 +122,8 @@ def judge_rows(
             ticket, policy = report_ticket(row, policies)
         except KeyError:  # a plan or severity no policy knows any more: nothing to judge it by
             continue
-        calendar = ctx.calendar_for(policy)
-        judged.append(Judged(row, judge(calendar, ticket, now), ticket.response_time, calendar))
+        clock = ctx.clock_for(policy)
+        judged.append(Judged(row, judge(clock, ticket, now), ticket.response_time, clock))
     return judged
 
 
@@ -133,6 +132,7 @@ class SlaGroups:
 
     def __init__(self, ctx: ReportContext, period: ReportPeriod, start: datetime, end: datetime, now: datetime):
         self._ctx, self._period, self._start, self._end, self._now = ctx, period, start, end, now
+        self._tz = ctx.tz
         self.total = Tally()
         self.months = {key: Tally() for key in months_between(period.start, period.end)}
         self.plans: dict[str, Tally] = {}
@@ -144,67 +144,77 @@ class SlaGroups:
         self.customer_names: dict[str, str] = {}
         self.versions: set[int] = set()
 
-    def _groups(self, row: TicketRow, month: str) -> list[Tally]:
+    @staticmethod
+    def _tally(groups: dict[str, Tally], key: str) -> Tally:
+        tally = groups.get(key)
+        if tally is None:
+            tally = groups[key] = Tally()
+        return tally
+
+    def _groups(self, row: TicketRow) -> list[Tally]:
+        """The groups a ticket counts in, but its month."""
         agent = str(row.agent_id) if row.agent_id is not None else ""
         customer = str(row.customer_id)
-        self.agent_names[agent] = row.agent_name or _("Unassigned")
+        if agent not in self.agent_names:
+            self.agent_names[agent] = row.agent_name or _("Unassigned")
         self.customer_names[customer] = row.customer_name
         return [
             self.total,
-            self.months[month],
-            self.plans.setdefault(row.plan_code, Tally()),
-            self.severities.setdefault(row.severity.value, Tally()),
-            self.agents.setdefault(agent, Tally()),
-            self.cities.setdefault(row.city, Tally()),
-            self.customers.setdefault(customer, Tally()),
+            self._tally(self.plans, row.plan_code),
+            self._tally(self.severities, row.severity.value),
+            self._tally(self.agents, agent),
+            self._tally(self.cities, row.city),
+            self._tally(self.customers, customer),
         ]
 
     def add(self, judged: Judged) -> None:
-        tz = self._ctx.tz
+        tz, period = self._tz, self._period
         row, verdict = judged.row, judged.verdict
-        counted = False
+        groups: list[Tally] | None = None
         for clock in verdict.clocks:
-            day = local_day(clock.started_at, tz)
-            if not self._period.contains(day):
+            day = clock.started_at.astimezone(tz).date()
+            if not period.start <= day <= period.end:
                 continue
-            counted = True
-            for tally in self._groups(row, month_key(day)):
+            groups = groups or self._groups(row)
+            outcome = clock.outcome
+            working = hours(clock.response_working) if clock.response_working is not None else None
+            for tally in (*groups, self.months[month_key(day)]):
                 tally.tickets.add(row.id)
-                if clock.outcome is Outcome.MET:
+                if outcome is Outcome.MET:
                     tally.first_met += 1
-                elif clock.outcome is Outcome.MISSED:
+                elif outcome is Outcome.MISSED:
                     tally.first_missed += 1
-                elif clock.outcome is Outcome.PENDING:
+                elif outcome is Outcome.PENDING:
                     tally.first_pending += 1
-                if clock.response_working is not None:
-                    tally.first_hours.append(hours(clock.response_working))
+                if working is not None:
+                    tally.first_hours.append(working)
         for update in verdict.updates:
-            day = local_day(update.decided_at, tz)
-            if not self._period.contains(day):
+            day = update.decided_at.astimezone(tz).date()
+            if not period.start <= day <= period.end:
                 continue
-            counted = True
-            for tally in self._groups(row, month_key(day)):
-                if update.outcome is Outcome.MET:
+            groups = groups or self._groups(row)
+            met = update.outcome is Outcome.MET
+            for tally in (*groups, self.months[month_key(day)]):
+                if met:
                     tally.updates_met += 1
                 else:
                     tally.updates_missed += 1
         if verdict.pauses:
-            self._add_pauses(row, verdict.pauses, judged.calendar)
-        if counted and row.policy_version is not None:
+            self._add_pauses(row, verdict.pauses, judged.clock)
+        if groups is not None and row.policy_version is not None:
             self.versions.add(row.policy_version)
 
-    def _add_pauses(self, row: TicketRow, pauses: tuple[Interval, ...], calendar: BusinessCalendar) -> None:
+    def _add_pauses(self, row: TicketRow, pauses: tuple[Interval, ...], clock: WorkingClock) -> None:
         """Waiting time inside the period, split at month boundaries (R9)."""
         stop = min(self._end, self._now)
         for pause in pauses:
             a, b = max(pause.start, self._start), min(pause.end or stop, stop)
             while a < b:
-                day = local_day(a, self._ctx.tz)
-                month_end = _next_month_start(day, self._ctx)
-                piece_end = min(b, month_end)
-                spent = paused_between(calendar, (Interval(a, piece_end),), a, piece_end)
+                day = a.astimezone(self._tz).date()
+                piece_end = min(b, _next_month_start(day, self._tz))
+                spent = paused_between(clock, (Interval(a, piece_end),), a, piece_end)
                 if spent:
-                    for tally in self._groups(row, month_key(day)):
+                    for tally in (*self._groups(row), self.months[month_key(day)]):
                         tally.paused += spent
                 a = piece_end
 
@@ -241,9 +251,9 @@ def _by_label(tallies: dict[str, Tally], names: dict[str, str]) -> tuple[SlaFigu
     return tuple(t.figures(k, names.get(k, k)) for k, t in ordered)
 
 
-def _next_month_start(day: date, ctx: ReportContext) -> datetime:
+def _next_month_start(day: date, tz: tzinfo) -> datetime:
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return datetime.combine(date(year, month, 1), time.min, ctx.tz)
+    return datetime.combine(date(year, month, 1), time.min, tz)
 
 
 def empty_sla_reason(ctx: ReportContext, period: ReportPeriod, groups: SlaGroups) -> str:
