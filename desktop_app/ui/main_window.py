@@ -37,6 +37,7 @@ from desktop_app.ui.views.machine_view import MachineView
 from desktop_app.ui.views.mail_import import is_saved_mail
 from desktop_app.ui.views.notices_view import NoticeBell, NoticesView
 from desktop_app.ui.views.queue_view import QueueView
+from desktop_app.ui.views.reports_view import ReportsView
 from desktop_app.ui.views.settings_view import SettingsView
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         if self.mail_view is None:  # a desk without the mail service: no mail page either
             self.navigation.item(Page.MAIL).setHidden(True)
+        if self.reports_view is None:
+            self.navigation.item(Page.REPORTS).setHidden(True)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -169,6 +172,8 @@ class MainWindow(QMainWindow):
                 Permission.HANDLE_MAIL,
                 self._build_mail_page,
             ),
+            # Everyone: coordinators and administrators read every ticket, others their own (the service says which).
+            PageSpec(Page.REPORTS, "chart", _("Reports"), _("Reports"), None, self._build_reports_page),
         )
 
     def _build_queue_page(self) -> PageContent:
@@ -308,6 +313,23 @@ class MainWindow(QMainWindow):
         self.mail_view.message.connect(self._on_mail_linked)
         return PageContent(self.mail_view, self.mail_view.header_widget)
 
+    def _build_reports_page(self) -> PageContent:
+        desk, tickets = self._desk, self._tickets
+        self.reports_view: ReportsView | None = None
+        if desk.reports is None:
+            return PageContent(QWidget())  # never shown: the rail and the View menu leave it out
+        self.reports_view = ReportsView(
+            desk.reports,
+            tickets,
+            desk.contracts.customers,
+            self._tasks,
+            self._actor,
+            lambda: tickets.now().astimezone(tickets.timezone()).date(),
+            tickets.timezone(),
+        )
+        self.reports_view.message.connect(self._say)
+        return PageContent(self.reports_view, self.reports_view.header_widget)
+
     def _build_notice_bell(self) -> NoticeBell:
         """The bell, always in sight: at the right of the menu bar (in a tool bar where the menu
         bar is the system's, as on macOS)."""
@@ -384,6 +406,8 @@ class MainWindow(QMainWindow):
         self.customers_view.reload()
         if self.mail_view is not None:
             self.mail_view.reload()
+        if self.reports_view is not None:
+            self.reports_view.reload()
         if self.machine_view.page is not None:
             self.machine_view.show_machine(int(self.machine_view.page.detail.id))
         if self.ticket_view.detail is not None:

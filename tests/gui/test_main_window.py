@@ -41,6 +41,7 @@ def test_spanish_ui_has_spanish_navigation_and_headers(window: MainWindow) -> No
         "Avisos",
         "Clientes",
         "Correo sin clasificar",
+        "Informes",
     ]
     model = window.queue_view.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in QueueColumn]

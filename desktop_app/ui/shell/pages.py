@@ -19,7 +19,7 @@ from desktop_app.ui import theme
 
 class Page(IntEnum):
     """The pages in the order they are shown; the value is the page's place in the stack and the
-    rail, and Ctrl+(value+1) opens it."""
+    rail, and Ctrl+(value+1) opens it (Ctrl+0 the tenth)."""
 
     QUEUE = 0
     TICKET = 1
@@ -30,6 +30,7 @@ class Page(IntEnum):
     NOTICES = 6
     CUSTOMERS = 7  # after the pages before, so they keep their Ctrl+number
     MAIL = 8  # "Correo sin clasificar" (Ctrl+9), for those who handle mail
+    REPORTS = 9  # "Informes" (Ctrl+0: the tenth key of the number row)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class PageSpec:
 
     @property
     def shortcut(self) -> QKeySequence:
-        return QKeySequence(f"Ctrl+{int(self.key) + 1}")
+        return QKeySequence(f"Ctrl+{(int(self.key) + 1) % 10}")
 
     def allowed_for(self, actor: Actor) -> bool:
         return self.permission is None or may(actor, self.permission)
