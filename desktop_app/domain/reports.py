@@ -20,6 +20,7 @@ holidays), so a report never disagrees with the countdown a ticket showed or wit
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -41,7 +42,6 @@ _HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
 _MEMO = 50_000
-_WALK = 31  # days a due time is looked for one by one before bisecting the running totals
 # Backlog age buckets (days since the ticket was received): (label, first day, last day or None).
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0–1", 0, 1),
@@ -149,6 +149,7 @@ class WorkingClock:
         # years the tickets touch); earlier days get negative values.
         self._origin: date | None = None
         self._seen: dict[datetime, int] = {}
+        self._bases: list[int] = []  # the value at each midnight from the origin on
 
     def _day(self, day: date) -> tuple[int, tuple[tuple[int, int], ...], int]:
         """(working time from the origin to the day's local midnight, the day's working intervals
@@ -159,6 +160,7 @@ class WorkingClock:
             origin = self._origin
             if origin is None:
                 origin = self._origin = day
+                self._bases = [0]
             if day >= origin:
                 base = calendar.microseconds_in_days(origin, day)
             else:
@@ -199,17 +201,21 @@ class WorkingClock:
     def _reaching(self, day: date, target: int) -> datetime:
         """The earliest moment, on `day` or after, whose value is `target` (> the value of any
         moment of `day` before the one wanted)."""
-        base, intervals, full = self._day(day)
-        steps = 0
-        while target > base + full:
-            if steps == _WALK:  # far ahead (a long wait added): the calendar's bisection
+        origin = self._origin
+        if origin is not None and day >= origin:
+            # Days from the origin on: one bisection of the midnights' values finds the day.
+            bases = self._bases
+            while bases[-1] < target:
+                self._extend()
+            index = bisect_left(bases, target) - 1
+            day = origin + timedelta(days=index)
+            base, intervals, _full = self._day(day)
+        else:
+            base, intervals, full = self._day(day)
+            if target > base + full:
                 day, left = self.calendar.first_day_reaching(day + _DAY, target - base - full)
                 base, intervals, full = self._day(day)
                 target = base + left
-                break
-            day += _DAY
-            base, intervals, full = self._day(day)
-            steps += 1
         reached = base
         for begin, end in intervals:
             if target - reached <= end - begin:
@@ -217,6 +223,14 @@ class WorkingClock:
                 return datetime.combine(day, time.min, self._tz) + timedelta(microseconds=offset)
             reached += end - begin
         raise AssertionError("the running totals said the time runs out on this day")  # pragma: no cover
+
+    def _extend(self) -> None:
+        """Ninety more days of midnight values after the origin (bases[i]: day origin + i)."""
+        assert self._origin is not None
+        bases = self._bases
+        for _ in range(90):
+            _base, _intervals, full = self._day(self._origin + timedelta(days=len(bases) - 1))
+            bases.append(bases[-1] + full)
 
     def due(self, start: datetime, duration: timedelta, pauses: Sequence[tuple[int, int]]) -> tuple[datetime, int]:
         """`add_counted_working_time` in numbers: (the due time, its value). `pauses`: (begin, end)
@@ -240,8 +254,14 @@ def _offset(moment: time) -> int:
     return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
 
 
-def judge_ticket(clock: WorkingClock, ticket: ReportTicket, now: datetime) -> TicketVerdict:
-    """Every clock's first response and every update promise of the ticket, as of `now`."""
+def judge_ticket(
+    clock: WorkingClock, ticket: ReportTicket, now: datetime, *, since: datetime | None = None
+) -> TicketVerdict:
+    """Every clock's first response and every update promise of the ticket, as of `now`.
+
+    since: leave out what is decided before it (a report's period start): clocks that ended
+    before it, first responses of clocks that started before it, promises kept before it.
+    """
     starts = clock_starts(ticket)
     all_pauses = pauses_from_history(ticket.changes, ticket.received_at)
     clocks: list[ClockVerdict] = []
@@ -249,11 +269,15 @@ def judge_ticket(clock: WorkingClock, ticket: ReportTicket, now: datetime) -> Ti
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else None
         words, end = _clock_words(ticket, start, stop)
+        early = since is not None and start < since
+        if since is not None and early and end is not None and end < since:
+            continue
         pauses = [p for p in all_pauses if p.end is None or p.end > start]
         first = words[0] if words else None
-        clocks.append(_first_response(clock, start, ticket.response_time, pauses, first, end, now))
+        if not early:
+            clocks.append(_first_response(clock, start, ticket.response_time, pauses, first, end, now))
         if first is not None:
-            updates.extend(_updates(clock, ticket.response_time, pauses, words, end, now))
+            updates.extend(_updates(clock, ticket.response_time, pauses, words, end, now, since))
     return TicketVerdict(tuple(clocks), tuple(updates), all_pauses)
 
 
@@ -309,10 +333,13 @@ def _updates(
     words: Sequence[datetime],
     end: datetime | None,
     now: datetime,
+    since: datetime | None = None,
 ) -> list[UpdateVerdict]:
     verdicts: list[UpdateVerdict] = []
     for index, promised in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else None
+        if since is not None and following is not None and following < since:
+            continue  # kept or missed before `since`: decided at the latest by the next word
         moment = following if following is not None else min(end, now) if end is not None else now
         due, _value = clock.due(promised, response, _values(clock, pauses, promised, moment))
         if following is not None:

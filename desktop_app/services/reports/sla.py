@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import partial
 
 from desktop_app.domain.ids import PlanCode
 from desktop_app.domain.model import Severity
@@ -265,9 +266,7 @@ def empty_sla_reason(ctx: ReportContext, period: ReportPeriod, groups: SlaGroups
     return ""
 
 
-def judged_in(
-    ctx: ReportContext, period: ReportPeriod, flt: ReportFilter, *, judge: Judge = judge_ticket
-) -> tuple[list[Judged], SlaGroups]:
+def judged_in(ctx: ReportContext, period: ReportPeriod, flt: ReportFilter) -> tuple[list[Judged], SlaGroups]:
     """The period's tickets (`flt`, already scoped to the actor) judged, and their SLA groups."""
     start, end = ctx.bounds(period)
     now = ctx.now()
@@ -277,7 +276,8 @@ def judged_in(
         with ctx.uow_factory() as uow:
             rows = uow.queries.reports.tickets(start, min(end, now), flt)
             policies = ctx.versions(uow, {row.policy_version for row in rows})
-        judged = judge_rows(ctx, rows, policies, now, judge)
+        # What was decided before the period is left out (it would not be counted).
+        judged = judge_rows(ctx, rows, policies, now, partial(judge_ticket, since=start))
         for one in judged:
             groups.add(one)
     return judged, groups
