@@ -37,7 +37,8 @@ MISSED = "#E0603A"
 NEUTRAL = "#4C78A8"
 SECOND = "#F0A030"
 THIRD = "#8E6CB8"
-TREND = theme.ACCENT
+TREND = "#2B4C7E"  # a dark blue line over green and red bars
+TREND_ON_DARK = "#8FB3E8"  # the same line on a dark palette
 
 CHART_MIN_HEIGHT = 250
 MAX_AXIS_LABELS = 14  # more bar labels would be elided to "…" at 1366 px
@@ -187,7 +188,8 @@ class ReportChart(QChartView):
         if trend is not None and not horizontal:
             line = QLineSeries()
             line.setName(trend.label)
-            pen = QPen(QColor(trend.color))
+            line_color = QColor(TREND_ON_DARK if colors.dark and trend.color == TREND else trend.color)
+            pen = QPen(line_color)
             pen.setWidthF(2.5)
             line.setPen(pen)
             line.setPointsVisible(True)
@@ -201,7 +203,7 @@ class ReportChart(QChartView):
             percent_axis.setTickCount(6)
             percent_axis.setLabelFormat("%.0f %%")
             percent_axis.setLabelsFont(_small_font(self.font()))
-            percent_axis.setLabelsColor(QColor(trend.color))
+            percent_axis.setLabelsColor(line_color)
             percent_axis.setGridLineVisible(False)
             percent_axis.setLinePenColor(QColor(colors.border))
             chart.addAxis(percent_axis, Qt.AlignmentFlag.AlignRight)

@@ -66,7 +66,6 @@ class FieldSection(Section):
             ],
             stretch=2,
         )
-        self.body.addStretch(1)
 
     def show_result(self, result: FieldWork) -> None:
         self.result = result
@@ -161,7 +160,6 @@ class PlansSection(Section):
         )
         self.unbilled_total = QLabel(objectName="hint")
         self.body.addWidget(self.unbilled_total)
-        self.body.addStretch(1)
 
     def show_result(self, result: PlanUse) -> None:
         self.result = result

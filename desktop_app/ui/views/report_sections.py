@@ -98,7 +98,7 @@ class Section(QStackedWidget):
         self, title: str, columns: Sequence[Column], chart_share: int = 3, into: QBoxLayout | None = None
     ) -> ChartPanel:
         panel = ChartPanel(title, columns, self._tasks, self._say, chart_share)
-        (self.body if into is None else into).addWidget(panel)
+        (self.body if into is None else into).addWidget(panel, 1)  # a big screen gives the charts its height
         self.panels.append(panel)
         self.tables.append(panel.table)
         return panel
@@ -110,7 +110,7 @@ class Section(QStackedWidget):
         layout = QVBoxLayout(card)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.addWidget(panel)
-        self.body.addWidget(card)
+        self.body.addWidget(card, 1)
         self.tables.append(panel)
         return panel
 
@@ -172,9 +172,9 @@ class SlaSection(Section):
                 Column(_("Month")),
                 Column(_("On time"), Kind.COUNT),
                 Column(_("Late"), Kind.COUNT),
-                Column(_("Compliance"), Kind.PERCENT),
-                Column(_("Median"), Kind.HOURS),
-                Column(_("P90"), Kind.HOURS),
+                Column(_("%"), Kind.PERCENT, _("Compliance")),  # short: the month stays readable at 1366 px
+                Column(_("Median"), Kind.HOURS, _("Median first response, working hours")),
+                Column(_("P90"), Kind.HOURS, _("90th percentile of the first response, working hours")),
             ],
         )
         self.by = QComboBox()
@@ -206,7 +206,6 @@ class SlaSection(Section):
         self.breakdown.setMinimumHeight(300)
         self.breakdown.extra.addWidget(self.by)
         self.by.currentIndexChanged.connect(lambda _i: self._show_breakdown())
-        self.body.addStretch(1)
 
     def show_result(self, result: SlaCompliance) -> None:
         self.result = result
@@ -324,8 +323,7 @@ class WorkloadSection(Section):
             chart_share=2,
             into=pair,
         )
-        self.body.addLayout(pair)
-        self.body.addStretch(1)
+        self.body.addLayout(pair, 1)
 
     def show_result(self, result: Workload) -> None:
         self.result = result

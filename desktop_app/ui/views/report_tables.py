@@ -209,6 +209,7 @@ class TablePanel(QWidget):
         self.table.setFont(theme.tabular_font(self.table.font()))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(68)  # right-aligned numbers under a short header keep a gap between them
         header.setStretchLastSection(stretch is None)
         if stretch is not None:
             header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
