@@ -41,9 +41,12 @@ from desktop_app.domain.places import find_place
 from desktop_app.domain.policy import WARRANTY_PLAN, PolicySettings
 from desktop_app.domain.qr import label_payload
 from desktop_app.domain.sla import SlaFacts, StatusChange, first_response_due, ticket_sla
+from desktop_app.services.demo_history import DemoHistory, PastTicket
+from desktop_app.services.demo_texts import COMMENTS, PROBLEMS, SOLUTIONS, UPDATES
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 
+TO_CUSTOMER = (("to_customer", "yes"),)  # a comment's mark when it went to the customer (R7, R10)
 DEFAULT_SEED = 20181201  # the policy has been in force since 2018-12-01
 DEMO_PASSWORD = "makerdemo"  # demo data only; a real installation creates its own users
 
@@ -141,54 +144,6 @@ CONTACT_ROLES = (
     "Compras",
 )
 
-PROBLEMS = {
-    Technology.FDM: (
-        "La impresora se detuvo a mitad de la impresión y muestra error de temperatura en el extrusor.",
-        "Las primeras capas no se adhieren a la cama; ya nivelamos dos veces sin mejora.",
-        "El extrusor hace clic y no sale filamento; cambiamos el rollo de PLA y sigue igual.",
-        "La cama caliente no pasa de 45 °C y la pantalla muestra 'thermal runaway'.",
-        "Las piezas salen con desplazamiento de capas en el eje X a partir de los 3 cm.",
-        "La pantalla táctil no responde después de la actualización de firmware.",
-        "Ruido fuerte en el motor del eje Z al iniciar el homing.",
-        "El sensor de filamento detecta falta de material aunque el rollo está lleno.",
-        "Consulta sobre perfiles de laminado para PETG en piezas mecánicas.",
-        "El ventilador de capa no enciende y las piezas salen deformadas en voladizos.",
-    ),
-    Technology.RESIN: (
-        "La impresora de resina se detuvo a mitad del trabajo con error de comunicación con la pantalla LCD.",
-        "Las piezas quedan pegadas al FEP y no a la plataforma de construcción.",
-        "Aparecen líneas horizontales en todas las piezas impresas en resina gris.",
-        "La pantalla LCD muestra píxeles muertos en una esquina.",
-        "Olor a quemado y la lámpara UV se apaga a los pocos minutos.",
-        "Consulta sobre tiempos de curado para resina dental biocompatible.",
-        "El eje Z no baja hasta el fondo de la cubeta después de cambiar el FEP.",
-    ),
-}
-
-UPDATES = (
-    "Se envió al cliente el avance del diagnóstico; seguimos revisando.",
-    "Repuesto en camino; se informa al cliente la fecha estimada de llegada.",
-    "Se programó una nueva sesión remota con el cliente.",
-    "El cliente confirma que aplicó el ajuste; seguimos monitoreando.",
-)
-
-SOLUTIONS = (
-    "Se reemplazó el termistor del extrusor; la impresora quedó operando. Cliente confirma.",
-    "Se guió al cliente en la calibración del offset Z y la limpieza de la cama con alcohol isopropílico.",
-    "Se enviaron los perfiles recomendados y el instructivo de mantenimiento preventivo.",
-    "Se actualizó el firmware a la versión 2.4.1 por sesión remota; el problema no se repite.",
-    "Se cambió el FEP y se explicó el procedimiento de nivelación de la plataforma.",
-)
-
-COMMENTS = (
-    "Se solicitaron fotos de la pieza fallida y del panel de control.",
-    "Cliente envía video del ruido; se revisa con el equipo técnico.",
-    "Se programa sesión remota por TeamViewer para revisar configuración.",
-    "Se confirma que el equipo está dentro de garantía.",
-    "Se envía guía de diagnóstico paso a paso por correo.",
-    "Repuesto solicitado a bodega Barranquilla.",
-)
-
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -255,7 +210,7 @@ class DemoLoader:
         rng = random.Random(self._seed)
         with self._uow_factory() as uow:
             builder = _Builder(uow, policy, calendar, self._attachments, rng, now)
-            builder.policy_version = version
+            builder.policy_version, builder.seed = version, self._seed
             summary = builder.build()
             # Every demo user signs in with the same, documented password (README), hashed once per user so each
             # gets its own salt. It is 9 characters, under the 10 required of a password that is SET: it is written
@@ -279,6 +234,7 @@ class _Builder:
     ) -> None:
         self.uow, self.policy, self.calendar = uow, policy, calendar
         self.policy_version: int | None = None
+        self.seed = DEFAULT_SEED
         self.attachments, self.rng = attachments, rng
         self.now = now.astimezone(UTC)
         self.today = now.astimezone(calendar.tz).date()
@@ -294,6 +250,7 @@ class _Builder:
         self.director = staff[2]
         machines_total = contracts_total = 0
         self.coverage: dict[int, tuple[str, date, date]] = {}  # machine id -> (plan, from, to)
+        self.periods: dict[int, list[tuple[str, date, date]]] = {}  # every contract, for the history
         self.machines: list[tuple[Machine, Customer, ProductModel]] = []
         for index, (name, kind, city, plan) in enumerate(CUSTOMERS):
             customer = self._customer(index, name, kind, city)
@@ -399,6 +356,7 @@ class _Builder:
             )
             for machine in covered:
                 assert machine.id is not None
+                self.periods.setdefault(machine.id, []).append((plan, valid_from, valid_to))
                 if n == 0:
                     self.coverage[machine.id] = (plan, valid_from, valid_to)
         return len(periods)
@@ -421,6 +379,7 @@ class _Builder:
                     )
                 )
                 self.coverage[machine.id] = ("basico", valid_from, valid_from + timedelta(days=364))
+                self.periods.setdefault(machine.id, []).append(self.coverage[machine.id])
                 return 1
         return 0
 
@@ -469,9 +428,32 @@ class _Builder:
             specs.append((received, status, machine, customer, model, plan))
         # Numbers are handed out in order of receipt, as the desk itself does.
         specs.sort(key=lambda spec: spec[0])
-        for received, status, machine, customer, model, plan in specs:
-            self._ticket(machine, customer, model, plan, received, status)
-        return len(specs)
+        # Thirteen months of closed history beside them (services/demo_history.py, its own random
+        # generator), written in one order of receipt with these so numbers follow it.
+        history = DemoHistory(
+            self.uow,
+            self.policy,
+            self.calendar,
+            self.now,
+            seed=self.seed,
+            agents=self.agents,
+            technicians=self.technicians,
+            coordinator=self.coordinator,
+            policy_version=self.policy_version,
+        )
+        past = history.plan(self.machines, self.periods)
+        self.live_visits: list[Visit] = []
+        merged: list[tuple[datetime, int, PastTicket | int]] = [(p.received_at, 1, p) for p in past]
+        merged += [(spec[0], 0, index) for index, spec in enumerate(specs)]
+        merged.sort(key=lambda item: (item[0], item[1]))
+        for _at, _kind, item in merged:
+            if isinstance(item, PastTicket):
+                history.write(item)
+            else:
+                received, status, machine, customer, model, plan = specs[item]
+                self._ticket(machine, customer, model, plan, received, status)
+        history.finish(self.live_visits)
+        return len(specs) + len(past)
 
     def _status_and_age(self, *, recent: bool) -> tuple[TicketStatus, float]:
         """A third of the tickets are the live queue of the last days; the rest is history."""
@@ -561,7 +543,7 @@ class _Builder:
             assert technician.id is not None and ticket.id is not None
             start = first_response + timedelta(hours=2)
             hours = rng.choice((1.5, 2.5, 3.5, 4.5))
-            self.uow.tickets.add_visit(
+            visit = self.uow.tickets.add_visit(
                 Visit(
                     ticket.id,
                     machine.id,
@@ -575,6 +557,7 @@ class _Builder:
                     maintenance=True,
                 )
             )
+            self.live_visits.append(visit)
 
     def _timeline(
         self,
@@ -611,7 +594,10 @@ class _Builder:
                 )
             )
         if first_response is not None:
-            events.append(TicketEvent(tid, EventKind.COMMENT, first_response, agent_id, rng.choice(COMMENTS)))
+            # A word to the customer, as the desk marks it (the reports count it as the response, R7).
+            events.append(
+                TicketEvent(tid, EventKind.COMMENT, first_response, agent_id, rng.choice(COMMENTS), TO_CUSTOMER)
+            )
             events.append(
                 TicketEvent(
                     tid,
@@ -628,7 +614,7 @@ class _Builder:
             # recently, a few are about to miss the next one.
             update = max(first_response + timedelta(minutes=30), self.now - timedelta(hours=rng.uniform(0.5, 40)))
             if update < self.now:
-                events.append(TicketEvent(tid, EventKind.COMMENT, update, agent_id, rng.choice(UPDATES)))
+                events.append(TicketEvent(tid, EventKind.COMMENT, update, agent_id, rng.choice(UPDATES), TO_CUSTOMER))
         if ticket.status in (TicketStatus.WAITING_CUSTOMER, TicketStatus.CLOSED_NO_RESPONSE):
             events.append(
                 TicketEvent(

@@ -30,10 +30,13 @@ def test_queue_model_passes_the_model_tester(qtmodeltester, demo_services: Servi
 
 def test_queue_model_fetches_more_pages_on_demand(qtmodeltester, demo_services: Services) -> None:  # type: ignore[no-untyped-def]
     model = _queue_model(demo_services, QueueFilter(open_only=False))
-    assert model.total == 300 and model.rowCount() == PAGE_SIZE
+    assert model.total == 661 and model.rowCount() == PAGE_SIZE
     assert model.canFetchMore(QModelIndex())
     model.fetchMore(QModelIndex())
-    assert model.rowCount() == 300 and not model.canFetchMore(QModelIndex())
+    assert model.rowCount() == 2 * PAGE_SIZE and model.canFetchMore(QModelIndex())
+    while model.canFetchMore(QModelIndex()):  # the demo's thirteen months of history: four pages
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 661 and not model.canFetchMore(QModelIndex())
     qtmodeltester.check(model, force_py=True)
 
 

@@ -53,7 +53,7 @@ def test_db_upgrade_then_demo_if_empty_loads_once(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "makersupport.sqlite3").is_file()
     loaded = run("demo", "--if-empty", data_dir=tmp_path)
-    assert loaded.returncode == 0 and "300 tickets" in loaded.stdout
+    assert loaded.returncode == 0 and "661 tickets" in loaded.stdout
     again = run("demo", "--if-empty", data_dir=tmp_path)
     assert again.returncode == 0 and "already has data" in again.stdout
 

@@ -29,7 +29,7 @@ def test_r8_sql_order_equals_the_domain_order(demo_services: Services) -> None:
         key=lambda r: QueueKey(r.entry.plan_rank, r.entry.severity_rank, r.entry.received_at, r.entry.id),
     )
     assert [r.entry.id for r in rows] == [r.entry.id for r in resorted]
-    assert len(rows) == 300
+    assert len(rows) == 661  # 300 live and recent tickets + 361 closed history (services/demo_history.py)
 
 
 def test_r8_premium_tickets_come_before_profesional_and_basico(demo_services: Services) -> None:
@@ -182,9 +182,9 @@ def test_demo_is_deterministic(demo_services: Services, tmp_path: Path) -> None:
 def test_demo_reset_replaces_everything_and_if_empty_is_detected(demo_services: Services) -> None:
     assert demo_services.demo.has_data()
     summary = demo_services.demo.load(DEMO_NOW, reset=True)
-    assert (summary.customers, summary.tickets) == (40, 300)
+    assert (summary.customers, summary.tickets) == (40, 661)
     assert 120 <= summary.machines <= 180 and summary.contracts >= 30
-    assert len(_all(demo_services, QueueFilter(open_only=False))) == 300
+    assert len(_all(demo_services, QueueFilter(open_only=False))) == 661
 
 
 def test_ticket_numbers_follow_order_of_receipt(demo_services: Services) -> None:
