@@ -27,6 +27,8 @@ makersupport import customers|contacts|machines|contracts FILE [--dry-run] [--al
 makersupport export customers|contacts|machines|contracts --out FILE.xlsx|FILE.csv
 makersupport mail configure|test|fetch|send|outbox|import …
                                                   the support mailbox (cli_mail.py)
+makersupport report sla|customer|month …          SLA compliance, a customer's service report, the
+                                                  monthly management report (cli_reports.py; reads only)
 
 --db URL, --lang and --user go before or after the command (`makersupport demo --db URL`).
 Commands that change data (demo, escalate, backup, restore, worker, certificate keygen/issue/
@@ -47,6 +49,7 @@ from pathlib import Path
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.cli_mail import add_mail_commands, check_mail_input, run_mail
+from desktop_app.cli_reports import add_report_commands, run_report
 from desktop_app.cli_sign_in import USER_ENV, needed_permission, sign_in, stdin_is_terminal
 from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
@@ -169,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--log", type=Path, metavar="FILE", help=_("also append the log to this file"))
     _add_import_commands(commands)
     add_mail_commands(commands)
+    add_report_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 
@@ -663,6 +667,8 @@ def _run(args: argparse.Namespace) -> int:
             return _import(args, services, actor)
         elif command == "export":
             _export(args, services)
+        elif command == "report":
+            return run_report(args, services)
         elif command == "mail":
             return run_mail(args, services.mail, actor)
         elif command == "backup":
