@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
+import importlib
+
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.model import OPEN_STATUSES
@@ -28,7 +29,10 @@ def next_in_year(
     """
     counter = session.get(counter_type, year, with_for_update=True)
     if counter is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        # The dialect's own INSERT (both speak ON CONFLICT); imported here so that a desk on its
+        # SQLite file never loads the PostgreSQL dialect at start-up (test_startup_imports).
+        name = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+        dialect = importlib.import_module(f"sqlalchemy.dialects.{name}")
         session.execute(dialect.insert(counter_type).values(year=year, last=0).on_conflict_do_nothing())
         counter = session.get(counter_type, year, with_for_update=True, populate_existing=True)
         assert counter is not None  # inserted above, by us or by the desk that got there first
