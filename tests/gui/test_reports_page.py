@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDateEdit, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -141,6 +141,7 @@ def test_a_period_in_the_future_shows_the_services_reason_instead_of_charts(
     assert expected.empty_reason
     assert view.sla.is_empty and view.sla.empty_label.text() == expected.empty_reason
     assert view.sla.empty_label.isVisible() and not view.sla.months.isVisible()
+    assert not view.sla.breakdown.export_button.isEnabled()  # nothing to export
     workload = demo_services.desk.reports.workload(period, ReportFilter(), actor=_coordinator(demo_services))
     assert view.workload.is_empty and view.workload.empty_label.text() == workload.empty_reason
 
@@ -208,6 +209,21 @@ def test_hovering_a_bar_shows_its_value(coordinator_window: MainWindow, qtbot: Q
     qtbot.waitUntil(lambda: chart_view.last_hover != "")
     assert chart_view.last_hover == chart_view.bar_text(0, index)
     assert chart_view.last_hover.endswith(f"Abiertos: {display(int(value), Kind.COUNT)}")
+
+    # The compliance line over the months (here one month): its point says the month's percentage.
+    view.tabs.setCurrentWidget(view.sla)
+    qtbot.wait(100)  # laid out in its tab
+    trend_view = view.sla.months.chart
+    assert trend_view.trend is not None
+    month = next(i for i, v in enumerate(trend_view.trend.values) if v is not None)
+    line = trend_view.chart().series()[2]  # the bars, the line, its points
+    point = trend_view.chart().mapToPosition(QPointF(month, trend_view.trend.values[month]), line)
+    target = trend_view.mapFromScene(trend_view.chart().mapToScene(point))
+    qtbot.mouseMove(trend_view.viewport(), target - QPoint(0, 12))  # from just above, onto the point
+    qtbot.mouseMove(trend_view.viewport(), target)
+    qtbot.waitUntil(lambda: trend_view.last_hover != "")
+    assert trend_view.last_hover == trend_view.point_text(month)
+    assert trend_view.last_hover.endswith(display(trend_view.trend.values[month], Kind.PERCENT))
 
 
 def test_an_agent_sees_only_their_own_tickets(

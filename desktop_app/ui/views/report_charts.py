@@ -19,6 +19,7 @@ from PySide6.QtCharts import (
     QChartView,
     QHorizontalBarSeries,
     QLineSeries,
+    QScatterSeries,
     QStackedBarSeries,
     QValueAxis,
 )
@@ -192,12 +193,20 @@ class ReportChart(QChartView):
             pen = QPen(line_color)
             pen.setWidthF(2.5)
             line.setPen(pen)
-            line.setPointsVisible(True)
+            # The points are markers of their own: they show, and answer the pointer, even when the
+            # period has a single month (a line of one point has nothing to hover).
+            points = QScatterSeries()
+            points.setColor(line_color)
+            points.setBorderColor(line_color)
+            points.setMarkerSize(9)
             for i, value in enumerate(trend.values):
                 if value is not None:
                     line.append(QPointF(i, float(value)))
+                    points.append(QPointF(i, float(value)))
             line.hovered.connect(self._on_point_hovered)
+            points.hovered.connect(self._on_point_hovered)
             chart.addSeries(line)
+            chart.addSeries(points)
             percent_axis = QValueAxis()
             percent_axis.setRange(0, 100)
             percent_axis.setTickCount(6)
@@ -207,8 +216,11 @@ class ReportChart(QChartView):
             percent_axis.setGridLineVisible(False)
             percent_axis.setLinePenColor(QColor(colors.border))
             chart.addAxis(percent_axis, Qt.AlignmentFlag.AlignRight)
-            line.attachAxis(x_axis)
-            line.attachAxis(percent_axis)
+            for series_ in (line, points):
+                series_.attachAxis(x_axis)
+                series_.attachAxis(percent_axis)
+            for marker in legend.markers(points):
+                marker.setVisible(False)  # the line's entry names them
         self.setChart(chart)
 
     def bar_text(self, set_index: int, index: int) -> str:
