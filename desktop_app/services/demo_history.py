@@ -389,7 +389,7 @@ class DemoHistory:
         """R16: an on-site visit for a plan with on-site service in the four cities; a few
         maintenances run past the policy's maximum."""
         rng = self.rng
-        if not onsite or customer.city not in ONSITE_CITIES or rng.random() > 0.3:
+        if not onsite or customer.city not in ONSITE_CITIES or rng.random() > 0.2:
             return None
         technician = next((t for t in self.technicians if t.city == customer.city), None)
         if technician is None or technician.id is None or machine.id is None:
@@ -403,7 +403,7 @@ class DemoHistory:
         if any(a < end and start < b for a, b in busy):
             return None  # one person, one place
         busy.append((start, end))
-        maintenance = long or rng.random() < 0.6
+        maintenance = long or rng.random() < 0.45
         visit = Visit(
             None,
             machine.id,
