@@ -119,6 +119,24 @@ def test_the_page_opens_from_its_menu_action_and_the_period_picker_changes_the_f
     assert view.workload.backlog_figure.value.text() == display(workload.backlog_total, Kind.COUNT)
 
 
+def test_a_filter_narrows_every_figure_to_it(
+    coordinator_window: MainWindow, demo_services: Services, qtbot: QtBot
+) -> None:
+    view = _open_reports(coordinator_window, qtbot)
+    view.plan_filter.setFocus()
+    _press_and_wait(qtbot, view, lambda: qtbot.keyClick(view.plan_filter, Qt.Key.Key_Down))  # the first plan
+    code = view.plan_filter.currentData()
+    assert code and view.sla.result is not None and view.sla.result.filter.plan == code
+    period = ReportPeriod.this_month(TODAY)
+    reports, actor = demo_services.desk.reports, _coordinator(demo_services)
+    narrowed = reports.sla(period, ReportFilter(plan=code), actor=actor)
+    assert narrowed.total.tickets < reports.sla(period, ReportFilter(), actor=actor).total.tickets
+    assert _cells(view.sla.breakdown.model, 0) == [g.label for g in narrowed.by_plan]  # that plan alone
+    assert view.sla.first.value.text() == display(percent(narrowed.total.compliance), Kind.PERCENT)
+    field = reports.field_work(period, ReportFilter(plan=code), actor=actor)
+    assert view.field.visits.value.text() == display(field.total.visits, Kind.COUNT)
+
+
 def test_a_period_in_the_future_shows_the_services_reason_instead_of_charts(
     coordinator_window: MainWindow, demo_services: Services, qtbot: QtBot
 ) -> None:
