@@ -158,6 +158,27 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_MAIL(
+        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
+        if self._lab._drop_after is not None:
+            self._lab._drop_after -= 1
+        if self._lab._drop_after is not None and self._lab._drop_after < 0:
+            # The server goes away in the middle of a conversation: the connection is cut, no answer.
+            self._lab._drop_after = None
+            server.transport.abort()
+            return "421 4.3.2 Connection dropped"  # never arrives: the transport is gone
+        limit = self._lab._per_connection
+        if limit is not None:
+            # A server that takes only so many mails per connection (many providers do).
+            carried = getattr(session, "lab_carried", 0)
+            if carried >= limit[0]:
+                return limit[1]
+            session.lab_carried = carried + 1  # type: ignore[attr-defined]
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         if self._lab._data_reply:
             return self._lab._data_reply
@@ -194,6 +215,9 @@ class MailLab:
         self.accepted: list[Accepted] = []
         self._rejected: dict[str, str] = {}
         self._data_reply: str | None = None
+        self._per_connection: tuple[int, str] | None = None
+        self._drop_after: int | None = None
+        self.sign_ins = 0  # successful AUTHs: one per SMTP connection that signed in
         self._controllers: list[Controller] = []
         self._process: subprocess.Popen[bytes] | None = None
         self._watchdog: subprocess.Popen[bytes] | None = None
@@ -599,6 +623,7 @@ service stats {{
             login = auth_data.login.decode("utf-8", "replace").lower()
             password = auth_data.password.decode("utf-8", "replace")
             if self._users.get(login) == password:
+                self.sign_ins += 1
                 return AuthResult(success=True, auth_data=auth_data.login)
         return AuthResult(success=False, handled=False)
 
@@ -610,10 +635,22 @@ service stats {{
         """Every DATA gets `reply` (e.g. "451 4.3.0 Try again later"); None: accept again."""
         self._data_reply = reply
 
+    def limit_per_connection(self, count: int | None, reply: str = "421 4.7.0 Too many messages, reconnect") -> None:
+        """MAIL FROM gets `reply` after `count` mails on one connection; None: no limit."""
+        self._per_connection = None if count is None else (count, reply)
+
+    def drop_connection(self, after: int = 0) -> None:
+        """After `after` more mails (MAIL FROM, any connection), the next one is met by cutting its
+        connection, unanswered; once."""
+        self._drop_after = after
+
     def reset(self) -> None:
         """Between tests: every mailbox empty, `accepted` empty, no faults, SMTP up."""
         self._rejected.clear()
         self._data_reply = None
+        self._per_connection = None
+        self._drop_after = None
+        self.sign_ins = 0
         self.accepted.clear()
         self.start_imap()
         self.start_smtp()

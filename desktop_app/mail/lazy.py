@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from desktop_app.mail.imap import ImapMailbox
     from desktop_app.mail.reading import StdlibMailReader
     from desktop_app.mail.smtp import SmtpTransport
-    from desktop_app.services.mail_ports import MailboxSession, ParsedMail, ServerSettings
+    from desktop_app.services.mail_ports import MailboxSession, MailSender, ParsedMail, ServerSettings
 
 
 class LazySmtpTransport:
@@ -37,6 +37,9 @@ class LazySmtpTransport:
 
     def send(self, server: ServerSettings, password: str, sender: str, recipients: Sequence[str], raw: bytes) -> None:
         self._transport().send(server, password, sender, recipients, raw)
+
+    def open(self, server: ServerSettings, password: str) -> AbstractContextManager[MailSender]:
+        return self._transport().open(server, password)
 
 
 class LazyImapMailbox:

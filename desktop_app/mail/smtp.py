@@ -12,7 +12,8 @@ import base64
 import logging
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from desktop_app.i18n import _
@@ -74,42 +75,20 @@ class SmtpTransport:
         self._quit(client)
 
     def send(self, server: ServerSettings, password: str, sender: str, recipients: Sequence[str], raw: bytes) -> None:
-        """Hand one mail to the server. Raises MailDeliveryError (permanent for a 5xx)."""
-        if not recipients:
-            raise MailDeliveryError(_("The mail has no recipient."), permanent=True)
+        """Hand one mail to the server over a connection of its own. Raises MailDeliveryError
+        (permanent for a 5xx)."""
+        with self.open(server, password) as session:
+            session.send(sender, recipients, raw)
+
+    @contextmanager
+    def open(self, server: ServerSettings, password: str) -> Iterator[SmtpSession]:
+        """A session for a delivery round: one connection (TCP, TLS, sign-in) for many mails
+        instead of one per mail; QUIT when the block ends."""
+        session = SmtpSession(self, server, password)
         try:
-            client = self._connect(server, password)
-        except MailConnectionError as exc:
-            raise MailDeliveryError(exc.message) from exc
-        try:
-            refused = client.sendmail(sender, list(recipients), raw)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _reply in exc.recipients.values()]
-            details = "; ".join(
-                f"{address}: {code} {_reply_text(reply)}" for address, (code, reply) in exc.recipients.items()
-            )
-            raise MailDeliveryError(
-                _("The server refused every recipient ({details}).").format(details=details),
-                permanent=all(500 <= code < 600 for code in codes),
-            ) from exc
-        except smtplib.SMTPResponseException as exc:
-            # SMTPSenderRefused, SMTPDataError and the rest carry the server's code.
-            raise MailDeliveryError(
-                _("The server did not take the mail: {code} {reply}").format(
-                    code=exc.smtp_code, reply=_reply_text(exc.smtp_error)
-                ),
-                permanent=500 <= exc.smtp_code < 600,
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            raise MailDeliveryError(
-                connection_problem(exc, server.host, server.port, self._timeout),
-            ) from exc
+            yield session
         finally:
-            self._quit(client)
-        if refused:
-            # Some recipients took it: sending again would give them a second copy, so it counts as
-            # sent; the refused ones are logged (addresses only, never the content).
-            log.warning("SMTP %s:%s refused some recipients: %s", server.host, server.port, sorted(refused))
+            session.close()
 
     def _connect(self, server: ServerSettings, password: str) -> smtplib.SMTP:
         if not server.configured:
@@ -176,3 +155,148 @@ class SmtpTransport:
             client.quit()
         except (smtplib.SMTPException, OSError):
             client.close()
+
+
+class _Dropped(Exception):
+    """The connection went away (or the server closed it with 421, or stopped taking mail on it)
+    before the mail was handed over: sending it again on a new connection cannot make a copy."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class SmtpSession:
+    """MailSender: mails over one SMTP connection, made at the first mail.
+
+    When the connection is found gone or the server will not take another mail on it (421, or a
+    4xx to MAIL FROM on a connection that already carried mail: a per-connection limit), the mail is
+    tried once more on a new connection. A connection that breaks while the mail's data is on its way
+    is not tried again here (the server may have taken it): the mail's attempt fails as a temporary
+    error and the outbox decides, as with one connection per mail.
+    """
+
+    def __init__(self, transport: SmtpTransport, server: ServerSettings, password: str) -> None:
+        self._transport = transport
+        self._server = server
+        self._password = password
+        self._client: smtplib.SMTP | None = None
+        self._carried = 0  # mails the current connection took
+
+    def send(self, sender: str, recipients: Sequence[str], raw: bytes) -> None:
+        """Hand one mail to the server. Raises MailDeliveryError (permanent for a 5xx)."""
+        if not recipients:
+            raise MailDeliveryError(_("The mail has no recipient."), permanent=True)
+        fresh = self._client is None
+        try:
+            self._send_once(sender, recipients, raw)
+        except _Dropped as dropped:
+            self._drop()
+            if fresh:
+                # A connection made for this very mail was refused it: nothing to gain by another.
+                raise self._as_delivery_error(dropped.cause) from dropped.cause
+            log.info(
+                "SMTP %s:%s connection ended (%s); connecting again",
+                self._server.host,
+                self._server.port,
+                dropped,
+            )
+            try:
+                self._send_once(sender, recipients, raw)
+            except _Dropped as again:
+                self._drop()
+                raise self._as_delivery_error(again.cause) from again.cause
+
+    def close(self) -> None:
+        """QUIT (or just close) the connection, if any."""
+        self._drop()
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        self._carried = 0
+        SmtpTransport._quit(client)
+
+    def _send_once(self, sender: str, recipients: Sequence[str], raw: bytes) -> None:
+        if self._client is None:
+            try:
+                self._client = self._transport._connect(self._server, self._password)
+            except MailConnectionError as exc:
+                raise MailDeliveryError(exc.message) from exc
+        client = self._client
+        # smtplib.sendmail's steps, taken one by one so a failure is known to come before the data
+        # (safe to send again) or while the data was on its way (it may have arrived).
+        try:
+            code, reply = client.mail(sender)
+            if code != 250:
+                if code == 421 or (400 <= code < 500 and self._carried > 0):
+                    raise _Dropped(smtplib.SMTPSenderRefused(code, reply, sender))
+                self._reset(client)
+                raise smtplib.SMTPSenderRefused(code, reply, sender)
+            refused: dict[str, tuple[int, bytes]] = {}
+            for address in recipients:
+                code, reply = client.rcpt(address)
+                if code == 421:
+                    raise _Dropped(smtplib.SMTPRecipientsRefused({address: (code, reply)}))
+                if code not in (250, 251):
+                    refused[address] = (code, reply)
+            if len(refused) == len(recipients):
+                self._reset(client)
+                raise smtplib.SMTPRecipientsRefused(refused)
+        except smtplib.SMTPServerDisconnected as exc:
+            raise _Dropped(exc) from exc
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+            raise self._as_delivery_error(exc) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _Dropped(exc) from exc
+        try:
+            code, reply = client.data(raw)
+        except smtplib.SMTPResponseException as exc:  # a refusal of DATA itself: nothing was taken
+            if exc.smtp_code == 421:
+                raise _Dropped(exc) from exc
+            self._reset(client)
+            raise self._as_delivery_error(exc) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            # Gone while the data was on its way: the server may have it; not sent again here.
+            self._drop()
+            raise self._as_delivery_error(exc) from exc
+        if code != 250:
+            if code == 421:
+                raise _Dropped(smtplib.SMTPDataError(code, reply))
+            self._reset(client)
+            raise self._as_delivery_error(smtplib.SMTPDataError(code, reply))
+        self._carried += 1
+        if refused:
+            # Some recipients took it: sending again would give them a second copy, so it counts as
+            # sent; the refused ones are logged (addresses only, never the content).
+            log.warning("SMTP %s:%s refused some recipients: %s", self._server.host, self._server.port, sorted(refused))
+
+    def _reset(self, client: smtplib.SMTP) -> None:
+        """RSET after a refusal so the connection can carry the next mail; drop it if that fails."""
+        try:
+            client.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _as_delivery_error(self, exc: BaseException) -> MailDeliveryError:
+        if isinstance(exc, MailDeliveryError):
+            return exc
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            codes = [code for code, _reply in exc.recipients.values()]
+            details = "; ".join(
+                f"{address}: {code} {_reply_text(reply)}" for address, (code, reply) in exc.recipients.items()
+            )
+            return MailDeliveryError(
+                _("The server refused every recipient ({details}).").format(details=details),
+                permanent=all(500 <= code < 600 for code in codes),
+            )
+        if isinstance(exc, smtplib.SMTPResponseException):
+            # SMTPSenderRefused, SMTPDataError and the rest carry the server's code.
+            return MailDeliveryError(
+                _("The server did not take the mail: {code} {reply}").format(
+                    code=exc.smtp_code, reply=_reply_text(exc.smtp_error)
+                ),
+                permanent=500 <= exc.smtp_code < 600,
+            )
+        return MailDeliveryError(
+            connection_problem(exc, self._server.host, self._server.port, self._transport._timeout)
+        )

@@ -155,8 +155,22 @@ class MailComposer(Protocol):
         ...
 
 
+class MailSender(Protocol):
+    """One SMTP connection kept for a delivery round (MailTransport.open)."""
+
+    def send(self, sender: str, recipients: Sequence[str], raw: bytes) -> None:
+        """Hand one mail to the server over the round's connection, connecting (again) when needed.
+        Raises MailDeliveryError (permanent or not), as MailTransport.send."""
+        ...
+
+
 class MailTransport(Protocol):
     """Sending over SMTP."""
+
+    def open(self, server: ServerSettings, password: str) -> AbstractContextManager[MailSender]:
+        """A session that sends many mails over one connection (made at the first mail, made again
+        once when the server drops it or stops taking mail on it), closed when the block ends."""
+        ...
 
     def check(self, server: ServerSettings, password: str) -> None:
         """Connect, protect and sign in, then leave. Raises MailConnectionError."""

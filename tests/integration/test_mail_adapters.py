@@ -155,6 +155,104 @@ def test_smtp_down_is_a_temporary_failure(mailboxes: MailLab) -> None:
         _transport(mailboxes).check(mailboxes.smtp_settings(), mailboxes.password(SUPPORT))
 
 
+class _CountingTransport(SmtpTransport):
+    """The real transport, counting the connections it makes (TCP, TLS, sign-in)."""
+
+    connections = 0
+
+    def _connect(self, server: ServerSettings, password: str):  # type: ignore[no-untyped-def]
+        self.connections += 1
+        return super()._connect(server, password)
+
+
+def _counting(lab: MailLab) -> _CountingTransport:
+    return _CountingTransport(timeout=10, cafile=lab.ca_path)
+
+
+def _ids(raws: list[bytes]) -> list[str]:
+    return [str(_parse(raw)["Message-ID"]) for raw in raws]
+
+
+def test_a_session_sends_many_mails_over_one_starttls_connection(mailboxes: MailLab) -> None:
+    transport = _counting(mailboxes)
+    with transport.open(mailboxes.smtp_settings(), mailboxes.password(SUPPORT)) as session:
+        assert transport.connections == 0  # made at the first mail, not before
+        for n in range(20):
+            session.send(SUPPORT, [CUSTOMER], _raw(token=f"m{n}"))
+    assert transport.connections == mailboxes.sign_ins == 1
+    arrived = mailboxes.wait_for_messages(CUSTOMER, 20)
+    assert len(set(_ids(arrived))) == 20
+    assert {a.login for a in mailboxes.accepted} == {SUPPORT}
+
+
+def test_a_session_connects_again_once_when_the_server_dropped_the_connection(mailboxes: MailLab) -> None:
+    transport = _counting(mailboxes)
+    with transport.open(mailboxes.smtp_settings(), mailboxes.password(SUPPORT)) as session:
+        session.send(SUPPORT, [CUSTOMER], _raw(token="before"))
+        mailboxes.drop_connection()  # the server cuts the round's connection at the next mail
+        session.send(SUPPORT, [CUSTOMER], _raw(token="after"))
+        session.send(SUPPORT, [CUSTOMER], _raw(token="later"))
+    assert transport.connections == 2
+    arrived = mailboxes.wait_for_messages(CUSTOMER, 3)
+    assert len(arrived) == len(set(_ids(arrived))) == 3  # none lost, none twice
+
+
+def test_a_session_whose_server_is_down_fails_the_mail_as_temporary_then_connects_again(
+    mailboxes: MailLab,
+) -> None:
+    transport = _counting(mailboxes)
+    mailboxes.stop_smtp()  # nobody listens: the round's first connection is refused
+    with transport.open(mailboxes.smtp_settings(), mailboxes.password(SUPPORT)) as session:
+        with pytest.raises(MailDeliveryError) as failed:
+            session.send(SUPPORT, [CUSTOMER], _raw(token="refused"))
+        assert not failed.value.permanent
+        assert transport.connections == 1  # a refused new connection is not tried twice
+        mailboxes.start_smtp()
+        session.send(SUPPORT, [CUSTOMER], _raw(token="back"))  # the next mail connects again
+    (arrived,) = mailboxes.wait_for_messages(CUSTOMER, 1)
+    assert _ids([arrived]) == _ids([_raw(token="back")])
+
+
+@pytest.mark.parametrize(
+    "reply", ["421 4.7.0 Too many messages, reconnect", "451 4.7.0 Too many messages on this connection"]
+)
+def test_a_server_taking_few_mails_per_connection_still_gets_every_mail_once(mailboxes: MailLab, reply: str) -> None:
+    mailboxes.limit_per_connection(3, reply)
+    transport = _counting(mailboxes)
+    with transport.open(mailboxes.smtp_settings(), mailboxes.password(SUPPORT)) as session:
+        for n in range(10):
+            session.send(SUPPORT, [CUSTOMER], _raw(token=f"m{n}"))
+    assert transport.connections == 4  # 3 + 3 + 3 + 1
+    arrived = mailboxes.wait_for_messages(CUSTOMER, 10)
+    assert len(arrived) == len(set(_ids(arrived))) == 10
+
+
+def test_refusals_in_a_session_keep_their_meaning_and_the_connection_serves_the_next_mail(
+    mailboxes: MailLab,
+) -> None:
+    mailboxes.reject_recipient("nadie@cliente.test", "550 5.1.1 No such user here")
+    transport = _counting(mailboxes)
+    with transport.open(mailboxes.smtp_settings(), mailboxes.password(SUPPORT)) as session:
+        with pytest.raises(MailDeliveryError) as refused:
+            session.send(SUPPORT, ["nadie@cliente.test"], _raw(token="nobody"))
+        assert refused.value.permanent and "550" in refused.value.message
+        mailboxes.fail_data("451 4.3.0 Try again later")
+        with pytest.raises(MailDeliveryError) as busy:
+            session.send(SUPPORT, [CUSTOMER], _raw(token="busy"))
+        assert not busy.value.permanent and "451" in busy.value.message
+        mailboxes.fail_data("554 5.6.0 Message refused")
+        with pytest.raises(MailDeliveryError) as rejected:
+            session.send(SUPPORT, [CUSTOMER], _raw(token="rejected"))
+        assert rejected.value.permanent
+        mailboxes.fail_data(None)
+        session.send(SUPPORT, [CUSTOMER], _raw(token="fine"))
+        with pytest.raises(MailDeliveryError) as empty:
+            session.send(SUPPORT, [], _raw(token="empty"))
+        assert empty.value.permanent
+    assert transport.connections == 1
+    assert len(mailboxes.wait_for_messages(CUSTOMER, 1)) == 1
+
+
 def test_smtp_not_configured_is_said_in_words() -> None:
     with pytest.raises(MailConnectionError):
         SmtpTransport().check(ServerSettings(), "")

@@ -399,6 +399,51 @@ def test_smtp_down_while_100_mails_are_queued_delivers_all_after_it_returns_none
     assert sorted(i.strip("<>") for i in ids) == sorted(m.message_id for m in mails)
 
 
+def _queue_replies(w: World, ticket_id: TicketId, count: int) -> None:
+    with w.services.uow_factory() as uow:
+        ticket = uow.tickets.get(ticket_id)
+        for n in range(count):
+            request = MailRequest(TemplateCode.REPLY, {"message": f"Mensaje número {n}."})
+            assert w.services.mail.outbox_writer.enqueue_in(uow, request, ticket=ticket, actor=w.actor("laura"))
+        uow.commit()
+
+
+def _delivered_once(w: World, lab: MailLab, ticket_id: TicketId, count: int) -> None:
+    mails = _mails(w, ticket_id)
+    assert len(mails) == count and {m.state for m in mails} == {"sent"}
+    delivered = lab.wait_for_messages(CUSTOMER, count)
+    ids = [email.message_from_bytes(raw, policy=policy.default)["Message-ID"] for raw in delivered]
+    assert len(ids) == len(set(ids)) == count
+    assert sorted(i.strip("<>") for i in ids) == sorted(m.message_id for m in mails)
+
+
+def test_a_delivery_round_sends_over_one_connection_and_survives_a_dropped_one(
+    world: World, mailboxes: MailLab, memory_keyring: MemoryKeyring
+) -> None:
+    _configure(world, mailboxes, memory_keyring)
+    ticket_id = _ticket(world)
+    _queue_replies(world, ticket_id, 119)
+    mailboxes.sign_ins = 0
+    mailboxes.drop_connection(after=60)  # the server cuts the connection in the middle of the round
+    assert world.services.mail.deliver_due(actor=SYSTEM) == "120 mails sent"
+    assert mailboxes.sign_ins == 2  # one connection, and one more after the drop (not one per mail)
+    _delivered_once(world, mailboxes, ticket_id, 120)
+    assert world.services.mail.deliver_due(actor=SYSTEM) is None
+
+
+def test_a_server_taking_few_mails_per_connection_gets_the_whole_queue_once(
+    world: World, mailboxes: MailLab, memory_keyring: MemoryKeyring
+) -> None:
+    _configure(world, mailboxes, memory_keyring)
+    ticket_id = _ticket(world)
+    _queue_replies(world, ticket_id, 99)
+    mailboxes.sign_ins = 0
+    mailboxes.limit_per_connection(30, "451 4.7.0 Too many messages on this connection")
+    assert world.services.mail.deliver_due(actor=SYSTEM) == "100 mails sent"
+    assert mailboxes.sign_ins == 4
+    _delivered_once(world, mailboxes, ticket_id, 100)
+
+
 # -- settings ---------------------------------------------------------------------------------------------
 
 

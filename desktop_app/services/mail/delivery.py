@@ -2,7 +2,9 @@
 
 Mails are claimed a batch at a time in a short transaction (each one's next attempt moved a few
 minutes ahead, only if it is still queued and due: of two senders, one gets it), then each is sent
-and marked in a short transaction of its own, so a mail the server took is marked at once. A
+and marked in a short transaction of its own, so a mail the server took is marked at once. A round
+sends over one SMTP connection (MailTransport.open: a TLS handshake and sign-in per round, not per
+mail), made again once when the server drops it. A
 temporary failure (server down, 4xx) waits 1, 2, 5, 10, 30, then 60 minutes between attempts, until
 MAX_ATTEMPTS; a permanent one (5xx: no such mailbox) fails for good with the
 server's reason. Both are on the ticket's timeline through the mail's state. A process killed between
@@ -25,7 +27,7 @@ from desktop_app.errors import NotFoundError, PermissionDeniedError, UserFacingE
 from desktop_app.i18n import _, ngettext
 from desktop_app.services.mail.settings import MailSettingsStore
 from desktop_app.services.mail_dto import MailSettings, OutboxMail, OutboxState
-from desktop_app.services.mail_ports import MailConnectionError, MailDeliveryError, MailTransport
+from desktop_app.services.mail_ports import MailConnectionError, MailDeliveryError, MailSender, MailTransport
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -92,25 +94,26 @@ class MailDelivery:
         password = self._settings.password(settings.smtp, "smtp")
         counts = DeliveryCounts()
         in_a_row = 0
-        while True:
-            claimed = self._claim_batch()
-            if not claimed:
-                break
-            for index, mail in enumerate(claimed):
-                outcome = self._attempt(mail, settings, password)
-                if outcome is OutboxState.SENT:
-                    counts = DeliveryCounts(counts.sent + 1, counts.retrying, counts.failed)
-                    in_a_row = 0
-                elif outcome is OutboxState.FAILED:
-                    counts = DeliveryCounts(counts.sent, counts.retrying, counts.failed + 1)
-                    in_a_row = 0
-                else:
-                    counts = DeliveryCounts(counts.sent, counts.retrying + 1, counts.failed)
-                    in_a_row += 1
-                    if in_a_row >= GIVE_UP_ROUND_AFTER:
-                        # The server is down: the rest go back to the queue for the next round.
-                        self._release([later.id for later in claimed[index + 1 :]])
-                        return counts.summary()
+        with self._transport.open(settings.smtp, password) as session:
+            while True:
+                claimed = self._claim_batch()
+                if not claimed:
+                    break
+                for index, mail in enumerate(claimed):
+                    outcome = self._attempt(mail, settings, session)
+                    if outcome is OutboxState.SENT:
+                        counts = DeliveryCounts(counts.sent + 1, counts.retrying, counts.failed)
+                        in_a_row = 0
+                    elif outcome is OutboxState.FAILED:
+                        counts = DeliveryCounts(counts.sent, counts.retrying, counts.failed + 1)
+                        in_a_row = 0
+                    else:
+                        counts = DeliveryCounts(counts.sent, counts.retrying + 1, counts.failed)
+                        in_a_row += 1
+                        if in_a_row >= GIVE_UP_ROUND_AFTER:
+                            # The server is down: the rest go back to the queue for the next round.
+                            self._release([later.id for later in claimed[index + 1 :]])
+                            return counts.summary()
         return counts.summary()
 
     def _claim_batch(self) -> list[OutboxMail]:
@@ -130,7 +133,7 @@ class MailDelivery:
             uow.mail.release(mail_ids, self._clock.now())
             uow.commit()
 
-    def _attempt(self, mail: OutboxMail, settings: MailSettings, password: str) -> OutboxState:
+    def _attempt(self, mail: OutboxMail, settings: MailSettings, session: MailSender) -> OutboxState:
         """One attempt at one claimed mail; its state after it."""
         attempts = mail.attempts + 1
         try:
@@ -139,7 +142,7 @@ class MailDelivery:
             self._mark(mail.id, OutboxState.FAILED, attempts, _("The written mail is missing from the files folder."))
             return OutboxState.FAILED
         try:
-            self._transport.send(settings.smtp, password, settings.sender_address, mail.to, raw)
+            session.send(settings.sender_address, mail.to, raw)
         except MailDeliveryError as exc:
             if exc.permanent:
                 self._mark(mail.id, OutboxState.FAILED, attempts, exc.message)
