@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from desktop_app.domain.ids import CustomerId, TicketId, UserId
+from desktop_app.domain.ids import AttachmentId, CustomerId, TicketId, UserId
 from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.services.mail_ports import MailFile, MailSecurity, ServerSettings
 
 DEFAULT_SMTP = ServerSettings(port=587, security=MailSecurity.STARTTLS)
 DEFAULT_IMAP = ServerSettings(port=993, security=MailSecurity.TLS)
 DEFAULT_REOPEN_WINDOW_DAYS = 30  # R14: a reply within this many days reopens; later, a new ticket
+# The key of a received mail's EMAIL_RECEIVED event naming the attachment rows it brought
+# (comma-separated ids): its files, exactly, however many mails arrived at the same moment.
+ATTACHMENT_IDS = "attachment_ids"
 
 
 class OutboxState(StrEnum):
@@ -166,6 +169,15 @@ class OutboxRow:
 
 
 @dataclass(frozen=True)
+class MailAttachment:
+    """A file a received mail brought, as it became one of the ticket's attachments."""
+
+    id: AttachmentId
+    filename: str
+    size: int
+
+
+@dataclass(frozen=True)
 class TicketMail:
     """One mail of a ticket, either way, for its timeline.
 
@@ -174,6 +186,8 @@ class TicketMail:
         state: out: queued · sent · failed · bounced; in: the inbox state ("ticket", ...).
         state_reason: why it failed or bounced, in the server's words.
         at: when it was written (out) or received (in).
+        attachments: in: exactly the files this mail brought to the ticket (its timeline event
+            names them), never another mail's received at the same moment.
     """
 
     direction: str
@@ -190,7 +204,7 @@ class TicketMail:
     html: str = ""
     sent_at: datetime | None = None
     attempts: int = 0
-    attachments: tuple[str, ...] = field(default=())
+    attachments: tuple[MailAttachment, ...] = field(default=())
 
 
 class Skipped:
@@ -216,7 +230,8 @@ class MailRequest:
         to: the recipients when not the customer (staff for escalation notices).
         customer_id: for mail not about a ticket (a certificate): the customer it goes to.
         to_customer_address: a given customer address (a reply to the sender of a mail).
-        in_reply_to: the Message-ID answered when the mail is about no ticket (the mail that asked).
+        in_reply_to: the Message-ID answered when the ticket has no mail yet (the customer's mail
+            that opened it) or the mail is about no ticket (the mail that asked).
     """
 
     template: TemplateCode

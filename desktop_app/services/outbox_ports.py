@@ -87,8 +87,10 @@ class MailRepository(Protocol):
         """A failed or bounced mail queued again; False when it is queued or sent already."""
         ...
 
-    def ticket_message_ids(self, ticket_id: TicketId) -> list[str]:
-        """The Message-IDs of the ticket's mails, both ways, oldest first."""
+    def ticket_message_ids(self, ticket_id: TicketId, *, without_templates: Collection[str] = ()) -> list[str]:
+        """The Message-IDs of the ticket's conversation with its customer, both ways, oldest first
+        (received before caused at one moment); not our mail of `without_templates`, nor mail that
+        never reached anyone, nor auto-replies and bounces."""
         ...
 
     def automatic_sent_at(self, ticket_id: TicketId | None, address: str, since: datetime) -> list[datetime]:

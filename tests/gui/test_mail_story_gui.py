@@ -210,4 +210,13 @@ def test_the_mail_story_in_the_window(
         "Sigue fallando",
     ):
         assert words in shown, words
+    # Each received mail lists the files it brought, though the demo's clock puts every step at one
+    # moment: her first mail its photo, her answer its two, "sigue fallando" none.
+    listed = sorted(sorted(n.split(" (")[0] for n in line.split(": ", 1)[1].split(", ")) for line in _file_lines(shown))
+    assert listed == [["falla.jpg"], ["fuente.jpg", "fusible.jpg"]], shown
     save_screenshot(window, "mail_story_reopened_es_CO")
+
+
+def _file_lines(timeline: str) -> list[str]:
+    """The timeline's "Files: a.jpg (1 KB), b.jpg (2 KB)" lines, one per mail that brought files."""
+    return [line for line in timeline.splitlines() if ".jpg (" in line and ": " in line]

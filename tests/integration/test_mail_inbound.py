@@ -446,14 +446,14 @@ def test_a_mail_that_makes_acting_fail_is_set_aside_with_its_raw_bytes_kept(w: W
     s = w.services
     broken = MailInbound(s.uow_factory, s.policy, w.clock, s.tickets._core.attachments, StdlibMailReader())
 
-    real_open_in = broken._intake.open_in
+    real_opened_in = broken._intake.opened_in
 
     def open_then_fail(*args: object, **kwargs: object) -> object:
         """Acting breaks half-way: the ticket is written in the transaction, then the disk hiccups."""
-        real_open_in(*args, **kwargs)  # type: ignore[arg-type]
+        real_opened_in(*args, **kwargs)  # type: ignore[arg-type]
         raise RuntimeError("disk hiccup while writing the ticket")
 
-    broken._intake.open_in = open_then_fail  # type: ignore[method-assign]
+    broken._intake.opened_in = open_then_fail  # type: ignore[method-assign]
     tickets = _ticket_count(w)
     raw = raw_mail(subject="Falla", body="La impresora MK-R1-EAFIT_R1 no enciende desde esta mañana.")
 

@@ -7,7 +7,8 @@ mailbox → the agent replies → it arrives → she replies to it with two phot
 In-Reply-To and References from the mail she got) → the photos are on the ticket and its clock runs
 (R9) → the agent closes it → the closing mail arrives → she answers
 "sigue fallando" → the ticket is open again with a new due time (R14), and its mails, both ways,
-are on it in order.
+are on it in order, each received one with its own files → the agent answers once more, and in her
+mailbox the whole story is one thread (each of our mails answers the latest mail, References in order).
 
 Plus the auto-reply storm of the issue: an out-of-office that answers every mail reopens nothing and
 is not answered, and a robot without automatic marks gets at most the rate limit of automatic mail.
@@ -115,6 +116,11 @@ def agent_of(w: World, ticket_id: TicketId) -> Actor:
     return actor_of(next(user for user in w.users.values() if user.id == UserId(agent_id or -1)))
 
 
+def _bare(message_id: str) -> str:
+    """A Message-ID without its angle brackets, as the desk stores it."""
+    return message_id.strip().strip("<>")
+
+
 def text_of(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     assert body is not None
@@ -182,15 +188,19 @@ def test_the_customer_s_mail_story_from_first_mail_to_reopening(desk: World, mai
     assert ticket.due_at is not None and reopened.due_at > ticket.due_at  # a new clock, not the old promise
 
     # 6. Every mail of the story is on the ticket, both ways, in order. Her first mail and its
-    # acknowledgement were written in one transaction, at one moment: the pair is checked as a pair.
+    # acknowledgement were written in one transaction, at one moment: what she sent comes first.
     mails = services.mail.ticket_mails(ticket_id)
     story = [(mail.direction, mail.subject, mail.text) for mail in mails]
-    assert len(mails) == 6, story
-    opening = {mail.direction: mail for mail in mails[:2]}
-    assert set(opening) == {"in", "out"} and mails[0].at == mails[1].at, story
-    assert "piezas salen blandas y pegadas" in opening["in"].text and "Recibimos" in opening["out"].subject
-    assert [mail.direction for mail in mails[2:]] == ["out", "in", "out", "in"], story
+    assert [mail.direction for mail in mails] == ["in", "out", "out", "in", "out", "in"], story
+    assert mails[0].at == mails[1].at, story
+    assert "piezas salen blandas y pegadas" in mails[0].text and "Recibimos" in mails[1].subject
     assert "película FEP" in mails[2].text and "Adjunto las fotos" in mails[3].text
+    # Each received mail lists the files it brought, and only those.
+    assert [[a.filename for a in mail.attachments] for mail in mails if mail.direction == "in"] == [
+        [],
+        ["tanque.jpg", "pieza.jpg"],
+        [],
+    ]
     assert "Se cambió la película FEP" in mails[4].text and "Sigue fallando" in mails[5].text
     assert [mail.at for mail in mails] == sorted(mail.at for mail in mails)
     assert all(mail.state == "sent" for mail in mails if mail.direction == "out")
@@ -198,6 +208,28 @@ def test_the_customer_s_mail_story_from_first_mail_to_reopening(desk: World, mai
     received = [i for i, kind in enumerate(kinds) if kind is EventKind.EMAIL_RECEIVED]
     sent = [i for i, kind in enumerate(kinds) if kind is EventKind.EMAIL_SENT]
     assert len(received) >= 2 and len(sent) >= 3 and min(sent) < max(received)
+
+    # 7. The agent answers the reopened ticket. In Ana's mailbox the whole story is one thread: each
+    # of our mails answers the latest mail of the conversation (hers when she wrote last) and its
+    # References name the conversation so far, in order, every one a mail she sent or received.
+    later(w, 30)
+    services.tickets.reply_to_customer(ticket_id, "Ana, mañana la llamamos para revisar la luz UV.", actor=agent)
+    services.mail.deliver_due(actor=SYSTEM)
+    received_by_her = inbox(lab, 4)
+    hers = [_bare(mail.message_id) for mail in services.mail.ticket_mails(ticket_id) if mail.direction == "in"]
+    conversation = [
+        hers[0],  # her first mail
+        _bare(str(received_by_her[0]["Message-ID"])),  # the acknowledgement
+        _bare(str(received_by_her[1]["Message-ID"])),  # the agent's answer
+        hers[1],  # her photos
+        _bare(str(received_by_her[2]["Message-ID"])),  # the closing mail
+        hers[2],  # "sigue fallando"
+        _bare(str(received_by_her[3]["Message-ID"])),  # the answer after the reopening
+    ]
+    for ours, position in zip(received_by_her, (1, 2, 4, 6), strict=True):
+        assert _bare(str(ours["In-Reply-To"])) == conversation[position - 1], (position, conversation)
+        references = [_bare(r) for r in str(ours["References"]).split()]
+        assert references == conversation[:position], (position, references, conversation)
 
 
 OUT_OF_OFFICE_MARKS = (

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop_app.domain.ids import CustomerId, TicketId
+from desktop_app.domain.ids import AttachmentId, CustomerId, TicketId
+from desktop_app.domain.model import EventKind
 from desktop_app.persistence.repositories.mail import split_addresses
-from desktop_app.persistence.tables import MailInboxRecord, MailOutboxRecord, MailSettingsRecord, TicketRecord
-from desktop_app.services.mail_dto import OutboxRow, OutboxState, TicketMail
+from desktop_app.persistence.tables import (
+    AttachmentRecord,
+    MailInboxRecord,
+    MailOutboxRecord,
+    MailSettingsRecord,
+    TicketEventRecord,
+    TicketRecord,
+)
+from desktop_app.services.mail_dto import ATTACHMENT_IDS, MailAttachment, OutboxRow, OutboxState, TicketMail
 
 
 class SqlMailQueries:
@@ -18,8 +27,11 @@ class SqlMailQueries:
         self._session = session
 
     def ticket_mails(self, ticket_id: TicketId) -> list[TicketMail]:
-        """Every mail of the ticket, sent and received, oldest first."""
+        """Every mail of the ticket, sent and received, oldest first; at one moment, what was
+        received comes before what it caused (a mail and the acknowledgement written with it). A
+        received mail carries the files it brought, as its timeline event names them."""
         sender = self._session.scalar(select(MailSettingsRecord.sender_address)) or ""
+        files = self._received_files(ticket_id)
         mails = [
             TicketMail(
                 direction="out",
@@ -52,10 +64,35 @@ class SqlMailQueries:
                 message_id=r.message_id or "",
                 html=r.html_body,
                 sent_at=r.sent_at,
+                attachments=files.get(r.id, ()),
             )
             for r in self._session.scalars(select(MailInboxRecord).where(MailInboxRecord.ticket_id == ticket_id))
         ]
-        return sorted(mails, key=lambda mail: (mail.at, mail.direction == "in", mail.id))
+        return sorted(mails, key=lambda mail: (mail.at, mail.direction == "out", mail.id))
+
+    def _received_files(self, ticket_id: TicketId) -> dict[int, tuple[MailAttachment, ...]]:
+        """The files each received mail of the ticket brought, by the mail's inbox id: the
+        attachment rows its EMAIL_RECEIVED event names (services/mail/inbound.py)."""
+        named: dict[int, list[int]] = {}
+        for (data,) in self._session.execute(
+            select(TicketEventRecord.data).where(
+                TicketEventRecord.ticket_id == ticket_id, TicketEventRecord.kind == EventKind.EMAIL_RECEIVED.value
+            )
+        ):
+            values = json.loads(data or "{}")
+            mail_id, ids = str(values.get("mail_id", "")), str(values.get(ATTACHMENT_IDS, ""))
+            if mail_id.isdigit() and ids:
+                named[int(mail_id)] = [int(i) for i in ids.split(",") if i.isdigit()]
+        wanted = {i for ids in named.values() for i in ids}
+        if not wanted:
+            return {}
+        rows = {
+            r.id: MailAttachment(AttachmentId(r.id), r.filename, r.size)
+            for r in self._session.scalars(
+                select(AttachmentRecord).where(AttachmentRecord.ticket_id == ticket_id, AttachmentRecord.id.in_(wanted))
+            )
+        }
+        return {mail_id: tuple(rows[i] for i in ids if i in rows) for mail_id, ids in named.items()}
 
     def outbox(self, states: Collection[OutboxState] = (), limit: int = 500) -> list[OutboxRow]:
         """Outbound mail, newest first; only the given states when any are given."""

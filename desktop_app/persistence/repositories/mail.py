@@ -6,7 +6,7 @@ screens list (the outbox, a ticket's mails) is read in persistence/queries/mail.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -17,6 +17,7 @@ from desktop_app.domain.ids import TicketId, UserId
 from desktop_app.errors import ConflictError
 from desktop_app.i18n import _
 from desktop_app.persistence.tables import MailInboxRecord, MailOutboxRecord, MailSettingsRecord, MailTemplateRecord
+from desktop_app.services.inbox_ports import InboxState
 from desktop_app.services.mail_dto import MailSettings, NewOutboxMail, OutboxMail, OutboxState, StoredTemplate
 from desktop_app.services.mail_ports import MailSecurity, ServerSettings
 
@@ -283,19 +284,30 @@ class SqlMailRepository:
         )
         return getattr(result, "rowcount", 0) == 1
 
-    def ticket_message_ids(self, ticket_id: TicketId) -> list[str]:
-        """The Message-IDs of the ticket's mails, both ways, oldest first (a reply's References)."""
+    def ticket_message_ids(self, ticket_id: TicketId, *, without_templates: Collection[str] = ()) -> list[str]:
+        """The Message-IDs of the ticket's conversation with its customer, both ways, oldest first
+        (a reply's References; the last one is its In-Reply-To).
+
+        Left out: our mail of `without_templates` (notices to staff), our mail that never reached
+        anyone (failed, bounced), and received mail that is not the customer's word (auto-replies,
+        bounces). At one moment, what was received comes before what it caused (a mail and the
+        acknowledgement written in its transaction).
+        """
         out = self._session.execute(
             select(MailOutboxRecord.created_at, MailOutboxRecord.id, MailOutboxRecord.message_id).where(
-                MailOutboxRecord.ticket_id == ticket_id
+                MailOutboxRecord.ticket_id == ticket_id,
+                MailOutboxRecord.template.not_in(tuple(without_templates)),
+                MailOutboxRecord.state.not_in((OutboxState.FAILED.value, OutboxState.BOUNCED.value)),
             )
         ).all()
         received = self._session.execute(
             select(MailInboxRecord.imported_at, MailInboxRecord.id, MailInboxRecord.message_id).where(
-                MailInboxRecord.ticket_id == ticket_id, MailInboxRecord.message_id.is_not(None)
+                MailInboxRecord.ticket_id == ticket_id,
+                MailInboxRecord.message_id.is_not(None),
+                MailInboxRecord.state == InboxState.TICKET.value,
             )
         ).all()
-        ordered = sorted([(at, 0, i, mid) for at, i, mid in out] + [(at, 1, i, mid) for at, i, mid in received])
+        ordered = sorted([(at, 1, i, mid) for at, i, mid in out] + [(at, 0, i, mid) for at, i, mid in received])
         return [str(mid) for *_rest, mid in ordered if mid]
 
     def automatic_sent_at(self, ticket_id: TicketId | None, address: str, since: datetime) -> list[datetime]:

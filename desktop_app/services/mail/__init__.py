@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.ids import CustomerId, MachineId, TicketId
+from desktop_app.domain.mail import subject_with_tag
 from desktop_app.domain.mail_templates import MailTemplate, MissingItem, TemplateCode, missing_paragraph, render
 from desktop_app.domain.permissions import SYSTEM, Actor
 from desktop_app.errors import NotFoundError
@@ -132,8 +133,9 @@ class MailService:
     def preview(
         self, code: str | TemplateCode, subject: str, body: str, ticket_id: TicketId | None = None
     ) -> tuple[str, str]:
-        """The mail this text would make: with a ticket's facts, or with example facts. A
-        placeholder the mail cannot fill stays as written (saving refuses it)."""
+        """The mail this text would make: with a ticket's facts and its number in the subject
+        ("[SOP-…] …", as the outbox writes it), or with example facts. A placeholder the mail
+        cannot fill stays as written (saving refuses it)."""
         checked = template_code(code)
         template = MailTemplate(checked, clean_line(subject), clean_text(body))
         now = self._clock.now()
@@ -157,6 +159,8 @@ class MailService:
                 address = outbox.customer_address(uow, ticket, customer)
                 real = outbox.ticket_facts(uow, ticket, customer, address, settings, company)
                 facts |= {name: value for name, value in real.items() if value}
+                subject, text = render(template, facts)
+                return subject_with_tag(ticket.number, subject), text
         return render(template, facts)
 
     def reply_address(self, ticket_id: TicketId) -> str:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from desktop_app.domain import lifecycle
 from desktop_app.domain.assignment import Candidate, responsible_for_new_request
-from desktop_app.domain.ids import CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.ids import AttachmentId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.mail import (
     InboundFacts,
     ReplyAction,
@@ -60,7 +60,7 @@ from desktop_app.domain.permissions import SYSTEM, Actor, Permission, allows
 from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.inbox_ports import InboxState, NewInboxMail, StoredInboxMail
-from desktop_app.services.mail_dto import DEFAULT_REOPEN_WINDOW_DAYS
+from desktop_app.services.mail_dto import ATTACHMENT_IDS, DEFAULT_REOPEN_WINDOW_DAYS
 from desktop_app.services.mail_ports import MAX_MAIL_BYTES, MailReader, ParsedMail
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork, UnitOfWorkFactory
@@ -70,6 +70,7 @@ from desktop_app.services.tickets.intake import (
     Intake,
     IntakeRequest,
     NewAttachment,
+    Opened,
     check_attachment,
     media_type,
 )
@@ -359,8 +360,8 @@ class MailInbound:
         if action is ReplyAction.NEW_LINKED:
             return self._follow_up(uow, row, parsed, ticket, now, also, filing)
         inbox_id = _file(uow, row, filing, now, ticket_id=ticket_id, customer_id=ticket.customer_id)
-        events = [_received_event(ticket_id, now, row, inbox_id)]
-        events += self._attach(uow, ticket_id, parsed, now)
+        attached, files = self._attach(uow, ticket_id, parsed, now)
+        events = [_received_event(ticket_id, now, row, inbox_id, files=files), *attached]
         message = _("The reply was added to ticket {number}.")
         if action is ReplyAction.RESUME:
             # R9: the customer answered; the clock runs again.
@@ -395,13 +396,14 @@ class MailInbound:
         """R14 after the window: a new ticket for the same machine; both timelines name each other."""
         assert old.id is not None
         agent = self._agent_for(uow, old.customer_id, old.assigned_agent_id)
-        new_id = self._open(uow, parsed, old.machine_id, old.customer_id, agent, row.from_address, now, filing.actor)
+        opened = self._open(uow, parsed, old.machine_id, old.customer_id, agent, row.from_address, now, filing.actor)
+        new_id = opened.ticket_id
         new = uow.tickets.get(new_id)
         assert new is not None
         inbox_id = _file(uow, row, filing, now, ticket_id=new_id, customer_id=old.customer_id)
         uow.tickets.add_events(
             [
-                _received_event(new_id, now, row, inbox_id, (("follows", old.number),)),
+                _received_event(new_id, now, row, inbox_id, (("follows", old.number),), files=opened.attachment_ids),
                 # The old ticket keeps its history untouched and names its follow-up.
                 TicketEvent(
                     old.id,
@@ -443,9 +445,10 @@ class MailInbound:
             agent = filing.actor.user_id  # R1: an agent who takes the request is responsible, as at intake
         else:
             agent = self._agent_for(uow, customer_id, uow.mail_inbox.last_agent_of(customer_id))
-        ticket_id = self._open(uow, parsed, machine_id, customer_id, agent, row.from_address, now, filing.actor)
+        opened = self._open(uow, parsed, machine_id, customer_id, agent, row.from_address, now, filing.actor)
+        ticket_id = opened.ticket_id
         inbox_id = _file(uow, row, filing, now, ticket_id=ticket_id, customer_id=customer_id)
-        uow.tickets.add_events([_received_event(ticket_id, now, row, inbox_id)])
+        uow.tickets.add_events([_received_event(ticket_id, now, row, inbox_id, files=opened.attachment_ids)])
         refused = _refused_files(parsed)
         if refused:
             uow.tickets.add_events([_refused_event(ticket_id, now, refused)])
@@ -683,9 +686,9 @@ class MailInbound:
         sender: str,
         now: datetime,
         actor: Actor = SYSTEM,
-    ) -> TicketId:
-        """A ticket through intake, in this unit of work; a refusal (R2, R3, R5) leaves the mail
-        for a person instead."""
+    ) -> Opened:
+        """A ticket through intake, in this unit of work (its acknowledgement answers the mail); a
+        refusal (R2, R3, R5) leaves the mail for a person instead."""
         description = clean_text(f"{parsed.subject}\n\n{parsed.text}").strip()[:MAX_DESCRIPTION_CHARS]
         request = IntakeRequest(
             machine_id,
@@ -695,6 +698,7 @@ class MailInbound:
             agent,
             tuple(_accepted_files(parsed)),
             contact_email=sender,
+            in_reply_to=clean_line(parsed.message_id),  # as the inbox row keeps it
         )
         if len(description) < MIN_DESCRIPTION_LENGTH:  # R2: "a detailed description"
             message = _(
@@ -703,20 +707,26 @@ class MailInbound:
             ).format(n=MIN_DESCRIPTION_LENGTH)
             raise _Unclassified(DESCRIPTION_NEEDED, customer_id, message)
         try:
-            return self._intake.open_in(uow, request, actor=actor, now=now)
+            return self._intake.opened_in(uow, request, actor=actor, now=now)
         except UserFacingError as refusal:
             # R3, R5: not entitled (or the channel is not covered). The caller rolls back.
             raise _Unclassified(NOT_ENTITLED, customer_id, refusal.message) from refusal
 
-    def _attach(self, uow: UnitOfWork, ticket_id: TicketId, parsed: ParsedMail, now: datetime) -> list[TicketEvent]:
-        """The mail's files on the ticket within intake's limits; refused ones are named, not attached."""
+    def _attach(
+        self, uow: UnitOfWork, ticket_id: TicketId, parsed: ParsedMail, now: datetime
+    ) -> tuple[list[TicketEvent], tuple[AttachmentId, ...]]:
+        """The mail's files on the ticket within intake's limits; refused ones are named, not
+        attached. Returns the events and the attachment rows written."""
         events = []
         names = []
+        added = []
         for file in _accepted_files(parsed):
             sha = self._attachments.put(file.content)
-            uow.tickets.add_attachment(
+            attachment = uow.tickets.add_attachment(
                 Attachment(ticket_id, sha, file.filename, media_type(file), len(file.content), now)
             )
+            if attachment.id is not None:
+                added.append(attachment.id)
             names.append(file.filename)
         if names:
             events.append(
@@ -725,7 +735,7 @@ class MailInbound:
         refused = _refused_files(parsed)
         if refused:
             events.append(_refused_event(ticket_id, now, refused))
-        return events
+        return events, tuple(added)
 
 
 # -- pure helpers ----------------------------------------------------------------------------------
@@ -785,10 +795,20 @@ def _new_row(raw: bytes, sha: str, parsed: ParsedMail, now: datetime, source: st
 
 
 def _received_event(
-    ticket_id: TicketId, now: datetime, row: NewInboxMail, inbox_id: int, extra: tuple[tuple[str, str], ...] = ()
+    ticket_id: TicketId,
+    now: datetime,
+    row: NewInboxMail,
+    inbox_id: int,
+    extra: tuple[tuple[str, str], ...] = (),
+    *,
+    files: Sequence[AttachmentId] | None = None,
 ) -> TicketEvent:
-    """The mail on the ticket's timeline; the view shows the mail itself by its "mail_id"."""
+    """The mail on the ticket's timeline; the view shows the mail itself by its "mail_id". A mail
+    that came with files (or none) names their attachment rows ("attachment_ids", comma-separated):
+    its files are exactly those, however many mails arrived at the same moment."""
     data = (("from", row.from_address), ("mail_id", str(inbox_id)), ("subject", row.subject), *extra)
+    if files is not None:
+        data = (*data, (ATTACHMENT_IDS, ",".join(str(file) for file in files)))
     return TicketEvent(
         ticket_id, EventKind.EMAIL_RECEIVED, now, None, _clip(row.text_body, MAX_EVENT_TEXT_CHARS), tuple(sorted(data))
     )

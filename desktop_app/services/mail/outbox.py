@@ -37,6 +37,7 @@ from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWork
 RATE_WINDOW = timedelta(minutes=180)
 CONTACT_ATTEMPTS = 3  # R12
 FALLBACK_DOMAIN = "makersoporte.invalid"  # Message-IDs when no sender is known at all
+MAX_REFERENCES = 20  # the latest Message-IDs a reply's References names, beside the first one
 
 
 # Automatic mail a program writes without a person (RFC 3834): marked so other robots do not answer.
@@ -120,9 +121,12 @@ class MailOutbox:
         except ValueError:  # a sender domain with accents or the like: a plain one is used
             message_id = new_message_id(key, number, secrets.token_hex(8), FALLBACK_DOMAIN)
         # Staff notices stay out of the customer's thread, and the customer's out of theirs.
-        thread = uow.mail.ticket_message_ids(ticket.id) if ticket is not None and ticket.id and not staff else []
-        if not thread and request.in_reply_to:
+        thread: list[str] = []
+        if ticket is not None and ticket.id and not staff:
+            thread = uow.mail.ticket_message_ids(ticket.id, without_templates=[t.value for t in STAFF_TEMPLATES])
+        if not thread and request.in_reply_to:  # the customer's mail that opened the ticket, or asked
             thread = [request.in_reply_to]
+        in_reply_to, references = thread_headers(thread)
         auto_submitted = ""
         if request.automatic:
             auto_submitted = "auto-replied" if request.template in AUTO_REPLIED else "auto-generated"
@@ -134,8 +138,8 @@ class MailOutbox:
             subject=subject,
             text=text,
             date=now,
-            in_reply_to=thread[-1] if thread else "",
-            references=tuple(thread),
+            in_reply_to=in_reply_to,
+            references=references,
             auto_submitted=auto_submitted,
             attachments=request.attachments,
         )
@@ -245,6 +249,19 @@ class MailOutbox:
             data.append(("address", address))
         uow.tickets.add_events([TicketEvent(ticket.id, EventKind.EMAIL_SENT, now, actor.user_id, "", tuple(data))])
         return None
+
+
+def thread_headers(thread: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """In-Reply-To and References of a mail that continues `thread` (the conversation's Message-IDs,
+    oldest first): it answers the latest mail, and names the first and the latest ones. A long
+    conversation keeps its first mail (mail programs find the thread's root by it) and its last
+    MAX_REFERENCES, so the header stays a few lines however long the ticket runs (RFC 5322 §3.6.4)."""
+    ids = list(dict.fromkeys(mid for mid in thread if mid))
+    if not ids:
+        return "", ()
+    if len(ids) > MAX_REFERENCES + 1:
+        ids = [ids[0], *ids[-MAX_REFERENCES:]]
+    return ids[-1], tuple(ids)
 
 
 def _names(uow: UnitOfWork, customer: Customer | None, addresses: Sequence[str]) -> dict[str, str]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from desktop_app.domain.audit import AuditEntry, as_text
 from desktop_app.domain.eligibility import Eligibility
-from desktop_app.domain.ids import MachineId, TicketId, UserId
+from desktop_app.domain.ids import AttachmentId, MachineId, TicketId, UserId
 from desktop_app.domain.mail_templates import MissingItem, TemplateCode, missing_paragraph
 from desktop_app.domain.model import (
     Attachment,
@@ -53,6 +53,16 @@ class IntakeRequest:
     attachments: tuple[NewAttachment, ...] = ()
     # Where the ticket's mail goes: the sender of a mail that opened it; "" = the customer's address.
     contact_email: str = ""
+    # The Message-ID of the mail that opened it: the acknowledgement answers it (the same thread).
+    in_reply_to: str = ""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A ticket intake opened, and its files' rows (a received mail names the files it brought)."""
+
+    ticket_id: TicketId
+    attachment_ids: tuple[AttachmentId, ...] = ()
 
 
 class Intake:
@@ -82,6 +92,10 @@ class Intake:
         """What create_ticket does, inside the caller's unit of work and without committing it: a
         received mail opens its ticket in the same transaction as the mail's own row
         (services/mail/inbound.py). Raises as create_ticket does; the caller then rolls back."""
+        return self.opened_in(uow, request, actor=actor, now=now).ticket_id
+
+    def opened_in(self, uow: UnitOfWork, request: IntakeRequest, *, actor: Actor, now: datetime) -> Opened:
+        """open_in, telling also which attachment rows the request's files became."""
         core = self._core
         description = detailed_description(request.description)
         request = replace(request, attachments=tuple(check_attachment(a) for a in request.attachments))
@@ -154,17 +168,22 @@ class Intake:
         uow.tickets.add_events(events)
         if agent_id != actor.user_id:
             uow.notices.add(assignment_notice(agent_id, ticket_id, actor, now))
+        added = []
         for attachment in request.attachments:
             sha = core.attachments.put(attachment.content)
-            uow.tickets.add_attachment(
+            row = uow.tickets.add_attachment(
                 Attachment(ticket_id, sha, attachment.filename, media_type(attachment), len(attachment.content), now)
             )
+            if row.id is not None:
+                added.append(row.id)
         # The acknowledgement (issue 14): the number, the first-response due time and, per R2,
         # what the customer still has to send; automatic, so never to a robot and rate-limited.
         missing = missing_paragraph([MissingItem.IMAGES] if waiting else [])
-        ack = MailRequest(TemplateCode.ACKNOWLEDGEMENT, {"missing": missing}, automatic=True)
+        ack = MailRequest(
+            TemplateCode.ACKNOWLEDGEMENT, {"missing": missing}, automatic=True, in_reply_to=request.in_reply_to
+        )
         core.send_in(uow, ticket, [ack], actor, now)
-        return ticket_id
+        return Opened(ticket_id, tuple(added))
 
 
 def assignment_notice(agent_id: UserId, ticket_id: TicketId, actor: Actor, now: datetime) -> Notification:

@@ -486,9 +486,7 @@ class TicketDetailView(QWidget):
             anchor = ""
             if mail is not None:
                 anchor = f"<a name='{mail_anchor(mail)}'></a>"
-                # A received mail's files became the ticket's attachments in the same step (same time).
-                files = [f"{a.filename} ({format_size(a.size)})" for a in d.attachments if a.added_at == mail.at]
-                body = mail_block(mail, self._tz, files if mail.direction == "in" else ())
+                body = mail_block(mail, self._tz)  # a received mail lists the files it brought
                 if mail.direction == "in" and not entry.author_name:
                     author = html.escape(mail.from_address)
             parts.append(

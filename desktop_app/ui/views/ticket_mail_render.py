@@ -9,7 +9,6 @@ nothing of a mail's HTML reaches the timeline, and the timeline never loads a re
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTextBrowse
 from desktop_app.domain.sla import SlaState
 from desktop_app.errors import UserFacingError
 from desktop_app.files import write_file
-from desktop_app.formatting import format_datetime
+from desktop_app.formatting import format_datetime, format_size
 from desktop_app.i18n import _
 from desktop_app.services.mail_dto import TicketMail
 from desktop_app.ui import theme
@@ -95,9 +94,9 @@ def state_badge(state: str, reason: str) -> str:
     )
 
 
-def mail_block(mail: TicketMail, tz: tzinfo, files: Sequence[str] = ()) -> str:
+def mail_block(mail: TicketMail, tz: tzinfo) -> str:
     """The mail as timeline HTML: a header (from, to, subject; the state badge for ours), the text,
-    the files (`files` when the mail does not name its own), and the "Ver original" link."""
+    the files it brought (a received mail's own, TicketMail.attachments), and the "Ver original" link."""
     muted = theme.colors().muted
     direction = str(mail.direction)
     sender = str(mail.from_address)
@@ -113,9 +112,8 @@ def mail_block(mail: TicketMail, tz: tzinfo, files: Sequence[str] = ()) -> str:
     text = shown_text(mail.text)
     if text:
         lines.append(html.escape(text).replace("\n", "<br>"))
-    names = mail.attachments or tuple(files)
-    if names:
-        files = ", ".join(html.escape(n) for n in names)
+    if mail.attachments:
+        files = ", ".join(html.escape(f"{a.filename} ({format_size(a.size)})") for a in mail.attachments)
         lines.append(f"<span style='color:{muted}'>{html.escape(_('Files'))}:</span> {files}")
     sent_at = mail.sent_at
     if direction == "out" and sent_at is not None:
