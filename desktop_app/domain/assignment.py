@@ -59,6 +59,24 @@ class Candidate:
 _TAKERS = (Role.AGENT, Role.COORDINATOR, Role.ADMIN)
 
 
+def contenders(candidates: Sequence[Candidate], customer_city: str, previous: UserId | None) -> tuple[Candidate, ...]:
+    """The people among whom R1's open-ticket counts decide a request no person took: none when
+    the customer's previous agent is still an active taker (she wins without counting), else the
+    first non-empty pool of `responsible_for_new_request` (the city's agents, any agent, the
+    coordinators, the administrators). The caller counts only these people's open tickets."""
+    takers = [c for c in candidates if c.role in _TAKERS]
+    if previous is not None and any(c.user_id == previous for c in takers):
+        return ()
+    city = customer_city.casefold()
+    for pool in (
+        [c for c in takers if c.role is Role.AGENT and c.city.casefold() == city],
+        *([c for c in takers if c.role is role] for role in _TAKERS),
+    ):
+        if pool:
+            return tuple(pool)
+    return ()
+
+
 def responsible_for_new_request(
     candidates: Sequence[Candidate], customer_city: str, previous: UserId | None
 ) -> UserId | None:
@@ -66,14 +84,7 @@ def responsible_for_new_request(
     customer's latest ticket when still active, else the agent of the customer's city with the
     fewest open tickets, else any agent with the fewest, else a coordinator, else an administrator
     (ties: the lowest id, so the choice is reproducible). None when nobody can take it."""
-    takers = [c for c in candidates if c.role in _TAKERS]
-    if previous is not None and any(c.user_id == previous for c in takers):
+    if previous is not None and any(c.user_id == previous and c.role in _TAKERS for c in candidates):
         return previous
-    city = customer_city.casefold()
-    for pool in (
-        [c for c in takers if c.role is Role.AGENT and c.city.casefold() == city],
-        *([c for c in takers if c.role is role] for role in _TAKERS),
-    ):
-        if pool:
-            return min(pool, key=lambda c: (c.open_tickets, c.user_id)).user_id
-    return None
+    pool = contenders(candidates, customer_city, None)
+    return min(pool, key=lambda c: (c.open_tickets, c.user_id)).user_id if pool else None

@@ -333,8 +333,12 @@ class TicketRecord(Versioned, Base):
     # The queue is read far more often than anything else: this index is its order (R8), built
     # from the domain's definition. There is deliberately no index on status: half the tickets are
     # open, so it would not narrow anything, and SQLite would prefer it to the ordered scan and sort
-    # every open ticket instead.
-    __table_args__ = (Index("ix_tickets_queue_order", *(QUEUE_COLUMNS[key] for key in QUEUE_ORDER)),)
+    # every open ticket instead. R1's share of the work (open tickets per agent, for a mail that
+    # opens a ticket) is counted off (agent, status) alone: a seek per agent, no table row read.
+    __table_args__ = (
+        Index("ix_tickets_queue_order", *(QUEUE_COLUMNS[key] for key in QUEUE_ORDER)),
+        Index("ix_tickets_assigned_agent_id_status", "assigned_agent_id", "status"),
+    )
 
 
 class TicketEventRecord(Base):

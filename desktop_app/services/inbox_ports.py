@@ -5,7 +5,7 @@ the database: the received mails (`mail_inbox`), where the fetch left off in eac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -161,8 +161,9 @@ class MailInboxRepository(Protocol):
         """The customer's machines with their serials."""
         ...
 
-    def open_ticket_counts(self) -> dict[UserId, int]:
-        """How many open tickets each person is responsible for (R1's share of the work)."""
+    def open_ticket_counts(self, people: Collection[UserId]) -> dict[UserId, int]:
+        """How many open tickets each of `people` is responsible for (R1's share of the work); a
+        person without one is left out."""
         ...
 
     def last_agent_of(self, customer_id: CustomerId) -> UserId | None:

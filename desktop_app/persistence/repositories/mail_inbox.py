@@ -4,7 +4,7 @@ contact an address is, which machine a serial names)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -255,10 +255,14 @@ class SqlMailInboxRepository:
         )
         return [(MachineId(i), serial) for i, serial in rows]
 
-    def open_ticket_counts(self) -> dict[UserId, int]:
+    def open_ticket_counts(self, people: Collection[UserId]) -> dict[UserId, int]:
+        if not people:
+            return {}
+        # Read off ix_tickets_assigned_agent_id_status (0012): per person, a seek to their open
+        # statuses, never the table's rows.
         rows = self._session.execute(
             select(TicketRecord.assigned_agent_id, func.count())
-            .where(TicketRecord.status.in_(OPEN_CODES), TicketRecord.assigned_agent_id.is_not(None))
+            .where(TicketRecord.assigned_agent_id.in_(sorted(people)), TicketRecord.status.in_(OPEN_CODES))
             .group_by(TicketRecord.assigned_agent_id)
         )
         return {UserId(agent): int(n) for agent, n in rows if agent is not None}

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from desktop_app.domain import lifecycle
-from desktop_app.domain.assignment import Candidate, responsible_for_new_request
+from desktop_app.domain.assignment import Candidate, contenders, responsible_for_new_request
 from desktop_app.domain.ids import AttachmentId, CustomerId, MachineId, TicketId, UserId
 from desktop_app.domain.mail import (
     InboundFacts,
@@ -663,15 +663,23 @@ class MailInbound:
         return machines[0][0] if len(machines) == 1 else None
 
     def _agent_for(self, uow: UnitOfWork, customer_id: CustomerId, previous: UserId | None) -> UserId:
-        """R1: one responsible agent for a request nobody took by hand (domain/assignment.py)."""
-        counts = uow.mail_inbox.open_ticket_counts()
+        """R1: one responsible agent for a request nobody took by hand (domain/assignment.py).
+
+        Open tickets are counted only when they decide (the previous agent is gone and the pool
+        has more than one person), and only the pool's: on a large desk that count is the costly
+        part of a mail that opens a ticket."""
         candidates = [
-            Candidate(a.id, Role(a.role), a.city, counts.get(a.id, 0))
+            Candidate(a.id, Role(a.role), a.city)
             for a in uow.queries.directory.agents()
             if a.role in Role._value2member_map_
         ]
         customer = uow.catalog.get_customer(customer_id)
-        agent = responsible_for_new_request(candidates, customer.city if customer else "", previous)
+        city = customer.city if customer else ""
+        pool = contenders(candidates, city, previous)
+        if len(pool) > 1:
+            counts = uow.mail_inbox.open_ticket_counts([c.user_id for c in pool])
+            candidates = [replace(c, open_tickets=counts.get(c.user_id, 0)) for c in candidates]
+        agent = responsible_for_new_request(candidates, city, previous)
         if agent is None:
             raise _Unclassified(NO_AGENT, customer_id, _("Nobody can be made responsible for a new ticket."))
         return agent

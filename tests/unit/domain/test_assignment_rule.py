@@ -28,3 +28,16 @@ def test_R1_a_city_without_agents_goes_to_the_least_busy_agent_anywhere() -> Non
 def test_R1_a_technician_is_never_given_a_mail_and_a_coordinator_is_the_last_resort() -> None:
     assert responsible_for_new_request([DIEGO, CAROLINA], "Medellín", previous=DIEGO.user_id) == CAROLINA.user_id
     assert responsible_for_new_request([DIEGO], "Medellín", previous=None) is None
+
+
+def test_R1_open_tickets_are_counted_only_among_the_people_they_decide() -> None:
+    from desktop_app.domain.assignment import contenders
+
+    # The previous agent is still active: she wins and nobody's tickets need counting.
+    assert contenders([LAURA, ANDRES, PEDRO], "Cali", previous=LAURA.user_id) == ()
+    # Otherwise only the pool R1 takes from: the city's agents …
+    assert contenders([LAURA, ANDRES, PEDRO, CAROLINA], "cali", previous=DIEGO.user_id) == (ANDRES, PEDRO)
+    # … else every agent, else the coordinators; technicians never.
+    assert contenders([LAURA, ANDRES, DIEGO], "Medellín", previous=None) == (LAURA, ANDRES)
+    assert contenders([DIEGO, CAROLINA], "Medellín", previous=None) == (CAROLINA,)
+    assert contenders([DIEGO], "Medellín", previous=None) == ()
