@@ -97,10 +97,14 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
             return 0 if smoke else 1
         # The main window's pages (and what they import) load after sign-in, while the sign-in
         # dialog is what a user waits for.
+        from desktop_app.documents.report_documents import ReportDocuments  # ReportLab loads with the first PDF
         from desktop_app.ui.main_window import MainWindow
         from desktop_app.ui.views.first_run_guide import offer_guide
 
-        window = MainWindow(services.desk, stored, actor)
+        documents = None
+        if services.reports is not None:
+            documents = ReportDocuments(services.reports, services.company.profile, services.tickets.now)
+        window = MainWindow(services.desk, stored, actor, report_documents=documents)
         window.show()
         offer_guide(window.menus, services.desk, actor, stored, first_admin_created=first_admin and not smoke)
         return app.exec()

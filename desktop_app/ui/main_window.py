@@ -37,7 +37,7 @@ from desktop_app.ui.views.machine_view import MachineView
 from desktop_app.ui.views.mail_import import is_saved_mail
 from desktop_app.ui.views.notices_view import NoticeBell, NoticesView
 from desktop_app.ui.views.queue_view import QueueView
-from desktop_app.ui.views.reports_view import ReportsView
+from desktop_app.ui.views.reports_view import ReportDocuments, ReportsView
 from desktop_app.ui.views.settings_view import SettingsView
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.ui.views.ticket_detail_view import TicketDetailView
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
     actor: who signed in; what they are not allowed to do is not offered.
     tasks: the task runner (one is made when not given).
     scanner: the camera and decoder for label scans (the default one on first use when not given).
+    report_documents: the report PDFs for the Informes page (no PDF buttons when not given).
     """
 
     def __init__(
@@ -75,9 +76,11 @@ class MainWindow(QMainWindow):
         actor: Actor,
         tasks: TaskRunner | None = None,
         scanner: Scanner | None = None,
+        report_documents: ReportDocuments | None = None,
     ) -> None:
         super().__init__()
         self._scanner = scanner
+        self._report_documents = report_documents
         self._desk = desk
         self._actor = actor
         self._tickets = desk.tickets
@@ -326,6 +329,7 @@ class MainWindow(QMainWindow):
             self._actor,
             lambda: tickets.now().astimezone(tickets.timezone()).date(),
             tickets.timezone(),
+            self._report_documents,
         )
         self.reports_view.message.connect(self._say)
         return PageContent(self.reports_view, self.reports_view.header_widget)

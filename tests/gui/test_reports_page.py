@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDateEdit, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.bootstrap import Services
+from desktop_app.documents.report_documents import ReportDocuments
 from desktop_app.domain.permissions import Actor
 from desktop_app.services.demo import DEMO_PASSWORD
 from desktop_app.services.report_dto import ReportFilter, ReportPeriod
@@ -35,11 +36,16 @@ WAIT_MS = 60_000
 
 
 def _window(username: str, services: Services, qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> MainWindow:
+    """The window as app.py builds it, with the report PDFs."""
     theme.apply_theme(qapp)
     if not _QT_TRANSLATORS:
         _QT_TRANSLATORS.append(theme.install_qt_translator(qapp, "es_CO"))
     settings = QSettings(str(tmp_path / f"ui-{username}.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(services.desk, settings, services.users.sign_in(username, DEMO_PASSWORD))
+    assert services.reports is not None
+    documents = ReportDocuments(services.reports, services.company.profile, services.tickets.now)
+    window = MainWindow(
+        services.desk, settings, services.users.sign_in(username, DEMO_PASSWORD), report_documents=documents
+    )
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
@@ -252,6 +258,7 @@ def test_an_agent_sees_only_their_own_tickets(
         agent = demo_services.users.sign_in("laura.perez", DEMO_PASSWORD)
         view = _open_reports(window, qtbot)
         assert view.own_label.isVisible() and view.own_label.text() == "Sus tickets"
+        assert not view.monthly_button.isVisible() and not view.customer_button.isVisible()
         assert not view.agent_filter.isVisible()
         period = ReportPeriod.this_month(TODAY)
         assert view.sla.result is not None and view.sla.result.filter.agent_id == agent.user_id
@@ -264,6 +271,36 @@ def test_an_agent_sees_only_their_own_tickets(
         assert _cells(view.sla.months.table.model, 1) == [display(m.first_met, Kind.COUNT) for m in hers.by_month]
     finally:
         window.close()
+
+
+def test_the_pdf_buttons_write_the_monthly_report_and_the_chosen_customers_report(
+    coordinator_window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = coordinator_window
+    view = _open_reports(window, qtbot)
+    assert view.monthly_button.isVisible() and view.monthly_button.text() == "Informe mensual (PDF)…"
+    assert view.customer_button.isVisible() and not view.customer_button.isEnabled()  # no customer chosen
+    targets = [tmp_path / "mensual.pdf", tmp_path / "cliente.pdf"]
+    suggested: list[str] = []
+
+    def save_name(_parent, _title, name, *_args, **_kwargs):  # type: ignore[no-untyped-def]
+        suggested.append(name)
+        return str(targets[len(suggested) - 1]), "PDF (*.pdf)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    qtbot.mouseClick(view.monthly_button, Qt.MouseButton.LeftButton)
+    window._tasks.wait()
+    qtbot.waitUntil(targets[0].exists, timeout=WAIT_MS)
+    assert suggested == ["informe-mensual-2026-11.pdf"] and targets[0].read_bytes().startswith(b"%PDF")
+
+    view.customer_filter.setFocus()
+    _press_and_wait(qtbot, view, lambda: qtbot.keyClick(view.customer_filter, Qt.Key.Key_Down))
+    assert view.chosen_filter().customer_id is not None and view.customer_button.isEnabled()
+    qtbot.mouseClick(view.customer_button, Qt.MouseButton.LeftButton)
+    window._tasks.wait()
+    qtbot.waitUntil(targets[1].exists, timeout=WAIT_MS)
+    assert suggested[1] == "informe-servicio-2026-11-01-2026-11-30.pdf"
+    assert targets[1].read_bytes().startswith(b"%PDF")
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])

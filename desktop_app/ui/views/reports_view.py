@@ -8,16 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, tzinfo
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain.ids import CustomerId, UserId
 from desktop_app.domain.model import Severity
 from desktop_app.domain.permissions import Actor, Permission
 from desktop_app.errors import UserFacingError
+from desktop_app.files import write_file
 from desktop_app.formatting import format_date
 from desktop_app.i18n import _
 from desktop_app.services.access import may
@@ -27,6 +40,7 @@ from desktop_app.ui import theme
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.report_field_plans import FieldSection, PlansSection
 from desktop_app.ui.views.report_sections import Section, SlaSection, WorkloadSection
+from desktop_app.ui.views.report_tables import confirm_replace
 from desktop_app.wording import severity_label
 
 RERUN_DELAY_MS = 250  # typing a date or walking a combo with the arrows runs the reports once
@@ -47,6 +61,13 @@ class FilterChoices(Protocol):
     def plans(self) -> list[tuple[str, str]]: ...
     def agents(self) -> list[AgentInfo]: ...
     def cities(self) -> list[str]: ...
+
+
+class ReportDocuments(Protocol):
+    """The report PDFs (documents/report_documents.py, handed in by app.py)."""
+
+    def monthly(self, period: ReportPeriod, *, actor: Actor) -> bytes: ...
+    def customer(self, customer_id: CustomerId, period: ReportPeriod, *, actor: Actor) -> bytes: ...
 
 
 PERIODS = ("this_month", "last_month", "quarter", "year", "custom")
@@ -78,10 +99,12 @@ class ReportsView(QWidget):
         actor: Actor,
         today: Callable[[], date],
         tz: tzinfo,
+        documents: ReportDocuments | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._reports, self._choices, self._customers = reports, choices, customers
+        self._documents = documents
         self._tasks, self._actor, self._today = tasks, actor, today
         self.own_only = not may(actor, Permission.VIEW_REPORTS)
         self.generation = 0  # the run in force; a result of an earlier run is dropped
@@ -110,9 +133,17 @@ class ReportsView(QWidget):
         header.addWidget(self.until_label)
         header.addWidget(self.end_date)
         header.addWidget(self.range_label)
-        self.pdf_buttons = QHBoxLayout()  # the PDF reports, when documents/report_pdf.py offers them
-        self.pdf_buttons.setContentsMargins(0, 0, 0, 0)
-        header.addLayout(self.pdf_buttons)
+        # The PDF reports (R15c), for those who read every ticket, when the window was given them.
+        self.monthly_button = QPushButton(theme.icon("file"), _("Monthly report (PDF)…"))
+        self.monthly_button.setToolTip(_("The management report of the month the period starts in"))
+        self.customer_button = QPushButton(theme.icon("file"), _("Customer report (PDF)…"))
+        self.customer_button.setToolTip(_("The service report of the customer chosen in the filter, for the period"))
+        self.customer_button.setEnabled(False)  # until a customer is chosen
+        self.monthly_button.clicked.connect(lambda _checked=False: self.save_monthly_pdf())
+        self.customer_button.clicked.connect(lambda _checked=False: self.save_customer_pdf())
+        for button in (self.monthly_button, self.customer_button):
+            button.setVisible(documents is not None and may(actor, Permission.VIEW_REPORTS))
+            header.addWidget(button)
 
         # The filters, above the tabs.
         self.plan_filter = QComboBox()
@@ -167,6 +198,9 @@ class ReportsView(QWidget):
         for combo in (self.plan_filter, self.severity_filter, self.agent_filter, self.city_filter):
             combo.currentIndexChanged.connect(lambda _i: self._schedule())
         self.customer_filter.currentIndexChanged.connect(lambda _i: self._schedule())
+        self.customer_filter.currentIndexChanged.connect(
+            lambda _i: self.customer_button.setEnabled(self.chosen_filter().customer_id is not None)
+        )
 
     # -- own API ---------------------------------------------------------------------------------
 
@@ -233,6 +267,24 @@ class ReportsView(QWidget):
                 lambda error: self._on_failed(generation, error),
             )
 
+    def save_monthly_pdf(self) -> None:
+        """Informe mensual (PDF)…: the month the period starts in, to a file the person names."""
+        period = self.chosen_period()
+        if period is None or self._documents is None:
+            return
+        documents, actor = self._documents, self._actor
+        name = _("monthly-report-{month}.pdf").format(month=period.start.strftime("%Y-%m"))
+        self._save_pdf(name, lambda: documents.monthly(period, actor=actor))
+
+    def save_customer_pdf(self) -> None:
+        """Informe del cliente (PDF)…: the chosen customer's service report for the period."""
+        period, customer = self.chosen_period(), self.chosen_filter().customer_id
+        if period is None or customer is None or self._documents is None:
+            return
+        documents, actor = self._documents, self._actor
+        name = _("service-report-{start}-{end}.pdf").format(start=period.start.isoformat(), end=period.end.isoformat())
+        self._save_pdf(name, lambda: documents.customer(customer, period, actor=actor))
+
     def reload(self) -> None:
         """F5: the reports computed again, once the page has been shown."""
         if self._started:
@@ -271,6 +323,31 @@ class ReportsView(QWidget):
             self.customer_filter.addItem(choice.label, int(choice.value))
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _save_pdf(self, suggested: str, render: Callable[[], bytes]) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the report"), suggested, "PDF (*.pdf)", options=QFileDialog.Option.DontConfirmOverwrite
+        )
+        if not path:
+            return
+        target = Path(path if path.lower().endswith(".pdf") else f"{path}.pdf")
+        replace = target.exists()
+        if replace and not confirm_replace(self, target):
+            return
+
+        def work() -> Path:
+            return write_file(target, render(), replace=replace)  # drawn off the GUI thread
+
+        self.status.setText(_("Drawing the report…"))
+        self._tasks.run(work, self._on_pdf_saved, self._on_pdf_failed)
+
+    def _on_pdf_saved(self, path: Path) -> None:
+        self.status.setText("")
+        self.message.emit(_("Report saved to {path}").format(path=path))
+
+    def _on_pdf_failed(self, error: UserFacingError) -> None:
+        self.status.setText("")
+        QMessageBox.warning(self, _("Reports"), error.message)
 
     def _fill_fixed_filters(self) -> None:
         self.plan_filter.addItem(_("All plans"), "")
