@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from desktop_app.domain.billing import TimeEntry, VisitEntry
-from desktop_app.domain.ids import CustomerId, MachineId, TicketId, UserId
+from desktop_app.domain.ids import CustomerId, MachineId, PlanCode, TicketId, UserId
 from desktop_app.domain.model import EventKind, Severity, TicketStatus
 from desktop_app.domain.policy import PolicySettings
 from desktop_app.domain.sla import StatusChange
@@ -66,6 +66,31 @@ class VisitRow:
     travel_expenses: int
 
 
+@dataclass(frozen=True)
+class ContractTime:
+    """The advisory minutes a contract covered, summed by the database (plan use)."""
+
+    customer_id: CustomerId
+    contract_id: int
+    minutes: int
+    last_at: datetime  # the latest entry's moment
+    ticket_numbers: tuple[str, ...]  # sorted
+    in_period: bool  # some of the minutes were recorded in the report's period
+
+
+@dataclass(frozen=True)
+class TicketTime:
+    """A ticket's advisory minutes that no contract covered, summed by the database."""
+
+    customer_id: CustomerId
+    ticket_number: str
+    machine_id: MachineId
+    plan_code: PlanCode
+    minutes: int
+    last_at: datetime
+    in_period: bool
+
+
 class ReportQueries(Protocol):
     def tickets(self, start: datetime, end: datetime, flt: ReportFilter, *, history: bool = True) -> list[TicketRow]:
         """Tickets alive in [start, end): received before `end` and not closed for good before
@@ -99,15 +124,36 @@ class ReportQueries(Protocol):
         """Customers with a visit or advisory minutes recorded on their machines in [start, end)."""
         ...
 
+    def customer_names(self, customer_ids: Collection[CustomerId]) -> dict[CustomerId, tuple[str, str]]:
+        """Each customer's (name, city)."""
+        ...
+
     def customer_machines(self, customer_ids: Collection[CustomerId]) -> dict[CustomerId, list[MachineId]]:
         """Each customer's machines."""
         ...
 
     def time_entries(
-        self, start: datetime, end: datetime, customer_id: CustomerId | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        customer_id: CustomerId | None = None,
+        among: Collection[CustomerId] | None = None,
     ) -> list[tuple[CustomerId, TimeEntry]]:
         """Advisory minutes recorded in [start, end) with the machine owner's id (every customer,
-        or one), in one query: what billing counts (domain.billing)."""
+        one, or those `among`), in one query: what billing counts (domain.billing)."""
+        ...
+
+    def contract_time(
+        self,
+        start: datetime,
+        end: datetime,
+        period: tuple[datetime, datetime],
+        offset_minutes: int,
+        customer_id: CustomerId | None = None,
+        leave_out: Collection[CustomerId] = (),
+    ) -> tuple[list[ContractTime], list[TicketTime]]:
+        """Advisory minutes in [start, end) summed per covering contract and, where no contract
+        covers them, per ticket (customers whose contracts never overlap on a machine)."""
         ...
 
     def visit_entries(

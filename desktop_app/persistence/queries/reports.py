@@ -10,10 +10,26 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Connection, Select, and_, cast, or_, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
 from desktop_app.domain.billing import TimeEntry, VisitEntry
@@ -22,6 +38,7 @@ from desktop_app.domain.model import EventKind, Severity, TicketStatus
 from desktop_app.domain.policy import PolicySettings, from_document
 from desktop_app.domain.sla import StatusChange
 from desktop_app.persistence.tables import (
+    ContractRecord,
     CustomerRecord,
     MachineRecord,
     PolicyVersionRecord,
@@ -29,9 +46,10 @@ from desktop_app.persistence.tables import (
     TicketRecord,
     UserRecord,
     VisitRecord,
+    contract_machines,
 )
 from desktop_app.services.report_dto import ReportFilter
-from desktop_app.services.report_ports import EventRow, TicketRow, VisitRow
+from desktop_app.services.report_ports import ContractTime, EventRow, TicketRow, TicketTime, VisitRow
 
 # A comment the agent marked for the customer: the response (R7) or an update (R10). The data
 # column is JSON written with sort_keys and ", "/": " separators (repositories/tickets.py).
@@ -116,7 +134,7 @@ class SqlReportQueries:
             kinds = or_(kinds, comment)
         data = self._json(TicketEventRecord.data)
         # The target and reason are read by the database (json_extract / ->>), not parsed here.
-        rows = self._connection().execute(
+        result = self._connection().execute(
             select(
                 TicketEventRecord.ticket_id,
                 TicketEventRecord.kind,
@@ -131,13 +149,17 @@ class SqlReportQueries:
         words: dict[int, list[datetime]] = defaultdict(list)
         status_change = EventKind.STATUS_CHANGE.value
         statuses = {status.value: status for status in TicketStatus}
-        for ticket_id, kind, at, target, reason in rows:
+        # Tens of thousands of rows: fetched at once, and each list found once per ticket.
+        current, mine, said = None, [], []
+        for ticket_id, kind, at, target, reason in result.fetchall():
+            if ticket_id != current:
+                current, mine, said = ticket_id, changes[ticket_id], words[ticket_id]
             if kind == status_change:
                 status = statuses.get(target)
                 if status is not None:
-                    changes[ticket_id].append(StatusChange(at, status, reason or ""))
+                    mine.append(StatusChange(at, status, reason or ""))
             else:
-                words[ticket_id].append(at)
+                said.append(at)
         return changes, words
 
     def _rows(self, where: list[ColumnElement[bool]], *, history: bool, responses: bool = True) -> list[TicketRow]:
@@ -145,14 +167,16 @@ class SqlReportQueries:
         words: dict[int, list[datetime]] = {}
         if history:
             changes, words = self._histories(where, responses=responses)
+        severities = {severity.value: severity for severity in Severity}
+        statuses = {status.value: status for status in TicketStatus}
         return [
             TicketRow(
                 id=TicketId(r[0]),
                 number=r[1],
                 received_at=r[2],
                 plan_code=r[3],
-                severity=Severity(r[4]),
-                status=TicketStatus(r[5]),
+                severity=severities[r[4]],
+                status=statuses[r[5]],
                 agent_id=UserId(r[6]) if r[6] is not None else None,
                 agent_name=r[7] or "",
                 customer_id=CustomerId(r[8]),
@@ -166,7 +190,7 @@ class SqlReportQueries:
                 changes=tuple(changes.get(r[0], ())),
                 responses=tuple(words.get(r[0], ())),
             )
-            for r in self._connection().execute(self._ticket_select(where))
+            for r in self._connection().execute(self._ticket_select(where)).fetchall()
         ]
 
     def tickets(self, start: datetime, end: datetime, flt: ReportFilter, *, history: bool = True) -> list[TicketRow]:
@@ -286,6 +310,19 @@ class SqlReportQueries:
         ids = set(self._session.scalars(visited.distinct())) | set(self._session.scalars(advised.distinct()))
         return [CustomerId(i) for i in sorted(ids)]
 
+    def customer_names(self, customer_ids: Collection[CustomerId]) -> dict[CustomerId, tuple[str, str]]:
+        found: dict[CustomerId, tuple[str, str]] = {}
+        wanted = sorted(customer_ids)
+        for first in range(0, len(wanted), _CHUNK):
+            rows = self._connection().execute(
+                select(CustomerRecord.id, CustomerRecord.name, CustomerRecord.city).where(
+                    CustomerRecord.id.in_(wanted[first : first + _CHUNK])
+                )
+            )
+            for customer_id, name, city in rows:
+                found[CustomerId(customer_id)] = (name, city)
+        return found
+
     def customer_machines(self, customer_ids: Collection[CustomerId]) -> dict[CustomerId, list[MachineId]]:
         found: dict[CustomerId, list[MachineId]] = defaultdict(list)
         wanted = sorted(customer_ids)
@@ -299,8 +336,117 @@ class SqlReportQueries:
                 found[CustomerId(customer_id)].append(MachineId(machine_id))
         return dict(found)
 
+    # -- advisory time summed by the database (plan use) -------------------------------------------
+
+    def _whole(self, value: ColumnElement[Any]) -> ColumnElement[int]:
+        """Recorded minutes as billing counts them (`str(value).isdigit()`), else 0."""
+        if self._connection().dialect.name == "postgresql":
+            digits = value.regexp_match("^[0-9]+$")
+        else:
+            digits = and_(value.op("GLOB")("[0-9]*"), value.op("NOT GLOB")("*[^0-9]*"))
+        return case((digits, cast(value, BigInteger)), else_=0)
+
+    def _local_day(self, column: ColumnElement[datetime], offset_minutes: int) -> ColumnElement[date]:
+        """The local calendar day of a stored (naive UTC) moment, for a zone `offset_minutes` from UTC."""
+        if self._connection().dialect.name == "postgresql":
+            shifted = column + literal_column(f"interval '{int(offset_minutes)} minutes'")
+            return cast(shifted, Date)
+        # SQLite's date() gives 'YYYY-MM-DD', as its Date columns are stored (a CAST would make it a number).
+        return type_coerce(func.date(column, f"{int(offset_minutes):+d} minutes"), Date)
+
+    def contract_time(
+        self,
+        start: datetime,
+        end: datetime,
+        period: tuple[datetime, datetime],
+        offset_minutes: int,
+        customer_id: CustomerId | None = None,
+        leave_out: Collection[CustomerId] = (),
+    ) -> tuple[list[ContractTime], list[TicketTime]]:
+        """Advisory minutes recorded in [start, end), summed by the database in one pass: per
+        contract covering the machine that (local) day, and per ticket for the time no contract
+        covers (only the tickets whose line falls in `period` or with minutes in it). Only right
+        for customers whose contracts never cover one machine on the same day twice (`leave_out`
+        names the others); `offset_minutes`: the zone's fixed offset from UTC."""
+        # The comments with minutes, their JSON read once (a materialized CTE is not inlined).
+        raw = self._json(TicketEventRecord.data)["minutes"].as_string()
+        comments = select(TicketEventRecord.ticket_id, TicketEventRecord.at, raw.label("value")).where(
+            TicketEventRecord.kind == EventKind.COMMENT.value,
+            TicketEventRecord.at >= start,
+            TicketEventRecord.at < end,
+            TicketEventRecord.data.like('%"minutes"%'),
+        )
+        if customer_id is not None:  # one customer's year: through their tickets' index
+            theirs = select(TicketRecord.id).join(MachineRecord, TicketRecord.machine_id == MachineRecord.id)
+            comments = comments.where(
+                TicketEventRecord.ticket_id.in_(theirs.where(MachineRecord.customer_id == customer_id))
+            )
+        advisory = comments.cte("advisory").prefix_with("MATERIALIZED")
+        minutes = self._whole(advisory.c.value)
+        at = advisory.c.at
+        day = self._local_day(at, offset_minutes)
+        covering = and_(
+            contract_machines.c.machine_id == TicketRecord.machine_id,
+            ContractRecord.customer_id == MachineRecord.customer_id,
+            day >= ContractRecord.valid_from,
+            day <= ContractRecord.valid_to,
+        )
+        contract = ContractRecord.id
+        alone = case((contract.is_(None), TicketRecord.id), else_=None)
+        in_period = func.max(case((and_(at >= period[0], at < period[1]), 1), else_=0))
+        last = func.max(at)
+        numbers = (
+            func.string_agg(distinct(TicketRecord.number), ",")
+            if self._connection().dialect.name == "postgresql"
+            else func.group_concat(distinct(TicketRecord.number))
+        )
+        stmt = (
+            select(
+                MachineRecord.customer_id,
+                contract,
+                func.min(TicketRecord.number),
+                func.min(TicketRecord.machine_id),
+                func.min(TicketRecord.plan_code),
+                func.sum(minutes),
+                last,
+                numbers,
+                in_period,
+            )
+            .select_from(advisory)
+            .join(TicketRecord, advisory.c.ticket_id == TicketRecord.id)
+            .join(MachineRecord, TicketRecord.machine_id == MachineRecord.id)
+            .outerjoin(
+                contract_machines.join(ContractRecord, ContractRecord.id == contract_machines.c.contract_id),
+                covering,
+            )
+            .where(minutes > 0)
+            .group_by(MachineRecord.customer_id, contract, alone)
+            .having(or_(contract.is_not(None), and_(last >= period[0], last < period[1]), in_period == 1))
+        )
+        if customer_id is not None:
+            stmt = stmt.where(MachineRecord.customer_id == customer_id)
+        if leave_out:
+            stmt = stmt.where(MachineRecord.customer_id.not_in(sorted(leave_out)))
+        covered: list[ContractTime] = []
+        uncovered: list[TicketTime] = []
+        for owner, contract_id, number, machine, plan, total, latest, names, now in self._connection().execute(stmt):
+            if contract_id is not None:
+                numbers_ = tuple(sorted(names.split(",")))
+                covered.append(ContractTime(CustomerId(owner), contract_id, int(total), latest, numbers_, bool(now)))
+            else:
+                uncovered.append(
+                    TicketTime(
+                        CustomerId(owner), number, MachineId(machine), PlanCode(plan), int(total), latest, bool(now)
+                    )
+                )
+        return covered, uncovered
+
     def time_entries(
-        self, start: datetime, end: datetime, customer_id: CustomerId | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        customer_id: CustomerId | None = None,
+        among: Collection[CustomerId] | None = None,
     ) -> list[tuple[CustomerId, TimeEntry]]:
         """Advisory minutes recorded in [start, end) (comments with minutes, as billing counts
         them: queries/billing.py), with the machine owner's id, for every customer at once."""
@@ -326,8 +472,10 @@ class SqlReportQueries:
         )
         if customer_id is not None:
             stmt = stmt.where(MachineRecord.customer_id == customer_id)
+        if among is not None:
+            stmt = stmt.where(MachineRecord.customer_id.in_(sorted(among)))
         found = []
-        for owner, at, number, value, machine_id, plan_code in self._session.execute(stmt):
+        for owner, at, number, value, machine_id, plan_code in self._connection().execute(stmt):
             count = int(value) if value and str(value).isdigit() else 0
             if count:
                 found.append(

@@ -5,12 +5,13 @@ billing statements (domain.billing.bill_customer), so a report never disagrees w
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from desktop_app.domain.billing import BillingContract, BillingLine, TimeEntry, VisitEntry, bill_customer
-from desktop_app.domain.ids import CustomerId, PlanCode
+from desktop_app.domain.ids import ContractId, CustomerId, PlanCode
 from desktop_app.domain.money import with_iva
+from desktop_app.domain.policy import PolicySettings
 from desktop_app.i18n import _
 from desktop_app.services.dto import ContractSummary
 from desktop_app.services.report_dto import (
@@ -21,6 +22,7 @@ from desktop_app.services.report_dto import (
     ReportPeriod,
     UnbilledLine,
 )
+from desktop_app.services.report_ports import ContractTime, TicketTime
 from desktop_app.services.reports._context import ReportContext
 
 RENEWAL_WINDOWS = (30, 60, 90)
@@ -55,19 +57,41 @@ def contract_uses(
         queries = uow.queries.reports
         time_of: dict[CustomerId, list[TimeEntry]] = defaultdict(list)
         visits_of: dict[CustomerId, list[VisitEntry]] = defaultdict(list)
-        for owner, entry in queries.time_entries(earliest, recorded_until, flt.customer_id):
+        worked: set[CustomerId] = set()
+        # The database sums the minutes per contract where it can tell which contract each one
+        # goes to; the entries themselves are read only where billing_contract must choose.
+        offset = _fixed_offset(tz, earliest, recorded_until)
+        if offset is None:  # a zone with summer time: the local day is found here, entry by entry
+            raw = queries.time_entries(earliest, recorded_until, flt.customer_id)
+        else:
+            overlapping = _overlapping(summaries)
+            raw = []
+            if overlapping:
+                raw = queries.time_entries(earliest, recorded_until, flt.customer_id, among=overlapping)
+            covered, uncovered = queries.contract_time(
+                earliest, recorded_until, (start, end), offset, flt.customer_id, overlapping
+            )
+            _add_summed(
+                time_of, worked, covered, uncovered, summaries, policy, lambda at: period.contains(at.date()), tz
+            )
+        for owner, entry in raw:
             time_of[owner].append(entry)
+            if start <= entry.at < end:
+                worked.add(owner)
+        with_contract = {c.customer_id for c in summaries}
         for owner, visit in queries.visit_entries(earliest, recorded_until, flt.customer_id):
-            visits_of[owner].append(visit)
+            if start <= visit.started_at < end:
+                worked.add(owner)
+                visits_of[owner].append(visit)
+            elif owner in with_contract:  # without a contract a visit is only its own lines
+                visits_of[owner].append(visit)
         customers = {c.customer_id for c in in_period}
-        if not flt.plan:  # work without a contract belongs to no plan
-            worked = {owner for owner, entries in time_of.items() if any(start <= e.at < end for e in entries)}
-            worked |= {owner for owner, visits in visits_of.items() if any(start <= v.started_at < end for v in visits)}
-            customers |= {c for c in worked if not flt.city or ctx.customer_city(uow, c) == flt.city}
         names = {c.customer_id: c.customer_name for c in summaries}
-        for customer_id in customers - names.keys():
-            customer = uow.catalog.get_customer(customer_id)
-            names[customer_id] = customer.name if customer else str(customer_id)
+        if not flt.plan:  # work without a contract belongs to no plan
+            known = queries.customer_names(worked - customers)  # one query, not one per customer
+            customers |= {c for c in worked if c in customers or not flt.city or known.get(c, ("", ""))[1] == flt.city}
+            for customer_id in customers - names.keys():
+                names[customer_id] = known[customer_id][0] if customer_id in known else str(customer_id)
     contracts_of: dict[CustomerId, list[ContractSummary]] = defaultdict(list)
     for contract in summaries:
         contracts_of[contract.customer_id].append(contract)
@@ -119,6 +143,79 @@ def contract_uses(
     uses.sort(key=lambda u: (u.customer_name.casefold(), u.valid_from, u.invoice_number))
     lines.sort(key=lambda line: (line.day, line.customer_name.casefold(), line.kind, line.reference))
     return tuple(uses), tuple(lines), every
+
+
+def _fixed_offset(tz: tzinfo, start: datetime, end: datetime) -> int | None:
+    """The zone's offset from UTC in minutes if it is the same all through [start, end] (Bogotá has
+    no summer time), so the database can tell each moment's local day; else None."""
+    offsets = set()
+    moment = start
+    while True:
+        offset = moment.astimezone(tz).utcoffset()
+        if offset is None:
+            return None
+        offsets.add(offset)
+        if moment >= end:
+            break
+        moment = min(moment + timedelta(days=14), end)
+    if len(offsets) != 1:
+        return None
+    only = offsets.pop()
+    return None if only % timedelta(minutes=1) else only // timedelta(minutes=1)
+
+
+def _overlapping(contracts: Iterable[ContractSummary]) -> set[CustomerId]:
+    """Customers with two contracts covering one machine on the same day: only the billing code
+    (billing_contract) can say which of them each entry goes to."""
+    found: set[CustomerId] = set()
+    mine: dict[CustomerId, list[ContractSummary]] = defaultdict(list)
+    for contract in contracts:
+        mine[contract.customer_id].append(contract)
+    for customer_id, theirs in mine.items():
+        for index, one in enumerate(theirs):
+            machines = {m.id for m in one.machines}
+            for other in theirs[index + 1 :]:
+                if (
+                    one.valid_from <= other.valid_to
+                    and other.valid_from <= one.valid_to
+                    and machines.intersection(m.id for m in other.machines)
+                ):
+                    found.add(customer_id)
+    return found
+
+
+def _add_summed(
+    time_of: dict[CustomerId, list[TimeEntry]],
+    worked: set[CustomerId],
+    covered: Iterable[ContractTime],
+    uncovered: Iterable[TicketTime],
+    contracts: Iterable[ContractSummary],
+    policy: PolicySettings,
+    shown: Callable[[datetime], bool],
+    tz: tzinfo,
+) -> None:
+    """The sums the database made, as the few entries that bill_customer turns into the same
+    figures: per contract one entry with its minutes on the day of the last one (what the contract
+    used, and the day of its extra-hours line) plus, when it went over its hours, one empty entry
+    per other ticket when that line is `shown` (it names every ticket); per uncovered ticket one
+    entry (its own line)."""
+    by_id = {c.id: c for c in contracts}
+    for part in covered:
+        contract = by_id[ContractId(part.contract_id)]
+        machine = contract.machines[0].id  # any machine of it: it alone covers it that day
+        first, *others = part.ticket_numbers
+        time_of[part.customer_id].append(TimeEntry(part.last_at, first, part.minutes, machine))
+        included = policy.plan(PlanCode(contract.plan_code)).included_advisory_hours * 60
+        line_day = min(part.last_at.astimezone(tz), datetime.combine(contract.valid_to, time.max, tz))
+        if part.minutes > included and shown(line_day):
+            time_of[part.customer_id].extend(TimeEntry(part.last_at, number, 0, machine) for number in others)
+        if part.in_period:
+            worked.add(part.customer_id)
+    for alone in uncovered:
+        entry = TimeEntry(alone.last_at, alone.ticket_number, alone.minutes, alone.machine_id, alone.plan_code)
+        time_of[alone.customer_id].append(entry)
+        if alone.in_period:
+            worked.add(alone.customer_id)
 
 
 def _unbilled(
