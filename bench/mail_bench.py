@@ -16,7 +16,7 @@ the desk's, not Dovecot's delivery.
 Printed, in the same run (the house rule: a figure beside what it compares with):
 - import: mails/s of MailService.fetch (IMAP fetch + the inbound pipeline + the database), beside the
   raw parse alone (StdlibMailReader.parse of the same bytes: the floor the pipeline adds to);
-- send: mails/s of MailService.deliver_due (one SMTP connection per mail, as the service sends),
+- send: mails/s of MailService.deliver_due (one SMTP connection per delivery round, as the service sends),
   beside handing the same composed mails to aiosmtpd over one reused smtplib connection.
 Goal (issue 14): import ≥ 50 mails/s, send ≥ 100 mails/s on this 2-core machine.
 """
@@ -359,7 +359,7 @@ def main() -> int:
             raws = [services.mail.raw_mail("out", mail_id) for mail_id in ids]
             lab.accepted.clear()
             reused_s = _resend_over_one_connection(lab, security, raws)
-            print(f"send {len(ids)} from the outbox (deliver_due, one SMTP connection a mail): {_rate(sent, send_s)}")
+            print(f"send {len(ids)} from the outbox (deliver_due, one SMTP connection a round): {_rate(sent, send_s)}")
             print(f"  the same mails over one reused smtplib connection, no database:   {_rate(len(raws), reused_s)}")
 
             # -- fetch and import ------------------------------------------------------------------
