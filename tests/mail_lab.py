@@ -463,7 +463,11 @@ service stats {{
     def imap(self, address: str) -> IMAPClient:
         """A logged-in IMAP connection on the mailbox (plain port); the caller logs out."""
         client = IMAPClient(HOST, port=self.imap_port, ssl=False, timeout=10)
-        client.login(address.lower(), self.password(address))
+        password = self.password(address)
+        if password.isascii():
+            client.login(address.lower(), password)
+        else:  # imaplib sends LOGIN as ASCII; AUTHENTICATE PLAIN carries UTF-8 ("ñ", accents)
+            client.plain_login(address.lower(), password)
         return client
 
     def append(self, address: str, raw: bytes) -> None:
