@@ -338,6 +338,7 @@ class TicketRecord(Versioned, Base):
     __table_args__ = (
         Index("ix_tickets_queue_order", *(QUEUE_COLUMNS[key] for key in QUEUE_ORDER)),
         Index("ix_tickets_assigned_agent_id_status", "assigned_agent_id", "status"),
+        Index("ix_tickets_customer_id_received_at", "customer_id", "received_at"),
     )
 
 

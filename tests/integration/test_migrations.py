@@ -129,22 +129,25 @@ def test_mail_migration_goes_down_and_up_again(tmp_path: Path, database_url: str
 
 
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0012_ticket_workload_index"
+    assert head_revision() == "0013_ticket_customer_latest"
 
 
 def test_workload_index_migration_goes_down_and_up_again(tmp_path: Path, database_url: str | None) -> None:
-    """0012 adds only R1's (agent, status) index on tickets: down to 0011 it goes, up it is back."""
+    """0012 and 0013 add only R1's indexes on tickets ((agent, status); (customer, reception)): down
+    to 0011 they go, up they are back."""
     from alembic import command
 
     engine = make_engine(_url(tmp_path, database_url))
     upgrade_to_head(engine)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0011_mail")
-    assert "ix_tickets_assigned_agent_id_status" not in {i["name"] for i in inspect(engine).get_indexes("tickets")}
+    names = {i["name"] for i in inspect(engine).get_indexes("tickets")}
+    assert not names & {"ix_tickets_assigned_agent_id_status", "ix_tickets_customer_id_received_at"}
     upgrade_to_head(engine)
     indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("tickets")}
     engine.dispose()
     assert indexes["ix_tickets_assigned_agent_id_status"] == ["assigned_agent_id", "status"]
+    assert indexes["ix_tickets_customer_id_received_at"] == ["customer_id", "received_at"]
 
 
 def test_a_postgresql_database_from_a_newer_program_is_refused(pg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
