@@ -11,6 +11,7 @@ import pytest
 
 if TYPE_CHECKING:
     from tests.mail_lab import MailLab
+    from tests.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +35,17 @@ def mailboxes(mail_lab: MailLab) -> MailLab:
     IMAP and SMTP up: what one test did to the mail servers never reaches the next."""
     mail_lab.reset()
     return mail_lab
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """A keyring in memory for this test (tests/memory_keyring.py); the previous one back after."""
+    import keyring
+
+    from tests.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -7,15 +7,12 @@ from the outbox; and nobody but an administrator gets these tabs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -33,38 +30,11 @@ from desktop_app.ui.views.mail_templates_view import MailTemplatesView
 from desktop_app.ui.views.outbox_view import OutboxColumn, OutboxView
 from tests.gui.conftest import admin_actor
 from tests.mail_lab import MailLab
+from tests.memory_keyring import MemoryKeyring
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 SMTP_PASSWORD = "clave-SMTP-que-no-va-a-la-base-7731"
 SUPPORT = "soporte@somosmaker.test"
-
-
-class _MemoryKeyring(KeyringBackend):
-    """The OS keyring's stand-in on a test machine without one: the real keyring API, kept in memory."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[_MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = _MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def _shot(widget: QWidget, name: str) -> Path:
@@ -110,7 +80,7 @@ def _fill_servers(qtbot: QtBot, view: MailSettingsView, lab: MailLab, *, imap_pa
 
 
 def test_an_administrator_saves_the_mail_settings_and_the_password_stays_out_of_the_database(
-    window: MainWindow, demo_services: Services, qtbot: QtBot, memory_keyring: _MemoryKeyring
+    window: MainWindow, demo_services: Services, qtbot: QtBot, memory_keyring: MemoryKeyring
 ) -> None:
     view = _mail_tab(window)
     # A desk that never sent mail: the usual ports and protections, the INBOX.
@@ -174,7 +144,7 @@ def test_an_administrator_saves_the_mail_settings_and_the_password_stays_out_of_
 
 
 def test_a_refused_setting_is_named_and_nothing_typed_is_lost(
-    window: MainWindow, demo_services: Services, qtbot: QtBot, memory_keyring: _MemoryKeyring
+    window: MainWindow, demo_services: Services, qtbot: QtBot, memory_keyring: MemoryKeyring
 ) -> None:
     view = _mail_tab(window)
     _type(qtbot, view.smtp.host, "smtp.somosmaker.com")
@@ -190,7 +160,7 @@ def test_a_refused_setting_is_named_and_nothing_typed_is_lost(
 
 
 def test_probar_conexion_signs_in_to_both_lab_servers_and_says_why_a_wrong_password_fails(
-    window: MainWindow, demo_services: Services, qtbot: QtBot, memory_keyring: _MemoryKeyring, mailboxes: MailLab
+    window: MainWindow, demo_services: Services, qtbot: QtBot, memory_keyring: MemoryKeyring, mailboxes: MailLab
 ) -> None:
     view = _mail_tab(window)
     _fill_servers(qtbot, view, mailboxes, imap_password=mailboxes.password(SUPPORT))
@@ -344,7 +314,7 @@ def test_a_failed_mail_is_retried_from_the_outbox(
     qapp: QApplication,
     demo_services: Services,
     tmp_path: Path,
-    memory_keyring: _MemoryKeyring,
+    memory_keyring: MemoryKeyring,
     mailboxes: MailLab,
 ) -> None:
     admin = admin_actor(demo_services)

@@ -7,31 +7,14 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from desktop_app import connection as conn
 from desktop_app.config import DB_URL_ENV, load_settings
 from desktop_app.errors import DatabaseUnavailableError, UserFacingError
 from desktop_app.persistence.migrate import DatabaseProbe
+from tests.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.usefixtures("english_ui")
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from desktop_app.errors import PermissionDeniedError
 from desktop_app.persistence.tables import MailboxStateRecord, MailInboxRecord
 from desktop_app.services.jobs import JobStatus
 from desktop_app.services.mail_ports import MailSecurity
-from tests.integration.test_mail_outbox import MemoryKeyring
 from tests.integration.world import World
 from tests.mail_lab import SUPPORT, MailLab
+from tests.memory_keyring import MemoryKeyring
 from tests.reliability.mail_fetcher import fetcher
 
 pytestmark = pytest.mark.usefixtures("english_ui")

@@ -6,14 +6,11 @@ retries — against the real SMTP server of the mail lab (tests/mail_lab.py), on
 from __future__ import annotations
 
 import email
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from email import policy
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from sqlalchemy import select, text
 
 from desktop_app.domain.ids import CustomerId, MachineId, TicketId, UserId
@@ -30,40 +27,13 @@ from desktop_app.services.tickets import IntakeRequest, NewAttachment
 from desktop_app.signing import generate_keys
 from tests.integration.world import PHOTO, World, bogota
 from tests.mail_lab import SUPPORT, MailLab
+from tests.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.usefixtures("english_ui")
 
 CUSTOMER = "cliente@cliente.test"  # a mailbox of the lab: what the desk sends arrives there
 DESCRIPTION = "La impresora no calienta la cama desde ayer y la primera capa no pega."
 PASSWORD = "Clave-del-correo-Ñandú-7731"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring kept in memory: the keyring package's own backend interface, not a stand-in of ours."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    memory = MemoryKeyring()
-    keyring.set_keyring(memory)
-    yield memory
-    keyring.set_keyring(previous)
 
 
 def _ticket(w: World, machine: str = "uni_m3", *, photo: bool = True, contact_email: str = CUSTOMER) -> TicketId:

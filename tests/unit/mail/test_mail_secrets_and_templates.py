@@ -4,36 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringError, PasswordDeleteError
+from keyring.errors import KeyringError
 
 from desktop_app.domain.mail_templates import TemplateCode, unknown_placeholders
 from desktop_app.mail.default_templates import load_default_templates
 from desktop_app.mail.secrets import KEYRING_SERVICE, PASSWORD_ENV, KeyringSecretStore
 from desktop_app.services.mail_ports import ServerSettings
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend (the package's own base class) that keeps its secrets in a dict."""
-
-    priority: ClassVar[float] = 1  # type: ignore[misc]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise PasswordDeleteError("nothing stored")
+from tests.memory_keyring import MemoryKeyring
 
 
 class BrokenKeyring(MemoryKeyring):
