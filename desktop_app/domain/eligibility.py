@@ -55,13 +55,18 @@ class Eligibility:
         return self.refusal is None
 
 
+def in_warranty(warranty_end: date, today: date) -> bool:
+    """R5: a machine is under warranty through the last day of its warranty."""
+    return today <= warranty_end
+
+
 def free_support_failures(
     customer: Customer, machine: Machine, policy: PolicySettings, today: date, model: ProductModel | None = None
 ) -> tuple[Condition, ...]:
     failed = []
     if not customer.paid_up:
         failed.append(Condition.PAID_UP)
-    if today > machine.warranty_end:
+    if not in_warranty(machine.warranty_end, today):
         failed.append(Condition.IN_WARRANTY)
     if not customer.trained:
         failed.append(Condition.TRAINED)

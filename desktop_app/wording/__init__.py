@@ -19,6 +19,7 @@ from desktop_app.wording.coverage import (
     coverage_text,
     eligibility_refusal_text,
     onsite_refusal_text,
+    warranty_text,
 )
 from desktop_app.wording.notices import notice_text
 from desktop_app.wording.problems import (
@@ -84,4 +85,5 @@ __all__ = [
     "status_label",
     "technology_label",
     "visit_problems_text",
+    "warranty_text",
 ]

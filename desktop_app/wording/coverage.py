@@ -3,7 +3,9 @@ customer's plan or warranty includes."""
 
 from __future__ import annotations
 
-from desktop_app.domain.eligibility import Condition, Coverage, Eligibility
+from datetime import date
+
+from desktop_app.domain.eligibility import Condition, Coverage, Eligibility, in_warranty
 from desktop_app.domain.eligibility import Refusal as EligibilityRefusal
 from desktop_app.domain.model import ONSITE_CITIES, Channel
 from desktop_app.formatting import format_date
@@ -72,3 +74,13 @@ def coverage_text(eligibility: Eligibility, plan_name: str) -> str:
     return _("Plan {plan}, valid until {date}. Channels: {channels}.").format(
         plan=plan_name, date=until, channels=channels
     )
+
+
+def warranty_text(warranty_end: date, today: date, *, named: bool = True) -> str:
+    """The warranty as the machine and ticket pages show it, judged by R5's rule (the last day
+    counts): "Warranty until <date>" or "Warranty expired on <date>"; without `named`, for a row
+    already labelled "Warranty": "Valid until <date>" or "Expired on <date>"."""
+    when = format_date(warranty_end)
+    if in_warranty(warranty_end, today):
+        return (_("Warranty until {date}") if named else _("Valid until {date}")).format(date=when)
+    return (_("Warranty expired on {date}") if named else _("Expired on {date}")).format(date=when)

@@ -64,6 +64,7 @@ from desktop_app.wording import (
     model_with_end_of_life,
     severity_label,
     status_label,
+    warranty_text,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -350,13 +351,9 @@ class MachineView(QWidget):
         self.coverage.setProperty("state", "ok" if page.eligibility.allowed else "refused")
         self.coverage.style().unpolish(self.coverage)
         self.coverage.style().polish(self.coverage)
-        today = self._today()
-        warranty = format_date(d.warranty_end)
         lines = [
             _("Purchased {date}").format(date=format_date(d.purchase_date)),
-            _("Warranty until {date}").format(date=warranty)
-            if d.warranty_end >= today
-            else _("Warranty expired on {date}").format(date=warranty),
+            warranty_text(d.warranty_end, self._today()),
             _("Last preventive maintenance {date}").format(date=format_date(d.last_preventive_maintenance))
             if d.last_preventive_maintenance
             else _("No preventive maintenance recorded"),

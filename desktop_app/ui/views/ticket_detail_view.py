@@ -65,6 +65,7 @@ from desktop_app.wording import (
     sla_target_label,
     sla_text,
     status_label,
+    warranty_text,
 )
 
 THUMBNAIL = QSize(72, 54)
@@ -398,12 +399,7 @@ class TicketDetailView(QWidget):
         model = model_with_end_of_life(d.model_name, d.model_end_of_life, today)
         self.machine_model.setText(f"{model} ({d.technology.upper()})")
         self.machine_serial.setText(d.machine_serial)
-        warranty = format_date(d.warranty_end)
-        self.machine_warranty.setText(
-            _("Valid until {date}").format(date=warranty)
-            if d.warranty_end >= today
-            else _("Expired on {date}").format(date=warranty)
-        )
+        self.machine_warranty.setText(warranty_text(d.warranty_end, today, named=False))
         self.machine_maintenance.setText(
             _("Last preventive maintenance {date}").format(date=format_date(d.last_preventive_maintenance))
             if d.last_preventive_maintenance
