@@ -23,12 +23,12 @@ import math
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.documents.company_file import seal_colour, shipped_company
 from desktop_app.documents.labels_pdf import FONT, FONT_BOLD, register_fonts
 from desktop_app.documents.qr_drawing import QrModules, draw_qr, reportlab_modules
+from desktop_app.documents.text_fit import draw_fitted, wrap
 from desktop_app.domain.certificate import CertificateData, CertifiedMachine
 from desktop_app.domain.company import CompanyProfile
 from desktop_app.formatting import format_date
@@ -94,9 +94,18 @@ def render_certificate(
     y = height - 24 * mm
     canvas.setFillColor(INK)
     canvas.setFont(FONT_BOLD, 17)
-    _draw_fitted(canvas, left, y, who.legal_name, FONT_BOLD, 17, right - left)
+    draw_fitted(canvas, left, y, who.legal_name, FONT_BOLD, 17, right - left, smallest=SMALLEST_TEXT)
     canvas.setFillColor(MUTED)
-    _draw_fitted(canvas, left, y - 6 * mm, identity_line(who, _("Technical support")), FONT, 9, right - left)
+    draw_fitted(
+        canvas,
+        left,
+        y - 6 * mm,
+        identity_line(who, _("Technical support")),
+        FONT,
+        9,
+        right - left,
+        smallest=SMALLEST_TEXT,
+    )
 
     # Title and number.
     y -= 24 * mm
@@ -137,7 +146,7 @@ def render_certificate(
         canvas.setFillColor(MUTED)
         canvas.drawString(left, y, label)
         canvas.setFillColor(INK)
-        _draw_fitted(canvas, left + 45 * mm, y, value, FONT_BOLD, 11, right - left - 45 * mm)
+        draw_fitted(canvas, left + 45 * mm, y, value, FONT_BOLD, 11, right - left - 45 * mm, smallest=SMALLEST_TEXT)
         y -= 9 * mm
 
     # Covered machines: one column while they fit above the seal, then two; the rest, if any,
@@ -194,7 +203,7 @@ def _statement(data: CertificateData, who: CompanyProfile, width: float) -> tupl
             "{company} certifies that {customer} has contracted the technical support plan described below, "
             "under makeR's technical support policy."
         ).format(company=who.legal_name, customer=customer)
-        return _wrap(statement, width, FONT, 10.5)
+        return wrap(statement, width, FONT, 10.5)
 
     whole = lines(data.customer_name)
     if len(whole) <= STATEMENT_LINES:
@@ -236,7 +245,7 @@ def _annex(
         canvas.setFont(FONT_BOLD, 11)
         canvas.drawString(left, y, _("Customer"))
         y -= 6 * mm
-        for line in _wrap(full_name, right - left, FONT, 9):
+        for line in wrap(full_name, right - left, FONT, 9):
             if y < ANNEX_FLOOR:
                 y = new_page()
             canvas.setFillColor(INK)
@@ -281,54 +290,14 @@ def _machine_table(
         line_y = y - (row + 1) * ROW
         canvas.setFillColor(INK)
         size = 10 if columns == 1 else 9
-        _draw_fitted(canvas, x + 3 * mm, line_y, machine.model, FONT, size, width * 0.55 - 5 * mm)
-        _draw_fitted(canvas, x + width * 0.55, line_y, machine.serial, FONT, size, width * 0.45 - 3 * mm)
+        draw_fitted(
+            canvas, x + 3 * mm, line_y, machine.model, FONT, size, width * 0.55 - 5 * mm, smallest=SMALLEST_TEXT
+        )
+        draw_fitted(
+            canvas, x + width * 0.55, line_y, machine.serial, FONT, size, width * 0.45 - 3 * mm, smallest=SMALLEST_TEXT
+        )
         canvas.setStrokeColor(RULE)
         canvas.line(x, line_y - 2.2 * mm, x + width - (2 * mm if columns > 1 else 0), line_y - 2.2 * mm)
-
-
-def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
-    """The text's lines at this width; a word wider than a line is broken between characters."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        trial = f"{line} {word}" if line else word
-        if pdfmetrics.stringWidth(trial, font, size) <= width:
-            line = trial
-            continue
-        if line:
-            lines.append(line)
-        line = word
-        while pdfmetrics.stringWidth(line, font, size) > width:
-            cut = _fitting_prefix(line, width, font, size)
-            lines.append(line[:cut])
-            line = line[cut:]
-    if line:
-        lines.append(line)
-    return lines
-
-
-def _fitting_prefix(text: str, width: float, font: str, size: float) -> int:
-    """How many of the text's first characters fit the width (at least one, so wrapping advances)."""
-    low, high = 1, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if pdfmetrics.stringWidth(text[:middle], font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _draw_fitted(canvas: Canvas, x: float, y: float, text: str, font: str, size: float, width: float) -> None:
-    """One line in a box `width` wide: set smaller down to SMALLEST_TEXT, then cut with "…"."""
-    natural = pdfmetrics.stringWidth(text, font, size)
-    if natural > width:
-        size = max(SMALLEST_TEXT, size * width / natural)
-        if pdfmetrics.stringWidth(text, font, size) > width:
-            text = text[: _fitting_prefix(text, width - pdfmetrics.stringWidth("…", font, size), font, size)] + "…"
-    canvas.setFont(font, size)
-    canvas.drawString(x, y, text)
 
 
 def _draw_seal(canvas: Canvas, who: CompanyProfile, cx: float, cy: float, radius: float, date_text: str) -> None:

@@ -24,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.documents.certificate_pdf import INK, MUTED, ORANGE, RULE, identity_line
 from desktop_app.documents.labels_pdf import FONT, FONT_BOLD
+from desktop_app.documents.text_fit import draw_fitted, wrap
 from desktop_app.domain.company import CompanyProfile
 from desktop_app.i18n import _
 
@@ -62,18 +63,29 @@ class ReportPage:
         c.setFillColor(ORANGE)
         c.rect(0, height - 7 * mm, width, 7 * mm, stroke=0, fill=1)
         c.setFillColor(INK)
-        fitted(c, LEFT, height - 19 * mm, self.company.legal_name, FONT_BOLD, 14, RIGHT - LEFT)
+        draw_fitted(c, LEFT, height - 19 * mm, self.company.legal_name, FONT_BOLD, 14, RIGHT - LEFT, smallest=SMALLEST)
         c.setFillColor(MUTED)
-        fitted(c, LEFT, height - 23.5 * mm, identity_line(self.company, _("Technical support")), FONT, 8, RIGHT - LEFT)
+        draw_fitted(
+            c,
+            LEFT,
+            height - 23.5 * mm,
+            identity_line(self.company, _("Technical support")),
+            FONT,
+            8,
+            RIGHT - LEFT,
+            smallest=SMALLEST,
+        )
         c.setFillColor(INK)
-        fitted(c, LEFT, height - 31 * mm, self.title, FONT_BOLD, 13, RIGHT - LEFT)
+        draw_fitted(c, LEFT, height - 31 * mm, self.title, FONT_BOLD, 13, RIGHT - LEFT, smallest=SMALLEST)
         c.setFillColor(MUTED)
         page = _("page {n}").format(n=self.number)
         stamp = f"{self.stamp} · {page}" if self.stamp else page
         stamp_width = pdfmetrics.stringWidth(stamp, FONT, 8.5)
         c.setFont(FONT, 8.5)
         c.drawRightString(RIGHT, height - 37 * mm, stamp)
-        fitted(c, LEFT, height - 37 * mm, self.subtitle, FONT, 9, RIGHT - LEFT - stamp_width - 6 * mm)
+        draw_fitted(
+            c, LEFT, height - 37 * mm, self.subtitle, FONT, 9, RIGHT - LEFT - stamp_width - 6 * mm, smallest=SMALLEST
+        )
         c.setStrokeColor(RULE)
         c.line(LEFT, height - 40 * mm, RIGHT, height - 40 * mm)
         c.setFillColor(ORANGE)
@@ -94,13 +106,13 @@ class ReportPage:
         c.setFillColor(ORANGE)
         c.rect(LEFT, self.y - 1 * mm, 1.6 * mm, 5 * mm, stroke=0, fill=1)
         c.setFillColor(INK)
-        fitted(c, LEFT + 4 * mm, self.y, title, FONT_BOLD, 11.5, RIGHT - LEFT - 4 * mm)
+        draw_fitted(c, LEFT + 4 * mm, self.y, title, FONT_BOLD, 11.5, RIGHT - LEFT - 4 * mm, smallest=SMALLEST)
         self.y -= 8 * mm
 
     def subheading(self, title: str) -> None:
         self.need(16 * mm)
         self.canvas.setFillColor(INK)
-        fitted(self.canvas, LEFT, self.y, title, FONT_BOLD, 9.5, RIGHT - LEFT)
+        draw_fitted(self.canvas, LEFT, self.y, title, FONT_BOLD, 9.5, RIGHT - LEFT, smallest=SMALLEST)
         self.y -= 5.5 * mm
 
     def paragraph(self, text: str, *, size: float = 9, muted: bool = False) -> None:
@@ -127,13 +139,22 @@ class ReportPage:
                 c.setFillColor(SHADE)
                 c.rect(x, self.y - 15 * mm, width, 18 * mm, stroke=0, fill=1)
                 c.setFillColor(INK)
-                fitted(c, x + 2.5 * mm, self.y - 4 * mm, value, FONT_BOLD, 14, width - 5 * mm)
+                draw_fitted(c, x + 2.5 * mm, self.y - 4 * mm, value, FONT_BOLD, 14, width - 5 * mm, smallest=SMALLEST)
                 c.setFillColor(MUTED)
                 lines = wrap(label, width - 5 * mm, FONT, 7.5)
                 if len(lines) > 2:
                     lines = [lines[0], " ".join(lines[1:])]
                 for row, line in enumerate(lines):
-                    fitted(c, x + 2.5 * mm, self.y - (9.5 + 3.4 * row) * mm, line, FONT, 7.5, width - 5 * mm)
+                    draw_fitted(
+                        c,
+                        x + 2.5 * mm,
+                        self.y - (9.5 + 3.4 * row) * mm,
+                        line,
+                        FONT,
+                        7.5,
+                        width - 5 * mm,
+                        smallest=SMALLEST,
+                    )
             self.y -= 21 * mm
 
     def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]], *, bold_last: bool = False) -> None:
@@ -172,9 +193,11 @@ class ReportPage:
             room = width - 3 * mm
             smallest = size * 0.85  # a little smaller, then cut: a table stays readable
             if column.right:
-                fitted(self.canvas, x + width - 1.5 * mm, self.y, text, font, size, room, right=True, smallest=smallest)
+                draw_fitted(
+                    self.canvas, x + width - 1.5 * mm, self.y, text, font, size, room, right=True, smallest=smallest
+                )
             else:
-                fitted(self.canvas, x + 1.5 * mm, self.y, text, font, size, room, smallest=smallest)
+                draw_fitted(self.canvas, x + 1.5 * mm, self.y, text, font, size, room, smallest=smallest)
             x += width
 
     def bar_chart(
@@ -258,65 +281,6 @@ def _axis(largest: float) -> tuple[float, float]:
                 chosen = step * factor
                 return chosen * -(-wanted // chosen), chosen
         step *= 10
-
-
-def wrap(text: str, width: float, font: str, size: float) -> list[str]:
-    """The text's lines at this width; a word wider than a line is cut between characters."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split():
-            trial = f"{line} {word}" if line else word
-            if pdfmetrics.stringWidth(trial, font, size) <= width:
-                line = trial
-                continue
-            if line:
-                lines.append(line)
-            line = word
-            while pdfmetrics.stringWidth(line, font, size) > width and len(line) > 1:
-                cut = _fitting(line, width, font, size)
-                lines.append(line[:cut])
-                line = line[cut:]
-        lines.append(line)
-    return lines
-
-
-def _fitting(text: str, width: float, font: str, size: float) -> int:
-    """How many of the text's first characters fit the width (at least one)."""
-    low, high = 1, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if pdfmetrics.stringWidth(text[:middle], font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def fitted(
-    canvas: Canvas,
-    x: float,
-    y: float,
-    text: str,
-    font: str,
-    size: float,
-    width: float,
-    *,
-    right: bool = False,
-    smallest: float = SMALLEST,
-) -> None:
-    """One line in a box `width` wide: set smaller down to `smallest`, then cut with "…"."""
-    natural = pdfmetrics.stringWidth(text, font, size)
-    if natural > width > 0:
-        size = max(min(smallest, size), size * width / natural * 0.99)
-        if pdfmetrics.stringWidth(text, font, size) > width:
-            room = width - pdfmetrics.stringWidth("…", font, size)
-            text = text[: _fitting(text, max(room, 1.0), font, size)] + "…"
-    canvas.setFont(font, size)
-    if right:
-        canvas.drawRightString(x, y, text)
-    else:
-        canvas.drawString(x, y, text)
 
 
 def open_canvas(buffer: io.BytesIO, title: str, company: CompanyProfile) -> Canvas:
