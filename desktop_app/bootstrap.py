@@ -173,6 +173,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         company=shipped_company,
         reader=LazyMailReader(),
     )
+    if migrate:
+        try:
+            mail.ensure_signing_secret()  # the Message-ID key, made once per database
+        except BaseException:
+            engine.dispose()
+            raise
     return Services(
         settings=settings,
         engine=engine,

@@ -116,6 +116,9 @@ class MailService:
     def test_connection(self, *, actor: Actor) -> MailCheck:
         return self._settings.test_connection(actor=actor)
 
+    def ensure_signing_secret(self) -> None:
+        self._settings.ensure_signing_secret()
+
     # -- templates -----------------------------------------------------------------------------------
 
     def templates(self) -> list[TemplateInfo]:

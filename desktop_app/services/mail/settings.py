@@ -122,6 +122,14 @@ class MailSettingsStore:
             uow.commit()
         return self.settings()
 
+    def ensure_signing_secret(self) -> None:
+        """Make the Message-ID signing key once (start-up), so mail queued before anyone configured
+        mail is signed like the rest."""
+        with self._uow_factory() as uow:
+            if not uow.mail.signing_secret():
+                uow.mail.ensure_signing_secret(new_signing_secret(), self._clock.now())
+                uow.commit()
+
     def _keep_passwords(
         self,
         before: MailSettings | None,
@@ -275,8 +283,8 @@ def _diff(before: MailSettings, after: MailSettings) -> dict[str, tuple[str, str
 
 
 def signing_key(uow: UnitOfWork, now: datetime) -> bytes:
-    """The Message-ID HMAC key of this database, made with the first mail that needs it (in the
-    caller's transaction, safely against a second desk doing the same)."""
+    """The Message-ID HMAC key of this database, made now (in the caller's transaction, safely
+    against a second desk doing the same) when the start-up did not make it yet."""
     secret = uow.mail.signing_secret()
     if not secret:
         secret = uow.mail.ensure_signing_secret(new_signing_secret(), now)
