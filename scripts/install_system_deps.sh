@@ -16,6 +16,8 @@ if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth poppler-utils postgresql)
   # The mail tests' IMAP server (tests/mail_lab.py starts its own Dovecot in a temporary folder).
   packages+=(dovecot-core dovecot-imapd)
+  # The web export's pages are tested in a real headless browser (tests/web, Selenium).
+  packages+=(chromium chromium-driver)
 fi
 # Building the .deb (make package, and tests/packaging, which builds and installs it): PyInstaller
 # reads binaries with objdump, desktop-file-validate checks the desktop entry, and dpkg -i needs the
