@@ -53,6 +53,7 @@ from desktop_app.services.ports import Clock
 from desktop_app.services.reports import ReportService
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
+from desktop_app.services.web_site import WebSiteService
 from desktop_app.signing import PRIVATE_KEY_NAME, Ed25519CertificateSigner, generate_keys
 
 
@@ -122,6 +123,11 @@ class Services:
         """The first-run guide's facts; its key is made in this installation's keys folder."""
         keys_dir = self.settings.keys_dir
         return FirstRunService(self.company, self.customers, self.users, lambda: generate_keys(keys_dir))
+
+    @cached_property
+    def web_site(self) -> WebSiteService:
+        """The facts of the public support pages (`makersupport web export`)."""
+        return WebSiteService(self.certificates, self.policy, self.company.profile)
 
     @cached_property
     def jobs(self) -> JobRunner:

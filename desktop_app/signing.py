@@ -108,6 +108,18 @@ class Ed25519CertificateSigner:
         public = self._load_private().public_key()
         return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
+    def trusted_public_keys(self) -> list[bytes]:
+        """The raw 32 bytes of every key this installation verifies with (its own first), each once."""
+        from cryptography.hazmat.primitives import serialization
+
+        own = self.public_key()
+        keys = [] if own is None else [own]
+        for public in self._trusted_keys().values():
+            raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            if raw not in keys:
+                keys.append(raw)
+        return keys
+
     # -- internals -------------------------------------------------------------------------------
 
     def _load_private(self) -> Ed25519PrivateKey:

@@ -39,6 +39,7 @@ from desktop_app.domain.ids import ContractId, CustomerId
 from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.domain.model import ContractState, contract_state
 from desktop_app.domain.permissions import Actor, Permission, allows
+from desktop_app.domain.revocation_list import RevokedEntry, revocation_payload
 from desktop_app.errors import NotFoundError, PermissionDeniedError, PolicyRefusal, UserFacingError
 from desktop_app.files import check_target, staged_file
 from desktop_app.formatting import format_date
@@ -75,6 +76,17 @@ class Verification:
     data: CertificateData | None  # the signed facts, when the signature holds
     contract_active: bool | None  # from this database, when it knows the contract
     message: str
+
+
+@dataclass(frozen=True)
+class PublishedTrust:
+    """What the web verifier needs to check certificates without the office's database: the public
+    keys this installation trusts (raw, its own first) and the revoked certificates, signed."""
+
+    keys: tuple[bytes, ...]
+    revoked: tuple[RevokedEntry, ...]
+    revocation_list: SignedCode  # revocation_payload(revoked, made_at), signed with the office key
+    made_at: datetime
 
 
 class CertificateService:
@@ -243,6 +255,31 @@ class CertificateService:
             uow.audit.record(AuditEntry(now, actor.user_id, "certificate", number, "reprint", reprinted))
             uow.commit()
         return pdf
+
+    def published_trust(self) -> PublishedTrust:
+        """The keys and the signed list of revoked certificates the web verifier publishes (R15).
+
+        Raises:
+            UserFacingError: this installation has no signing key (the list must be signed with it).
+        """
+        if not self._signer.can_sign:
+            raise UserFacingError(
+                _(
+                    "Publishing the certificate verifier needs this office's signing key, which signs the list "
+                    "of revoked certificates. The office creates it once with “makersupport certificate keygen”."
+                )
+            )
+        now = self._clock.now()
+        tz = self._policy.calendar().tz
+        with self._uow_factory() as uow:
+            revoked = tuple(
+                RevokedEntry(c.number, c.revoked_at.astimezone(tz).date())
+                for c in uow.certificates.revoked()
+                if c.revoked_at is not None
+            )
+        made_at = now.astimezone(tz)
+        signed = self._signer.sign(revocation_payload(revoked, made_at))
+        return PublishedTrust(tuple(self._signer.trusted_public_keys()), revoked, signed, made_at)
 
     def for_contract(self, contract_id: ContractId) -> list[StoredCertificate]:
         with self._uow_factory() as uow:

@@ -239,6 +239,10 @@ class CertificateRepository(Protocol):
 
     def for_contract(self, contract_id: ContractId) -> list[StoredCertificate]: ...
 
+    def revoked(self) -> list[StoredCertificate]:
+        """Every revoked certificate, by number."""
+        ...
+
     def revoke(self, number: str, at: datetime, reason: str) -> None: ...
 
 
@@ -256,6 +260,10 @@ class CertificateSigner(Protocol):
 
     def public_key(self) -> bytes | None:
         """The raw public part of this installation's signing key; None when it has none."""
+        ...
+
+    def trusted_public_keys(self) -> list[bytes]:
+        """The raw public keys this installation verifies with: its own and the trusted ones."""
         ...
 
 

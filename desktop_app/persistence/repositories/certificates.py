@@ -63,6 +63,15 @@ class SqlCertificateRepository:
         )
         return [_stored_certificate(r) for r in rows]
 
+    def revoked(self) -> list[StoredCertificate]:
+        """Every revoked certificate, by number (the list the web verifier publishes)."""
+        rows = self._session.scalars(
+            select(CertificateRecord)
+            .where(CertificateRecord.revoked_at.is_not(None))
+            .order_by(CertificateRecord.number)
+        )
+        return [_stored_certificate(r) for r in rows]
+
     def revoke(self, number: str, at: datetime, reason: str) -> None:
         record = self._session.scalar(select(CertificateRecord).where(CertificateRecord.number == number))
         if record is None:
