@@ -166,6 +166,13 @@ def test_devices_and_documents_never_import_qt() -> None:
     assert _violations("documents", ("PySide6", "desktop_app.ui", "desktop_app.persistence")) == []
 
 
+def test_web_never_imports_qt_the_ui_or_the_database() -> None:
+    """desktop_app/web writes the public support pages from the services' facts (issue 17)."""
+    assert _modules("web")
+    forbidden = ("PySide6", "desktop_app.ui", "desktop_app.persistence", "sqlalchemy", "reportlab", "cv2")
+    assert _violations("web", forbidden) == []
+
+
 def test_relative_imports_are_held_to_the_same_rules(tmp_path: Path) -> None:
     """A relative import is resolved to the module it names, so `from ..persistence import x` in ui/
     is caught like its absolute spelling."""
