@@ -29,6 +29,7 @@ makersupport mail configure|test|fetch|send|outbox|import …
                                                   the support mailbox (cli_mail.py)
 makersupport report sla|customer|month …          SLA compliance, a customer's service report, the
                                                   monthly management report (cli_reports.py; reads only)
+makersupport web export --out DIR [--force]       the pages behind the QR codes, a static site (cli_web.py)
 
 --db URL, --lang and --user go before or after the command (`makersupport demo --db URL`).
 Commands that change data (demo, escalate, backup, restore, worker, certificate keygen/issue/
@@ -51,6 +52,7 @@ from desktop_app.bootstrap import Services, build_services
 from desktop_app.cli_mail import add_mail_commands, check_mail_input, run_mail
 from desktop_app.cli_reports import add_report_commands, run_report
 from desktop_app.cli_sign_in import USER_ENV, needed_permission, sign_in, stdin_is_terminal
+from desktop_app.cli_web import add_web_commands, run_web
 from desktop_app.config import Settings, load_settings
 from desktop_app.domain.business_time import add_working_time, working_time_between
 from desktop_app.domain.certificate import Verdict, is_certificate_code
@@ -173,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_import_commands(commands)
     add_mail_commands(commands)
     add_report_commands(commands)
+    add_web_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 
@@ -669,6 +672,8 @@ def _run(args: argparse.Namespace) -> int:
             _export(args, services)
         elif command == "report":
             return run_report(args, services)
+        elif command == "web":
+            return run_web(args, services)
         elif command == "mail":
             return run_mail(args, services.mail, actor)
         elif command == "backup":
