@@ -278,17 +278,23 @@ def _plans_table(policy: PolicySettings) -> str:
         if plan.code == WARRANTY_PLAN:
             continue
         service = "Virtual y presencial" if plan.onsite else "Virtual"
-        rows.append(
-            f'<tr><th scope="row">{escape(plan.name)}</th><td>{plan.rank}</td><td>{service}</td>'
-            f"<td>{plan.included_advisory_hours} h</td><td>{plan.included_maintenances}</td>"
-            f"<td>{escape(_money(plan.price_before_iva))}</td><td>{escape(_money(plan.extra_hour_rate))}</td></tr>"
+        cells = (
+            ("Categoría", str(plan.rank)),
+            ("Servicio", service),
+            ("Asesoría incluida", f"{plan.included_advisory_hours} h"),
+            ("Mantenimientos", str(plan.included_maintenances)),
+            ("Valor del plan", _money(plan.price_before_iva)),
+            ("Hora adicional", _money(plan.extra_hour_rate)),
         )
+        # data-label: on a phone each row is a small card that names its values (sitio.css).
+        tds = "".join(f'<td data-label="{escape(label, quote=True)}">{escape(value)}</td>' for label, value in cells)
+        rows.append(f'<tr><th scope="row">{escape(plan.name)}</th>{tds}</tr>')
     return (
         '<div class="table-wrap"><table class="plans">'
         "<caption>Planes de mantenimiento y soporte (valores antes de IVA)</caption>"
         '<thead><tr><th scope="col">Plan</th><th scope="col">Categoría</th><th scope="col">Servicio</th>'
         '<th scope="col">Asesoría incluida</th><th scope="col">Mantenimientos</th>'
-        '<th scope="col">Valor anual</th><th scope="col">Hora adicional</th></tr></thead>'
+        '<th scope="col">Valor del plan</th><th scope="col">Hora adicional</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
