@@ -90,6 +90,9 @@ STATIC_FILES = {
     "etiqueta.js": "recursos/etiqueta.js",
     "verificar.js": "recursos/verificar.js",
     "logo.svg": "recursos/logo.svg",
+    # Ed25519 for browsers whose Web Crypto lacks it (resources/web/vendor/README.md).
+    "vendor/noble-ed25519.js": "recursos/noble-ed25519.js",
+    "vendor/LICENSE-noble-ed25519.txt": "recursos/LICENSE-noble-ed25519.txt",
     "htaccess": ".htaccess",
 }
 TEMPLATES = {

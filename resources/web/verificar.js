@@ -148,6 +148,36 @@
     return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   }
 
+  // Ed25519 verification: Web Crypto's, or the vendored @noble/ed25519 (recursos/noble-ed25519.js,
+  // resources/web/vendor/README.md) in a browser whose Web Crypto lacks it.
+  var fallback = null;
+
+  async function ed25519Key(raw) {
+    if (fallback === null) {
+      try {
+        return { raw: raw, web: await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']) };
+      } catch (e) {
+        try {
+          fallback = await import('/soporte/recursos/noble-ed25519.js');
+        } catch (e2) {
+          var missing = new Error('no Ed25519 in this browser');
+          missing.name = 'NotSupportedError';
+          throw missing;
+        }
+      }
+    }
+    return { raw: raw, web: null };
+  }
+
+  async function ed25519Verify(key, signature, message) {
+    if (key.web) return crypto.subtle.verify({ name: 'Ed25519' }, key.web, signature, message);
+    try {
+      return await fallback.verifyAsync(signature, message, key.raw, { zip215: false });
+    } catch (e) {
+      return false; // a key or signature the library refuses outright does not verify
+    }
+  }
+
   // The published keys by key id (hex), each id computed here from the key itself.
   async function loadKeys() {
     var doc = await fetchJson('/soporte/datos/claves.json');
@@ -157,7 +187,7 @@
       var raw = b64decode(String(doc.claves[i].clave), 'la clave');
       if (raw.length !== 32) continue;
       var id = hex((await sha256(raw)).slice(0, 8));
-      keys.set(id, await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']));
+      keys.set(id, await ed25519Key(raw));
     }
     return keys;
   }
@@ -177,7 +207,7 @@
       var signature = b64decode(String(doc.s), 'la firma');
       var key = keys.get(hex(keyId));
       if (!key || signature.length !== 64) return { ok: false, reason: 'no está firmada por makeR' };
-      if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key, signature, payload))) {
+      if (!(await ed25519Verify(key, signature, payload))) {
         return { ok: false, reason: 'fue modificada después de firmada' };
       }
       var list = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
@@ -314,7 +344,7 @@
       if (current()) show('unknown_key', 'El certificado está firmado con una clave que makeR no publica: no lo expidió makeR (puede ser una falsificación).');
       return;
     }
-    var genuine = await crypto.subtle.verify({ name: 'Ed25519' }, key, parsed.signature, parsed.payload);
+    var genuine = await ed25519Verify(key, parsed.signature, parsed.payload);
     if (!current()) return;
     if (!genuine) {
       show('altered', 'Los datos del certificado se cambiaron después de que makeR lo firmó: no confíe en él.');

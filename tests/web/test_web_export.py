@@ -67,6 +67,8 @@ def test_the_site_has_the_three_pages_their_resources_and_the_server_rules(files
         "recursos/etiqueta.js",
         "recursos/verificar.js",
         "recursos/logo.svg",
+        "recursos/noble-ed25519.js",
+        "recursos/LICENSE-noble-ed25519.txt",
         "datos/claves.json",
         "datos/revocaciones.json",
         MARKER,
@@ -128,6 +130,13 @@ def test_the_published_keys_and_revocation_list_verify_with_the_office_key(
         "CERT-2026-00007", date(2026, 11, 30)
     )
     assert b"Factura" not in payload  # reasons stay in the office
+
+
+def test_the_vendored_ed25519_library_is_the_pinned_release(files: SiteFiles) -> None:
+    """@noble/ed25519 3.2.0's index.js as npm ships it (resources/web/vendor/README.md)."""
+    library = files.site["recursos/noble-ed25519.js"]
+    assert hashlib.sha256(library).hexdigest() == "a4f631d1876b5d9e43a86cd71194ca27b5e1451edf4ba4db9a418f40a475569a"
+    assert b"MIT License" in files.site["recursos/LICENSE-noble-ed25519.txt"]
 
 
 def test_apache_and_nginx_rules_send_the_same_paths_to_the_same_pages() -> None:

@@ -310,6 +310,36 @@ def test_a_tampered_revocation_list_leaves_every_certificate_unverified(
     assert _verdict(browser, site, _path(office.revoked))[0] == "revoked"
 
 
+def test_a_browser_without_ed25519_in_web_crypto_verifies_with_the_vendored_library(
+    office: Office, site: str, browser: webdriver.Chrome
+) -> None:
+    """Before Chrome 137, Firefox 129 and Safari 17, Web Crypto has no Ed25519: the page loads @noble/ed25519."""
+    old_browser = browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": """const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+                crypto.subtle.importKey = (format, data, algorithm, ...rest) =>
+                  (algorithm && algorithm.name === 'Ed25519')
+                    ? Promise.reject(new DOMException('Unrecognized name.', 'NotSupportedError'))
+                    : importKey(format, data, algorithm, ...rest);"""
+        },
+    )
+    try:
+        for which, expected in (("issued", "valid"), ("altered", "altered"), ("revoked", "revoked"),
+                                ("foreign", "unknown_key")):  # fmt: skip
+            verdict, text, _elapsed = _verdict(browser, site, _path(getattr(office, which)))
+            assert verdict == expected, text
+            loaded = browser.execute_script(
+                "return performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+            )
+            assert "noble-ed25519.js" in loaded
+    finally:
+        browser.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": old_browser["identifier"]})
+    _verdict(browser, site, _path(office.issued))
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name.split('/').pop())")
+    assert "noble-ed25519.js" not in loaded  # a current browser never needs it
+
+
 def test_the_form_verifies_pasted_text_and_refuses_another_link(
     office: Office, site: str, browser: webdriver.Chrome
 ) -> None:
