@@ -48,7 +48,7 @@ class EventRow:
     ticket_id: TicketId
     kind: EventKind
     at: datetime
-    data: Mapping[str, str]
+    data: Mapping[str, str]  # of the event's data, only what the workload reads: "to", "reason", "level"
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection
-from datetime import date, datetime
+from collections.abc import Callable, Collection
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,7 +19,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    DateTime,
     Select,
+    String,
     and_,
     case,
     cast,
@@ -54,6 +56,7 @@ from desktop_app.services.report_ports import ContractTime, EventRow, TicketRow,
 # A comment the agent marked for the customer: the response (R7) or an update (R10). The data
 # column is JSON written with sort_keys and ", "/": " separators (repositories/tickets.py).
 _TO_CUSTOMER = '%"to_customer": "yes"%'
+_EVENT_FIELDS = ("to", "reason", "level")  # what EventRow.data holds
 _CHUNK = 5_000  # ids per IN (…): well under SQLite's limit on bound parameters
 
 
@@ -77,6 +80,15 @@ def _alive(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
     return [TicketRecord.received_at < end, or_(TicketRecord.closed_at.is_(None), TicketRecord.closed_at >= start)]
 
 
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC)
+
+
+def _parsed(text: str) -> datetime:
+    # SQLite holds "YYYY-MM-DD HH:MM:SS.ffffff"; naming the offset in the text is the fast way to UTC.
+    return datetime.fromisoformat(text + "+00:00")
+
+
 class SqlReportQueries:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -92,6 +104,20 @@ class SqlReportQueries:
         """The session's connection: the big reads skip the ORM's row handling (plain columns only)."""
         return self._session.connection()
 
+    # A report reads tens of thousands of moments: they are read raw and made aware UTC here in
+    # one step each, not through the column type's two (the driver's parsing, then UTCDateTime).
+    def _raw(self, column: ColumnElement[datetime]) -> ColumnElement[Any]:
+        """A stored (naive UTC) moment as the driver gives it: text on SQLite, a datetime on PostgreSQL."""
+        if self._connection().dialect.name == "postgresql":
+            return type_coerce(column, DateTime())
+        return type_coerce(column, String())
+
+    def _moment_reader(self) -> Callable[[Any], datetime]:
+        """Turns a `_raw` value (never None) into the aware UTC moment UTCDateTime would give."""
+        if self._connection().dialect.name == "postgresql":
+            return _aware
+        return _parsed
+
     # -- tickets and their histories -------------------------------------------------------------
 
     def _ticket_select(self, where: list[ColumnElement[bool]]) -> Select[Any]:
@@ -100,7 +126,7 @@ class SqlReportQueries:
             select(
                 TicketRecord.id,
                 TicketRecord.number,
-                TicketRecord.received_at,
+                self._raw(TicketRecord.received_at),
                 TicketRecord.plan_code,
                 TicketRecord.severity,
                 TicketRecord.status,
@@ -110,9 +136,9 @@ class SqlReportQueries:
                 CustomerRecord.name,
                 CustomerRecord.city,
                 TicketRecord.policy_version_id,
-                TicketRecord.first_responded_at,
-                TicketRecord.clock_started_at,
-                TicketRecord.closed_at,
+                self._raw(TicketRecord.first_responded_at),
+                self._raw(TicketRecord.clock_started_at),
+                self._raw(TicketRecord.closed_at),
                 TicketRecord.reopen_count,
             )
             .join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
@@ -133,14 +159,16 @@ class SqlReportQueries:
             comment = and_(TicketEventRecord.kind == EventKind.COMMENT.value, TicketEventRecord.data.like(_TO_CUSTOMER))
             kinds = or_(kinds, comment)
         data = self._json(TicketEventRecord.data)
-        # The target and reason are read by the database (json_extract / ->>), not parsed here.
+        is_change = TicketEventRecord.kind == EventKind.STATUS_CHANGE.value
+        # The target and reason are read by the database (json_extract / ->>), not parsed here,
+        # and only for status changes (a CASE is evaluated lazily: a comment's JSON is not read).
         result = self._connection().execute(
             select(
                 TicketEventRecord.ticket_id,
                 TicketEventRecord.kind,
-                TicketEventRecord.at,
-                data["to"].as_string(),
-                data["reason"].as_string(),
+                self._raw(TicketEventRecord.at),
+                case((is_change, data["to"].as_string()), else_=None),
+                case((is_change, data["reason"].as_string()), else_=None),
             )
             .where(TicketEventRecord.ticket_id.in_(wanted), kinds)
             .order_by(TicketEventRecord.ticket_id, TicketEventRecord.at, TicketEventRecord.id)
@@ -151,15 +179,16 @@ class SqlReportQueries:
         statuses = {status.value: status for status in TicketStatus}
         # Tens of thousands of rows: fetched at once, and each list found once per ticket.
         current, mine, said = None, [], []
+        moment = self._moment_reader()
         for ticket_id, kind, at, target, reason in result.fetchall():
             if ticket_id != current:
                 current, mine, said = ticket_id, changes[ticket_id], words[ticket_id]
             if kind == status_change:
                 status = statuses.get(target)
                 if status is not None:
-                    mine.append(StatusChange(at, status, reason or ""))
+                    mine.append(StatusChange(moment(at), status, reason or ""))
             else:
-                said.append(at)
+                said.append(moment(at))
         return changes, words
 
     def _rows(self, where: list[ColumnElement[bool]], *, history: bool, responses: bool = True) -> list[TicketRow]:
@@ -169,11 +198,12 @@ class SqlReportQueries:
             changes, words = self._histories(where, responses=responses)
         severities = {severity.value: severity for severity in Severity}
         statuses = {status.value: status for status in TicketStatus}
+        moment = self._moment_reader()
         return [
             TicketRow(
                 id=TicketId(r[0]),
                 number=r[1],
-                received_at=r[2],
+                received_at=moment(r[2]),
                 plan_code=r[3],
                 severity=severities[r[4]],
                 status=statuses[r[5]],
@@ -183,9 +213,9 @@ class SqlReportQueries:
                 customer_name=r[9],
                 city=r[10],
                 policy_version=r[11],
-                first_responded_at=r[12],
-                clock_started_at=r[13],
-                closed_at=r[14],
+                first_responded_at=moment(r[12]) if r[12] is not None else None,
+                clock_started_at=moment(r[13]) if r[13] is not None else None,
+                closed_at=moment(r[14]) if r[14] is not None else None,
                 reopen_count=r[15],
                 changes=tuple(changes.get(r[0], ())),
                 responses=tuple(words.get(r[0], ())),
@@ -213,8 +243,15 @@ class SqlReportQueries:
         return list(self._session.scalars(stmt))
 
     def events(self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind]) -> list[EventRow]:
+        data = self._json(TicketEventRecord.data)
         stmt = (
-            select(TicketEventRecord.ticket_id, TicketEventRecord.kind, TicketEventRecord.at, TicketEventRecord.data)
+            select(
+                TicketEventRecord.ticket_id,
+                TicketEventRecord.kind,
+                self._raw(TicketEventRecord.at),
+                # The fields the workload counts, read by the database, not parsed here.
+                *(data[key].as_string() for key in _EVENT_FIELDS),
+            )
             .join(TicketRecord, TicketEventRecord.ticket_id == TicketRecord.id)
             .where(
                 # Through the tickets alive in the period (their index), not a scan of every event.
@@ -228,9 +265,16 @@ class SqlReportQueries:
         )
         if flt.city:
             stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+        moment = self._moment_reader()
+        kinds_by_value = {kind.value: kind for kind in EventKind}
         return [
-            EventRow(TicketId(ticket_id), EventKind(kind), at, json.loads(data or "{}"))
-            for ticket_id, kind, at, data in self._connection().execute(stmt)
+            EventRow(
+                TicketId(row[0]),
+                kinds_by_value[row[1]],
+                moment(row[2]),
+                {key: str(value) for key, value in zip(_EVENT_FIELDS, row[3:], strict=True) if value is not None},
+            )
+            for row in self._connection().execute(stmt)
         ]
 
     # -- visits and policy -----------------------------------------------------------------------
