@@ -5,6 +5,7 @@ Holidays arrive as data (an adapter builds them from the `holidays` package), so
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
@@ -108,6 +109,9 @@ class _RunningTotals:
         self._calendar = calendar
         self._start: date | None = None
         self._totals: list[int] = [0]
+        # One calendar serves the window's countdowns, the database worker and the report readers
+        # at once: growing the totals (which may start them over earlier) must not be seen half done.
+        self._lock = threading.Lock()
 
     def _cover(self, first: date, stop: date) -> None:
         if self._start is None or first < self._start:
@@ -132,6 +136,10 @@ class _RunningTotals:
             day += timedelta(days=1)
 
     def day_reaching(self, first: date, amount: int) -> tuple[date, int]:
+        with self._lock:
+            return self._day_reaching(first, amount)
+
+    def _day_reaching(self, first: date, amount: int) -> tuple[date, int]:
         self._cover(first, first + timedelta(days=1))
         assert self._start is not None
         base_index = (first - self._start).days
@@ -145,6 +153,10 @@ class _RunningTotals:
         return day, target - self._totals[index - 1]
 
     def between(self, first: date, stop: date) -> int:
+        with self._lock:
+            return self._between(first, stop)
+
+    def _between(self, first: date, stop: date) -> int:
         self._cover(first, stop)
         assert self._start is not None
         return self._totals[(stop - self._start).days] - self._totals[(first - self._start).days]

@@ -1,5 +1,10 @@
 """Work off the GUI thread: one database worker (writes are serialised), results back by signal.
 
+Long reads that change nothing (the Informes page's reports) may also go to a small pool of
+their own with `read`, so that they run beside each other and beside the writer: one report's
+database work (SQLite runs without Python's lock, PostgreSQL in its own process) overlaps
+another's arithmetic.
+
 The background function must not touch any widget; `on_success` and `on_failure` run on the GUI
 thread. A UserFacingError becomes a message; anything else goes to sys.excepthook (crash dialog).
 """
@@ -65,6 +70,9 @@ class _Task(QRunnable):
             getattr(self._relay, signal_name).emit(outcome)
 
 
+READERS = 2  # threads for `read`: the machines we target have two cores
+
+
 class TaskRunner(QObject):
     """Signals:
     busy_changed(bool): work started or all work finished (for the status bar's indicator).
@@ -76,6 +84,8 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one DB worker: writes never race each other
+        self._readers = QThreadPool(self)
+        self._readers.setMaxThreadCount(READERS)
         self._running = 0
         self._relays: set[_Relay] = set()
 
@@ -84,6 +94,25 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[UserFacingError], None] | None = None,
+    ) -> None:
+        """`fn` on the database worker, after the work queued before it."""
+        self._start(self._pool, fn, on_success, on_failure)
+
+    def read(
+        self,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[UserFacingError], None] | None = None,
+    ) -> None:
+        """`fn`, which must only read, on the reading pool: beside other reads and the writer."""
+        self._start(self._readers, fn, on_success, on_failure)
+
+    def _start(
+        self,
+        pool: QThreadPool,
+        fn: Callable[[], Any],
+        on_success: Callable[[Any], None] | None,
+        on_failure: Callable[[UserFacingError], None] | None,
     ) -> None:
         relay: _Relay
 
@@ -105,11 +134,11 @@ class TaskRunner(QObject):
         self._running += 1
         if self._running == 1:
             self.busy_changed.emit(True)
-        self._pool.start(_Task(fn, relay))
+        pool.start(_Task(fn, relay))
 
     def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the queue is empty (shutdown, tests)."""
-        return self._pool.waitForDone(msecs)
+        """Block until both queues are empty (shutdown, tests)."""
+        return self._pool.waitForDone(msecs) and self._readers.waitForDone(msecs)
 
     def _finish(self, relay: _Relay) -> None:
         self._relays.discard(relay)

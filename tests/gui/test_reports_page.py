@@ -293,6 +293,8 @@ def test_the_pdf_buttons_write_the_monthly_report_and_the_chosen_customers_repor
     qtbot.waitUntil(targets[0].exists, timeout=WAIT_MS)
     assert suggested == ["informe-mensual-2026-11.pdf"] and targets[0].read_bytes().startswith(b"%PDF")
 
+    # The customers are read beside the reports: the list fills in once they are.
+    qtbot.waitUntil(lambda: view.customer_filter.count() > 1, timeout=WAIT_MS)
     view.customer_filter.setFocus()
     _press_and_wait(qtbot, view, lambda: qtbot.keyClick(view.customer_filter, Qt.Key.Key_Down))
     assert view.chosen_filter().customer_id is not None and view.customer_button.isEnabled()

@@ -4,6 +4,7 @@ under with its calendar, and the sentences that say why a report is empty."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -38,7 +39,9 @@ class ReportContext:
         self.clock = clock
         self._holidays = holidays
         self._calendars: dict[tuple[object, ...], BusinessCalendar] = {}
-        self._clocks: dict[int, WorkingClock] = {}
+        # Reports may be computed side by side (the Informes page reads them in parallel): a
+        # WorkingClock grows its caches as it goes, so each thread keeps its own.
+        self._local = threading.local()
 
     # -- who ---------------------------------------------------------------------------------------
 
@@ -123,10 +126,13 @@ class ReportContext:
     def clock_for(self, policy: PolicySettings) -> WorkingClock:
         """The working-time clock of a policy version's calendar, kept while its calendar is."""
         calendar = self.calendar_for(policy)
-        clock = self._clocks.get(id(calendar))
+        clocks: dict[int, WorkingClock] | None = getattr(self._local, "clocks", None)
+        if clocks is None:
+            clocks = self._local.clocks = {}
+        clock = clocks.get(id(calendar))
         if clock is None or clock.calendar is not calendar:
             clock = WorkingClock(calendar)
-            self._clocks[id(calendar)] = clock
+            clocks[id(calendar)] = clock
         return clock
 
     # -- words -------------------------------------------------------------------------------------

@@ -257,11 +257,12 @@ class ReportsView(QWidget):
             (self.field, lambda: reports.field_work(period, flt, actor=actor)),
             (self.plans, lambda: reports.plans(period, flt, actor=actor, today=today)),
         ]
-        # The tab in sight first: the others fill in while the person reads it.
+        # The tab in sight first: the others fill in while the person reads it. Reports only read,
+        # so they run side by side on the reading pool, not one after another behind the writer.
         current = self.tabs.currentWidget()
         calls.sort(key=lambda call: call[0] is not current)
         for section, call in calls:
-            self._tasks.run(
+            self._tasks.read(
                 lambda call=call: None if generation != self.generation else call(),
                 lambda result, section=section: self._on_result(generation, section, result),
                 lambda error: self._on_failed(generation, error),
