@@ -242,6 +242,20 @@ class ContractUse:
 
 
 @dataclass(frozen=True)
+class PlanTotals:
+    """The contracts of one plan together: what they used of what their plan includes."""
+
+    plan_code: str
+    plan_name: str
+    contracts: int
+    advisory_hours_used: float
+    advisory_hours_included: int
+    maintenances_used: int
+    maintenances_included: int
+    extra_advisory_hours: float
+
+
+@dataclass(frozen=True)
 class ExpiringContract:
     contract_id: ContractId
     invoice_number: str
@@ -281,6 +295,7 @@ class PlanUse:
     unbilled_iva: int
     unbilled_total: int
     empty_reason: str = ""
+    by_plan: tuple[PlanTotals, ...] = ()  # the contracts' use summed per plan, in the policy's plan order
 
 
 # -- A customer's service report ----------------------------------------------------------------

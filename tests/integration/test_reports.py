@@ -296,3 +296,13 @@ def test_customer_report_and_plan_use(world: World) -> None:
     travel = [line for line in plans.unbilled if line.kind.value == "travel"]
     assert [line.amount_before_iva for line in travel] == [350_000]
     assert plans.unbilled_before_iva >= 350_000 and plans.unbilled_total > plans.unbilled_before_iva
+    # The chart of the Planes tab: each plan's contracts summed, in the policy's order of plans.
+    assert sum(p.contracts for p in plans.by_plan) == 3
+    ranks = {plan.code: plan.rank for plan in world.services.policy.policy().plans}
+    assert [p.plan_code for p in plans.by_plan] == sorted({u.plan_code for u in plans.contracts}, key=ranks.get)
+    for totals in plans.by_plan:
+        mine = [u for u in plans.contracts if u.plan_code == totals.plan_code]
+        assert totals.contracts == len(mine) and totals.plan_name == mine[0].plan_name
+        assert totals.maintenances_used == sum(u.maintenances_used for u in mine)
+        assert totals.advisory_hours_included == sum(u.advisory_hours_included for u in mine)
+    assert any(p.maintenances_used >= 1 for p in plans.by_plan)  # EAFIT's long maintenance visit

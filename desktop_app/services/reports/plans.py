@@ -17,6 +17,7 @@ from desktop_app.services.dto import ContractSummary
 from desktop_app.services.report_dto import (
     ContractUse,
     ExpiringContract,
+    PlanTotals,
     PlanUse,
     ReportFilter,
     ReportPeriod,
@@ -258,6 +259,26 @@ def expiring(contracts: list[ContractSummary], today: date) -> tuple[ExpiringCon
     return tuple(sorted(found, key=lambda e: (e.valid_to, e.customer_name.casefold(), e.invoice_number)))
 
 
+def by_plan(ctx: ReportContext, uses: Iterable[ContractUse]) -> tuple[PlanTotals, ...]:
+    """Each plan's contracts summed, in the policy's order of plans."""
+    groups: dict[str, list[ContractUse]] = defaultdict(list)
+    for use in uses:
+        groups[use.plan_code].append(use)
+    return tuple(
+        PlanTotals(
+            plan_code=code,
+            plan_name=ctx.plan_name(code),
+            contracts=len(mine),
+            advisory_hours_used=sum(u.advisory_hours_used for u in mine),
+            advisory_hours_included=sum(u.advisory_hours_included for u in mine),
+            maintenances_used=sum(u.maintenances_used for u in mine),
+            maintenances_included=sum(u.maintenances_included for u in mine),
+            extra_advisory_hours=sum(u.extra_advisory_hours for u in mine),
+        )
+        for code, mine in sorted(groups.items(), key=lambda kv: (ctx.plan_rank(kv[0]), kv[0]))
+    )
+
+
 def plan_use(ctx: ReportContext, period: ReportPeriod, flt: ReportFilter, today: date) -> PlanUse:
     future = ctx.future_reason(period)
     uses: tuple[ContractUse, ...] = ()
@@ -284,4 +305,5 @@ def plan_use(ctx: ReportContext, period: ReportPeriod, flt: ReportFilter, today:
         unbilled_iva=price.iva,
         unbilled_total=price.total,
         empty_reason=reason,
+        by_plan=by_plan(ctx, uses),
     )

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_app.formatting import format_datetime, format_money
 from desktop_app.i18n import _, ngettext
-from desktop_app.services.report_dto import FieldWork, PlanUse, VisitGroup
+from desktop_app.services.report_dto import FieldWork, PlanTotals, PlanUse, VisitGroup
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.views.report_charts import MISSED, NEUTRAL, Bars
+from desktop_app.ui.views.report_charts import MISSED, NEUTRAL, SECOND, Bars
 from desktop_app.ui.views.report_sections import Say, Section
 from desktop_app.ui.views.report_tables import Column, Kind, display
 from desktop_app.wording import billing_line_label
@@ -117,6 +117,19 @@ class PlansSection(Section):
         self.contracts_figure, self.expiring_figure, self.unbilled_figure = self.add_figures(
             [_("Contracts in force"), _("To renew within 90 days"), _("Billable, not invoiced")]
         )
+        self.by_plan = self.add_chart(
+            _("Use by plan"),
+            [
+                Column(_("Plan")),
+                Column(_("Contracts"), Kind.COUNT),
+                Column(_("Hours used"), Kind.HOURS),
+                Column(_("Hours included"), Kind.COUNT),
+                Column(_("Maintenances used"), Kind.COUNT),
+                Column(_("Maintenances included"), Kind.COUNT),
+                Column(_("Extra hours"), Kind.HOURS),
+            ],
+            chart_share=2,
+        )
         self.contracts = self.add_table(
             _("Plan use by contract"),
             [
@@ -177,6 +190,7 @@ class PlansSection(Section):
                 n=len(result.unbilled)
             ),
         )
+        self._show_by_plan(result.by_plan)
         self.contracts.set_rows(
             [
                 (
@@ -227,4 +241,32 @@ class PlansSection(Section):
                 iva=format_money(result.unbilled_iva),
                 total=format_money(result.unbilled_total),
             )
+        )
+
+    def _show_by_plan(self, plans: Sequence[PlanTotals]) -> None:
+        """Advisory hours used against what the plans include, and the extra billed, a group of bars per plan."""
+        if not plans:
+            self.by_plan.show_empty(_("No contract was in force in this period."))
+            return
+        self.by_plan.show_data(
+            [p.plan_name for p in plans],
+            [
+                # Hours only: maintenances are counted in ones, on a scale the hours would flatten.
+                Bars(_("Hours included"), [p.advisory_hours_included for p in plans], SECOND),
+                Bars(_("Hours used"), [p.advisory_hours_used for p in plans], NEUTRAL),
+                Bars(_("Extra hours"), [p.extra_advisory_hours for p in plans], MISSED),
+            ],
+            [
+                (
+                    p.plan_name,
+                    p.contracts,
+                    p.advisory_hours_used,
+                    p.advisory_hours_included,
+                    p.maintenances_used,
+                    p.maintenances_included,
+                    p.extra_advisory_hours,
+                )
+                for p in plans
+            ],
+            horizontal=True,
         )
