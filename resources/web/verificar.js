@@ -376,7 +376,8 @@
     } else if (today > facts.to) {
       show('expired', 'Certificado auténtico, pero su vigencia terminó el ' + spanishDate(facts.to) + '.');
     } else {
-      show('valid', 'Certificado auténtico y vigente · ' + facts.planName + ' · hasta el ' + spanishDate(facts.to) + '.');
+      var listed = ISO_DATE.test(revocations.madeAt.slice(0, 10)) ? ' Lista de revocados publicada el ' + spanishDate(revocations.madeAt.slice(0, 10)) + '.' : '';
+      show('valid', 'Certificado auténtico y vigente · ' + facts.planName + ' · hasta el ' + spanishDate(facts.to) + '.' + listed);
     }
   }
 

@@ -17,9 +17,10 @@ import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from selenium import webdriver
@@ -208,6 +209,8 @@ def test_a_certificate_issued_by_the_command_line_is_valid_in_the_browser(
     verdict, text, elapsed = _verdict(browser, site, _path(office.issued))
     assert verdict == "valid", text
     assert text.startswith("Válido") and "Premium" in text
+    exported_on = datetime.now(ZoneInfo("America/Bogota")).day
+    assert f"Lista de revocados publicada el {exported_on} de" in text  # how fresh the list it checked is
     facts = browser.find_element(By.ID, "hechos").text
     assert "FE-WEB-1" in facts and office.serial in facts and "Plan de soporte" in facts
     assert elapsed < LOAD_BUDGET_MS, f"verdict after {elapsed:.0f} ms"
