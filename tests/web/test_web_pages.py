@@ -35,6 +35,7 @@ from desktop_app.domain.certificate import (
     CertificateData,
     CertifiedMachine,
     SignedCode,
+    qr_payload,
     qr_text,
     read_qr_text,
     to_payload,
@@ -66,6 +67,7 @@ class Office:
     not_yet_valid: str
     altered: str
     foreign: str  # signed by another installation's key
+    shortened: str  # version 2: 400 machines by count and digest, a long name cut
     serial: str  # a machine of the issued certificate
 
 
@@ -136,6 +138,13 @@ def office(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Off
     )  # fmt: skip
     later = replace(base, number="CERT-2026-00901", valid_from=today + timedelta(days=10),
                     valid_to=today + timedelta(days=375), issued_on=today)  # fmt: skip
+    fleet = replace(
+        later,
+        number="CERT-2026-00902",
+        customer_name="Universidad " + "Tecnológica del Caribe " * 30,
+        valid_from=today - timedelta(days=1),
+        machines=tuple(CertifiedMachine("", f"MK-XL-{i:06d}") for i in range(400)),
+    )
     code = read_qr_text(issued_text)
     altered = zlib.compress(zlib.decompress(code.payload).replace(b"FE-WEB-1", b"FE-WEB-9"), 9)
     other = tmp_path_factory.mktemp("otra-oficina")
@@ -149,6 +158,7 @@ def office(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Off
         not_yet_valid=_signed(signer, later),
         altered=qr_text(SignedCode(code.key_id, altered, code.signature)),
         foreign=qr_text(forger.sign(code.payload)),
+        shortened=qr_text(signer.sign(qr_payload(fleet))),
         serial=machines[0].serial,
     )
 
@@ -237,6 +247,17 @@ def test_each_verdict_is_told_apart(
     assert facts_shown == (expected in ("revoked", "expired", "not_yet_valid"))  # only signed facts are shown
     if which == "expired":  # the customer's name is shown as text, not markup
         assert browser.find_element(By.ID, "h-cliente").text == "Taller Ñandú & Cía <b>"
+
+
+def test_a_shortened_code_of_400_machines_is_valid_and_says_the_page_lists_them(
+    office: Office, site: str, browser: webdriver.Chrome
+) -> None:
+    verdict, text, _elapsed = _verdict(browser, site, _path(office.shortened))
+    assert verdict == "valid", text
+    machines = browser.find_element(By.ID, "h-maquinas").text
+    assert machines.startswith("400 máquinas; la página impresa las lista (huella de sus seriales: ")
+    assert browser.find_element(By.ID, "h-cliente").text.endswith("…")
+    assert "abreviados" in browser.find_element(By.ID, "h-nota").text
 
 
 def _cut(text: str) -> str:
