@@ -16,8 +16,9 @@ if [ "$mode" = "test" ]; then
   packages+=(xvfb xauth poppler-utils postgresql)
   # The mail tests' IMAP server (tests/mail_lab.py starts its own Dovecot in a temporary folder).
   packages+=(dovecot-core dovecot-imapd)
-  # The web export's pages are tested in a real headless browser (tests/web, Selenium).
-  packages+=(chromium chromium-driver)
+  # The web export's pages are tested in a real headless browser (tests/web, Selenium), and its
+  # rewrite rules in the servers a web host runs (tests/web/test_web_servers.py starts its own).
+  packages+=(chromium chromium-driver nginx-light apache2)
 fi
 # Building the .deb (make package, and tests/packaging, which builds and installs it): PyInstaller
 # reads binaries with objdump, desktop-file-validate checks the desktop entry, and dpkg -i needs the

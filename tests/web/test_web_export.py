@@ -7,56 +7,24 @@ import hashlib
 import json
 import os
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from desktop_app.domain.company import CompanyProfile
 from desktop_app.domain.mail import serials_mentioned
-from desktop_app.domain.policy import DEFAULT_POLICY
-from desktop_app.domain.revocation_list import RevokedEntry, read_revocation_payload, revocation_payload
+from desktop_app.domain.revocation_list import RevokedEntry, read_revocation_payload
 from desktop_app.errors import UserFacingError
 from desktop_app.paths import resource_path
-from desktop_app.services.certificates import PublishedTrust
-from desktop_app.services.web_site import WebSiteFacts
-from desktop_app.signing import PRIVATE_KEY_NAME, Ed25519CertificateSigner, generate_keys
+from desktop_app.signing import Ed25519CertificateSigner
 from desktop_app.web import export
 from desktop_app.web.export import is_earlier_export, write_site
-from desktop_app.web.site import MAIL_SUBJECT, MARKER, SITE_FOLDER, SiteFiles, build_site
+from desktop_app.web.site import MAIL_SUBJECT, MARKER, SITE_FOLDER, SiteFiles
+from tests.web.conftest import MADE_AT
 from tests.web.site_server import apache_rules, htaccess_rules, nginx_rules
 
-BOGOTA = ZoneInfo("America/Bogota")
-MADE_AT = datetime(2026, 12, 2, 9, 0, tzinfo=BOGOTA)
 PAGES = ("m/index.html", "c/index.html", "politica/index.html")
-
-
-@pytest.fixture(scope="module")
-def signer(tmp_path_factory: pytest.TempPathFactory) -> Ed25519CertificateSigner:
-    folder = tmp_path_factory.mktemp("llaves")
-    generate_keys(folder)
-    return Ed25519CertificateSigner(folder / PRIVATE_KEY_NAME, [resource_path("keys")])
-
-
-@pytest.fixture(scope="module")
-def files(signer: Ed25519CertificateSigner) -> SiteFiles:
-    revoked = (RevokedEntry("CERT-2026-00007", date(2026, 11, 30)),)
-    trust = PublishedTrust(
-        tuple(signer.trusted_public_keys()), revoked, signer.sign(revocation_payload(revoked, MADE_AT)), MADE_AT
-    )
-    company = CompanyProfile(
-        '3D makeR <script>alert("x")</script> & Cía',
-        "900123456-8",
-        "Cra 53 # 80-100, Barranquilla",
-        "+57 605 385 0000",
-        "soporte@somosmaker.com",
-        "somosmaker.com",
-        "3D MAKER",
-        "SOPORTE",
-    )
-    return build_site(WebSiteFacts(company, DEFAULT_POLICY, 3, trust))
 
 
 def test_the_site_has_the_three_pages_their_resources_and_the_server_rules(files: SiteFiles) -> None:
