@@ -92,7 +92,7 @@ def _nginx(root: Path, port: int) -> tuple[list[str], Path]:
         f"  server {{ listen 127.0.0.1:{port}; root {root / 'sitio'}; include {root / 'sitio' / NGINX_SNIPPET}; }}\n"
         "}\n"
     )
-    return ["nginx", "-c", str(conf), "-p", str(work)], work / "error.log"
+    return ["/usr/sbin/nginx", "-c", str(conf), "-p", str(work)], work / "error.log"
 
 
 def _apache(root: Path, port: int, *, server_rules: bool) -> tuple[list[str], Path]:
@@ -113,7 +113,7 @@ def _apache(root: Path, port: int, *, server_rules: bool) -> tuple[list[str], Pa
         f"<Directory {site}>\n  AllowOverride FileInfo\n  Require all granted\n</Directory>\n"
         + (f"Include {site / APACHE_SNIPPET}\n" if server_rules else "")
     )
-    return ["apache2", "-f", str(conf), "-DFOREGROUND"], work / "error.log"
+    return ["/usr/sbin/apache2", "-f", str(conf), "-DFOREGROUND"], work / "error.log"
 
 
 def _serves_every_page(base: str) -> None:
