@@ -34,6 +34,7 @@ from desktop_app.services.report_dto import (
     SlaCompliance,
     Workload,
 )
+from desktop_app.services.reports._bulk import bulk_read
 from desktop_app.services.reports._context import ReportContext
 from desktop_app.services.reports.customer import customer_report
 from desktop_app.services.reports.field_work import field_work
@@ -59,6 +60,7 @@ class ReportService:
         """Today in Colombia: what "this month", "last month" and "quarter" are counted from."""
         return self._ctx.today()
 
+    @bulk_read
     def sla(self, period: ReportPeriod, flt: ReportFilter | None = None, *, actor: Actor) -> SlaCompliance:
         """First responses and updates met / missed in the period, in total and by month, plan,
         severity, agent, city and customer (SlaFigures: counts, compliance 0–1 or None, median and
@@ -69,22 +71,26 @@ class ReportService:
         """
         return sla_compliance(self._ctx, period, self._ctx.scope(actor, flt or ReportFilter()))
 
+    @bulk_read
     def sla_naive(self, period: ReportPeriod, flt: ReportFilter | None = None, *, actor: Actor) -> SlaCompliance:
         """The same report as `sla`, each ticket read alone and replayed through the queue's engine:
         slow; for the benchmark and the tests that check the two agree."""
         return naive_sla_compliance(self._ctx, period, self._ctx.scope(actor, flt or ReportFilter()))
 
+    @bulk_read
     def workload(self, period: ReportPeriod, flt: ReportFilter | None = None, *, actor: Actor) -> Workload:
         """Tickets opened / closed / reopened per ISO week, the backlog by age at the period's end
         (or now), escalations by level, contact attempts and closings without response."""
         return workload(self._ctx, period, self._ctx.scope(actor, flt or ReportFilter()))
 
+    @bulk_read
     def field_work(self, period: ReportPeriod, flt: ReportFilter | None = None, *, actor: Actor) -> FieldWork:
         """Visits per city and technician, hours, maintenance visits over the policy's maximum
         (R16) and travel expenses. For an agent or a technician: the visits they made and those
         on their tickets."""
         return field_work(self._ctx, period, self._ctx.scope(actor, flt or ReportFilter()))
 
+    @bulk_read
     def plans(
         self, period: ReportPeriod, flt: ReportFilter | None = None, *, actor: Actor, today: date | None = None
     ) -> PlanUse:
@@ -98,6 +104,7 @@ class ReportService:
             return PlanUse(period, flt, day, (), (), (), 0, 0, 0, _("Plan use is for coordinators and administrators."))
         return plan_use(self._ctx, period, flt, day)
 
+    @bulk_read
     def customer_report(self, customer_id: CustomerId, period: ReportPeriod, *, actor: Actor) -> CustomerServiceReport:
         """One customer's service report: their tickets with response times against their plan,
         SLA by month, visits and plan use (an agent: only their own tickets, no plan use).
