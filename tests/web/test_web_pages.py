@@ -9,13 +9,13 @@ Screenshots at 360×800 and 1280×800 go to artifacts/web/ (or $MAKERSUPPORT_WEB
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import shutil
-import subprocess
-import sys
 import zlib
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,7 +29,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from desktop_app import i18n
 from desktop_app.bootstrap import build_services
+from desktop_app.cli import main
 from desktop_app.domain.certificate import (
     CERTIFICATE_URL_PREFIX,
     CertificateData,
@@ -71,12 +73,18 @@ class Office:
     serial: str  # a machine of the issued certificate
 
 
-def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MAKERSUPPORT_DATA_DIR": str(data_dir), "MAKERSUPPORT_LANG": "es_CO", **signed_in_env()}
-    env.pop("MAKERSUPPORT_DB_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "desktop_app", *args], capture_output=True, text=True, env=env, timeout=120
-    )
+def _cli(*args: str, data_dir: Path) -> tuple[int, str, str]:
+    """`makersupport ARGS` as a user runs it, in this process (the command line's own main()): exit code,
+    stdout, stderr. In-process because the module's set-up runs three commands on each worker."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MAKERSUPPORT_DATA_DIR", str(data_dir))
+        for name, value in signed_in_env().items():
+            env.setenv(name, value)
+        env.delenv("MAKERSUPPORT_DB_URL", raising=False)
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
 
 
 def _signed(signer: Ed25519CertificateSigner, data: CertificateData) -> str:
@@ -118,17 +126,17 @@ def office(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Off
     finally:
         services.close()
     pdf = folder / "certificado.pdf"
-    issued = _cli(
-        "--db", settings.db_url, "certificate", "issue", "--contract", "FE-WEB-1", "--out", str(pdf), data_dir=folder
-    )
-    assert issued.returncode == 0, issued.stderr
-    scanned = _cli("scan", "--raw", str(pdf), data_dir=folder)
-    assert scanned.returncode == 0, scanned.stderr
-    [issued_text] = [line for line in scanned.stdout.splitlines() if line.startswith(CERTIFICATE_URL_PREFIX)]
+    issue = ("certificate", "issue", "--contract", "FE-WEB-1", "--out", str(pdf))
+    status, _out, err = _cli("--db", settings.db_url, *issue, data_dir=folder)
+    assert status == 0, err
+    status, scanned, err = _cli("scan", "--raw", str(pdf), data_dir=folder)
+    assert status == 0, err
+    [issued_text] = [line for line in scanned.splitlines() if line.startswith(CERTIFICATE_URL_PREFIX)]
     root = tmp_path_factory.mktemp("sitio")
-    exported = _cli("--db", settings.db_url, "web", "export", "--out", str(root), data_dir=folder)
-    assert exported.returncode == 0, exported.stderr
-    assert "Sitio escrito" in exported.stdout
+    status, exported, err = _cli("--db", settings.db_url, "web", "export", "--out", str(root), data_dir=folder)
+    assert status == 0, err
+    assert "Sitio escrito" in exported
+    i18n.install("es_CO")  # as every test starts (the command installed the language it was given)
 
     signer = Ed25519CertificateSigner(settings.keys_dir / PRIVATE_KEY_NAME, [])
     base = CertificateData(
