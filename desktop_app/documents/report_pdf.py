@@ -315,12 +315,12 @@ def _management_plans(page: ReportPage, plans: PlanUse) -> None:
         page.subheading(_("Use of the plans in force"))
         page.table(
             [
-                Column(_("Customer"), 3.4),
-                Column(_("Plan"), 1.4),
-                Column(_("Invoice"), 1.3),
+                Column(_("Customer"), 3.0),
+                Column(_("Plan"), 1.2),
+                Column(_("Invoice"), 1.1),
                 Column(_("Validity"), 2.6),
-                Column(_("Advisory hours"), 1.6, right=True),
-                Column(_("Maintenances"), 1.5, right=True),
+                Column(_("Advisory hours"), 2.0, right=True),  # the headers are read whole
+                Column(_("Maintenances"), 2.0, right=True),
             ],
             [
                 [

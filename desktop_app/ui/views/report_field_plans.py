@@ -122,11 +122,11 @@ class PlansSection(Section):
             [
                 Column(_("Plan")),
                 Column(_("Contracts"), Kind.COUNT),
-                Column(_("Hours used"), Kind.HOURS),
                 Column(_("Hours included"), Kind.COUNT),
-                Column(_("Maintenances used"), Kind.COUNT),
-                Column(_("Maintenances included"), Kind.COUNT),
+                Column(_("Hours used"), Kind.HOURS),
                 Column(_("Extra hours"), Kind.HOURS),
+                # Used of included in one column: the table fits beside its chart at 1366 px.
+                Column(_("Maintenances")),
             ],
             chart_share=2,
         )
@@ -260,11 +260,10 @@ class PlansSection(Section):
                 (
                     p.plan_name,
                     p.contracts,
-                    p.advisory_hours_used,
                     p.advisory_hours_included,
-                    p.maintenances_used,
-                    p.maintenances_included,
+                    p.advisory_hours_used,
                     p.extra_advisory_hours,
+                    _("{used} of {included}").format(used=p.maintenances_used, included=p.maintenances_included),
                 )
                 for p in plans
             ],
