@@ -10,22 +10,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from desktop_app.domain.escalation import EscalationReason
+from desktop_app.domain.spanish import WEEKDAYS, long_date
 
-_MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 SUMMARY_LENGTH = 80
 
 _ESCALATION_REASONS = {
@@ -40,13 +26,12 @@ def spanish_datetime(moment: datetime, tz: tzinfo) -> str:
     local = moment.astimezone(tz)
     hour = local.hour % 12 or 12
     suffix = "a. m." if local.hour < 12 else "p. m."
-    day = f"{_WEEKDAYS[local.weekday()]} {local.day} de {_MONTHS[local.month - 1]} de {local.year}"
+    day = f"{WEEKDAYS[local.weekday()]} {long_date(local.date())}"
     return f"{day}, {hour}:{local.minute:02d} {suffix}"
 
 
 def spanish_date(moment: datetime, tz: tzinfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.day} de {_MONTHS[local.month - 1]} de {local.year}"
+    return long_date(moment.astimezone(tz).date())
 
 
 def summary_of(description: str) -> str:

@@ -32,6 +32,7 @@ from desktop_app import __version__
 from desktop_app.domain.ids import PlanCode
 from desktop_app.domain.model import Severity
 from desktop_app.domain.policy import WARRANTY_PLAN, PolicySettings
+from desktop_app.domain.spanish import WEEKDAYS, long_date
 from desktop_app.paths import resource_path
 from desktop_app.services.web_site import WebSiteFacts
 
@@ -68,21 +69,6 @@ SEVERITY_MEANINGS = {
     Severity.MEDIUM: "una función falla y hay una forma de seguir trabajando",
     Severity.LOW: "una consulta o un detalle estético",
 }
-WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 
 # Copied as they are (path in resources/web → path in the site folder).
 STATIC_FILES = {
@@ -170,13 +156,9 @@ def _values(facts: WebSiteFacts) -> dict[str, str]:
         "wait_days": _days(policy.wait_after_third_attempt_days, working=True),
         "escalation_list": _escalation_list(policy),
         "closure_days": _closure_days(policy, exported),
-        "exported_on": escape(spanish_date(exported)),
+        "exported_on": escape(long_date(exported)),
         "policy_version": escape(str(facts.policy_version or 1)),
     }
-
-
-def spanish_date(day: date) -> str:
-    return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
 
 
 def _mailto(address: str, subject: str, body: str) -> str:
@@ -324,5 +306,5 @@ def _closure_days(policy: PolicySettings, today: date) -> str:
     coming = sorted(d for d in policy.closure_days if d >= today)
     if not coming:
         return ""
-    days = ", ".join(escape(spanish_date(d)) for d in coming)
+    days = ", ".join(escape(long_date(d)) for d in coming)
     return f"<p>Además, makeR no atiende estos días de cierre: {days}.</p>"
