@@ -498,7 +498,7 @@ class SqlReportQueries:
         stmt = (
             select(
                 MachineRecord.customer_id,
-                TicketEventRecord.at,
+                self._raw(TicketEventRecord.at),
                 TicketRecord.number,
                 minutes,
                 TicketRecord.machine_id,
@@ -519,12 +519,12 @@ class SqlReportQueries:
         if among is not None:
             stmt = stmt.where(MachineRecord.customer_id.in_(sorted(among)))
         found = []
+        moment = self._moment_reader()
         for owner, at, number, value, machine_id, plan_code in self._connection().execute(stmt):
             count = int(value) if value and str(value).isdigit() else 0
             if count:
-                found.append(
-                    (CustomerId(owner), TimeEntry(at, number, count, MachineId(machine_id), PlanCode(plan_code)))
-                )
+                entry = TimeEntry(moment(at), number, count, MachineId(machine_id), PlanCode(plan_code))
+                found.append((CustomerId(owner), entry))
         return found
 
     def visit_entries(
@@ -534,8 +534,8 @@ class SqlReportQueries:
         stmt = (
             select(
                 MachineRecord.customer_id,
-                VisitRecord.started_at,
-                VisitRecord.ended_at,
+                self._raw(VisitRecord.started_at),
+                self._raw(VisitRecord.ended_at),
                 TicketRecord.number,
                 MachineRecord.serial,
                 VisitRecord.maintenance,
@@ -549,12 +549,21 @@ class SqlReportQueries:
         )
         if customer_id is not None:
             stmt = stmt.where(MachineRecord.customer_id == customer_id)
+        moment = self._moment_reader()
         return [
             (
                 CustomerId(owner),
-                VisitEntry(started, ended, number or "", serial, bool(maintenance), travel or 0, MachineId(machine)),
+                VisitEntry(
+                    moment(started),
+                    moment(ended),
+                    number or "",
+                    serial,
+                    bool(maintenance),
+                    travel or 0,
+                    MachineId(machine),
+                ),
             )
-            for owner, started, ended, number, serial, maintenance, travel, machine in self._session.execute(stmt)
+            for owner, started, ended, number, serial, maintenance, travel, machine in self._connection().execute(stmt)
         ]
 
     def responses(self, ticket_id: TicketId) -> list[datetime]:
