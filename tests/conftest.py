@@ -46,12 +46,38 @@ if os.environ["QT_QPA_PLATFORM"] == "offscreen":
         )
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 
-from desktop_app import i18n
+import argon2
+
+from desktop_app import bootstrap, i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import Settings
+from desktop_app.security import Argon2PasswordHasher
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.demo import DEMO_PASSWORD
 from tests.pg_server import TemporaryPostgres
+
+
+class CheapArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id with the cheapest parameters: about 0.1 ms a hash instead of 0.25 s of CPU.
+
+    In the test processes the composition root (bootstrap.build_services) hashes with this one: every demo
+    load hashes its 12 users' passwords, every GUI test signs in, and the fuzz tests add users by the
+    hundred, which at the production cost was minutes of a test run. A hash records its own parameters,
+    so verifying stays the real argon2 check. Production is not touched: desktop_app.security keeps the
+    argon2-cffi defaults (RFC 9106 low-memory), checked in tests/unit/test_password_hasher.py, and the
+    commands the tests start as subprocesses (makersupport demo, …) hash with them (tests/integration/test_cli.py).
+    """
+
+    PARAMETERS = argon2.Parameters(
+        type=argon2.Type.ID, version=19, salt_len=16, hash_len=32, time_cost=1, memory_cost=8, parallelism=1
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._argon2 = argon2.PasswordHasher.from_parameters(self.PARAMETERS)
+
+
+bootstrap.Argon2PasswordHasher = CheapArgon2PasswordHasher  # type: ignore[misc]
 
 # The mail lab's fixtures (mail_lab, mailboxes) for unit, integration and GUI tests alike.
 pytest_plugins = ["tests.mail_fixtures"]

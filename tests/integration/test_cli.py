@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import argon2
 import pytest
 
 from tests.conftest import make_settings, signed_in_env
@@ -54,6 +56,12 @@ def test_db_upgrade_then_demo_if_empty_loads_once(tmp_path: Path) -> None:
     assert (tmp_path / "makersupport.sqlite3").is_file()
     loaded = run("demo", "--if-empty", data_dir=tmp_path)
     assert loaded.returncode == 0 and "661 tickets" in loaded.stdout
+    # The command hashes with the production Argon2id parameters (the test processes use cheaper ones:
+    # tests/conftest.py), one salt per demo user.
+    with sqlite3.connect(tmp_path / "makersupport.sqlite3") as db:
+        hashes = [row[0] for row in db.execute("SELECT password_hash FROM users")]
+    assert len(hashes) == 12 and len(set(hashes)) == 12
+    assert all(argon2.extract_parameters(h) == argon2.profiles.RFC_9106_LOW_MEMORY for h in hashes)
     again = run("demo", "--if-empty", data_dir=tmp_path)
     assert again.returncode == 0 and "already has data" in again.stdout
 
