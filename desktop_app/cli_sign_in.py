@@ -69,7 +69,8 @@ def sign_in(args: argparse.Namespace, users: UserService, needs: Permission) -> 
     if not name:
         raise UserFacingError(
             _(
-                "This command changes data, so it needs a signed-in person: add --user NAME (or set {env}); "
+                "This command needs a signed-in person (it changes data or uses the office's passwords): "
+                "add --user NAME (or set {env}); "
                 "the password is asked for, or read from {password_env}."
             ).format(env=USER_ENV, password_env=PASSWORD_ENV)
         )
