@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QLocale
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QSpinBox, QTableView, QWidget
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractItemModel, QLocale, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.i18n import current_language
 from desktop_app.services.dto import Choice
@@ -61,3 +76,42 @@ def chosen_id(combo: QComboBox) -> int:
         return 0
     value = combo.currentData()
     return int(value) if value is not None else 0
+
+
+def scrolled(page: QWidget) -> QScrollArea:
+    """`page` in a frameless scroll area that resizes it: a record's page on a laptop screen."""
+    scroll = QScrollArea()
+    scroll.setWidget(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    return scroll
+
+
+@dataclass(frozen=True)
+class ListAndDetail:
+    empty: QLabel  # what the detail side says while nothing is chosen
+    stack: QStackedWidget  # the empty label (index 0) or the detail (index 1)
+    splitter: QSplitter
+
+
+def list_and_detail(
+    view: QWidget, table: QWidget, detail: QWidget, sizes: tuple[int, int], stretch: tuple[int, int], empty: str = ""
+) -> ListAndDetail:
+    """Lay `view` out as a list beside the chosen record's detail (customers, machines, mail to
+    classify): `sizes` are the widths at 1366 px, `stretch` how wider screens share the rest."""
+    label = QLabel(empty, objectName="emptyState", wordWrap=True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    stack = QStackedWidget()
+    stack.addWidget(label)
+    stack.addWidget(detail)
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(table)
+    splitter.addWidget(stack)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    splitter.setSizes(list(sizes))
+    splitter.setChildrenCollapsible(False)
+    layout = QVBoxLayout(view)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(splitter)
+    return ListAndDetail(label, stack, splitter)

@@ -27,9 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QStackedWidget,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -52,7 +49,7 @@ from desktop_app.ui.models.record_model import RecordTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.customer_dialogs import ContactDialog, NewCustomerDialog, TrainingDialog
 from desktop_app.ui.views.customer_form import CustomerFormWidget
-from desktop_app.ui.widgets import record_table, search_field
+from desktop_app.ui.widgets import list_and_detail, record_table, scrolled, search_field
 from desktop_app.wording import contract_state_label, coverage_text, severity_label, status_label
 from desktop_app.wording.customers import (
     contact_channel_label,
@@ -283,28 +280,10 @@ class CustomersView(QWidget):
         page_layout.addWidget(self.nit_flag)
         page_layout.addWidget(standing_card)
         page_layout.addWidget(self.tabs, 1)
-        scroll = QScrollArea()
-        scroll.setWidget(page)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.empty = QLabel(objectName="emptyState", wordWrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(scroll)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.stack)
         # The customer's page needs about 660 px at 1366 (its tabs and form); the list takes the rest, and a
         # name cut there shows whole in its tooltip. Wider screens give both more.
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([600, 660])
-        self.splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        parts = list_and_detail(self, self.table, scrolled(page), sizes=(600, 660), stretch=(4, 5))
+        self.empty, self.stack, self.splitter = parts.empty, parts.stack, parts.splitter
 
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._on_search_changed)

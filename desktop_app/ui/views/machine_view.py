@@ -33,9 +33,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
-    QScrollArea,
-    QSplitter,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -57,7 +54,7 @@ from desktop_app.ui import theme
 from desktop_app.ui.models.record_model import RecordTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.machine_dialog import MachineDialog
-from desktop_app.ui.widgets import record_table, search_field
+from desktop_app.ui.widgets import list_and_detail, record_table, scrolled, search_field
 from desktop_app.wording import (
     contract_state_label,
     coverage_text,
@@ -246,26 +243,15 @@ class MachineView(QWidget):
         page_layout.addWidget(_section(_("Visits and maintenance"), self.visits))
         page_layout.addWidget(_section(_("Contracts"), self.contracts_list))
         page_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(page)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.empty = QLabel(_("Select a machine, or scan its QR label."), objectName="emptyState")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(scroll)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([560, 700])
-        self.splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        parts = list_and_detail(
+            self,
+            self.table,
+            scrolled(page),
+            sizes=(560, 700),
+            stretch=(4, 5),
+            empty=_("Select a machine, or scan its QR label."),
+        )
+        self.empty, self.stack, self.splitter = parts.empty, parts.stack, parts.splitter
 
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.reload)

@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +42,7 @@ from desktop_app.ui.models.record_model import RecordTableModel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.ticket_actions import ActionDialog
 from desktop_app.ui.views.ticket_mail_render import TimelineBrowser
-from desktop_app.ui.widgets import chosen_id, customer_combo, record_table
+from desktop_app.ui.widgets import chosen_id, customer_combo, list_and_detail, record_table
 from desktop_app.wording.ticket_mail import inbox_reason_label
 
 Index = QModelIndex | QPersistentModelIndex
@@ -290,22 +288,9 @@ class UnclassifiedMailView(QWidget):
         card_layout.addWidget(self.text, 1)
         card_layout.addLayout(buttons)
 
-        self.empty = QLabel(objectName="emptyState", wordWrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(mail_card)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([720, 480])  # the list's subjects, and the mail still readable at 1366 px
-        self.splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        # The list's subjects, and the mail still readable at 1366 px.
+        parts = list_and_detail(self, self.table, mail_card, sizes=(720, 480), stretch=(3, 2))
+        self.empty, self.stack, self.splitter = parts.empty, parts.stack, parts.splitter
 
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.link_button.clicked.connect(lambda _checked=False: self.link_selected())
