@@ -64,12 +64,18 @@ def test_kill_9_during_writes_loses_nothing_that_was_committed(demo_folder: Path
         confirmed: list[int] = []
         with _child("writer", settings.db_url, str(demo_folder), str(ticket_id), "1000", f"kill{run}") as child:
             assert child.stdout is not None
-            deadline = time.monotonic() + rng.uniform(0.8, 2.5)
+            # The first write confirmed, the child is writing: the kill lands a random moment later, while
+            # it is still in the middle of its 1,000 writes (checked below), not during its start-up.
+            first = child.stdout.readline()
+            assert first, child.stderr.read() if child.stderr else "the writer wrote nothing"
+            confirmed.append(int(first))
+            deadline = time.monotonic() + rng.uniform(0.05, 0.6)
             while time.monotonic() < deadline:
                 line = child.stdout.readline()
                 if not line:
                     break
                 confirmed.append(int(line))
+            finished = child.poll() is not None
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
             # Lines already in the pipe were committed too: collect them after the kill.
@@ -80,6 +86,7 @@ def test_kill_9_during_writes_loses_nothing_that_was_committed(demo_folder: Path
         missing = {f"kill{run}-{n}" for n in confirmed} - present
         assert missing == set(), f"run {run}: committed writes lost: {sorted(missing)[:5]}"
         assert len(present) - len(confirmed) in (0, 1)  # at most the write in flight when killed
+        assert not finished and len(present) < 1000, f"run {run}: the kill came after the last write"
         committed_total += len(confirmed)
     services.close()
     print(f"\nkill -9: 20 runs, {committed_total} confirmed writes, 0 lost, integrity_check ok each time")
