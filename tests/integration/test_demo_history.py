@@ -134,6 +134,7 @@ def test_R12_each_close_without_response_followed_three_attempts_and_the_stated_
     assert checked > 10
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the demo loader's planning, the same on either database
 def test_the_history_leaves_the_live_queue_as_it_was(
     demo_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from desktop_app.bootstrap import Services
 from desktop_app.domain.ids import MachineId, UserId
 from desktop_app.domain.model import Channel, Role, Severity, User
 from desktop_app.domain.permissions import SYSTEM
@@ -199,20 +200,11 @@ def test_escalations_by_the_desk_itself_are_audited(world: World) -> None:
     assert history[0].action == "escalate" and history[0].actor_name == ""
 
 
-def test_demo_users_each_get_their_own_salt_and_keep_the_documented_password(
-    tmp_path: Path, database_url: str | None
-) -> None:
-    from desktop_app.bootstrap import build_services
-    from desktop_app.services.clock import FixedClock
+def test_demo_users_each_get_their_own_salt_and_keep_the_documented_password(demo_services: Services) -> None:
+    """The demo as loaded (conftest's template of this test process, copied), on either database."""
     from desktop_app.services.demo import DEMO_PASSWORD
-    from tests.conftest import make_settings
 
-    services = build_services(make_settings(tmp_path, database_url), clock=FixedClock(bogota(2026, 12, 1, 9)))
-    try:
-        services.demo.load(bogota(2026, 12, 1, 9))
-        with services.engine.connect() as connection:
-            hashes = connection.execute(text("SELECT password_hash FROM users")).scalars().all()
-        assert len(hashes) > 1 and len(set(hashes)) == len(hashes)  # one salt per user, no shared hash string
-        assert services.users.sign_in("admin", DEMO_PASSWORD).role is Role.ADMIN  # 9 characters, still accepted
-    finally:
-        services.close()
+    with demo_services.engine.connect() as connection:
+        hashes = connection.execute(text("SELECT password_hash FROM users")).scalars().all()
+    assert len(hashes) == 12 and len(set(hashes)) == len(hashes)  # one salt per user, no shared hash string
+    assert demo_services.users.sign_in("admin", DEMO_PASSWORD).role is Role.ADMIN  # 9 characters, still accepted
