@@ -1,5 +1,6 @@
 """The webcam loop on its own thread: open the source in `run()`, read frames, hand a preview copy
-to the window, decode the centre at a throttled rate, and report a code once it is confirmed.
+to the window, decode the whole frame at a throttled rate (DecoderChain.decode_frame, within its
+frame budget), and report a code once it is confirmed.
 
 Nothing here touches a widget: frames and results cross to the GUI thread by queued signals. The
 loop ends when the thread is asked to stop (`requestInterruption`), when the source ends, or after

@@ -63,7 +63,7 @@ def test_the_fallback_runs_only_when_the_first_decoder_finds_nothing() -> None:
     assert calls == ["a", "b"]
 
 
-def test_a_small_label_far_from_the_camera_is_read_from_the_enlarged_centre() -> None:
+def test_a_small_label_far_from_the_camera_is_read_from_the_enlarged_frame() -> None:
     chain = default_chain()
     frame = webcam_frame(7, PAYLOAD, Degradation(2.5, rotation=10, blur=0.3, noise=2))
     assert chain.decode_frame(frame) == [PAYLOAD]
