@@ -50,6 +50,8 @@ MAX_PLAIN_SIDE = 2000
 # devices/scanning.py) and a 30 fps camera, a decode that takes all of it still leaves three frames
 # shown in about 110 ms: the preview stays above 20 fps even on a loaded two-core laptop.
 FRAME_BUDGET_S = 0.045
+# An attempt skipped for the budget has its usual cost lowered by this factor each time.
+SKIPPED_COST_DECAY = 0.8
 
 
 class QrDecoder(Protocol):
@@ -158,7 +160,12 @@ class DecoderChain:
         start = time.perf_counter()
         for attempt in self.attempts(image):
             usual = self.costs.get(attempt.name, 0.0)
-            if budget_s is not None and (attempt.photos_only or time.perf_counter() - start + usual > budget_s):
+            if budget_s is not None and attempt.photos_only:
+                continue
+            if budget_s is not None and time.perf_counter() - start + usual > budget_s:
+                # Forget a slow spell a little at each skip, so that the attempt is tried again
+                # a few frames later instead of never once the laptop was busy for a moment.
+                self.costs[attempt.name] = usual * SKIPPED_COST_DECAY
                 continue
             began = time.perf_counter()
             texts = attempt.run(image)
