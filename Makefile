@@ -6,8 +6,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PO     := $(wildcard resources/i18n/*/LC_MESSAGES/makersupport.po)
 MO     := $(PO:.po=.mo)
-# pytest-xdist: one worker per core; the machines we target have two.
-PYTEST_ARGS ?= -n 2
+# pytest-xdist: one worker per core; the machines we target have two. worksteal: each worker starts with
+# half of the tests (the longest first: tests/conftest.py LONG_FIRST) and an idle worker takes half of
+# what the other still has queued, so neither ends the run alone on a long test.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: run test lint setup system-deps system-deps-test system-deps-package package translations messages bench screenshots clean
 
