@@ -43,9 +43,11 @@ def test_a_field_frame_a_plain_read_misses_is_read_by_scan(
 def test_a_field_frame_a_plain_read_misses_is_read_by_the_webcam(
     missed_by_a_plain_read: FieldFrame, qtbot: QtBot
 ) -> None:
-    frames = [missed_by_a_plain_read.image] * 45  # a label held still for 1.5 s before a 30 fps camera
+    frames = [missed_by_a_plain_read.image] * 90  # a label held still for 3 s before a 30 fps camera
     worker = CameraWorker(lambda: FrameListSource(frames, fps=30), default_chain())
     with qtbot.waitSignal(worker.code_read, timeout=10_000) as read:
         worker.start()
     worker.wait(5_000)
-    assert read.args == [missed_by_a_plain_read.text] and worker.frames_decoded == 2  # confirmed twice in a row
+    # Read twice in a row within the 3 s (at once on an idle machine; a loaded one may skip the
+    # enlarged retry on a frame for the frame budget and confirm a few decodes later).
+    assert read.args == [missed_by_a_plain_read.text] and 2 <= worker.frames_decoded < 30

@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
+from desktop_app.devices import qr_decoder
 from desktop_app.devices.qr_decoder import DecoderChain, ZxingDecoder, default_chain
 from desktop_app.domain.certificate import CERTIFICATE_URL_PREFIX
 from desktop_app.domain.qr import label_payload
@@ -23,13 +24,16 @@ def field() -> list[tuple[FieldFrame, np.ndarray]]:
 
 
 def test_the_chain_reads_nine_in_ten_field_labels_where_one_plain_read_does_not(
-    field: list[tuple[FieldFrame, np.ndarray]],
+    field: list[tuple[FieldFrame, np.ndarray]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chain, plain = default_chain(), ZxingDecoder()
     labelled = [(frame, grey) for frame, grey in field if frame.text is not None]
     assert len(labelled) == 75
     photo = [(frame.text, chain.read(grey)) for frame, grey in labelled]  # makersupport scan's path
-    webcam = [(frame.text, chain.decode_frame(frame.image)) for frame, _grey in labelled]  # with its budget
+    # The webcam's path from the colour frame. Its time budget is lifted: on a loaded machine it
+    # skips attempts by the clock (tested below with fakes); bench/qr_bench.py measures it as is.
+    monkeypatch.setattr(qr_decoder, "FRAME_BUDGET_S", 10.0)
+    webcam = [(frame.text, chain.decode_frame(frame.image)) for frame, _grey in labelled]
     for read in (photo, webcam):
         assert sum(texts == [text] for text, texts in read) >= GOAL * 75
         assert [texts for text, texts in read if texts and texts != [text]] == []  # nothing wrong
