@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -55,9 +55,18 @@ def save_screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _application(qapp: QApplication) -> QApplication:
-    """Models start timers, which need the application (and its event dispatcher) to exist."""
-    return qapp
+def _application(qapp: QApplication) -> Iterator[QApplication]:
+    """Models start timers, which need the application (and its event dispatcher) to exist.
+
+    After the test its windows and dialogs are deleted for real. pytest-qt closes the widgets it knows
+    and calls deleteLater(), but processEvents() never runs deferred deletes: every main window of every
+    earlier test stayed alive (hidden), and the next test's theme.apply_theme restyled them all, a cost
+    that grew by about a second per GUI test already run in the process."""
+    yield qapp
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
