@@ -24,8 +24,8 @@ DESCRIPTION = "El extrusor hace clic y no sale filamento desde esta mañana."
 
 
 @pytest.fixture
-def world(tmp_path: Path, database_url: str | None) -> Iterator[World]:
-    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10), database_url)
+def world(tmp_path: Path, schema_url: str | None) -> Iterator[World]:
+    w = build_world(tmp_path, bogota(2026, 12, 1, 9, 10), schema_url)
     admin = w.users["admin"]
     assert admin.id is not None
     w.services.users.set_password(w.actor("admin"), admin.id, "clave-admin-1")
