@@ -89,14 +89,14 @@ DEMO_NOW = datetime(2026, 11, 26, 10, 30, tzinfo=BOGOTA)
 
 # The files holding the suite's longest tests, longest first. They are moved to the front of the run so
 # that under pytest-xdist they start first, while the many short tests fill in beside them, instead of one
-# worker running one of them alone at the end (seconds: one test, a run on the 2-core machine, Dec 2026).
-# Whole files move, in their own order, so a module-scoped fixture is still set up once per worker.
+# worker running one of them alone at the end. Whole files move, in their own order, so a module-scoped
+# fixture is still set up once per worker. Seconds per file: a full run on the shared 2-core machine
+# (load about 4), 2 Dec 2026.
 LONG_FIRST = (
-    "tests/packaging/test_deb_package.py",  # ~100 s: PyInstaller build, dpkg -i, smoke test, dpkg -r
-    "tests/reliability/test_nothing_lost.py",  # 4 processes x 500 PostgreSQL updates (~45 s), 20 x kill -9
-    "tests/unit/mail/test_reading_fuzz.py",  # 10,000 mails through the reader (~30 s)
-    "tests/reliability/test_mail_fetch_kill.py",  # kill -9 ten times during a 200-mail fetch (~25 s)
-    "tests/gui/test_every_button.py",  # every button of every page, for three roles (~20 s each)
+    "tests/packaging/test_deb_package.py",  # 205 s: PyInstaller build, dpkg -i, smoke test, dpkg -r
+    "tests/reliability/test_nothing_lost.py",  # 129 s: 4 processes x 500 PostgreSQL updates, 20 x kill -9
+    "tests/unit/mail/test_reading_fuzz.py",  # 65 s: 10,000 mails through the reader
+    "tests/reliability/test_mail_fetch_kill.py",  # 22 s: kill -9 ten times during a 200-mail fetch
 )
 
 
