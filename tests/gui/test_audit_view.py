@@ -22,6 +22,7 @@ def _double_click(qtbot: QtBot, table: QTableWidget, row: int) -> None:
 
 
 def test_R18_double_clicking_a_ticket_row_opens_the_ticket(window: MainWindow, qtbot: QtBot) -> None:
+    assert window._tasks.wait()  # the start-up escalation round, whose audit rows the page lists
     window.show_page(Page.AUDIT)
     view = window.audit_view
     view.entity.setCurrentIndex(view.entity.findData("ticket"))
