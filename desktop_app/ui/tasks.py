@@ -76,16 +76,21 @@ READERS = 2  # threads for `read`: the machines we target have two cores
 class TaskRunner(QObject):
     """Signals:
     busy_changed(bool): work started or all work finished (for the status bar's indicator).
+
+    Args:
+        readers: how many reads may run at once (app.py: one on a local SQLite file, where the
+            reports' work is Python sharing one interpreter lock; two on a PostgreSQL server,
+            which works beside us).
     """
 
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, readers: int = READERS) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one DB worker: writes never race each other
         self._readers = QThreadPool(self)
-        self._readers.setMaxThreadCount(READERS)
+        self._readers.setMaxThreadCount(readers)
         self._running = 0
         self._relays: set[_Relay] = set()
 

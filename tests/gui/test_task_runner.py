@@ -63,3 +63,26 @@ def test_busy_is_told_once_when_work_starts_and_once_when_all_of_it_ends(qtbot: 
     release.set()
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=15_000)
     assert told == [True, False]
+
+
+def test_a_runner_with_one_reader_reads_one_after_another(qtbot: QtBot) -> None:
+    """As the window runs on a local SQLite file (app.py)."""
+    tasks = TaskRunner(readers=1)
+    running = threading.Semaphore(1)
+    overlapped: list[int] = []
+    done: list[int] = []
+
+    def read(n: int) -> int:
+        if not running.acquire(blocking=False):
+            overlapped.append(n)
+            return n
+        try:
+            threading.Event().wait(0.02)
+        finally:
+            running.release()
+        return n
+
+    for n in range(4):
+        tasks.read(lambda n=n: read(n), done.append)
+    qtbot.waitUntil(lambda: len(done) == 4, timeout=15_000)
+    assert overlapped == [] and sorted(done) == [0, 1, 2, 3]
