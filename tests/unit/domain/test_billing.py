@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -149,3 +149,21 @@ def test_R17_the_out_of_plan_rate_is_policy_data_with_a_default_for_old_versions
     assert from_document(to_document(edited)).out_of_plan_hour_rate == 230_000
     issues = validate(replace(DEFAULT_POLICY, out_of_plan_hour_rate=-1))
     assert [(i.problem, i.field) for i in issues] == [(PolicyProblem.NEGATIVE_AMOUNT, "out_of_plan_hour_rate")]
+
+
+def test_an_entry_moved_to_local_time_keeps_every_other_field() -> None:
+    """TimeEntry.local and VisitEntry.local name each field (faster than dataclasses.replace):
+    one added later must be carried too."""
+    bogota = ZoneInfo("America/Bogota")
+    at = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
+    entry = TimeEntry(at, "SOP-2026-00001", 45, MachineId(3), PlanCode("premium"))
+    visit = VisitEntry(at, at + timedelta(hours=2), "SOP-2026-00001", "MK-M3-1", True, 120_000, MachineId(3))
+    assert entry.local(bogota) == replace(entry, at=at.astimezone(bogota))
+    assert entry.local(bogota).at.tzinfo is bogota
+    moved = visit.local(bogota)
+    later = (at + timedelta(hours=2)).astimezone(bogota)
+    assert moved == replace(visit, started_at=at.astimezone(bogota), ended_at=later)
+    for field in fields(TimeEntry):
+        assert getattr(entry.local(bogota), field.name) == getattr(entry, field.name)
+    for field in fields(VisitEntry):
+        assert getattr(moved, field.name) == getattr(visit, field.name)
