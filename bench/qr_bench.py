@@ -55,13 +55,21 @@ class BeforeChain(DecoderChain):
         height, width = grey.shape
         h, w = int(height * 0.7), int(width * 0.7)
         crop = grey[(height - h) // 2 : (height - h) // 2 + h, (width - w) // 2 : (width - w) // 2 + w]
-        texts = self.decode(crop)
+        texts = self.plain(crop)
         if texts or min(crop.shape) >= 720 or not self.decoders:
             return texts
         return self.decoders[0].decode(cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR))
 
     def read(self, image: np.ndarray, budget_s: float | None = None) -> list[str]:
-        return self.decode(image)  # decode_file's path for a photo under 2000 px
+        return self.plain(image)  # decode_file's path for a photo under 2000 px
+
+    def plain(self, image: np.ndarray) -> list[str]:
+        """Each decoder in turn on the image as it is, until one finds a code."""
+        for decoder in self.decoders:
+            texts = decoder.decode(image)
+            if texts:
+                return texts
+        return []
 
 
 @dataclass

@@ -115,7 +115,7 @@ class Attempt:
 
 @dataclass
 class DecoderChain:
-    """Each available decoder in turn until one finds a code; `read` adds the enlarged retries."""
+    """The available decoders and the attempts made with them (`read`), for photos and the webcam."""
 
     decoders: Sequence[QrDecoder]
     missing: list[str] = field(default_factory=list)  # one message per decoder that could not load
@@ -125,13 +125,6 @@ class DecoderChain:
     @property
     def available(self) -> bool:
         return bool(self.decoders)
-
-    def decode(self, image: np.ndarray) -> list[str]:
-        for decoder in self.decoders:
-            texts = decoder.decode(image)
-            if texts:
-                return texts
-        return []
 
     def attempts(self, image: np.ndarray) -> list[Attempt]:
         """The attempts for an image of this size, cheapest first (see the module's docstring)."""

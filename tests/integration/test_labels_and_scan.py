@@ -46,7 +46,7 @@ def test_r2_every_label_on_the_sheet_decodes_back_to_its_machine(demo_folder: Pa
     chain = default_chain()
     read: set[str] = set()
     for page in _pages(out, tmp_path):
-        for text in chain.decode(cv2.imread(str(page), cv2.IMREAD_GRAYSCALE)):
+        for text in chain.read(cv2.imread(str(page), cv2.IMREAD_GRAYSCALE)):
             label = read_label(text)
             assert isinstance(label, ScannedLabel)
             read.add(label.serial)
