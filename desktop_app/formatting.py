@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 
+from desktop_app.domain.spanish import pesos
 from desktop_app.i18n import _, current_language
 
 _MONTHS_ES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
@@ -51,11 +52,10 @@ def format_working_hours(span: timedelta) -> str:
 
 def format_money(amount: int) -> str:
     """COP without decimals: "$ 1.250.000" (Spanish) or "$1,250,000" (English)."""
-    grouped = f"{abs(amount):,}"
-    sign = "-" if amount < 0 else ""
     if _spanish():
-        return f"{sign}$ {grouped.replace(',', '.')}"
-    return f"{sign}${grouped}"
+        return pesos(amount)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,}"
 
 
 def format_size(size: int) -> str:

@@ -32,7 +32,7 @@ from desktop_app import __version__
 from desktop_app.domain.ids import PlanCode
 from desktop_app.domain.model import Severity
 from desktop_app.domain.policy import WARRANTY_PLAN, PolicySettings
-from desktop_app.domain.spanish import WEEKDAYS, long_date
+from desktop_app.domain.spanish import WEEKDAYS, long_date, pesos
 from desktop_app.paths import resource_path
 from desktop_app.services.web_site import WebSiteFacts
 
@@ -253,10 +253,6 @@ def _severity_list(policy: PolicySettings) -> str:
     return f'<ul class="severities">{items}</ul>'
 
 
-def _money(amount: int) -> str:
-    return "$ " + f"{amount:,}".replace(",", ".")
-
-
 def _plans_table(policy: PolicySettings) -> str:
     rows = []
     for plan in sorted(policy.plans, key=lambda p: p.rank):
@@ -268,8 +264,8 @@ def _plans_table(policy: PolicySettings) -> str:
             ("Servicio", service),
             ("Asesoría incluida", f"{plan.included_advisory_hours} h"),
             ("Mantenimientos", str(plan.included_maintenances)),
-            ("Valor del plan", _money(plan.price_before_iva)),
-            ("Hora adicional", _money(plan.extra_hour_rate)),
+            ("Valor del plan", pesos(plan.price_before_iva)),
+            ("Hora adicional", pesos(plan.extra_hour_rate)),
         )
         # data-label: on a phone each row is a small card that names its values (sitio.css).
         tds = "".join(f'<td data-label="{escape(label, quote=True)}">{escape(value)}</td>' for label, value in cells)
