@@ -3,8 +3,9 @@ WebSiteService (the facts) and desktop_app/web (the files).
 
 It only reads the database, so like `certificate verify` it needs no sign-in; it signs the list of
 revoked certificates with the office's key, which only the office installation's user can read.
-DIR gets `soporte/` (upload it to the web site's root) and `nginx-soporte.conf`; an earlier export
-is replaced only with --force, and a folder this program did not write is never touched.
+DIR gets `soporte/` (upload it to the web site's root), `nginx-soporte.conf` and `apache-soporte.conf`
+(for the web server's configuration); an earlier export is replaced only with --force, and a folder
+this program did not write is never touched.
 """
 
 from __future__ import annotations

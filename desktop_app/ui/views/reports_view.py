@@ -392,5 +392,5 @@ class ReportsView(QWidget):
             return
         self._started = True
         cities, customers = self._choices.cities, self._customers
-        self._tasks.run(lambda: (customers(), cities()), self._on_choices_read)
+        self._tasks.read(lambda: (customers(), cities()), self._on_choices_read)
         self.run()
