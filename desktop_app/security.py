@@ -14,8 +14,13 @@ def _secret(password: str) -> bytes:
 
 
 class Argon2PasswordHasher:
-    def __init__(self) -> None:
-        self._argon2 = _Argon2()
+    """Args:
+    argon2: the argon2-cffi hasher to hash with; by default its own defaults (RFC 9106 low-memory),
+        which production keeps. A hash records its parameters, so any hash verifies whichever made it.
+    """
+
+    def __init__(self, argon2: _Argon2 | None = None) -> None:
+        self._argon2 = argon2 or _Argon2()
 
     def hash(self, password: str) -> str:
         return self._argon2.hash(_secret(password))

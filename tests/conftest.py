@@ -73,8 +73,7 @@ class CheapArgon2PasswordHasher(Argon2PasswordHasher):
     )
 
     def __init__(self) -> None:
-        super().__init__()
-        self._argon2 = argon2.PasswordHasher.from_parameters(self.PARAMETERS)
+        super().__init__(argon2.PasswordHasher.from_parameters(self.PARAMETERS))
 
 
 bootstrap.Argon2PasswordHasher = CheapArgon2PasswordHasher  # type: ignore[misc]
