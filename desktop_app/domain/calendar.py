@@ -137,26 +137,20 @@ class _RunningTotals:
 
     def day_reaching(self, first: date, amount: int) -> tuple[date, int]:
         with self._lock:
-            return self._day_reaching(first, amount)
-
-    def _day_reaching(self, first: date, amount: int) -> tuple[date, int]:
-        self._cover(first, first + timedelta(days=1))
-        assert self._start is not None
-        base_index = (first - self._start).days
-        target = self._totals[base_index] + amount
-        # Grow until the totals pass the target (a calendar has working time every week).
-        while self._totals[-1] < target:
-            self._extend_to(self._end() + self._MARGIN + timedelta(days=len(self._totals) // 2))
-        index = bisect_left(self._totals, target, lo=base_index + 1)
-        # totals[index] >= target: the time runs out during day index - 1.
-        day = self._start + timedelta(days=index - 1)
-        return day, target - self._totals[index - 1]
+            self._cover(first, first + timedelta(days=1))
+            assert self._start is not None
+            base_index = (first - self._start).days
+            target = self._totals[base_index] + amount
+            # Grow until the totals pass the target (a calendar has working time every week).
+            while self._totals[-1] < target:
+                self._extend_to(self._end() + self._MARGIN + timedelta(days=len(self._totals) // 2))
+            index = bisect_left(self._totals, target, lo=base_index + 1)
+            # totals[index] >= target: the time runs out during day index - 1.
+            day = self._start + timedelta(days=index - 1)
+            return day, target - self._totals[index - 1]
 
     def between(self, first: date, stop: date) -> int:
         with self._lock:
-            return self._between(first, stop)
-
-    def _between(self, first: date, stop: date) -> int:
-        self._cover(first, stop)
-        assert self._start is not None
-        return self._totals[(stop - self._start).days] - self._totals[(first - self._start).days]
+            self._cover(first, stop)
+            assert self._start is not None
+            return self._totals[(stop - self._start).days] - self._totals[(first - self._start).days]

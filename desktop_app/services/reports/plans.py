@@ -267,7 +267,7 @@ def by_plan(ctx: ReportContext, uses: Iterable[ContractUse]) -> tuple[PlanTotals
     return tuple(
         PlanTotals(
             plan_code=code,
-            plan_name=ctx.plan_name(code),
+            plan_name=mine[0].plan_name,
             contracts=len(mine),
             advisory_hours_used=sum(u.advisory_hours_used for u in mine),
             advisory_hours_included=sum(u.advisory_hours_included for u in mine),
