@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop_app.config import PRIVATE_FILE_MODE, make_private_folder
 from desktop_app.errors import DatabaseUnavailableError
 from desktop_app.i18n import _
+from desktop_app.persistence.field import change_log
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -141,4 +142,6 @@ def make_engine(url: str, *, create_folder: bool = False) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: services map records to DTOs after commit without a second query.
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
+    change_log.track(factory)  # what each commit touched, numbered, for the field copies (issue 16)
+    return factory

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -518,3 +519,101 @@ class MailboxStateRecord(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     last_uid: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- field laptops (issue 16, migration 0014) ----------------------------------------------------------
+
+
+class ChangeCounterRecord(Base):
+    """The office's change sequence, one row (id 1). A committing transaction takes the next value
+    by UPDATE … RETURNING just before COMMIT, holding the row's lock until then: so values become
+    visible in the order they were taken, and a puller that read up to N never misses a slower
+    transaction's N − 1 (persistence/field/change_log.py)."""
+
+    __tablename__ = "change_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChangeLogRecord(Base):
+    """What a committed transaction touched, stamped with its change sequence number: the field
+    copies pull what changed after their watermark. Keys, not contents: the rows are read again."""
+
+    __tablename__ = "change_log"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)
+    entity_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class AppliedCommandRecord(Base):
+    """A field command the office has applied (or a person dropped), written in the transaction
+    that applied it: replaying the same command again changes nothing (exactly-once effect)."""
+
+    __tablename__ = "applied_commands"
+    command_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    device_seq: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(10))  # "applied" or "dropped" (the office's kept)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the ticket a new ticket became
+
+
+class AttachmentBlobRecord(Base):
+    """An attachment's bytes kept in the shared database, so every workstation and field laptop of
+    a team reads the same files; uploaded in chunks, so a cut upload resumes where it stopped."""
+
+    __tablename__ = "attachment_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AttachmentChunkRecord(Base):
+    __tablename__ = "attachment_chunks"
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("attachment_blobs.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FieldCopyRecord(Base):
+    """On a field copy only (one row, id 1): where it came from and how far it has synced."""
+
+    __tablename__ = "field_copy"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    device_id: Mapped[str] = mapped_column(String(36))
+    office_url: Mapped[str] = mapped_column(Text)  # never with a password (the keyring holds it)
+    user_id: Mapped[int] = mapped_column(Integer)
+    city: Mapped[str] = mapped_column(String(60))
+    prepared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    watermark: Mapped[int] = mapped_column(BigInteger)  # the office's change sequence pulled up to
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    clock_skew_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_provisional: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FieldOutboxRecord(Base):
+    """On a field copy: each change made offline, as the command that replays it at the office,
+    written in the transaction of the change itself."""
+
+    __tablename__ = "field_outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    command_id: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(40))
+    ticket_ref: Mapped[str] = mapped_column(Text)  # JSON: {"office": id} or {"new": command_id}
+    payload: Mapped[str] = mapped_column(Text)  # JSON: the call's arguments
+    base: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the fields before the change
+    mine: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the fields it sets
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(10), index=True)  # pending, conflict, done, dropped
+    conflict: Mapped[str] = mapped_column(Text, default="")  # JSON: clashes, the office's reason
+    result: Mapped[str] = mapped_column(Text, default="{}")
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    settled_how: Mapped[str] = mapped_column(String(12), default="")

@@ -129,7 +129,7 @@ def test_mail_migration_goes_down_and_up_again(tmp_path: Path, database_url: str
 
 
 def test_head_revision_is_the_shipped_one() -> None:
-    assert head_revision() == "0013_ticket_customer_latest"
+    assert head_revision() == "0014_field_sync"
 
 
 def test_workload_index_migration_goes_down_and_up_again(tmp_path: Path, database_url: str | None) -> None:
