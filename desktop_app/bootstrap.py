@@ -27,6 +27,7 @@ from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
 from desktop_app.persistence.db import make_engine, make_session_factory, redact_url, sqlite_file
+from desktop_app.persistence.field.blobs import DatabaseBlobStore, SharedAttachmentStore
 from desktop_app.persistence.job_lock import job_lock_for
 from desktop_app.persistence.migrate import DatabaseProbe, upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -49,7 +50,7 @@ from desktop_app.services.machines import MachineService
 from desktop_app.services.mail import MailService
 from desktop_app.services.notifications import NotificationService
 from desktop_app.services.policy_service import PolicyService
-from desktop_app.services.ports import Clock
+from desktop_app.services.ports import AttachmentStore, Clock
 from desktop_app.services.reports import ReportService
 from desktop_app.services.tickets import TicketService
 from desktop_app.services.users import UserService
@@ -78,6 +79,7 @@ class Services:
     company: CompanyService
     imports: ImportService
     mail: MailService
+    attachments: AttachmentStore  # the local folder on a SQLite file; the team database's copy on a server
     reports: ReportService | None = None  # issue 15: read-only, over the queue's policy and calendar
 
     @property
@@ -150,13 +152,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
     """
     engine = make_engine(settings.db_url, create_folder=settings.db_url == default_db_url())
     clock = clock or SystemClock()
-    uow_factory = SqlAlchemyUnitOfWorkFactory(make_session_factory(engine))  # connects on first use only
+    session_factory = make_session_factory(engine)
+    uow_factory = SqlAlchemyUnitOfWorkFactory(session_factory)  # connects on first use only
     backups = BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock, uow_factory)
     try:
         if migrate:
             # A damaged file is refused with the newest automatic backup to restore named.
             upgrade_to_head(engine, backups.newest_automatic)
-        attachments = FileAttachmentStore(settings.attachments_dir)
+        attachments: AttachmentStore = FileAttachmentStore(settings.attachments_dir)
+        if engine.dialect.name != "sqlite":
+            # A team server: every workstation (and field laptop) reads the files from the database.
+            attachments = SharedAttachmentStore(attachments, DatabaseBlobStore(session_factory))
         policy = PolicyService(uow_factory, ColombianHolidays(), clock)
         hasher = Argon2PasswordHasher()
         if migrate:
@@ -213,5 +219,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         company=company,
         imports=ImportService(uow_factory, policy, clock, SpreadsheetReader(), SpreadsheetWriter()),
         mail=mail,
+        attachments=attachments,
         reports=ReportService(uow_factory, policy, clock, ColombianHolidays()),
     )
