@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.config import Settings, default_db_url
 from desktop_app.devices.qr_encoder import qr_modules
@@ -27,7 +28,10 @@ from desktop_app.paths import resource_path
 from desktop_app.persistence.attachment_store import FileAttachmentStore
 from desktop_app.persistence.backup import DatabaseBackups
 from desktop_app.persistence.db import make_engine, make_session_factory, redact_url, sqlite_file
+from desktop_app.persistence.field import local_ids
 from desktop_app.persistence.field.blobs import DatabaseBlobStore, SharedAttachmentStore
+from desktop_app.persistence.field.journal import CommandJournal
+from desktop_app.persistence.field.store import SqlFieldStore
 from desktop_app.persistence.job_lock import job_lock_for
 from desktop_app.persistence.migrate import DatabaseProbe, upgrade_to_head
 from desktop_app.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
@@ -43,6 +47,8 @@ from desktop_app.services.contracts import ContractService
 from desktop_app.services.customers import CustomerService
 from desktop_app.services.demo import DemoLoader
 from desktop_app.services.desk import Desk
+from desktop_app.services.field.recording import FieldRecorder
+from desktop_app.services.field.sync import FieldSyncService
 from desktop_app.services.first_run import FirstRunService
 from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner, periodic_jobs
@@ -81,6 +87,9 @@ class Services:
     mail: MailService
     attachments: AttachmentStore  # the local folder on a SQLite file; the team database's copy on a server
     reports: ReportService | None = None  # issue 15: read-only, over the queue's policy and calendar
+    session_factory: sessionmaker[Session] | None = None
+    journal: CommandJournal | None = None
+    field: FieldSyncService | None = None  # on a technician's field copy only (issue 16)
 
     @property
     def database_label(self) -> str:
@@ -153,6 +162,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
     engine = make_engine(settings.db_url, create_folder=settings.db_url == default_db_url())
     clock = clock or SystemClock()
     session_factory = make_session_factory(engine)
+    journal = CommandJournal()  # field commands: recorded on a field copy, marked applied at the office
+    journal.install(session_factory)
     uow_factory = SqlAlchemyUnitOfWorkFactory(session_factory)  # connects on first use only
     backups = BackupService(DatabaseBackups(settings.db_url), settings.data_dir / "backups", clock, uow_factory)
     try:
@@ -191,12 +202,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         except BaseException:
             engine.dispose()
             raise
+    tickets = TicketService(uow_factory, policy, clock, attachments, mail=mail.outbox_writer)
+    field = _field_copy(settings, session_factory, journal, tickets, attachments, clock) if migrate else None
     return Services(
         settings=settings,
         engine=engine,
         uow_factory=uow_factory,
+        session_factory=session_factory,
+        journal=journal,
+        field=field,
         policy=policy,
-        tickets=TicketService(uow_factory, policy, clock, attachments, mail=mail.outbox_writer),
+        tickets=tickets,
         notifications=NotificationService(uow_factory, policy, clock),
         contracts=ContractService(uow_factory, policy, clock),
         machines=MachineService(uow_factory, policy, clock, LazyLabelRenderer(qr_modules)),
@@ -222,3 +238,25 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         attachments=attachments,
         reports=ReportService(uow_factory, policy, clock, ColombianHolidays()),
     )
+
+
+def _field_copy(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    journal: CommandJournal,
+    tickets: TicketService,
+    attachments: AttachmentStore,
+    clock: Clock,
+) -> FieldSyncService | None:
+    """On a field copy: rows made here get ids apart from the office's, each ticket change is
+    recorded for the office, and the sync service is wired; None on any other database."""
+    if sqlite_file(settings.db_url) is None:
+        return None
+    store = SqlFieldStore(session_factory)
+    if store.state() is None:
+        return None
+    local_ids.install(session_factory)
+    tickets.field_recorder = FieldRecorder(tickets, journal, store, attachments, clock)
+    from desktop_app.field_office import office_opener
+
+    return FieldSyncService(store, attachments, clock, office_opener(settings, session_factory))

@@ -38,3 +38,8 @@ class PermissionDeniedError(UserFacingError):
 
 class SignInError(UserFacingError):
     """Wrong user or password, or an account locked after too many failures."""
+
+
+class AlreadyAppliedError(Exception):
+    """A field command was applied at the office by another sync while this one replayed it (the
+    applied-commands row took the second transaction down with it): nothing was applied twice."""

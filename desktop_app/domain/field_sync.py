@@ -24,6 +24,7 @@ is told to the technician (`clock_skew`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -147,3 +148,59 @@ def counted_at(happened_at: datetime, copied_at: datetime, synced_at: datetime) 
     """The moment an offline change counts at (timeline and response clock): when it happened on
     the laptop, but not before the field copy it was made on nor after the sync that brought it."""
     return max(copied_at, min(happened_at, synced_at))
+
+
+# -- the commands ------------------------------------------------------------------------------------
+
+
+class CommandState(StrEnum):
+    PENDING = "pending"  # waiting to be replayed at the office
+    CONFLICT = "conflict"  # waiting for a person (Resolution)
+    DONE = "done"  # applied at the office (or found there already)
+    DROPPED = "dropped"  # a person took the office's version instead
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    """Which ticket a command acts on: one the office numbered (`office`), or one taken offline,
+    named by the command that took it (`new`); `local` is its id in the field copy."""
+
+    office: int | None = None
+    new: str | None = None
+    local: int | None = None
+    number: str | None = None  # as the technician saw it (provisional for a new one)
+
+
+@dataclass(frozen=True)
+class FieldCommand:
+    """One change made on a field copy, as the call that replays it at the office."""
+
+    command_id: str
+    kind: CommandKind
+    method: str  # the TicketService method that made it
+    ticket: TicketRef
+    payload: Mapping[str, object]  # the call's arguments, as JSON values
+    happened_at: datetime
+    base: Values = dataclasses.field(default_factory=dict)
+    mine: Values = dataclasses.field(default_factory=dict)
+    seq: int = 0
+    state: CommandState = CommandState.PENDING
+    decision: Decision | None = None  # why it waits for a person
+    result: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    settled_how: str = ""  # a Resolution, once a person settled it
+
+
+@dataclass(frozen=True)
+class FieldCopyState:
+    """Where a field copy came from and how far it has synced."""
+
+    device_id: str
+    office_url: str  # without a password
+    user_id: int
+    city: str
+    prepared_at: datetime
+    watermark: int
+    last_synced_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str
+    clock_skew: timedelta | None

@@ -145,3 +145,21 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(bind=engine, expire_on_commit=False, future=True)
     change_log.track(factory)  # what each commit touched, numbered, for the field copies (issue 16)
     return factory
+
+
+def without_password(url: str) -> str:
+    """The address as a field copy remembers it: everything but the password."""
+    return parse_url(url).set(password=None).render_as_string(hide_password=False)
+
+
+def with_password(url: str, password: str | None) -> str:
+    """The address with `password` (the keyring's, or typed); unchanged without one."""
+    if not password:
+        return url
+    return parse_url(url).set(password=password).render_as_string(hide_password=False)
+
+
+def keyring_name(url: str) -> str:
+    """The name a server's password is kept under in the OS keyring (as desktop_app.connection does)."""
+    parsed = parse_url(url)
+    return f"{parsed.username}@{parsed.host}:{parsed.port or 5432}"

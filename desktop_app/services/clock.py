@@ -26,3 +26,17 @@ class FixedClock:
         if moment.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
         self.moment = moment
+
+
+class ReplayClock:
+    """The time field commands are replayed at the office: each command's own moment while it is
+    replayed (set), the real time otherwise."""
+
+    def __init__(self) -> None:
+        self._moment: datetime | None = None
+
+    def now(self) -> datetime:
+        return self._moment or datetime.now(UTC)
+
+    def set(self, moment: datetime | None) -> None:
+        self._moment = moment

@@ -26,6 +26,7 @@ from desktop_app.domain.sla import StatusChange
 from desktop_app.errors import ConflictError, NotFoundError
 from desktop_app.i18n import _
 from desktop_app.persistence._common import OPEN_CODES, next_in_year
+from desktop_app.persistence.field.store import next_provisional_number
 from desktop_app.persistence.tables import (
     AttachmentRecord,
     CustomerRecord,
@@ -73,6 +74,10 @@ class SqlTicketRepository:
     # -- the ticket row --------------------------------------------------------------------------
 
     def next_number(self, year: int) -> str:
+        # A field copy numbers provisionally: only the office hands out real numbers (issue 16).
+        provisional = next_provisional_number(self._session)
+        if provisional is not None:
+            return provisional
         return f"SOP-{year}-{next_in_year(self._session, TicketCounterRecord, year):05d}"
 
     def _ranks(self, plan_code: str, severity: str) -> tuple[int, int]:

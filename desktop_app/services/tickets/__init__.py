@@ -27,6 +27,7 @@ from desktop_app.domain.permissions import SYSTEM, Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.dto import AgentInfo, QueueCounts, QueueFilter, QueuePage, QueueRow, TicketDetail
+from desktop_app.services.field.recorded import Recorder, recorded
 from desktop_app.services.policy_service import PolicyService
 from desktop_app.services.ports import AttachmentStore, Clock, UnitOfWorkFactory
 from desktop_app.services.tickets._core import AUDITED_TICKET_FIELDS, MIN_DESCRIPTION_LENGTH, TicketCore
@@ -73,6 +74,8 @@ class TicketService:
         """mail: the outbox the changes' mail is queued in (bootstrap.py always gives it; None only
         where no mail is wanted, as in the in-memory unit tests)."""
         core = TicketCore(uow_factory, policy, clock, attachments, mail)
+        # On a field copy (issue 16): records each change as a command for the office (bootstrap.py).
+        self.field_recorder: Recorder | None = None
         self._core = core
         self._clock = clock  # the tests move time through it
         self._queries = TicketQueries(core)
@@ -131,16 +134,19 @@ class TicketService:
     def eligibility(self, machine_id: MachineId) -> Eligibility:
         return self._intake.eligibility(machine_id)
 
+    @recorded
     def create_ticket(self, request: IntakeRequest, *, actor: Actor) -> TicketDetail:
         return self._intake.create_ticket(request, actor=actor)
 
     # -- changes -----------------------------------------------------------------------------------
 
+    @recorded
     def update_ticket(
         self, ticket_id: TicketId, changes: TicketChanges, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
         return self._editing.update_ticket(ticket_id, changes, actor=actor, expected_version=expected_version)
 
+    @recorded
     def add_comment(
         self,
         ticket_id: TicketId,
@@ -154,6 +160,7 @@ class TicketService:
             ticket_id, body, actor=actor, to_customer=to_customer, expected_version=expected_version
         )
 
+    @recorded
     def reply_to_customer(
         self,
         ticket_id: TicketId,
@@ -182,12 +189,14 @@ class TicketService:
             ticket_id, body, attachments, actor=actor, expected_version=expected_version
         )
 
+    @recorded
     def request_information(
         self, ticket_id: TicketId, body: str, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
         """R9: ask the customer by mail for what is missing; the ticket waits, its clock stopped."""
         return self._lifecycle.request_information(ticket_id, body, actor=actor, expected_version=expected_version)
 
+    @recorded
     def edit_ticket(
         self,
         ticket_id: TicketId,
@@ -201,16 +210,19 @@ class TicketService:
             ticket_id, actor=actor, description=description, channel=channel, expected_version=expected_version
         )
 
+    @recorded
     def change_severity(
         self, ticket_id: TicketId, severity: Severity, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
         return self._editing.change_severity(ticket_id, severity, actor=actor, expected_version=expected_version)
 
+    @recorded
     def assign(
         self, ticket_id: TicketId, agent_id: UserId, *, actor: Actor, expected_version: int | None = None
     ) -> TicketDetail:
         return self._editing.assign(ticket_id, agent_id, actor=actor, expected_version=expected_version)
 
+    @recorded
     def add_attachments(
         self, ticket_id: TicketId, attachments: Sequence[NewAttachment], *, actor: Actor
     ) -> TicketDetail:
@@ -218,14 +230,17 @@ class TicketService:
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
+    @recorded
     def set_waiting(
         self, ticket_id: TicketId, *, actor: Actor, reason: str, expected_version: int | None = None
     ) -> TicketDetail:
         return self._lifecycle.set_waiting(ticket_id, actor=actor, reason=reason, expected_version=expected_version)
 
+    @recorded
     def resume(self, ticket_id: TicketId, *, actor: Actor, expected_version: int | None = None) -> TicketDetail:
         return self._lifecycle.resume(ticket_id, actor=actor, expected_version=expected_version)
 
+    @recorded
     def log_contact_attempt(
         self,
         ticket_id: TicketId,
@@ -240,6 +255,7 @@ class TicketService:
             ticket_id, actor=actor, method=method, note=note, wait_days=wait_days, expected_version=expected_version
         )
 
+    @recorded
     def close_solved(
         self,
         ticket_id: TicketId,
@@ -257,6 +273,7 @@ class TicketService:
             expected_version=expected_version,
         )
 
+    @recorded
     def close_no_response(
         self,
         ticket_id: TicketId,
@@ -269,6 +286,7 @@ class TicketService:
             ticket_id, actor=actor, closing_for_reason=closing_for_reason, expected_version=expected_version
         )
 
+    @recorded
     def mark_out_of_scope(
         self,
         ticket_id: TicketId,
@@ -289,6 +307,7 @@ class TicketService:
     def closing_for(self, detail: TicketDetail, actor: Actor) -> str:
         return self._lifecycle.closing_for(detail, actor)
 
+    @recorded
     def reopen(
         self, ticket_id: TicketId, *, actor: Actor, note: str = "", expected_version: int | None = None
     ) -> TicketDetail:
@@ -300,6 +319,7 @@ class TicketService:
 
     # -- escalation and visits ---------------------------------------------------------------------
 
+    @recorded
     def escalate(
         self, ticket_id: TicketId, *, actor: Actor, note: str = "", expected_version: int | None = None
     ) -> TicketDetail:
@@ -318,5 +338,6 @@ class TicketService:
     def is_long_maintenance(self, maintenance: bool, started_at: datetime, ended_at: datetime) -> bool:
         return self._visits.is_long_maintenance(maintenance, started_at, ended_at)
 
+    @recorded
     def record_visit(self, ticket_id: TicketId, request: VisitRequest, *, actor: Actor) -> TicketDetail:
         return self._visits.record_visit(ticket_id, request, actor=actor)
