@@ -23,7 +23,7 @@ from desktop_app.domain.ids import UserId
 from desktop_app.domain.permissions import Actor, Permission, allows
 from desktop_app.errors import PermissionDeniedError, UserFacingError
 from desktop_app.i18n import _
-from desktop_app.persistence.db import keyring_name, with_password, without_password
+from desktop_app.persistence.db import keyring_name, with_connect_timeout, with_password, without_password
 from desktop_app.persistence.field.blobs import DatabaseBlobStore
 from desktop_app.persistence.field.copying import CopyReport, FieldScope
 from desktop_app.persistence.field.link import OfficeLink, prepare_copy, probe_office
@@ -31,6 +31,7 @@ from desktop_app.services.clock import ReplayClock
 from desktop_app.services.users import actor_of
 
 OFFICE_PASSWORD_ENV = "MAKERSUPPORT_OFFICE_PASSWORD"
+CONNECT_SECONDS = 5
 
 
 def office_password(url: str) -> str | None:
@@ -113,7 +114,7 @@ def office_opener(
 ) -> Callable[[FieldCopyState], AbstractContextManager[OfficeSide]]:
     @contextmanager
     def open_office(state: FieldCopyState) -> Iterator[OfficeSide]:
-        url = with_password(state.office_url, office_password(state.office_url))
+        url = with_connect_timeout(with_password(state.office_url, office_password(state.office_url)), CONNECT_SECONDS)
         clock = ReplayClock()
         services = open_services(url, settings.data_dir, clock)
         assert services.session_factory is not None

@@ -163,3 +163,12 @@ def keyring_name(url: str) -> str:
     """The name a server's password is kept under in the OS keyring (as desktop_app.connection does)."""
     parsed = parse_url(url)
     return f"{parsed.username}@{parsed.host}:{parsed.port or 5432}"
+
+
+def with_connect_timeout(url: str, seconds: int) -> str:
+    """A PostgreSQL address that gives up connecting after `seconds` (a field laptop on a dead
+    network should hear "offline" at once, not after the system's two-minute TCP timeout)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "postgresql" or "connect_timeout" in parsed.query:
+        return url
+    return parsed.update_query_dict({"connect_timeout": str(seconds)}).render_as_string(hide_password=False)

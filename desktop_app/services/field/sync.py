@@ -178,6 +178,16 @@ class FieldSyncService:
             ) from exc
         return len(commands)
 
+    def office_reachable(self) -> bool:
+        """Whether the office's database answers now (for "Sin conexión" and the automatic sync)."""
+        state = self._require_state()
+        try:
+            with self._connect(state) as office:
+                office.now()
+        except DatabaseUnavailableError:
+            return False
+        return True
+
     # -- a person settles a conflict --------------------------------------------------------------
 
     def settle(self, command_id: str, resolution: Resolution, chosen: Mapping[str, str | None] | None = None) -> None:
