@@ -30,11 +30,13 @@ makersupport mail configure|test|fetch|send|outbox|import …
 makersupport report sla|customer|month …          SLA compliance, a customer's service report, the
                                                   monthly management report (cli_reports.py; reads only)
 makersupport web export --out DIR [--force]       the pages behind the QR codes, a static site (cli_web.py)
+makersupport attachments upload                   send the files only this workstation has to the team
+                                                  database (cli_attachments.py)
 
 --db URL, --lang and --user go before or after the command (`makersupport demo --db URL`).
 Commands that change data (demo, escalate, backup, restore, worker, certificate keygen/issue/
-reprint/revoke, import, mail but outbox) sign in first: --user NAME or MAKERSUPPORT_USER, and the password from the
-terminal or MAKERSUPPORT_PASSWORD (cli_sign_in.py). The others only read and need no sign-in.
+reprint/revoke, import, mail but outbox, attachments) sign in first: --user NAME or MAKERSUPPORT_USER,
+and the password from the terminal or MAKERSUPPORT_PASSWORD (cli_sign_in.py). The others only read and need no sign-in.
 Times without an offset are Colombia time (America/Bogota).
 """
 
@@ -49,6 +51,7 @@ from pathlib import Path
 
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
+from desktop_app.cli_attachments import add_attachments_commands, run_attachments
 from desktop_app.cli_mail import add_mail_commands, check_mail_input, run_mail
 from desktop_app.cli_reports import add_report_commands, run_report
 from desktop_app.cli_sign_in import USER_ENV, needed_permission, sign_in, stdin_is_terminal
@@ -176,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
     add_mail_commands(commands)
     add_report_commands(commands)
     add_web_commands(commands)
+    add_attachments_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 
@@ -674,6 +678,8 @@ def _run(args: argparse.Namespace) -> int:
             return run_report(args, services)
         elif command == "web":
             return run_web(args, services)
+        elif command == "attachments":
+            return run_attachments(args, services)
         elif command == "mail":
             return run_mail(args, services.mail, actor)
         elif command == "backup":

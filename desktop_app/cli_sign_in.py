@@ -35,6 +35,8 @@ def needed_permission(args: argparse.Namespace) -> Permission | None:
         return Permission.RUN_JOBS
     if command == "import":
         return None if args.dry_run else Permission.IMPORT_DATA
+    if command == "attachments":
+        return Permission.WORK_TICKET  # it sends files to the team database, as adding them does
     if command == "demo":
         return Permission.MANAGE_USERS  # it replaces or adds people, customers and tickets: an administrator
     if command == "mail":

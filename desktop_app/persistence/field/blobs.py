@@ -230,6 +230,29 @@ class DatabaseBlobStore:
         with self._transaction() as session:
             self._start(session, sha256, size)
 
+    def _begin_upload(self, sha256: str, size: int) -> list[int] | None:
+        """None when the blob is complete; otherwise its row (made when missing) and the chunks it
+        lacks. One transaction: a file the database already has costs one query."""
+        with self._transaction() as session:
+            row = session.execute(
+                select(AttachmentBlobRecord.size, AttachmentBlobRecord.complete).where(
+                    AttachmentBlobRecord.sha256 == sha256
+                )
+            ).one_or_none()
+            if row is not None and row.complete:
+                return None
+            if row is None or row.size != size:
+                self._start(session, sha256, size)
+            present = set(
+                session.scalars(
+                    select(AttachmentChunkRecord.number).where(
+                        AttachmentChunkRecord.sha256 == sha256,
+                        AttachmentChunkRecord.number < self.chunk_count(size),
+                    )
+                )
+            )
+        return [number for number in range(self.chunk_count(size)) if number not in present]
+
     def put_chunk(self, sha256: str, size: int, number: int, data: bytes) -> None:
         """Store chunk `number` of the file `sha256` of `size` bytes, in a transaction of its own.
 
@@ -265,29 +288,24 @@ class DatabaseBlobStore:
             if blob.complete:
                 return
             count = self.chunk_count(blob.size)
-            numbers = set(
-                session.scalars(
-                    select(AttachmentChunkRecord.number).where(
-                        AttachmentChunkRecord.sha256 == sha256, AttachmentChunkRecord.number < count
-                    )
-                )
-            )
-            if len(numbers) < count:
-                raise IncompleteBlobError(
-                    _("{missing} of the {count} parts of the file {sha} have not arrived yet.").format(
-                        missing=count - len(numbers), count=count, sha=sha256[:12]
-                    )
-                )
             digest, length = hashlib.sha256(), 0
-            for number in range(count):
-                data = bytes(
-                    session.scalar(
-                        select(AttachmentChunkRecord.data).where(
-                            AttachmentChunkRecord.sha256 == sha256, AttachmentChunkRecord.number == number
+            for number in range(count):  # one chunk per query: a large file never sits in memory whole
+                data = session.scalar(
+                    select(AttachmentChunkRecord.data).where(
+                        AttachmentChunkRecord.sha256 == sha256, AttachmentChunkRecord.number == number
+                    )
+                )
+                if data is None:
+                    present = session.scalar(
+                        select(func.count()).where(
+                            AttachmentChunkRecord.sha256 == sha256, AttachmentChunkRecord.number < count
                         )
                     )
-                    or b""
-                )
+                    raise IncompleteBlobError(
+                        _("{missing} of the {count} parts of the file {sha} have not arrived yet.").format(
+                            missing=count - (present or 0), count=count, sha=sha256[:12]
+                        )
+                    )
                 digest.update(data)
                 length += len(data)
             if length == blob.size and digest.hexdigest() == sha256:
@@ -330,20 +348,24 @@ class DatabaseBlobStore:
         if digest != sha256:
             raise ValueError(f"the file given is not {sha256} but {digest}")
         sent = 0
-        if self.is_complete(sha256):
-            if progress is not None:
-                progress(size, size)
-            return sent
         for attempt in (1, 2):
-            self.start(sha256, size)  # an empty file has no chunk to make its row
-            missing = self.missing_chunks(sha256, size)
+            missing = self._begin_upload(sha256, size)
+            if missing is None:  # the database has it all
+                if progress is not None:
+                    progress(size, size)
+                return sent
             done = size - sum(self._chunk_length(size, number) for number in missing)
             if progress is not None:
                 progress(done, size)
             with _opened(source) as read_at:
                 for number in missing:
                     data = read_at(number * self.chunk_size, self._chunk_length(size, number))
-                    self.put_chunk(sha256, size, number, data)
+                    with self._transaction() as session:  # the blob's row exists (_begin_upload)
+                        self._insert_ignoring_duplicates(
+                            session,
+                            AttachmentChunkRecord.__table__,
+                            {"sha256": sha256, "number": number, "data": data},
+                        )
                     sent += len(data)
                     done += len(data)
                     if progress is not None:
