@@ -127,6 +127,7 @@ class Services:
             first_run=self.first_run,
             mail=self.mail,
             reports=self.reports,
+            field=self.field,
         )
 
     @cached_property
@@ -202,8 +203,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         except BaseException:
             engine.dispose()
             raise
-    tickets = TicketService(uow_factory, policy, clock, attachments, mail=mail.outbox_writer)
-    field = _field_copy(settings, session_factory, journal, tickets, attachments, clock) if migrate else None
+    field_store = _field_store(settings, session_factory) if migrate else None
+    # A field copy queues no mail: the office sends it when it replays the change (issue 16).
+    tickets = TicketService(
+        uow_factory, policy, clock, attachments, mail=mail.outbox_writer if field_store is None else None
+    )
+    field = None
+    if field_store is not None:
+        field = _field_sync(settings, session_factory, field_store, journal, tickets, attachments, clock, policy)
     return Services(
         settings=settings,
         engine=engine,
@@ -240,23 +247,30 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
     )
 
 
-def _field_copy(
+def _field_store(settings: Settings, session_factory: sessionmaker[Session]) -> SqlFieldStore | None:
+    """The field copy's bookkeeping when the database is one (an SQLite file with its state row)."""
+    if sqlite_file(settings.db_url) is None:
+        return None
+    store = SqlFieldStore(session_factory)
+    return store if store.state() is not None else None
+
+
+def _field_sync(
     settings: Settings,
     session_factory: sessionmaker[Session],
+    store: SqlFieldStore,
     journal: CommandJournal,
     tickets: TicketService,
     attachments: AttachmentStore,
     clock: Clock,
-) -> FieldSyncService | None:
+    policy: PolicyService,
+) -> FieldSyncService:
     """On a field copy: rows made here get ids apart from the office's, each ticket change is
-    recorded for the office, and the sync service is wired; None on any other database."""
-    if sqlite_file(settings.db_url) is None:
-        return None
-    store = SqlFieldStore(session_factory)
-    if store.state() is None:
-        return None
+    recorded for the office, and the sync service is wired."""
     local_ids.install(session_factory)
     tickets.field_recorder = FieldRecorder(tickets, journal, store, attachments, clock)
     from desktop_app.field_office import office_opener
 
-    return FieldSyncService(store, attachments, clock, office_opener(settings, session_factory))
+    return FieldSyncService(
+        store, attachments, clock, office_opener(settings, session_factory), after_pull=policy.reload
+    )

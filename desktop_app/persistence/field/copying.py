@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.domain.model import OPEN_STATUSES
 from desktop_app.persistence.field.change_log import last_seq
+from desktop_app.persistence.field.local_ids import is_local
 from desktop_app.persistence.tables import (
     AttachmentRecord,
     CompanyRecord,
@@ -279,8 +280,8 @@ def refresh(
         target.execute(delete(contract_machines).where(contract_machines.c.contract_id.in_(kept_ids)))
         _copy(source, target, contract_machines, contract_machines.c.contract_id.in_(kept_ids))
 
-    tickets = set(_ints(changed.get("ticket", ()))) | set(touched_tickets)
-    local_tickets = _local_ids(target, TicketRecord.id)
+    tickets = set(_ints(changed.get("ticket", ()))) | {i for i in touched_tickets if not is_local(i)}
+    local_tickets = {i for i in _local_ids(target, TicketRecord.id) if not is_local(i)}  # the office's ids only
     _drop_tickets(target, [*set(provisional_tickets), *(tickets & local_tickets)], report)
     if tickets:
         in_scope = (

@@ -135,8 +135,12 @@ class FieldSyncService:
         attachments: AttachmentStore,
         clock: Clock,
         connect: Callable[[FieldCopyState], AbstractContextManager[Office]],
+        *,
+        after_pull: Callable[[], object] = lambda: None,
     ) -> None:
+        """after_pull: what must be read again once the office's changes are in (the policy)."""
         self._store = store
+        self._after_pull = after_pull
         self._attachments = attachments
         self._clock = clock
         self._connect = connect
@@ -233,6 +237,7 @@ class FieldSyncService:
                 report.pulled = dict(pulled)
                 tell(SyncProgress("pull", 1, 1))
                 self._store.synced(office.now(), watermark, report.clock_skew)
+                self._after_pull()
         except DatabaseUnavailableError as exc:
             self._store.attempted(self._clock.now(), exc.message)
             raise

@@ -1,0 +1,394 @@
+"""Field laptops (issue 16): a field copy prepared from the office's PostgreSQL, worked offline,
+synced back, with the network cut, two laptops apart, conflicts settled by a person.
+
+Every test runs on a real PostgreSQL office (a copy of the demo data) and real SQLite field copies
+on disk, through the same services as the window and `makersupport field`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from desktop_app.bootstrap import Services, build_services
+from desktop_app.domain.field_sync import CommandKind, CommandState, Resolution
+from desktop_app.domain.ids import MachineId, TicketId
+from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
+from desktop_app.domain.permissions import Actor
+from desktop_app.errors import DatabaseUnavailableError, UserFacingError
+from desktop_app.field_office import prepare_field_copy
+from desktop_app.services.clock import FixedClock
+from desktop_app.services.dto import QueueFilter
+from desktop_app.services.tickets import IntakeRequest, NewAttachment, VisitRequest
+from tests.conftest import DEMO_NOW, DEMO_PASSWORD, make_settings
+from tests.pg_server import TemporaryPostgres
+
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 400  # a "photo" of 100 KB
+
+
+@pytest.fixture
+def office(pg: TemporaryPostgres, pg_demo_template: tuple[str, Path], tmp_path: Path) -> Iterator[Services]:
+    template, template_folder = pg_demo_template
+    folder = tmp_path / "office"
+    shutil.copytree(template_folder, folder)
+    name = pg.create_database(template=template)
+    services = build_services(make_settings(folder, pg.url(name)), clock=FixedClock(DEMO_NOW))
+    yield services
+    services.close()
+    pg.drop_database(name)
+
+
+def _laptop(
+    office: Services, folder: Path, user: str = "diego.martinez", *, clock: FixedClock | None = None
+) -> Services:
+    """A field copy prepared on the laptop itself (its own data folder), then opened."""
+    folder.mkdir(parents=True)
+    on_laptop = build_services(make_settings(folder, office.settings.db_url), clock=FixedClock(DEMO_NOW), migrate=False)
+    try:
+        actor = on_laptop.users.sign_in(user, DEMO_PASSWORD)
+        prepare_field_copy(on_laptop, actor, folder / "campo.sqlite3")
+    finally:
+        on_laptop.close()
+    return build_services(
+        make_settings(folder, f"sqlite:///{folder / 'campo.sqlite3'}"), clock=clock or FixedClock(DEMO_NOW)
+    )
+
+
+@pytest.fixture
+def laptop(office: Services, tmp_path: Path) -> Iterator[Services]:
+    services = _laptop(office, tmp_path / "laptop")
+    yield services
+    services.close()
+
+
+def _diego(services: Services) -> Actor:
+    return services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+
+
+def _open_tickets(services: Services, actor: Actor) -> list[TicketId]:
+    rows = services.tickets.list_queue(QueueFilter(), limit=500).rows
+    return [row.entry.id for row in rows if row.entry.status is TicketStatus.IN_PROGRESS]
+
+
+def _onsite_machine(services: Services) -> MachineId:
+    """A machine whose coverage today includes a visit (R16), for a ticket taken on site."""
+    for summary in services.machines.search("", limit=200):
+        eligibility = services.tickets.eligibility(summary.id)
+        if eligibility.allowed and Channel.ONSITE in eligibility.channels:
+            return summary.id
+    raise AssertionError("the demo data has no machine covered on site")
+
+
+def _timeline(services: Services, ticket: TicketId) -> list[tuple[str, str, str]]:
+    detail = services.tickets.get_ticket(ticket)
+    return sorted((e.kind.value, e.body, e.at.isoformat()) for e in detail.timeline)
+
+
+def _office_count(office: Services, sql: str, **params: object) -> int:
+    office.engine.dispose()  # connections a test cut are not reused
+    with office.engine.connect() as connection:
+        return int(connection.execute(text(sql), params).scalar_one())
+
+
+# -- the copy ------------------------------------------------------------------------------------------
+
+
+def test_prepare_takes_the_technicians_city_and_only_their_own_password(office: Services, laptop: Services) -> None:
+    assert laptop.field is not None
+    state = laptop.field.status().state
+    assert (
+        state.city == "Bogotá"
+        and state.office_url.startswith("postgresql")
+        and ":" not in state.office_url.split("@")[0].split("//")[1]
+    )
+    with laptop.engine.connect() as connection:
+        cities = set(connection.execute(text("SELECT DISTINCT city FROM customers")).scalars())
+        hashes = dict(connection.execute(text("SELECT username, password_hash IS NOT NULL FROM users")).all())
+        tickets = connection.execute(text("SELECT count(*) FROM tickets")).scalar_one()
+        files = connection.execute(text("SELECT DISTINCT sha256 FROM attachments")).scalars().all()
+    assert "Bogotá" in cities
+    assert [name for name, has in hashes.items() if has] == ["diego.martinez"]
+    assert 0 < tickets < _office_count(office, "SELECT count(*) FROM tickets")
+    assert files and all(laptop.attachments.path_for(sha).is_file() for sha in files)  # the photos travel too
+    assert _diego(laptop).city == "Bogotá"  # he signs in offline
+
+
+def test_a_refused_change_records_nothing_and_a_made_one_records_its_command(laptop: Services) -> None:
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    ticket = _open_tickets(laptop, diego)[0]
+    with pytest.raises(UserFacingError):  # R12: attempts are logged while the ticket waits
+        laptop.tickets.log_contact_attempt(ticket, actor=diego, method="phone")
+    assert laptop.field.outbox() == []
+    laptop.tickets.add_comment(ticket, "Boquilla cambiada en sitio.", actor=diego, to_customer=False)
+    [command] = laptop.field.outbox()
+    assert command.kind is CommandKind.COMMENT and command.ticket.office == ticket
+    assert laptop.field.status().pending == 1
+
+
+# -- push and pull -------------------------------------------------------------------------------------
+
+
+def test_a_new_ticket_taken_offline_gets_the_offices_number_with_its_photo_and_comment(
+    office: Services, laptop: Services
+) -> None:
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    machine = _onsite_machine(laptop)
+    taken = laptop.tickets.create_ticket(
+        IntakeRequest(
+            machine_id=machine,
+            description="La impresora no calienta la cama; el cliente envía fotos.",
+            severity=Severity.HIGH,
+            channel=Channel.ONSITE,
+            assigned_agent_id=diego.user_id,
+            attachments=(NewAttachment("cama.jpg", PHOTO, "image/jpeg"),),
+        ),
+        actor=diego,
+    )
+    assert taken.number.startswith("PROV-") and taken.id >= 2**31
+    laptop.tickets.add_comment(taken.id, "Termistor suelto, lo ajusté.", actor=diego, to_customer=False)
+
+    report = laptop.field.sync()
+
+    assert (report.applied, report.conflicts, report.files) == (2, 0, 1)
+    [new] = [c for c in laptop.field.outbox() if c.kind is CommandKind.NEW_TICKET]
+    number = str(new.result["number"])
+    assert number.startswith("SOP-")
+    office_id = office.tickets.find_ticket_id(number)
+    detail = office.tickets.get_ticket(office_id)
+    assert [a.filename for a in detail.attachments] == ["cama.jpg"]
+    assert any(e.body == "Termistor suelto, lo ajusté." for e in detail.timeline)
+    # The laptop now holds the office's ticket, not the provisional one.
+    assert laptop.tickets.find_ticket_id(number) == office_id
+    with pytest.raises(UserFacingError):
+        laptop.tickets.find_ticket_id(taken.number)
+    assert _timeline(laptop, office_id) == _timeline(office, office_id)
+
+
+def test_a_network_cut_twenty_times_mid_push_applies_every_command_exactly_once(
+    office: Services, laptop: Services, pg: TemporaryPostgres
+) -> None:
+    """The connection is killed right after a command is applied at the office and before the
+    laptop hears of it, twenty times; each command ends applied once, none lost."""
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    tickets = _open_tickets(laptop, diego)[:3]
+    bodies = [f"Visita {n}: revisión de extrusor." for n in range(24)]
+    for n, body in enumerate(bodies):
+        laptop.tickets.add_comment(tickets[n % 3], body, actor=diego, to_customer=False)
+    database = office.engine.url.database
+
+    cuts = 0
+    original = laptop.field._store.save  # the laptop's answer: where the cut hurts most
+
+    def cut_after_apply(commands, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal cuts
+        if cuts < 20 and any(c.state is CommandState.DONE and not c.result.get("already") for c in commands):
+            cuts += 1
+            with pg_admin(pg) as admin:  # the office's connections die
+                admin.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
+                    ),
+                    {"db": database},
+                )
+            raise DatabaseUnavailableError("cut")
+        return original(commands, **kwargs)
+
+    laptop.field._store.save = cut_after_apply  # type: ignore[method-assign]
+    failures = 0
+    for _ in range(40):
+        try:
+            laptop.field.sync()
+            break
+        except DatabaseUnavailableError:
+            failures += 1
+    laptop.field._store.save = original  # type: ignore[method-assign]
+
+    assert cuts == 20 and failures == 20
+    assert laptop.field.status().pending == 0
+    assert _office_count(office, "SELECT count(*) FROM applied_commands") == len(bodies)
+    for body in bodies:
+        assert _office_count(office, "SELECT count(*) FROM ticket_events WHERE body = :b", b=body) == 1
+    already = [c for c in laptop.field.outbox() if c.result.get("already")]
+    assert len(already) == 20  # each cut command was found applied, not replayed
+
+
+class pg_admin:
+    """A superuser connection to the test server, outside the application's pool."""
+
+    def __init__(self, pg: TemporaryPostgres) -> None:
+        from sqlalchemy import create_engine
+
+        self._engine = create_engine(pg.url("postgres"), isolation_level="AUTOCOMMIT")
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self._connection = self._engine.connect()
+        return self._connection
+
+    def __exit__(self, *exc: object) -> None:
+        self._connection.close()
+        self._engine.dispose()
+
+
+def test_an_unreachable_office_loses_nothing_and_says_so(laptop: Services, tmp_path: Path) -> None:
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    ticket = _open_tickets(laptop, diego)[0]
+    laptop.tickets.add_comment(ticket, "Sin red en la planta.", actor=diego, to_customer=False)
+    with laptop.engine.begin() as connection:  # the office moved to a port nobody answers
+        connection.execute(text("UPDATE field_copy SET office_url = 'postgresql+psycopg://x@127.0.0.1:9/nada'"))
+    assert laptop.field.office_reachable() is False
+    with pytest.raises(DatabaseUnavailableError) as refused:
+        laptop.field.sync()
+    assert "oficina" in refused.value.message
+    status = laptop.field.status()
+    assert status.pending == 1 and status.state.last_error
+    exported = tmp_path / "pendientes.json"
+    assert laptop.field.export_outbox(exported) == 1
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    assert document["commands"][0]["payload"]["body"] == "Sin red en la planta."
+    with pytest.raises(UserFacingError):  # never over an existing file
+        laptop.field.export_outbox(exported)
+
+
+# -- conflicts -----------------------------------------------------------------------------------------
+
+
+def test_two_laptops_and_the_office_on_one_ticket_keep_all_additions_and_list_the_clashes(
+    office: Services, tmp_path: Path
+) -> None:
+    first = _laptop(office, tmp_path / "laptop-1")
+    second = _laptop(office, tmp_path / "laptop-2")
+    try:
+        assert first.field is not None and second.field is not None
+        ticket = _open_tickets(first, _diego(first))[0]
+        severity = office.tickets.get_ticket(ticket).severity
+        first.tickets.add_comment(ticket, "Desde el portátil 1.", actor=_diego(first), to_customer=False)
+        first.tickets.change_severity(ticket, Severity.CRITICAL, actor=_diego(first))
+        second.tickets.add_comment(ticket, "Desde el portátil 2.", actor=_diego(second), to_customer=False)
+        second.tickets.change_severity(ticket, Severity.LOW, actor=_diego(second))
+        admin = office.users.sign_in("admin", DEMO_PASSWORD)
+        office.tickets.add_comment(ticket, "Desde la oficina.", actor=admin, to_customer=False)
+        office_choice = Severity.MEDIUM if severity is not Severity.MEDIUM else Severity.HIGH
+        office.tickets.change_severity(ticket, office_choice, actor=admin)
+
+        one = first.field.sync()
+        two = second.field.sync()
+
+        assert (one.applied, one.conflicts) == (1, 1) and (two.applied, two.conflicts) == (1, 1)
+        bodies = {e.body for e in office.tickets.get_ticket(ticket).timeline}
+        assert {"Desde el portátil 1.", "Desde el portátil 2.", "Desde la oficina."} <= bodies
+        assert office.tickets.get_ticket(ticket).severity is office_choice  # nothing overwritten silently
+        [clash] = first.field.conflicts()[0].decision.clashes  # type: ignore[union-attr]
+        assert (clash.field, clash.mine, clash.office) == ("severity", "critica", office_choice.value)
+        assert first.tickets.get_ticket(ticket).severity is office_choice  # the laptop shows the office's now
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.mark.parametrize("resolution", [Resolution.KEEP_MINE, Resolution.TAKE_OFFICE, Resolution.MERGE])
+def test_a_settled_conflict_reaches_the_office_with_who_settled_it(
+    office: Services, laptop: Services, resolution: Resolution
+) -> None:
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    ticket = _open_tickets(laptop, diego)[0]
+    admin = office.users.sign_in("admin", DEMO_PASSWORD)
+    office.tickets.edit_ticket(ticket, actor=admin, description="Texto de la oficina: falla de alimentación.")
+    laptop.tickets.edit_ticket(ticket, actor=diego, description="Texto de campo: fuente quemada, cambiada.")
+    assert laptop.field.sync().conflicts == 1
+    [conflict] = laptop.field.conflicts()
+
+    chosen = {"description": "Texto de campo: fuente quemada, cambiada."} if resolution is Resolution.MERGE else None
+    laptop.field.settle(conflict.command_id, resolution, chosen)
+    report = laptop.field.sync()
+
+    expected = (
+        "Texto de la oficina: falla de alimentación."
+        if resolution is Resolution.TAKE_OFFICE
+        else "Texto de campo: fuente quemada, cambiada."
+    )
+    assert office.tickets.get_ticket(ticket).description == expected
+    assert laptop.tickets.get_ticket(ticket).description == expected
+    assert (report.dropped == 1) is (resolution is Resolution.TAKE_OFFICE)
+    assert laptop.field.conflicts() == []
+    with office.engine.connect() as connection:
+        audit = connection.execute(
+            text("SELECT actor_id, changes FROM audit_log WHERE action = 'field_conflict' AND entity_id = :t"),
+            {"t": str(ticket)},
+        ).one()
+    assert audit.actor_id == diego.user_id
+    assert json.loads(audit.changes)["resolution"] == resolution.value
+
+
+def test_a_technician_removed_at_the_office_gets_a_conflict_with_the_reason_and_keeps_the_outbox(
+    office: Services, laptop: Services
+) -> None:
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    ticket = _open_tickets(laptop, diego)[0]
+    laptop.tickets.add_comment(ticket, "Último comentario antes de salir.", actor=diego, to_customer=False)
+    with office.engine.begin() as connection:
+        connection.execute(text("UPDATE users SET active = false WHERE username = 'diego.martinez'"))
+    report = laptop.field.sync()
+    assert report.conflicts == 1
+    [conflict] = laptop.field.conflicts()
+    assert conflict.decision is not None and "oficina" in conflict.decision.refused
+    assert len(laptop.field.outbox()) == 1  # never discarded without him choosing so
+
+
+def test_a_machine_deleted_and_a_policy_changed_at_the_office_reach_the_laptop(
+    office: Services, laptop: Services
+) -> None:
+    assert laptop.field is not None
+    with office.engine.begin() as connection:
+        spare = connection.execute(
+            text(
+                "SELECT m.id FROM machines m JOIN customers c ON c.id = m.customer_id WHERE c.city = 'Bogotá' "
+                "AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.machine_id = m.id) "
+                "AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.machine_id = m.id) "
+                "AND NOT EXISTS (SELECT 1 FROM contract_machines cm WHERE cm.machine_id = m.id) LIMIT 1"
+            )
+        ).scalar_one()
+    with office.session_factory() as session:  # type: ignore[misc]
+        from desktop_app.persistence.tables import MachineRecord
+
+        session.delete(session.get(MachineRecord, spare))
+        session.commit()
+    admin = office.users.sign_in("admin", DEMO_PASSWORD)
+    policy = office.policy.policy()
+    office.policy.save_policy(policy, actor=admin, note="Nueva versión de la política")
+
+    laptop.field.sync()
+
+    with laptop.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM machines WHERE id = :m"), {"m": spare}).scalar_one() == 0
+        versions = connection.execute(text("SELECT count(*) FROM policy_versions")).scalar_one()
+    assert versions == _office_count(office, "SELECT count(*) FROM policy_versions")
+
+
+def test_a_laptop_clock_off_by_more_than_five_minutes_is_told(office: Services, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    clock = FixedClock(datetime.now(UTC) + timedelta(minutes=42))
+    laptop = _laptop(office, tmp_path / "laptop", clock=clock)
+    try:
+        assert laptop.field is not None
+        report = laptop.field.sync()
+        assert report.clock_skew is not None and timedelta(minutes=40) < report.clock_skew < timedelta(minutes=44)
+        assert laptop.field.status().state.clock_skew == report.clock_skew.__class__(
+            seconds=int(report.clock_skew.total_seconds())
+        )
+        clock.set(datetime.now(UTC))
+        assert laptop.field.sync().clock_skew is None
+    finally:
+        laptop.close()
