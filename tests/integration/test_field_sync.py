@@ -19,16 +19,19 @@ from sqlalchemy import text
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.domain.field_sync import CommandKind, CommandState, Resolution
 from desktop_app.domain.ids import MachineId, TicketId
-from desktop_app.domain.model import Channel, EventKind, Severity, TicketStatus
+from desktop_app.domain.model import Channel, Severity, TicketStatus
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import DatabaseUnavailableError, UserFacingError
 from desktop_app.field_office import prepare_field_copy
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.dto import QueueFilter
-from desktop_app.services.tickets import IntakeRequest, NewAttachment, VisitRequest
+from desktop_app.services.tickets import IntakeRequest, NewAttachment
 from tests.conftest import DEMO_NOW, DEMO_PASSWORD, make_settings
 from tests.pg_server import TemporaryPostgres
 
+KILL_OFFICE_CONNECTIONS = """
+    SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()
+"""
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 400  # a "photo" of 100 KB
 
 
@@ -194,9 +197,7 @@ def test_a_network_cut_twenty_times_mid_push_applies_every_command_exactly_once(
             cuts += 1
             with pg_admin(pg) as admin:  # the office's connections die
                 admin.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
-                    ),
+                    text(KILL_OFFICE_CONNECTIONS),
                     {"db": database},
                 )
             raise DatabaseUnavailableError("cut")
