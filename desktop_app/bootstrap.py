@@ -171,10 +171,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None, migrate: b
         if migrate:
             # A damaged file is refused with the newest automatic backup to restore named.
             upgrade_to_head(engine, backups.newest_automatic)
-        attachments: AttachmentStore = FileAttachmentStore(settings.attachments_dir)
+        local_files = FileAttachmentStore(settings.attachments_dir)
+        attachments: AttachmentStore = local_files
         if engine.dialect.name != "sqlite":
             # A team server: every workstation (and field laptop) reads the files from the database.
-            attachments = SharedAttachmentStore(attachments, DatabaseBlobStore(session_factory))
+            attachments = SharedAttachmentStore(local_files, DatabaseBlobStore(session_factory))
         policy = PolicyService(uow_factory, ColombianHolidays(), clock)
         hasher = Argon2PasswordHasher()
         if migrate:
