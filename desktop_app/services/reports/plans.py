@@ -197,19 +197,20 @@ def _add_summed(
 ) -> None:
     """The sums the database made, as the few entries that bill_customer turns into the same
     figures: per contract one entry with its minutes on the day of the last one (what the contract
-    used, and the day of its extra-hours line) plus, when it went over its hours, one empty entry
-    per other ticket when that line is `shown` (it names every ticket); per uncovered ticket one
+    used, and the day of its extra-hours line); when it went over its hours and that line is
+    `shown`, the entry is named by every ticket, sorted and joined as billing_lines names them
+    (one entry, not one per ticket: a year of a contract's tickets); per uncovered ticket one
     entry (its own line)."""
     by_id = {c.id: c for c in contracts}
     for part in covered:
         contract = by_id[ContractId(part.contract_id)]
         machine = contract.machines[0].id  # any machine of it: it alone covers it that day
-        first, *others = part.ticket_numbers
-        time_of[part.customer_id].append(TimeEntry(part.last_at, first, part.minutes, machine))
+        name = part.ticket_numbers[0]
         included = policy.plan(PlanCode(contract.plan_code)).included_advisory_hours * 60
         line_day = min(part.last_at.astimezone(tz), datetime.combine(contract.valid_to, time.max, tz))
         if part.minutes > included and shown(line_day):
-            time_of[part.customer_id].extend(TimeEntry(part.last_at, number, 0, machine) for number in others)
+            name = ", ".join(part.ticket_numbers)  # billing_lines: ", ".join(sorted(set(numbers)))
+        time_of[part.customer_id].append(TimeEntry(part.last_at, name, part.minutes, machine))
         if part.in_period:
             worked.add(part.customer_id)
     for alone in uncovered:
