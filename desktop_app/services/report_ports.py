@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from desktop_app.domain.billing import TimeEntry, VisitEntry
@@ -49,6 +49,17 @@ class EventRow:
     kind: EventKind
     at: datetime
     data: Mapping[str, str]  # of the event's data, only what the workload reads: "to", "reason", "level"
+
+
+@dataclass(frozen=True)
+class EventCount:
+    """How many of the events the workload counts fell on one local day with the same kind and
+    fields (EventRow's, summed by the database)."""
+
+    day: date
+    kind: EventKind
+    data: Mapping[str, str]
+    count: int
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,20 @@ class ReportQueries(Protocol):
 
     def events(self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind]) -> list[EventRow]:
         """The matching tickets' events of these kinds in [start, end), in time order."""
+        ...
+
+    def received_per_day(
+        self, start: datetime, end: datetime, flt: ReportFilter, offset_minutes: int
+    ) -> list[tuple[date, int]]:
+        """How many matching tickets were received in [start, end) on each local day, for a zone
+        `offset_minutes` from UTC (what `received` gives, counted by the database)."""
+        ...
+
+    def event_counts(
+        self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind], offset_minutes: int
+    ) -> list[EventCount]:
+        """`events`, counted by the database per local day (a zone `offset_minutes` from UTC),
+        kind and fields."""
         ...
 
     def open_at(self, moment: datetime, flt: ReportFilter) -> list[TicketRow]:

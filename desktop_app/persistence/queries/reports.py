@@ -51,7 +51,7 @@ from desktop_app.persistence.tables import (
     contract_machines,
 )
 from desktop_app.services.report_dto import ReportFilter
-from desktop_app.services.report_ports import ContractTime, EventRow, TicketRow, TicketTime, VisitRow
+from desktop_app.services.report_ports import ContractTime, EventCount, EventRow, TicketRow, TicketTime, VisitRow
 
 # A comment the agent marked for the customer: the response (R7) or an update (R10). The data
 # column is JSON written with sort_keys and ", "/": " separators (repositories/tickets.py).
@@ -242,16 +242,23 @@ class SqlReportQueries:
             stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
         return list(self._session.scalars(stmt))
 
-    def events(self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind]) -> list[EventRow]:
-        data = self._json(TicketEventRecord.data)
+    def received_per_day(
+        self, start: datetime, end: datetime, flt: ReportFilter, offset_minutes: int
+    ) -> list[tuple[date, int]]:
+        day = self._local_day(TicketRecord.received_at, offset_minutes).label("day")
+        inner = select(day).where(TicketRecord.received_at >= start, TicketRecord.received_at < end, *_conditions(flt))
+        if flt.city:
+            inner = inner.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+        days = inner.subquery()
+        stmt = select(days.c.day, func.count()).group_by(days.c.day)
+        return [(day, count) for day, count in self._connection().execute(stmt)]
+
+    def _events_select(
+        self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind], *columns: Any
+    ) -> Select[Any]:
         stmt = (
-            select(
-                TicketEventRecord.ticket_id,
-                TicketEventRecord.kind,
-                self._raw(TicketEventRecord.at),
-                # The fields the workload counts, read by the database, not parsed here.
-                *(data[key].as_string() for key in _EVENT_FIELDS),
-            )
+            select(*columns)
+            .select_from(TicketEventRecord)
             .join(TicketRecord, TicketEventRecord.ticket_id == TicketRecord.id)
             .where(
                 # Through the tickets alive in the period (their index), not a scan of every event.
@@ -261,10 +268,44 @@ class SqlReportQueries:
                 TicketEventRecord.at < end,
                 *_conditions(flt),
             )
-            .order_by(TicketEventRecord.at, TicketEventRecord.id)
         )
         if flt.city:
             stmt = stmt.join(CustomerRecord, TicketRecord.customer_id == CustomerRecord.id)
+        return stmt
+
+    def event_counts(
+        self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind], offset_minutes: int
+    ) -> list[EventCount]:
+        data = self._json(TicketEventRecord.data)
+        day = self._local_day(TicketEventRecord.at, offset_minutes).label("day")
+        fields = [data[key].as_string().label(key) for key in _EVENT_FIELDS]
+        each = self._events_select(start, end, flt, kinds, day, TicketEventRecord.kind, *fields).subquery()
+        keys = [each.c.day, each.c.kind, *(each.c[key] for key in _EVENT_FIELDS)]
+        stmt = select(*keys, func.count()).group_by(*keys)
+        kinds_by_value = {kind.value: kind for kind in EventKind}
+        return [
+            EventCount(
+                row[0],
+                kinds_by_value[row[1]],
+                {key: str(value) for key, value in zip(_EVENT_FIELDS, row[2:-1], strict=True) if value is not None},
+                row[-1],
+            )
+            for row in self._connection().execute(stmt)
+        ]
+
+    def events(self, start: datetime, end: datetime, flt: ReportFilter, kinds: Collection[EventKind]) -> list[EventRow]:
+        data = self._json(TicketEventRecord.data)
+        stmt = self._events_select(
+            start,
+            end,
+            flt,
+            kinds,
+            TicketEventRecord.ticket_id,
+            TicketEventRecord.kind,
+            self._raw(TicketEventRecord.at),
+            # The fields the workload counts, read by the database, not parsed here.
+            *(data[key].as_string() for key in _EVENT_FIELDS),
+        ).order_by(TicketEventRecord.at, TicketEventRecord.id)
         moment = self._moment_reader()
         kinds_by_value = {kind.value: kind for kind in EventKind}
         return [

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from desktop_app.domain.calendar import BusinessCalendar, DaysOff
@@ -157,3 +157,22 @@ def month_label(key: str) -> str:
     """ "2026-11" → "nov 2026" (the month's short name in the user's language)."""
     year, month = (int(part) for part in key.split("-"))
     return format_date(date(year, month, 1)).split(" ", 1)[1]
+
+
+def fixed_offset(tz: tzinfo, start: datetime, end: datetime) -> int | None:
+    """The zone's offset from UTC in minutes if it is the same all through [start, end] (Bogotá has
+    no summer time), so the database can tell each moment's local day; else None."""
+    offsets = set()
+    moment = start
+    while True:
+        offset = moment.astimezone(tz).utcoffset()
+        if offset is None:
+            return None
+        offsets.add(offset)
+        if moment >= end:
+            break
+        moment = min(moment + timedelta(days=14), end)
+    if len(offsets) != 1:
+        return None
+    only = offsets.pop()
+    return None if only % timedelta(minutes=1) else only // timedelta(minutes=1)

@@ -25,6 +25,7 @@ from desktop_app.services.report_dto import (
 )
 from desktop_app.services.report_ports import ContractTime, TicketTime
 from desktop_app.services.reports._context import ReportContext
+from desktop_app.services.reports._context import fixed_offset as _fixed_offset
 
 RENEWAL_WINDOWS = (30, 60, 90)
 
@@ -144,25 +145,6 @@ def contract_uses(
     uses.sort(key=lambda u: (u.customer_name.casefold(), u.valid_from, u.invoice_number))
     lines.sort(key=lambda line: (line.day, line.customer_name.casefold(), line.kind, line.reference))
     return tuple(uses), tuple(lines), every
-
-
-def _fixed_offset(tz: tzinfo, start: datetime, end: datetime) -> int | None:
-    """The zone's offset from UTC in minutes if it is the same all through [start, end] (Bogotá has
-    no summer time), so the database can tell each moment's local day; else None."""
-    offsets = set()
-    moment = start
-    while True:
-        offset = moment.astimezone(tz).utcoffset()
-        if offset is None:
-            return None
-        offsets.add(offset)
-        if moment >= end:
-            break
-        moment = min(moment + timedelta(days=14), end)
-    if len(offsets) != 1:
-        return None
-    only = offsets.pop()
-    return None if only % timedelta(minutes=1) else only // timedelta(minutes=1)
 
 
 def _overlapping(contracts: Iterable[ContractSummary]) -> set[CustomerId]:

@@ -21,7 +21,8 @@ from desktop_app.domain.reports import (
 )
 from desktop_app.i18n import _
 from desktop_app.services.report_dto import AgeBucket, LevelCount, ReportFilter, ReportPeriod, WeekLoad, Workload
-from desktop_app.services.reports._context import ReportContext
+from desktop_app.services.report_ports import EventCount
+from desktop_app.services.reports._context import ReportContext, fixed_offset
 
 _CLOSED = {s.value for s in TicketStatus if not s.is_open}
 _INSTANT = timedelta(microseconds=1)
@@ -43,28 +44,39 @@ def workload(ctx: ReportContext, period: ReportPeriod, flt: ReportFilter) -> Wor
     future = ctx.future_reason(period)
     if not future:
         until = min(end, now)
+        kinds = (EventKind.STATUS_CHANGE, EventKind.ESCALATION, EventKind.CONTACT_ATTEMPT)
+        # With a fixed offset from UTC (Bogotá) the database counts per local day; else each
+        # moment is read and its local day found here.
+        offset = fixed_offset(tz, start, until)
         with ctx.uow_factory() as uow:
             queries = uow.queries.reports
-            received = queries.received(start, until, flt)
-            kinds = (EventKind.STATUS_CHANGE, EventKind.ESCALATION, EventKind.CONTACT_ATTEMPT)
-            events = queries.events(start, until, flt, kinds)
+            if offset is None:
+                received = Counter(local_day(moment, tz) for moment in queries.received(start, until, flt))
+                counted = [
+                    EventCount(local_day(event.at, tz), event.kind, event.data, 1)
+                    for event in queries.events(start, until, flt, kinds)
+                ]
+            else:
+                received = Counter(dict(queries.received_per_day(start, until, flt, offset)))
+                counted = queries.event_counts(start, until, flt, kinds, offset)
             candidates = queries.open_at(until, flt)
-        for moment in received:
-            opened[week_start(local_day(moment, tz))] += 1
-        for event in events:
-            week = week_start(local_day(event.at, tz))
+        for day, count in received.items():
+            opened[week_start(day)] += count
+        for event in counted:
+            week, count = week_start(event.day), event.count
             if event.kind is EventKind.STATUS_CHANGE:
                 if event.data.get("to") in _CLOSED:
-                    closed[week] += 1
-                    without_response += event.data.get("to") == TicketStatus.CLOSED_NO_RESPONSE.value
+                    closed[week] += count
+                    if event.data.get("to") == TicketStatus.CLOSED_NO_RESPONSE.value:
+                        without_response += count
                 if event.data.get("reason") == REOPENED:
-                    reopened[week] += 1
+                    reopened[week] += count
             elif event.kind is EventKind.ESCALATION:
                 level = event.data.get("level", "")
                 if level.isdigit():
-                    levels[int(level)] += 1
+                    levels[int(level)] += count
             else:
-                attempts += 1
+                attempts += count
         # Ages are counted on the period's last day (today while the period runs).
         last_day = local_day(until - _INSTANT, tz)
         for row in candidates:
