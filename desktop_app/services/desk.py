@@ -13,6 +13,7 @@ from desktop_app.services.company import CompanyService
 from desktop_app.services.connection_check import ConnectionCheck
 from desktop_app.services.contracts import ContractService
 from desktop_app.services.customers import CustomerService
+from desktop_app.services.field.sync import FieldSyncService
 from desktop_app.services.first_run import FirstRunService
 from desktop_app.services.importing import ImportService
 from desktop_app.services.jobs import JobRunner
@@ -48,3 +49,4 @@ class Desk:
     first_run: FirstRunService | None = None  # the first-run guide's facts (None: no guide offered)
     mail: MailService | None = None  # mail settings, templates, the outbox, a ticket's mails (issue 14)
     reports: ReportService | None = None  # the Informes page, report PDFs and CLI (issue 15)
+    field: FieldSyncService | None = None  # on a technician's field copy only: its sync (issue 16)
