@@ -51,7 +51,7 @@ from desktop_app.services.field.recording import FieldRecorder
 from desktop_app.services.field.sync import FieldSyncService
 from desktop_app.services.first_run import FirstRunService
 from desktop_app.services.importing import ImportService
-from desktop_app.services.jobs import JobRunner, periodic_jobs
+from desktop_app.services.jobs import JobRunner, backup_job, periodic_jobs
 from desktop_app.services.machines import MachineService
 from desktop_app.services.mail import MailService
 from desktop_app.services.notifications import NotificationService
@@ -145,6 +145,11 @@ class Services:
     def jobs(self) -> JobRunner:
         """This process's periodic jobs (one runner per process, so each job keeps its interval),
         locked per job across every process on the database."""
+        if self.field is not None:
+            # A field copy: the office runs the escalation round, the reminders and the mail. Run
+            # here, the round would escalate tickets on the laptop alone (no command records it),
+            # and the office's own escalation would then look like no conflict at all.
+            return JobRunner([backup_job(self.backups)], job_lock_for(self.engine, self.settings.db_url))
         return JobRunner(
             periodic_jobs(self.tickets, self.backups, self.notifications, mail_send=self.mail, mail_fetch=self.mail),
             job_lock_for(self.engine, self.settings.db_url),
