@@ -105,7 +105,7 @@ def test_a_damaged_chunk_is_refused_at_finish_and_never_served(
             data = bytes([data[0] ^ 0xFF]) + data[1:]  # one byte changed on the way
         blobs.put_chunk(SHA, size, number, data)
     blobs.put_chunk(SHA, size, 0, CONTENT[:CHUNK])  # idempotent
-    with pytest.raises(BlobMismatchError, match="deleted"):
+    with pytest.raises(BlobMismatchError, match="se eliminaron"):
         blobs.finish(SHA)
     assert not blobs.is_complete(SHA) and blobs.read(SHA) is None
     assert blobs.missing_chunks(SHA, size) == [0, 1, 2, 3, 4, 5]  # all sent again by the next upload
@@ -226,7 +226,7 @@ def test_an_unreachable_database_refuses_the_whole_change_and_keeps_the_file_her
     dead = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/nothing?connect_timeout=2")  # discard port
     monkeypatch.setattr(store.blobs, "_session_factory", make_session_factory(dead))
     log = NewAttachment("registro.txt", b"E12 thermal runaway at 14:02")
-    with pytest.raises(DatabaseUnavailableError, match="team database"):
+    with pytest.raises(DatabaseUnavailableError, match=r"base de datos del equipo.*no responde"):
         services.tickets.add_attachments(ticket_id, [log], actor=world.actor("laura"))
     after = services.tickets.get_ticket(ticket_id)
     assert len(after.attachments) == len(before.attachments) and len(after.timeline) == len(before.timeline)
