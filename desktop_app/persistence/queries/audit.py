@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -75,7 +76,7 @@ class SqlAuditQueries:
                 r.entity,
                 r.entity_id,
                 r.action,
-                {k: (v[0], v[1]) for k, v in json.loads(r.changes or "{}").items()},
+                {k: _pair(v) for k, v in json.loads(r.changes or "{}").items()},
             )
             for r in rows
         ]
@@ -135,3 +136,11 @@ class SqlAuditQueries:
             ):
                 found[("certificate", number)] = RecordRef(number, "contract", contract_id)
         return found
+
+
+def _pair(value: Any) -> tuple[Any, Any]:
+    """A stored change is [before, after]. An entry that keeps something else (a field conflict's
+    settlement: its resolution, the command, the fields) shows it as the value after."""
+    if isinstance(value, list) and len(value) == 2:
+        return value[0], value[1]
+    return "", value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
