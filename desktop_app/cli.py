@@ -32,6 +32,8 @@ makersupport report sla|customer|month …          SLA compliance, a customer's
 makersupport web export --out DIR [--force]       the pages behind the QR codes, a static site (cli_web.py)
 makersupport attachments upload                   send the files only this workstation has to the team
                                                   database (cli_attachments.py)
+makersupport field prepare|status|sync|conflicts|settle|export …
+                                                  a technician's field copy that works offline (cli_field.py)
 
 --db URL, --lang and --user go before or after the command (`makersupport demo --db URL`).
 Commands that change data (demo, escalate, backup, restore, worker, certificate keygen/issue/
@@ -52,6 +54,7 @@ from pathlib import Path
 from desktop_app import __version__, i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.cli_attachments import add_attachments_commands, run_attachments
+from desktop_app.cli_field import add_field_commands, run_field
 from desktop_app.cli_mail import add_mail_commands, check_mail_input, run_mail
 from desktop_app.cli_reports import add_report_commands, run_report
 from desktop_app.cli_sign_in import USER_ENV, needed_permission, sign_in, stdin_is_terminal
@@ -180,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_commands(commands)
     add_web_commands(commands)
     add_attachments_commands(commands)
+    add_field_commands(commands)
     _accept_common_options_everywhere(parser)
     return parser
 
@@ -680,6 +684,8 @@ def _run(args: argparse.Namespace) -> int:
             return run_web(args, services)
         elif command == "attachments":
             return run_attachments(args, services)
+        elif command == "field":
+            return run_field(args, services, actor)
         elif command == "mail":
             return run_mail(args, services.mail, actor)
         elif command == "backup":

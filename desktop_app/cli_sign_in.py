@@ -37,6 +37,8 @@ def needed_permission(args: argparse.Namespace) -> Permission | None:
         return None if args.dry_run else Permission.IMPORT_DATA
     if command == "attachments":
         return Permission.WORK_TICKET  # it sends files to the team database, as adding them does
+    if command == "field":  # prepare, sync and settle work on tickets, at the office too
+        return Permission.WORK_TICKET if args.field_command in ("prepare", "sync", "settle") else None
     if command == "demo":
         return Permission.MANAGE_USERS  # it replaces or adds people, customers and tickets: an administrator
     if command == "mail":

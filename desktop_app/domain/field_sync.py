@@ -181,6 +181,7 @@ class FieldCommand:
     ticket: TicketRef
     payload: Mapping[str, object]  # the call's arguments, as JSON values
     happened_at: datetime
+    copied_at: datetime  # when the field copy it was made on last had the office's data
     base: Values = dataclasses.field(default_factory=dict)
     mine: Values = dataclasses.field(default_factory=dict)
     seq: int = 0

@@ -573,9 +573,7 @@ class AttachmentBlobRecord(Base):
 
 class AttachmentChunkRecord(Base):
     __tablename__ = "attachment_chunks"
-    sha256: Mapped[str] = mapped_column(
-        ForeignKey("attachment_blobs.sha256", ondelete="CASCADE"), primary_key=True
-    )
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.sha256", ondelete="CASCADE"), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
@@ -612,6 +610,7 @@ class FieldOutboxRecord(Base):
     base: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the fields before the change
     mine: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the fields it sets
     happened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    copied_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last sync (or the copy) before it
     state: Mapped[str] = mapped_column(String(10), index=True)  # pending, conflict, done, dropped
     conflict: Mapped[str] = mapped_column(Text, default="")  # JSON: clashes, the office's reason
     result: Mapped[str] = mapped_column(Text, default="{}")

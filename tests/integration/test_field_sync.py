@@ -25,7 +25,7 @@ from desktop_app.errors import DatabaseUnavailableError, UserFacingError
 from desktop_app.field_office import prepare_field_copy
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.dto import QueueFilter
-from desktop_app.services.tickets import IntakeRequest, NewAttachment
+from desktop_app.services.tickets import IntakeRequest, NewAttachment, VisitRequest
 from tests.conftest import DEMO_NOW, DEMO_PASSWORD, make_settings
 from tests.pg_server import TemporaryPostgres
 
@@ -393,3 +393,140 @@ def test_a_laptop_clock_off_by_more_than_five_minutes_is_told(office: Services, 
         assert laptop.field.sync().clock_skew is None
     finally:
         laptop.close()
+
+
+# -- the story of the issue: Diego's day in Bogotá ------------------------------------------------------
+
+
+def _cut(laptop: Services) -> str:
+    """The laptop loses the network: its office address now leads nowhere; returns the real one."""
+    with laptop.engine.begin() as connection:
+        real = connection.execute(text("SELECT office_url FROM field_copy")).scalar_one()
+        connection.execute(text("UPDATE field_copy SET office_url = 'postgresql+psycopg://x@127.0.0.1:9/nada'"))
+    return str(real)
+
+
+def _reconnect(laptop: Services, url: str) -> None:
+    with laptop.engine.begin() as connection:
+        connection.execute(text("UPDATE field_copy SET office_url = :u"), {"u": url})
+
+
+def test_diegos_day_offline_ends_with_the_same_history_at_the_office_and_one_conflict_settled(
+    office: Services, tmp_path: Path
+) -> None:
+    clock = FixedClock(DEMO_NOW)
+    coordinator = office.users.sign_in("admin", DEMO_PASSWORD)
+    diego_id = office.users.sign_in("diego.martinez", DEMO_PASSWORD).user_id
+    assert diego_id is not None
+    bogota = [
+        row.entry.id
+        for row in office.tickets.list_queue(QueueFilter(), limit=500).rows
+        if row.entry.status is TicketStatus.IN_PROGRESS and row.entry.city == "Bogotá"
+    ]
+    closing, waiting = bogota[0], bogota[1]
+    for ticket in (closing, waiting):  # the coordinator gives Diego two of the city's tickets for the day
+        office.tickets.assign(ticket, diego_id, actor=coordinator)
+    diego_laptop = _laptop(office, tmp_path / "diego", clock=clock)
+    camilo_laptop = _laptop(office, tmp_path / "camilo", "camilo.herrera")
+    try:
+        field = diego_laptop.field
+        assert field is not None and camilo_laptop.field is not None
+        office_url = _cut(diego_laptop)
+        camilo_url = _cut(camilo_laptop)
+        diego = _diego(diego_laptop)
+
+        # 8:05 — at the first customer: he scans the label and opens the machine's page.
+        clock.set(DEMO_NOW + timedelta(minutes=35))
+        machine = _onsite_machine(diego_laptop)
+        with diego_laptop.engine.connect() as connection:
+            payload = connection.execute(
+                text("SELECT qr_payload FROM machines WHERE id = :m"), {"m": machine}
+            ).scalar_one()
+        scanned = diego_laptop.machines.resolve_scan(payload)
+        assert scanned.machine_id == machine
+        assert diego_laptop.machines.page(machine).detail.serial == scanned.serial
+        # A new request on site, with two photos; then the visit that solves it.
+        taken = diego_laptop.tickets.create_ticket(
+            IntakeRequest(
+                machine_id=machine,
+                description="Capas desplazadas en el eje X desde ayer; revisado en sitio.",
+                severity=Severity.HIGH,
+                channel=Channel.ONSITE,
+                assigned_agent_id=diego.user_id,
+                attachments=(
+                    NewAttachment("pieza.jpg", PHOTO, "image/jpeg"),
+                    NewAttachment("correa.jpg", PHOTO[::-1], "image/jpeg"),
+                ),
+            ),
+            actor=diego,
+        )
+        clock.set(DEMO_NOW + timedelta(hours=2))
+        diego_laptop.tickets.record_visit(
+            taken.id,
+            VisitRequest(
+                technician_id=diego.user_id,
+                city="Bogotá",
+                started_at=DEMO_NOW + timedelta(minutes=40),
+                ended_at=DEMO_NOW + timedelta(hours=1, minutes=50),
+                work_done="Correa del eje X tensada y poleas ajustadas.",
+            ),
+            actor=diego,
+        )
+        # 11:00 — another of his tickets: the customer must send a part; he calls, nobody answers.
+        clock.set(DEMO_NOW + timedelta(hours=3))
+        diego_laptop.tickets.set_waiting(waiting, actor=diego, reason="El cliente enviará la pieza rota.")
+        diego_laptop.tickets.log_contact_attempt(waiting, actor=diego, method="phone", note="No contestan.")
+        # 15:00 — he closes a third ticket, solved.
+        clock.set(DEMO_NOW + timedelta(hours=5))
+        diego_laptop.tickets.add_comment(closing, "Se cambió el hotend; pruebas de impresión correctas.", actor=diego)
+        diego_laptop.tickets.close_solved(closing, actor=diego, solution="Hotend reemplazado.")
+        camilo = camilo_laptop.users.sign_in("camilo.herrera", DEMO_PASSWORD)
+        camilo_ticket = _open_tickets(camilo_laptop, camilo)[0]
+        camilo_laptop.tickets.add_comment(
+            camilo_ticket, "Medellín: revisión preventiva hecha.", actor=camilo, to_customer=False
+        )
+
+        # Meanwhile at the office: the customer called; the coordinator escalates and comments.
+        office.tickets.escalate(closing, actor=coordinator, note="El cliente llamó molesto por la demora.")
+        office.tickets.add_comment(
+            closing, "Diego: llame al cliente antes de cerrar.", actor=coordinator, to_customer=False
+        )
+
+        # Still no network: nothing goes, nothing is lost, the window would say how much waits.
+        with pytest.raises(DatabaseUnavailableError):
+            field.sync()
+        waiting_changes = field.status().pending
+        assert waiting_changes == 6
+
+        # Back at the office's network: he syncs.
+        _reconnect(diego_laptop, office_url)
+        _reconnect(camilo_laptop, camilo_url)
+        report = field.sync()
+        assert (report.applied, report.conflicts, report.files) == (5, 1, 2)
+        [conflict] = field.conflicts()
+        assert conflict.method == "close_solved" and conflict.decision is not None
+        assert {c.field for c in conflict.decision.clashes} == {"escalation_level"}
+        assert office.tickets.get_ticket(closing).status is TicketStatus.IN_PROGRESS  # not closed silently
+
+        # He read the office's comment, called the customer, and keeps his closing.
+        field.settle(conflict.command_id, Resolution.KEEP_MINE)
+        assert field.sync().applied == 1
+        assert camilo_laptop.field.sync().applied == 1
+
+        assert office.tickets.get_ticket(closing).status is TicketStatus.CLOSED
+        [new] = [c for c in field.outbox() if c.kind is CommandKind.NEW_TICKET]
+        numbered = office.tickets.find_ticket_id(str(new.result["number"]))
+        for ticket in (closing, waiting, numbered):
+            assert _timeline(diego_laptop, ticket) == _timeline(office, ticket)
+        assert len(office.tickets.get_ticket(numbered).attachments) == 2
+        [visit] = office.tickets.get_ticket(numbered).visits
+        assert visit.started_at == DEMO_NOW + timedelta(minutes=40)  # the laptop's moments, kept
+        closed_at = office.tickets.get_ticket(closing).closed_at
+        assert closed_at == DEMO_NOW + timedelta(hours=5)
+        assert field.status().pending == 0 and field.conflicts() == []
+        assert any(
+            e.body == "Medellín: revisión preventiva hecha." for e in office.tickets.get_ticket(camilo_ticket).timeline
+        )
+    finally:
+        diego_laptop.close()
+        camilo_laptop.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop_app.domain.field_sync import CommandKind, CommandState, FieldCommand, TicketRef
@@ -58,6 +59,7 @@ class FieldRecorder:
             ticket=ref,
             payload=payload,
             happened_at=self._clock.now(),
+            copied_at=self._copied_at(),
             base={name: base.get(name) for name in fields},
             mine=dict.fromkeys(fields),  # the journal writes the values the change left
         )
@@ -91,6 +93,11 @@ class FieldRecorder:
                 )
             )
         return commands or [command]
+
+    def _copied_at(self) -> datetime:
+        state = self._store.state()
+        assert state is not None, "a recorder on a database that is not a field copy"
+        return state.last_synced_at or state.prepared_at
 
     def _ref(self, ticket_id: int, number: str) -> TicketRef:
         if not number.startswith(PROVISIONAL_PREFIX):

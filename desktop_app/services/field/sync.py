@@ -264,9 +264,8 @@ class FieldSyncService:
         the provisional tickets the office has now numbered (or a person dropped)."""
         touched: set[int] = set()
         provisional: set[int] = set()
-        since = state.last_synced_at or state.prepared_at
         for done, command in enumerate(pending, start=1):
-            outcome = self._replay(office, state, command, since, office_now)
+            outcome = self._replay(office, state, command, office_now)
             self._store.save([outcome])
             if outcome.state is CommandState.CONFLICT:
                 report.conflicts += 1
@@ -286,7 +285,7 @@ class FieldSyncService:
         return touched, provisional
 
     def _replay(
-        self, office: Office, state: FieldCopyState, command: FieldCommand, since: datetime, office_now: datetime
+        self, office: Office, state: FieldCopyState, command: FieldCommand, office_now: datetime
     ) -> FieldCommand:
         """The command's fate at the office, as it is to be stored on the laptop."""
         prior = office.applied(command.command_id)
@@ -294,7 +293,7 @@ class FieldSyncService:
             outcome, result = prior
             done = CommandState.DROPPED if outcome == "dropped" else CommandState.DONE
             return replace(command, state=done, decision=None, result={**command.result, **result, "already": True})
-        at = counted_at(command.happened_at, since, office_now)
+        at = counted_at(command.happened_at, command.copied_at, office_now)
         settled = _settlement(command) if command.settled_how else None
         if command.settled_how == Resolution.TAKE_OFFICE.value:
             office.drop(command, device_id=state.device_id, user_id=state.user_id, at=office_now, settled=settled or {})

@@ -102,6 +102,7 @@ def upgrade() -> None:
         sa.Column("base", sa.Text(), nullable=False),
         sa.Column("mine", sa.Text(), nullable=False),
         sa.Column("happened_at", sa.DateTime(), nullable=False),
+        sa.Column("copied_at", sa.DateTime(), nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("conflict", sa.Text(), nullable=False),
         sa.Column("result", sa.Text(), nullable=False),
