@@ -530,3 +530,40 @@ def test_diegos_day_offline_ends_with_the_same_history_at_the_office_and_one_con
     finally:
         diego_laptop.close()
         camilo_laptop.close()
+
+
+def test_the_field_commands_prepare_show_and_export_a_copy(
+    office: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop_app.cli import main
+
+    folder = tmp_path / "portatil"
+    monkeypatch.setenv("MAKERSUPPORT_DATA_DIR", str(folder))
+    monkeypatch.setenv("MAKERSUPPORT_USER", "diego.martinez")
+    monkeypatch.setenv("MAKERSUPPORT_PASSWORD", DEMO_PASSWORD)
+    copy = folder / "campo.sqlite3"
+
+    assert main(["field", "prepare", "--db", office.settings.db_url]) == 0
+    assert copy.is_file() and "campo.sqlite3" in capsys.readouterr().out
+    assert main(["field", "prepare", "--db", office.settings.db_url]) == 2  # never over an existing copy
+    assert "ya existe" in capsys.readouterr().err
+    assert main(["field", "status", "--db", office.settings.db_url]) == 2  # the office is no field copy
+    assert "copia de campo" in capsys.readouterr().err
+
+    field_db = f"sqlite:///{copy}"
+    laptop = build_services(make_settings(folder, field_db), clock=FixedClock(DEMO_NOW))
+    try:
+        diego = _diego(laptop)
+        laptop.tickets.add_comment(_open_tickets(laptop, diego)[0], "Desde la línea de órdenes.", actor=diego)
+    finally:
+        laptop.close()
+    assert main(["field", "status", "--db", field_db]) == 0
+    assert "1 cambio por sincronizar" in capsys.readouterr().out
+    assert main(["field", "export", "--out", str(tmp_path / "salida.json"), "--db", field_db]) == 0
+    assert json.loads((tmp_path / "salida.json").read_text(encoding="utf-8"))["commands"][0]["method"] == "add_comment"
+    assert main(["field", "sync", "--db", field_db]) == 0
+    capsys.readouterr()
+    assert main(["field", "conflicts", "--json", "--db", field_db]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["field", "settle", "nada", "--keep-mine", "--db", field_db]) == 2
+    assert "ya no espera" in capsys.readouterr().err
