@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)  # "a few minutes": more and the technician is told
+PROVISIONAL_PREFIX = "PROV-"  # a ticket taken on a field copy, until the office numbers it
 
 Values = Mapping[str, str | None]
 

@@ -8,11 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.domain.field_sync import CommandState, FieldCommand, FieldCopyState
+from desktop_app.domain.field_sync import PROVISIONAL_PREFIX, CommandState, FieldCommand, FieldCopyState
 from desktop_app.persistence.field.codec import command_of, state_columns
 from desktop_app.persistence.tables import FieldCopyRecord, FieldOutboxRecord
-
-PROVISIONAL_PREFIX = "PROV-"
 
 
 def field_copy_state(session: Session) -> FieldCopyState | None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from desktop_app.domain.field_sync import CommandKind, CommandState, FieldCommand, TicketRef
+from desktop_app.domain.field_sync import PROVISIONAL_PREFIX, CommandKind, CommandState, FieldCommand, TicketRef
 from desktop_app.services.field.commands import RECORDED, encode, ticket_values
 from desktop_app.services.field.ports import CommandJournal, FieldStore
 from desktop_app.services.ports import AttachmentStore, Clock
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from desktop_app.services.tickets import TicketService
 
 R = TypeVar("R")
-
-PROVISIONAL_PREFIX = "PROV-"
 
 
 class FieldRecorder:
