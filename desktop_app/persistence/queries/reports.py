@@ -477,7 +477,8 @@ class SqlReportQueries:
         )
         contract = ContractRecord.id
         alone = case((contract.is_(None), TicketRecord.id), else_=None)
-        in_period = func.max(case((and_(at >= period[0], at < period[1]), 1), else_=0))
+        recent = and_(at >= period[0], at < period[1])
+        in_period = func.max(case((recent, 1), else_=0))
         last = func.max(at)
         numbers = (
             func.string_agg(distinct(TicketRecord.number), ",")
@@ -503,7 +504,12 @@ class SqlReportQueries:
                 contract_machines.join(ContractRecord, ContractRecord.id == contract_machines.c.contract_id),
                 covering,
             )
-            .where(minutes > 0)
+            .where(
+                minutes > 0,
+                # An uncovered ticket's line is shown only with minutes in `period` (the HAVING): a
+                # year of the others is left out before grouping, not grouped and then dropped.
+                or_(contract.is_not(None), advisory.c.ticket_id.in_(select(advisory.c.ticket_id).where(recent))),
+            )
             .group_by(MachineRecord.customer_id, contract, alone)
             .having(or_(contract.is_not(None), and_(last >= period[0], last < period[1]), in_period == 1))
         )
