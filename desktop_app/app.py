@@ -5,22 +5,29 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
 
 from desktop_app import i18n
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import APP_AUTHOR, APP_NAME, Settings, load_settings, make_private_folder
-from desktop_app.connection import load_connection, stored_password
+from desktop_app.connection import Connection, load_connection, save_connection, stored_password
 from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
+from desktop_app.field_office import default_field_file, prepare_field_copy
 from desktop_app.i18n import _
 from desktop_app.persistence.migrate import DatabaseProbe
 from desktop_app.ui import theme
 from desktop_app.ui.views.sign_in_dialog import FirstAdminDialog, SignInDialog
+
+if TYPE_CHECKING:
+    from desktop_app.ui.views.field_prepare import FieldPreparation
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +90,19 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
     theme.apply_theme(app)
     translator = theme.install_qt_translator(app, language)  # noqa: F841 - keep it alive while the app runs
     settings = _with_password_if_needed(settings)
+    while True:
+        reopen: list[Settings] = []
+        code = _open_desk(app, settings, stored, smoke=smoke, reopen=reopen)
+        if not reopen:
+            return code
+        settings = reopen[0]  # the window switched database ("Prepare for field work"): open it on that one
+
+
+def _open_desk(
+    app: QCoreApplication, settings: Settings, stored: QSettings, *, smoke: bool, reopen: list[Settings]
+) -> int:
+    """Services, sign-in and the window on one database, until the window closes. A window that
+    switches this computer to another database puts its settings in `reopen` before it closes."""
     try:
         services = build_services(settings)
     except UserFacingError as exc:
@@ -109,13 +129,52 @@ def run_gui(settings: Settings, *, smoke: bool = False) -> int:
         # file against 2.5 s one after another (their Python shares one lock), and the tab in
         # sight comes later; on PostgreSQL, whose server works beside us, 2.8 s against 3.6 s.
         tasks = TaskRunner(readers=1 if services.is_local_file else READERS)
-        window = MainWindow(services.desk, stored, actor, tasks, report_documents=documents)
+        window_box: list[MainWindow] = []
+
+        def switch_to(path: Path) -> None:
+            save_connection(Connection("sqlite", str(path)))
+            reopen.append(replace(settings, db_url=f"sqlite:///{path}"))
+            window_box[0].setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its tray icon goes with it
+            window_box[0].close()
+
+        window = MainWindow(
+            services.desk,
+            stored,
+            actor,
+            tasks,
+            report_documents=documents,
+            field_preparation=field_preparation(services, switch_to),
+        )
+        window_box.append(window)
         tasks.setParent(window)  # it goes with the window, as the runner a window makes itself does
         window.show()
         offer_guide(window.menus, services.desk, actor, stored, first_admin_created=first_admin and not smoke)
         return app.exec()
     finally:
         services.close()
+
+
+def field_preparation(services: Services, switch_to: Callable[[Path], None]) -> FieldPreparation | None:
+    """ "Prepare for field work" for the window: on the office's database only (None on a field copy)."""
+    from desktop_app.ui.views.field_prepare import FieldPreparation
+
+    if services.field is not None:
+        return None
+    return FieldPreparation(
+        lambda person, target: prepare_field_copy(services, person, target).written,
+        lambda: _new_field_file(services),
+        switch_to,
+    )
+
+
+def _new_field_file(services: Services) -> Path:
+    """Where a new field copy goes: campo.sqlite3 in the data folder, or a dated name beside it
+    when that one exists (an older copy may hold changes not synced yet: never replaced)."""
+    target = default_field_file(services.settings.data_dir)
+    if target.exists():
+        stamp = services.tickets.now().strftime("%Y%m%d-%H%M%S")
+        target = target.with_name(f"campo-{stamp}.sqlite3")
+    return target
 
 
 def _with_password_if_needed(settings: Settings) -> Settings:

@@ -32,6 +32,7 @@ from desktop_app.ui.tray import DesktopNotifier
 from desktop_app.ui.views.audit_view import AuditView
 from desktop_app.ui.views.contract_view import ContractView
 from desktop_app.ui.views.customers_view import CustomersView
+from desktop_app.ui.views.field_prepare import FieldCopyPreparer, FieldPreparation
 from desktop_app.ui.views.intake_dialog import IntakeDialog
 from desktop_app.ui.views.machine_view import MachineView
 from desktop_app.ui.views.mail_import import is_saved_mail
@@ -46,6 +47,9 @@ from desktop_app.ui.views.unclassified_mail_view import UnclassifiedMailView
 
 if TYPE_CHECKING:  # the camera stack (OpenCV, NumPy) loads with the first scan, not with the window
     from desktop_app.devices.scanning import Scanner
+    from desktop_app.services.field.sync import SyncReport
+    from desktop_app.ui.views.field_conflicts import ConflictsDialog
+    from desktop_app.ui.views.field_sync import FieldStatusButton, FieldSync, SyncDialog
     from desktop_app.ui.views.scan_dialog import ScanDialog
 
 __all__ = ["MainWindow", "Page"]
@@ -67,6 +71,7 @@ class MainWindow(QMainWindow):
     tasks: the task runner (one is made when not given).
     scanner: the camera and decoder for label scans (the default one on first use when not given).
     report_documents: the report PDFs for the Informes page (no PDF buttons when not given).
+    field_preparation: "Prepare for field work" (app.py's; not offered when not given).
     """
 
     def __init__(
@@ -77,6 +82,7 @@ class MainWindow(QMainWindow):
         tasks: TaskRunner | None = None,
         scanner: Scanner | None = None,
         report_documents: ReportDocuments | None = None,
+        field_preparation: FieldPreparation | None = None,
     ) -> None:
         super().__init__()
         self._scanner = scanner
@@ -119,7 +125,11 @@ class MainWindow(QMainWindow):
         self.breach_notifier.ticket_open_requested.connect(self.open_ticket)
         self._tasks.busy_changed.connect(self.status_bar.show_busy)
 
-        self.menus = MainMenus(self, self, desk, actor, settings, self._tasks, self.page_table, self._say)
+        self._field_preparation = field_preparation
+        self.field_preparer: FieldCopyPreparer | None = None
+        self.menus = MainMenus(
+            self, self, desk, actor, settings, self._tasks, self.page_table, self._say, field_preparation
+        )
         self.notice_bell = self._build_notice_bell()
 
         self.periodic = PeriodicWork(desk, actor, self._tasks, self)
@@ -131,6 +141,11 @@ class MainWindow(QMainWindow):
         self.periodic.unread_read.connect(self.notices_view.set_unread_count)
         self.periodic.failed.connect(self._say)  # work nobody asked for never pops a dialog
         self.periodic.start()
+        self.field_sync: FieldSync | None = None
+        self.field_status: FieldStatusButton | None = None
+        self.sync_dialog: SyncDialog | None = None
+        if desk.field is not None:
+            self._build_field_status()
 
         self.navigation.currentRowChanged.connect(self._on_page_changed)
         self.navigation.setCurrentRow(Page.QUEUE)
@@ -354,7 +369,68 @@ class MainWindow(QMainWindow):
             self.menuBar().setCornerWidget(bell, Qt.Corner.TopRightCorner)
         return bell
 
+    def _build_field_status(self) -> None:
+        """On a field copy: the status bar says whether the office is in reach and what waits;
+        the office is asked every minute and the copy syncs on its own when it answers."""
+        from desktop_app.ui.views.field_sync import FieldStatusButton, FieldSync
+
+        assert self._desk.field is not None
+        self.field_sync = FieldSync(self._desk.field, self._tasks, self)
+        self.field_status = FieldStatusButton(self.field_sync)
+        self.field_status.clicked.connect(lambda _checked=False: self.sync_field())
+        self.status_bar.show_field_copy(self.field_status)
+        self.field_sync.skew_changed.connect(self.status_bar.show_clock_warning)
+        self.field_sync.sync_finished.connect(self._on_field_synced)
+        self.field_sync.sync_failed.connect(self._on_field_sync_failed)
+        # Every change goes through the task runner: when its work is done, the counts are read again.
+        self._tasks.busy_changed.connect(self._on_tasks_busy)
+        self.field_sync.start()
+
     # -- own API ---------------------------------------------------------------------------------
+
+    def prepare_field_copy(self) -> FieldCopyPreparer | None:
+        """File → Prepare for field work: the technician's copy written to this computer."""
+        if self._field_preparation is None:
+            return None
+        self.field_preparer = FieldCopyPreparer(self._field_preparation, self._actor, self._tasks, self, self._say)
+        self.field_preparer.start()
+        return self.field_preparer
+
+    def sync_field(self) -> SyncDialog | None:
+        """F9 (Field → Sync now, or a click on the status bar's field item): the sync with its progress."""
+        from desktop_app.ui.views.field_sync import SyncDialog
+
+        if self.field_sync is None:
+            return None
+        if self.sync_dialog is None:
+            self.sync_dialog = SyncDialog(self.field_sync, self)
+        self.sync_dialog.start()
+        self.sync_dialog.show()
+        self.sync_dialog.activateWindow()
+        return self.sync_dialog
+
+    def show_field_conflicts(self) -> ConflictsDialog | None:
+        """Field → Field conflicts: each change the office could not take, and the person's decision."""
+        from desktop_app.ui.views.field_conflicts import ConflictsDialog
+
+        field_sync = self.field_sync
+        if field_sync is None:
+            return None
+        people = {int(agent.id): agent.full_name for agent in self._tickets.agents()}
+        dialog = ConflictsDialog(
+            field_sync.field, self._tasks, self._tickets.timezone(), people, self, sync_now=self.sync_field
+        )
+        dialog.settled.connect(field_sync.refresh)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def export_field_changes(self) -> None:
+        """Field → Export pending changes: the outbox to a JSON file, whatever the office says."""
+        from desktop_app.ui.views.field_conflicts import export_outbox
+
+        if self.field_sync is not None:
+            export_outbox(self.field_sync.field, self._tasks, self)
 
     def open_ticket(self, ticket_id: int) -> None:
         self.ticket_view.show_ticket(ticket_id)
@@ -498,6 +574,19 @@ class MainWindow(QMainWindow):
         self.queue_view.reload()  # a linked mail may have opened a ticket
         self.refresh_counts()
 
+    def _on_tasks_busy(self, busy: bool) -> None:
+        if not busy and self.field_sync is not None:
+            self.field_sync.refresh()
+
+    def _on_field_synced(self, report: SyncReport) -> None:
+        from desktop_app.ui.views.field_sync import report_lines
+
+        self._say(_("Synced with the office: {summary}").format(summary="; ".join(report_lines(report))))
+        self.refresh()  # the office's news are in the copy now
+
+    def _on_field_sync_failed(self, message: str) -> None:
+        self._say(_("The sync stopped: {reason} Nothing was lost.").format(reason=message))
+
     def _on_filter_changed(self) -> None:
         if self.queue_view.selected_ticket_id() is None:
             self.preview.clear()
@@ -547,6 +636,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.periodic.stop()
+        if self.field_sync is not None:
+            self.field_sync.stop()
         self._tasks.wait()
         self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
         self._settings.setValue(_SPLITTER_KEY, self.queue_splitter.saveState())

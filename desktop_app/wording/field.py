@@ -40,6 +40,8 @@ def value_label(name: str, value: str | None, people: Mapping[int, str] | None =
             return channel_label(Channel(value))
     except ValueError:
         return value
+    if name == "escalation_level" and value.isdigit():
+        return _("Level {level}").format(level=value)
     if name == "agent_id" and people is not None and value.isdigit():
         return people.get(int(value), value)
     return value

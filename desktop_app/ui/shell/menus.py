@@ -30,6 +30,7 @@ from desktop_app.ui.views.users_dialog import UsersDialog
 from desktop_app.wording.importing import import_kind_label
 
 if TYPE_CHECKING:
+    from desktop_app.ui.views.field_prepare import FieldPreparation
     from desktop_app.ui.views.first_run_guide import FirstRunGuide
 
 LANGUAGES = (("es_CO", "Español (Colombia)"), ("en", "English"))
@@ -43,6 +44,10 @@ class MenuHost(Protocol):
     def refresh(self) -> None: ...
     def show_page(self, page: int) -> None: ...
     def search_queue(self) -> None: ...
+    def prepare_field_copy(self) -> object: ...
+    def sync_field(self) -> object: ...
+    def show_field_conflicts(self) -> object: ...
+    def export_field_changes(self) -> None: ...
 
 
 class MainMenus(QObject):
@@ -65,6 +70,7 @@ class MainMenus(QObject):
         tasks: TaskRunner,
         specs: Sequence[PageSpec],
         say: Callable[[str], None],
+        field_preparation: FieldPreparation | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -75,6 +81,12 @@ class MainMenus(QObject):
         self._tasks = tasks
         self._say = say
         self.page_actions: dict[Page, QAction] = {}
+        # File → Prepare for field work (office side), and the Field menu on a field copy (issue 16).
+        self.prepare_field_action: QAction | None = None
+        self.sync_field_action: QAction | None = None
+        self.field_conflicts_action: QAction | None = None
+        self.export_field_action: QAction | None = None
+        self._field_preparation = field_preparation
         self.import_action: QAction | None = None  # File → Import, for those who may import
         # File → Import saved mail and .eml files dropped on the window, for those who handle mail.
         self.mail_import: SavedMailImport | None = None
@@ -85,6 +97,8 @@ class MainMenus(QObject):
         bar = window.menuBar()
         self._build_file_menu(bar.addMenu(_("&File")))
         self._build_view_menu(bar.addMenu(_("&View")), specs)
+        if desk.field is not None:
+            self._build_field_menu(bar.addMenu(_("F&ield")))
         help_menu = bar.addMenu(_("&Help"))
         self.guide_action: QAction | None = None  # Help → Getting started guide, for administrators
         if desk.first_run is not None and may(actor, Permission.MANAGE_USERS):
@@ -182,6 +196,13 @@ class MainMenus(QObject):
             export_menu = menu.addMenu(_("E&xport"))
             for kind in ImportKind:
                 self._add(export_menu, _("{kind}…").format(kind=import_kind_label(kind)), lambda k=kind: self.export(k))
+        if (
+            self._field_preparation is not None
+            and self._desk.field is None
+            and may(self._actor, Permission.WORK_TICKET)
+        ):
+            menu.addSeparator()
+            self.prepare_field_action = self._add(menu, _("&Prepare for field work…"), host.prepare_field_copy)
         if self.mail_import is not None:
             menu.addSeparator()
             self.mail_import_action = self._add(
@@ -189,6 +210,13 @@ class MainMenus(QObject):
             )
         menu.addSeparator()
         self._add(menu, _("&Quit"), self._window.close, QKeySequence("Ctrl+Q"))
+
+    def _build_field_menu(self, menu: QMenu) -> None:
+        host = self._host
+        self.sync_field_action = self._add(menu, _("&Sync now"), host.sync_field, QKeySequence("F9"), "refresh")
+        self.field_conflicts_action = self._add(menu, _("Field &conflicts…"), host.show_field_conflicts)
+        menu.addSeparator()
+        self.export_field_action = self._add(menu, _("&Export pending changes…"), host.export_field_changes)
 
     def _build_view_menu(self, menu: QMenu, specs: Sequence[PageSpec]) -> None:
         for spec in specs:

@@ -56,6 +56,25 @@ class DeskStatusBar(QStatusBar):
         self.addPermanentWidget(self.breach_notifier)
         self.addPermanentWidget(self.counts_status)
 
+    def show_field_copy(self, field_status: QWidget) -> None:
+        """On a field copy: the database says so in short, and the field's state takes the room."""
+        self.database_status.setText(_("Field copy"))
+        # Permanent: a passing message ("Ticket guardado.") never hides it.
+        self.insertPermanentWidget(2, field_status)  # after the two normal ones: before the busy indicator
+        self.clock_warning = QLabel()
+        self.clock_warning.setObjectName("clockWarning")
+        self.clock_warning.setStyleSheet("color: #b26a00;")
+        self.clock_warning.setWordWrap(False)
+        self.clock_warning.hide()
+        self.addPermanentWidget(self.clock_warning)
+
+    def show_clock_warning(self, text: str) -> None:
+        """The laptop's clock is off the office's by more than a few minutes ("" hides it)."""
+        short = text.split(" · ")[0]
+        self.clock_warning.setText("⚠ " + short if short else "")
+        self.clock_warning.setToolTip(text)
+        self.clock_warning.setVisible(bool(text))
+
     def show_counts(self, counts: QueueCounts) -> None:
         self.counts_status.setText(
             _("Open: {open} · Waiting: {waiting} · Overdue: {breached}").format(
