@@ -1,0 +1,256 @@
+"""Issue 16 in the window: Diego prepares a field copy at the office, works on it offline, the
+status bar says so, the sync dialog shows its stages and what it did (or that nothing was lost),
+and a clash with the office's escalation is settled in the conflict list and reaches the office.
+
+Real PostgreSQL for the office, a real SQLite field copy, the real window and buttons."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop_app.app import field_preparation
+from desktop_app.bootstrap import Services, build_services
+from desktop_app.domain.field_sync import CommandState
+from desktop_app.domain.ids import TicketId
+from desktop_app.domain.model import TicketStatus
+from desktop_app.field_office import prepare_field_copy
+from desktop_app.services.clock import FixedClock
+from desktop_app.services.demo import DEMO_PASSWORD
+from desktop_app.services.dto import QueueFilter
+from desktop_app.ui import theme
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.views.ticket_actions import TicketActions
+from tests.conftest import DEMO_NOW, make_settings
+from tests.gui.conftest import ARTIFACTS, save_screenshot
+from tests.pg_server import TemporaryPostgres
+
+SHOTS = ARTIFACTS / "field"
+
+
+@dataclass
+class Office:
+    pg: TemporaryPostgres
+    name: str
+    services: Services
+    folder: Path
+
+    def cut(self) -> None:
+        """The office's database stops answering: connections cut, new ones refused."""
+        with self._admin() as admin:
+            admin.execute(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS false')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (self.name,))
+
+    def restore(self) -> None:
+        with self._admin() as admin:
+            admin.execute(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS true')
+        self.services.engine.dispose()  # its pooled connections were cut
+
+    def _admin(self) -> psycopg.Connection:
+        return psycopg.connect(host="127.0.0.1", port=self.pg.port, user="postgres", dbname="postgres", autocommit=True)
+
+
+@pytest.fixture(scope="module")
+def office(
+    pg: TemporaryPostgres, pg_demo_template: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Office]:
+    """The office: the demo data on its own PostgreSQL database."""
+    template, template_folder = pg_demo_template
+    folder = tmp_path_factory.mktemp("office") / "data"
+    shutil.copytree(template_folder, folder)
+    name = pg.create_database(template=template)
+    services = build_services(make_settings(folder, pg.url(name)), clock=FixedClock(DEMO_NOW))
+    yield Office(pg, name, services, folder)
+    services.close()
+    pg.drop_database(name)
+
+
+def _window(qtbot: QtBot, qapp: QApplication, services: Services, folder: Path, **kwargs: object) -> MainWindow:
+    theme.apply_theme(qapp)
+    actor = services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+    settings = QSettings(str(folder / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(services.desk, settings, actor, **kwargs)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.resize(1366, 768)  # a technician's laptop
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _answer(monkeypatch: pytest.MonkeyPatch, answers: list[QMessageBox.StandardButton], asked: list[str]) -> None:
+    def question(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+
+
+def test_diego_prepares_a_field_copy_from_the_office_window(
+    office: Office, qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    switched: list[Path] = []
+    preparation = field_preparation(office.services, switched.append)
+    assert preparation is not None
+    window = _window(qtbot, qapp, office.services, tmp_path, field_preparation=preparation)
+    action = window.menus.prepare_field_action
+    assert action is not None and action.text() == "&Preparar para salir a campo…"
+    assert window.menus.sync_field_action is None  # the office's database is no field copy
+    asked: list[str] = []
+    _answer(monkeypatch, [QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Yes], asked)
+    action.trigger()
+    assert "Bogotá" in asked[0] and "campo" in asked[0]
+    qtbot.waitUntil(lambda: bool(switched), timeout=30_000)
+    assert "La copia de campo está lista: 8 clientes" in asked[1]
+    copy = build_services(make_settings(switched[0].parent, f"sqlite:///{switched[0]}"), clock=FixedClock(DEMO_NOW))
+    try:
+        assert copy.field is not None and copy.field.status().state.city == "Bogotá"
+        assert field_preparation(copy, switched.append) is None  # nothing to prepare from a field copy
+    finally:
+        copy.close()
+    # A second copy never replaces the first (it may hold changes not synced yet).
+    assert preparation.target() != switched[0] and not preparation.target().exists()
+
+
+def test_a_day_offline_the_sync_and_a_conflict_settled(
+    office: Office, qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    diego = office.services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+    admin = office.services.users.sign_in("admin", DEMO_PASSWORD)
+    laptop = tmp_path / "laptop"
+    prepare_field_copy(office.services, diego, laptop / "campo.sqlite3")
+    field_services = build_services(
+        make_settings(laptop, f"sqlite:///{laptop / 'campo.sqlite3'}"), clock=FixedClock(DEMO_NOW)
+    )
+    try:
+        _play(office, field_services, admin, qtbot, qapp, laptop, monkeypatch)
+    finally:
+        office.restore()
+        field_services.close()
+
+
+def _play(  # type: ignore[no-untyped-def]
+    office: Office, field_services: Services, admin, qtbot: QtBot, qapp: QApplication, laptop: Path, monkeypatch
+) -> None:
+    mine = [
+        r.entry
+        for r in field_services.tickets.list_queue(QueueFilter()).rows
+        if r.entry.status is TicketStatus.IN_PROGRESS
+    ]
+    clashing, quiet = mine[0], mine[1]
+    # The office escalates one of his tickets while he is away.
+    before = office.services.tickets.get_ticket(TicketId(clashing.id)).escalation_level
+    office.services.tickets.escalate(TicketId(clashing.id), actor=admin, note="Cliente llamó a gerencia")
+
+    window = _window(qtbot, qapp, field_services, laptop)
+    field_sync = window.field_sync
+    assert field_sync is not None and window.field_status is not None
+    qtbot.waitUntil(lambda: field_sync.online is True, timeout=15_000)
+    assert window.field_status.text().startswith("Conectado a la oficina · todo sincronizado")
+    assert window.database_status.text() == "Copia de campo"
+
+    # The network goes: the periodic check says so.
+    office.cut()
+    with qtbot.waitSignal(field_sync.online_changed, timeout=15_000):
+        field_sync.check_office()
+    assert window.field_status.text().startswith("Sin conexión · todo sincronizado")
+
+    # He works offline through the ticket toolbar: two tickets wait on their customers.
+    monkeypatch.setattr(TicketActions, "_ask", lambda self, *a, **k: {"text": "Sin acceso a la planta hoy"})
+    for ticket in (clashing, quiet):
+        window.open_ticket(ticket.id)
+        with qtbot.waitSignal(window.actions.ticket_changed, timeout=10_000):
+            window.actions.waiting.trigger()
+    qtbot.waitUntil(lambda: "2 cambios por sincronizar" in window.field_status.text(), timeout=5_000)
+    assert window.field_status.text().startswith("Sin conexión · 2 cambios por sincronizar")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    save_screenshot(window, "field/offline_window")
+    save_screenshot(window.status_bar, "field/offline_status_bar")
+
+    # A click on the status bar syncs: the office does not answer; nothing is lost.
+    with qtbot.waitSignal(field_sync.sync_failed, timeout=30_000):
+        window.field_status.click()
+    dialog = window.sync_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.heading.text() == "La sincronización se detuvo."
+    assert "No se perdió nada" in dialog.summary.text()
+    assert dialog.retry_button.isVisible()
+    assert field_services.field is not None and field_services.field.status().pending == 2
+    save_screenshot(dialog, "field/sync_failed")
+
+    # The office answers again: "Try again" in the dialog.
+    office.restore()
+    progress: list[tuple[str, int, int]] = []
+
+    def seen(p) -> None:  # type: ignore[no-untyped-def]
+        progress.append((p.stage, p.done, p.total))
+        if (p.stage, p.done) == ("push", 1):  # the dialog has drawn this step already
+            save_screenshot(dialog, "field/sync_progress")
+
+    field_sync.sync_progressed.connect(seen)
+    with qtbot.waitSignal(field_sync.sync_finished, timeout=60_000) as finished:
+        dialog.retry_button.click()
+    report = finished.args[0]
+    assert (report.applied, report.conflicts) == (1, 1)
+    assert ("push", 2, 2) in progress and progress[-1] == ("pull", 1, 1)
+    assert dialog.heading.text().startswith("Sincronizado en ")
+    assert "1 cambio aplicado en la oficina" in dialog.summary.text()
+    assert "1 conflicto espera su decisión" in dialog.summary.text()
+    assert [dialog.stage_counts[s].text() for s in ("push", "pull")] == ["2 de 2", "hecho"]
+    # The laptop's clock says 26 nov (the demo's), the office's database today's: he is told.
+    assert dialog.skew.isVisible() and "días atrasado" in dialog.skew.text()
+    assert window.status_bar.clock_warning.isVisible()
+    save_screenshot(dialog, "field/sync_finished")
+    dialog.close()
+    assert window.field_status.text().startswith("Conectado a la oficina · todo sincronizado · 1 conflicto")
+    applied_quiet = office.services.tickets.get_ticket(TicketId(quiet.id))
+    assert applied_quiet.status is TicketStatus.WAITING_CUSTOMER
+
+    # The conflict list: the waiting status against the office's escalation, side by side.
+    conflicts = window.show_field_conflicts()
+    assert conflicts is not None
+    assert conflicts.model.rowCount() == 1
+    assert conflicts.model.index(0, 1).data() == clashing.number
+    assert conflicts.model.index(0, 0).data() == "Esperando al cliente"
+    rows = [[conflicts.versions.item(r, c).text() for c in range(4)] for r in range(conflicts.versions.rowCount())]
+    assert ["Nivel de escalamiento", f"Nivel {before}", f"Nivel {before}", f"Nivel {before + 1}"] in rows
+    assert ["Estado", "En progreso", "Esperando al cliente", "sin conflicto"] in rows  # his change, whole
+    assert conflicts.keep_button.isEnabled() and conflicts.take_button.isEnabled()
+    assert not conflicts.merge_button.isEnabled()  # a status change is kept or dropped, not merged
+    save_screenshot(conflicts, "field/conflicts")
+
+    # "Conservar lo mío", and "sync now?" — yes.
+    asked: list[str] = []
+    _answer(monkeypatch, [QMessageBox.StandardButton.Yes], asked)
+    with qtbot.waitSignal(field_sync.sync_finished, timeout=60_000) as finished:
+        conflicts.keep_button.click()
+    assert "próxima sincronización" in asked[0]
+    assert finished.args[0].applied == 1 and finished.args[0].conflicts == 0
+    assert conflicts.model.rowCount() == 0 and conflicts.empty.isVisible()
+    at_office = office.services.tickets.get_ticket(TicketId(clashing.id))
+    assert at_office.status is TicketStatus.WAITING_CUSTOMER
+    assert at_office.escalation_level == before + 1  # the office's escalation stays
+    settled = [
+        e for e in office.services.audit.history_of(admin, "ticket", clashing.id) if e.action == "field_conflict"
+    ]
+    assert settled and settled[0].actor_name == "Diego Martínez"
+    assert window.field_status.text().startswith("Conectado a la oficina · todo sincronizado · última sincronización")
+    states = {c.state for c in field_services.field.outbox()}
+    assert states == {CommandState.DONE}
+
+    # The outbox can always go to a file; an existing one is replaced only when the dialog asked.
+    target = laptop / "cambios.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    window.export_field_changes()
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert told[0] == f"2 cambios escritos en {target}."
+    assert '"state": "done"' in target.read_text(encoding="utf-8")
