@@ -150,6 +150,7 @@ class WorkingClock:
         self._origin: date | None = None
         self._seen: dict[datetime, int] = {}
         self._bases: list[int] = []  # the value at each midnight from the origin on
+        self._from_origin: list[tuple[int, tuple[tuple[int, int], ...], datetime]] = []
 
     def _day(self, day: date) -> tuple[int, tuple[tuple[int, int], ...], int]:
         """(working time from the origin to the day's local midnight, the day's working intervals
@@ -196,7 +197,36 @@ class WorkingClock:
         working): `add_working_time`'s answer, the end of an interval rather than the next start."""
         if working <= 0:
             return start
-        return self._reaching(start.astimezone(self._tz).date(), self.at(start) + working)
+        return self._after(start, self.at(start) + working)
+
+    def _after(self, start: datetime, target: int) -> datetime:
+        """The earliest moment from `start` on whose value is `target` (> at(start))."""
+        if target > 0 and self._origin is not None:
+            # Every moment before the origin's midnight has a value <= 0: the one wanted comes
+            # after it, where the midnights' values find it (start's local day is not needed).
+            return self._reaching_from_origin(target)
+        return self._reaching(start.astimezone(self._tz).date(), target)
+
+    def _reaching_from_origin(self, target: int) -> datetime:
+        """`_reaching` for a target after the origin's midnight (> 0): one bisection of the
+        midnights' values finds the day."""
+        origin = self._origin
+        assert origin is not None
+        bases = self._bases
+        while bases[-1] < target:
+            self._extend()
+        index = bisect_left(bases, target) - 1
+        days = self._from_origin
+        while len(days) <= index:  # each day's (value at midnight, intervals, midnight), once
+            day = origin + timedelta(days=len(days))
+            base, intervals, _full = self._day(day)
+            days.append((base, intervals, datetime.combine(day, time.min, self._tz)))
+        reached, intervals, midnight = days[index]
+        for begin, end in intervals:
+            if target - reached <= end - begin:
+                return midnight + timedelta(microseconds=begin + target - reached)
+            reached += end - begin
+        raise AssertionError("the running totals said the time runs out on this day")  # pragma: no cover
 
     def _reaching(self, day: date, target: int) -> datetime:
         """The earliest moment, on `day` or after, whose value is `target` (> the value of any
@@ -246,7 +276,7 @@ class WorkingClock:
                 if high > low:
                     paused += high - low
             if paused == extra:
-                return self.moment(start, due - origin), due
+                return (self._after(start, due) if due > origin else start), due
             extra = paused
 
 
