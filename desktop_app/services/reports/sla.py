@@ -10,9 +10,10 @@ the benchmark prints both and the tests check they agree.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import partial
 
 from desktop_app.domain.ids import PlanCode
@@ -136,6 +137,11 @@ class SlaGroups:
         self._tz = ctx.tz
         self.total = Tally()
         self.months = {key: Tally() for key in months_between(period.start, period.end)}
+        # A moment's month is found by comparing it with the months' starts in UTC (the moments
+        # read are UTC: a comparison without moving each one to local time and naming its month).
+        self._utc_start, self._utc_end = start.astimezone(UTC), end.astimezone(UTC)
+        self._month_starts = [_month_start(key, self._tz).astimezone(UTC) for key in self.months]
+        self._month_tallies = list(self.months.values())
         self.plans: dict[str, Tally] = {}
         self.severities: dict[str, Tally] = {}
         self.agents: dict[str, Tally] = {}
@@ -168,18 +174,24 @@ class SlaGroups:
             self._tally(self.customers, customer),
         ]
 
+    def _month(self, moment: datetime) -> Tally | None:
+        """The tally of the period's month `moment` is in; None outside the period."""
+        if not self._utc_start <= moment < self._utc_end:
+            return None
+        tallies = self._month_tallies
+        return tallies[0] if len(tallies) == 1 else tallies[bisect_right(self._month_starts, moment) - 1]
+
     def add(self, judged: Judged) -> None:
-        tz, period = self._tz, self._period
         row, verdict = judged.row, judged.verdict
         groups: list[Tally] | None = None
         for clock in verdict.clocks:
-            day = clock.started_at.astimezone(tz).date()
-            if not period.start <= day <= period.end:
+            month = self._month(clock.started_at)
+            if month is None:
                 continue
             groups = groups or self._groups(row)
             outcome = clock.outcome
             working = hours(clock.response_working) if clock.response_working is not None else None
-            for tally in (*groups, self.months[month_key(day)]):
+            for tally in (*groups, month):
                 tally.tickets.add(row.id)
                 if outcome is Outcome.MET:
                     tally.first_met += 1
@@ -190,12 +202,12 @@ class SlaGroups:
                 if working is not None:
                     tally.first_hours.append(working)
         for update in verdict.updates:
-            day = update.decided_at.astimezone(tz).date()
-            if not period.start <= day <= period.end:
+            month = self._month(update.decided_at)
+            if month is None:
                 continue
             groups = groups or self._groups(row)
             met = update.outcome is Outcome.MET
-            for tally in (*groups, self.months[month_key(day)]):
+            for tally in (*groups, month):
                 if met:
                     tally.updates_met += 1
                 else:
@@ -250,6 +262,12 @@ def _severity_text(code: str) -> str:
 def _by_label(tallies: dict[str, Tally], names: dict[str, str]) -> tuple[SlaFigures, ...]:
     ordered = sorted(tallies.items(), key=lambda kv: (names.get(kv[0], kv[0]).casefold(), kv[0]))
     return tuple(t.figures(k, names.get(k, k)) for k, t in ordered)
+
+
+def _month_start(key: str, tz: tzinfo) -> datetime:
+    """Local midnight of the first day of the month "YYYY-MM"."""
+    year, month = (int(part) for part in key.split("-"))
+    return datetime.combine(date(year, month, 1), time.min, tz)
 
 
 def _next_month_start(day: date, tz: tzinfo) -> datetime:
