@@ -404,6 +404,7 @@ class MainWindow(QMainWindow):
             return None
         if self.sync_dialog is None:
             self.sync_dialog = SyncDialog(self.field_sync, self)
+            self.sync_dialog.conflicts_requested.connect(self.show_field_conflicts)
         self.sync_dialog.start()
         self.sync_dialog.show()
         self.sync_dialog.activateWindow()
@@ -421,6 +422,7 @@ class MainWindow(QMainWindow):
             field_sync.field, self._tasks, self._tickets.timezone(), people, self, sync_now=self.sync_field
         )
         dialog.settled.connect(field_sync.refresh)
+        field_sync.sync_finished.connect(dialog.on_synced)  # a sync may bring new ones (or settle them)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -7,28 +7,32 @@ Real PostgreSQL for the office, a real SQLite field copy, the real window and bu
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from desktop_app.app import field_preparation
+from desktop_app import app
 from desktop_app.bootstrap import Services, build_services
+from desktop_app.connection import CONFIG_DIR_ENV, load_connection
 from desktop_app.domain.field_sync import CommandState
 from desktop_app.domain.ids import TicketId
-from desktop_app.domain.model import TicketStatus
+from desktop_app.domain.model import Severity, TicketStatus
 from desktop_app.field_office import prepare_field_copy
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.demo import DEMO_PASSWORD
 from desktop_app.services.dto import QueueFilter
 from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.views.field_conflicts import ConflictsDialog, MergeDialog
 from desktop_app.ui.views.ticket_actions import TicketActions
+from desktop_app.wording.tickets import severity_label
 from tests.conftest import DEMO_NOW, make_settings
 from tests.gui.conftest import ARTIFACTS, save_screenshot
 from tests.pg_server import TemporaryPostgres
@@ -93,30 +97,55 @@ def _answer(monkeypatch: pytest.MonkeyPatch, answers: list[QMessageBox.StandardB
     monkeypatch.setattr(QMessageBox, "question", question)
 
 
-def test_diego_prepares_a_field_copy_from_the_office_window(
-    office: Office, qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_diego_prepares_a_field_copy_and_the_window_reopens_on_it(
+    office: Office, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    switched: list[Path] = []
-    preparation = field_preparation(office.services, switched.append)
-    assert preparation is not None
-    window = _window(qtbot, qapp, office.services, tmp_path, field_preparation=preparation)
-    action = window.menus.prepare_field_action
-    assert action is not None and action.text() == "&Preparar para salir a campo…"
-    assert window.menus.sync_field_action is None  # the office's database is no field copy
+    """app.run_gui as a person meets it: the office's window, File → Preparar para salir a campo,
+    yes and yes; the window closes and opens again, signed in anew, on the field copy."""
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "config"))
+    monkeypatch.setattr(app, "_setup_logging", lambda _settings: None)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its own: put back after
+    monkeypatch.setattr(app, "qsettings", lambda: QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
     asked: list[str] = []
     _answer(monkeypatch, [QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Yes], asked)
-    action.trigger()
-    assert "Bogotá" in asked[0] and "campo" in asked[0]
-    qtbot.waitUntil(lambda: bool(switched), timeout=30_000)
+    opened: list[tuple[bool, object]] = []  # per sign-in: a field copy?, what the window offered
+
+    def window() -> MainWindow:
+        return next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+
+    def prepare() -> None:
+        action = window().menus.prepare_field_action
+        opened.append((False, action.text() if action is not None else None))
+        assert action is not None
+        action.trigger()
+
+    def leave() -> None:
+        shown = window()
+        opened.append((True, shown.field_status.text() if shown.field_status is not None else None))
+        shown.close()
+
+    def sign_in(services: Services, *, first_admin: bool, smoke: bool) -> object:
+        QTimer.singleShot(200, leave if services.field is not None else prepare)
+        return services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+
+    monkeypatch.setattr(app, "_sign_in", sign_in)
+    data = tmp_path / "data"
+    settings = replace(make_settings(data, office.services.settings.db_url), language="es_CO")
+    assert app.run_gui(settings) == 0
+    assert opened[0] == (False, "&Preparar para salir a campo…")
+    assert "Bogotá" in asked[0] and "campo.sqlite3" in asked[0]
     assert "La copia de campo está lista: 8 clientes" in asked[1]
-    copy = build_services(make_settings(switched[0].parent, f"sqlite:///{switched[0]}"), clock=FixedClock(DEMO_NOW))
-    try:
-        assert copy.field is not None and copy.field.status().state.city == "Bogotá"
-        assert field_preparation(copy, switched.append) is None  # nothing to prepare from a field copy
-    finally:
-        copy.close()
+    field_copy = data / "campo.sqlite3"
+    assert opened[1] == (True, "todo sincronizado · sin sincronizar desde que se preparó")  # the office not asked yet
+    saved = load_connection()
+    assert saved is not None and (saved.kind, saved.sqlite_path) == ("sqlite", str(field_copy))
     # A second copy never replaces the first (it may hold changes not synced yet).
-    assert preparation.target() != switched[0] and not preparation.target().exists()
+    services = build_services(make_settings(data, office.services.settings.db_url), clock=FixedClock(DEMO_NOW))
+    try:
+        preparation = app.field_preparation(services, lambda _path: None)
+        assert preparation is not None and preparation.target().name.startswith("campo-")
+    finally:
+        services.close()
 
 
 def test_a_day_offline_the_sync_and_a_conflict_settled(
@@ -144,10 +173,13 @@ def _play(  # type: ignore[no-untyped-def]
         for r in field_services.tickets.list_queue(QueueFilter()).rows
         if r.entry.status is TicketStatus.IN_PROGRESS
     ]
-    clashing, quiet = mine[0], mine[1]
-    # The office escalates one of his tickets while he is away.
+    clashing, quiet, edited = mine[0], mine[1], mine[2]
+    # While he is away the office escalates one of his tickets and changes another's severity.
     before = office.services.tickets.get_ticket(TicketId(clashing.id)).escalation_level
     office.services.tickets.escalate(TicketId(clashing.id), actor=admin, note="Cliente llamó a gerencia")
+    seen_severity = office.services.tickets.get_ticket(TicketId(edited.id)).severity
+    office_severity, my_severity = [s for s in Severity if s is not seen_severity][:2]
+    office.services.tickets.change_severity(TicketId(edited.id), office_severity, actor=admin)
 
     window = _window(qtbot, qapp, field_services, laptop)
     field_sync = window.field_sync
@@ -168,8 +200,16 @@ def _play(  # type: ignore[no-untyped-def]
         window.open_ticket(ticket.id)
         with qtbot.waitSignal(window.actions.ticket_changed, timeout=10_000):
             window.actions.waiting.trigger()
-    qtbot.waitUntil(lambda: "2 cambios por sincronizar" in window.field_status.text(), timeout=5_000)
-    assert window.field_status.text().startswith("Sin conexión · 2 cambios por sincronizar")
+    # …and the ticket page's editor: another severity, with an internal note.
+    window.open_ticket(edited.id)
+    editor = window.editor
+    editor.severity.setCurrentIndex(editor.severity.findData(my_severity.value))
+    editor.comment.setPlainText("Revisé el equipo en sitio.")
+    editor.to_customer.setChecked(False)
+    with qtbot.waitSignal(editor.ticket_saved, timeout=10_000):
+        editor.save_button.click()
+    qtbot.waitUntil(lambda: "4 cambios por sincronizar" in window.field_status.text(), timeout=5_000)
+    assert window.field_status.text().startswith("Sin conexión · 4 cambios por sincronizar")
     SHOTS.mkdir(parents=True, exist_ok=True)
     save_screenshot(window, "field/offline_window")
     save_screenshot(window.status_bar, "field/offline_status_bar")
@@ -182,7 +222,7 @@ def _play(  # type: ignore[no-untyped-def]
     assert dialog.heading.text() == "La sincronización se detuvo."
     assert "No se perdió nada" in dialog.summary.text()
     assert dialog.retry_button.isVisible()
-    assert field_services.field is not None and field_services.field.status().pending == 2
+    assert field_services.field is not None and field_services.field.status().pending == 4
     save_screenshot(dialog, "field/sync_failed")
 
     # The office answers again: "Try again" in the dialog.
@@ -198,25 +238,26 @@ def _play(  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(field_sync.sync_finished, timeout=60_000) as finished:
         dialog.retry_button.click()
     report = finished.args[0]
-    assert (report.applied, report.conflicts) == (1, 1)
-    assert ("push", 2, 2) in progress and progress[-1] == ("pull", 1, 1)
+    assert (report.applied, report.conflicts) == (2, 2)  # a wait and the note; the two clashes
+    assert ("push", 4, 4) in progress and progress[-1] == ("pull", 1, 1)
     assert dialog.heading.text().startswith("Sincronizado en ")
-    assert "1 cambio aplicado en la oficina" in dialog.summary.text()
-    assert "1 conflicto espera su decisión" in dialog.summary.text()
-    assert [dialog.stage_counts[s].text() for s in ("push", "pull")] == ["2 de 2", "hecho"]
+    assert "2 cambios aplicados en la oficina" in dialog.summary.text()
+    assert "2 conflictos esperan su decisión" in dialog.summary.text()
+    assert [dialog.stage_counts[s].text() for s in ("push", "pull")] == ["4 de 4", "hecho"]
     # The laptop's clock says 26 nov (the demo's), the office's database today's: he is told.
     assert dialog.skew.isVisible() and "días atrasado" in dialog.skew.text()
     assert window.status_bar.clock_warning.isVisible()
     save_screenshot(dialog, "field/sync_finished")
-    dialog.close()
-    assert window.field_status.text().startswith("Conectado a la oficina · todo sincronizado · 1 conflicto")
+    assert window.field_status.text().startswith("Conectado a la oficina · todo sincronizado · 2 conflictos")
     applied_quiet = office.services.tickets.get_ticket(TicketId(quiet.id))
     assert applied_quiet.status is TicketStatus.WAITING_CUSTOMER
 
-    # The conflict list: the waiting status against the office's escalation, side by side.
-    conflicts = window.show_field_conflicts()
-    assert conflicts is not None
-    assert conflicts.model.rowCount() == 1
+    # The conflict list ("Ver conflictos"): the waiting status against the office's escalation, side by side.
+    assert dialog.conflicts_button.isVisible()
+    dialog.conflicts_button.click()
+    assert not dialog.isVisible()
+    conflicts = window.findChildren(ConflictsDialog)[-1]
+    assert conflicts.model.rowCount() == 2
     assert conflicts.model.index(0, 1).data() == clashing.number
     assert conflicts.model.index(0, 0).data() == "Esperando al cliente"
     rows = [[conflicts.versions.item(r, c).text() for c in range(4)] for r in range(conflicts.versions.rowCount())]
@@ -233,7 +274,7 @@ def _play(  # type: ignore[no-untyped-def]
         conflicts.keep_button.click()
     assert "próxima sincronización" in asked[0]
     assert finished.args[0].applied == 1 and finished.args[0].conflicts == 0
-    assert conflicts.model.rowCount() == 0 and conflicts.empty.isVisible()
+    assert conflicts.model.rowCount() == 1
     at_office = office.services.tickets.get_ticket(TicketId(clashing.id))
     assert at_office.status is TicketStatus.WAITING_CUSTOMER
     assert at_office.escalation_level == before + 1  # the office's escalation stays
@@ -241,6 +282,36 @@ def _play(  # type: ignore[no-untyped-def]
         e for e in office.services.audit.history_of(admin, "ticket", clashing.id) if e.action == "field_conflict"
     ]
     assert settled and settled[0].actor_name == "Diego Martínez"
+
+    # The severity: "Combinar…" keeps the value he saw before either change.
+    assert conflicts.model.index(0, 1).data() == edited.number
+    assert conflicts.model.index(0, 0).data() == "Ticket editado"
+    rows = [[conflicts.versions.item(r, c).text() for c in range(4)] for r in range(conflicts.versions.rowCount())]
+    labels = [severity_label(s) for s in (seen_severity, my_severity, office_severity)]
+    assert rows == [["Severidad", *labels]]
+    assert conflicts.merge_button.isEnabled()
+    conflicts.merge_button.click()
+    merge = conflicts.findChildren(MergeDialog)[-1]
+    options = merge.choices["severity"]
+    assert [button.text() for button, _value in options] == [
+        f"Lo que usted vio: {labels[0]}",
+        f"Lo suyo: {labels[1]}",
+        f"La oficina: {labels[2]}",
+    ]
+    assert options[1][0].isChecked()  # his by default
+    options[0][0].setChecked(True)
+    save_screenshot(merge, "field/combine")
+    assert merge.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel).text() == "Cancelar"
+    _answer(monkeypatch, [QMessageBox.StandardButton.No], asked)  # not now: the automatic sync will
+    merge.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: conflicts.model.rowCount() == 0, timeout=10_000)
+    assert conflicts.empty.isVisible()
+    # The next check finds the office in reach and a change waiting: it syncs on its own.
+    with qtbot.waitSignal(field_sync.sync_finished, timeout=60_000) as finished:
+        field_sync.check_office()
+    assert finished.args[0].applied == 1
+    assert office.services.tickets.get_ticket(TicketId(edited.id)).severity is seen_severity
+    assert [e for e in office.services.audit.history_of(admin, "ticket", edited.id) if e.action == "field_conflict"]
     assert window.field_status.text().startswith("Conectado a la oficina · todo sincronizado · última sincronización")
     states = {c.state for c in field_services.field.outbox()}
     assert states == {CommandState.DONE}
@@ -252,5 +323,5 @@ def _play(  # type: ignore[no-untyped-def]
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     window.export_field_changes()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
-    assert told[0] == f"2 cambios escritos en {target}."
+    assert told[0] == f"4 cambios escritos en {target}."
     assert '"state": "done"' in target.read_text(encoding="utf-8")

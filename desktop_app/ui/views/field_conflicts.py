@@ -118,6 +118,7 @@ class MergeDialog(QDialog):
             self.choices[clash.field] = options
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Keep this combination"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -246,6 +247,10 @@ class ConflictsDialog(QDialog):
             self._show(0)
         else:
             self._show(-1)
+
+    def on_synced(self, _report: object) -> None:
+        """A sync ended (the window's FieldSync.sync_finished): the list as it is now."""
+        self.reload()
 
     def current(self) -> FieldCommand | None:
         row = self.table.currentIndex().row()

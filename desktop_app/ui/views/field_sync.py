@@ -267,7 +267,13 @@ class FieldStatusButton(QPushButton):
 class SyncDialog(QDialog):
     """ "Sincronizar ahora": the three stages with their progress, then what the sync did, or why
     it stopped and that nothing was lost. The window stays usable meanwhile (the dialog is not
-    modal to the work: the sync runs on the task runner)."""
+    modal to the work: the sync runs on the task runner).
+
+    Signals:
+        conflicts_requested(): "Ver conflictos", when conflicts wait for a decision.
+    """
+
+    conflicts_requested = Signal()
 
     def __init__(self, sync: FieldSync, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -309,6 +315,9 @@ class SyncDialog(QDialog):
         self.retry_button = self.buttons.addButton(_("Try again"), QDialogButtonBox.ButtonRole.ActionRole)
         self.retry_button.hide()
         self.retry_button.clicked.connect(lambda _checked=False: self.start())
+        self.conflicts_button = self.buttons.addButton(_("See the conflicts"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.conflicts_button.hide()
+        self.conflicts_button.clicked.connect(lambda _checked=False: self._on_conflicts_clicked())
         self.close_button = self.buttons.addButton(_("Close"), QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button.clicked.connect(lambda _checked=False: self.reject())
         layout = QVBoxLayout(self)
@@ -327,6 +336,7 @@ class SyncDialog(QDialog):
         self.heading.setText(_("Sending your changes and bringing the office's…"))
         self.summary.hide()
         self.retry_button.hide()
+        self.conflicts_button.hide()
         for stage in STAGES:
             self.stage_bars[stage].setRange(0, 1)
             self.stage_bars[stage].setValue(0)
@@ -363,7 +373,13 @@ class SyncDialog(QDialog):
         warning = skew_warning(report.clock_skew)
         self.skew.setText(warning)
         self.skew.setVisible(bool(warning))
+        status = self._sync.status
+        self.conflicts_button.setVisible(bool(report.conflicts or (status is not None and status.conflicts)))
         self.adjustSize()  # room for the summary's lines
+
+    def _on_conflicts_clicked(self) -> None:
+        self.accept()
+        self.conflicts_requested.emit()
 
     def _on_failed(self, message: str) -> None:
         self.heading.setText(_("The sync stopped."))
