@@ -231,7 +231,7 @@ def _play(  # type: ignore[no-untyped-def]
 
     def seen(p) -> None:  # type: ignore[no-untyped-def]
         progress.append((p.stage, p.done, p.total))
-        if (p.stage, p.done) == ("push", 1):  # the dialog has drawn this step already
+        if (p.stage, p.done, p.total) == ("push", 2, 4):  # the dialog shows this step already
             save_screenshot(dialog, "field/sync_progress")
 
     field_sync.sync_progressed.connect(seen)
