@@ -316,6 +316,14 @@ def _play(  # type: ignore[no-untyped-def]
     states = {c.state for c in field_services.field.outbox()}
     assert states == {CommandState.DONE}
 
+    # In reach of the office a change goes on its own a moment later.
+    field_sync.soon_timer.setInterval(300)
+    window.open_ticket(quiet.id)
+    with qtbot.waitSignal(field_sync.sync_finished, timeout=30_000) as finished:
+        window.actions.resumed.trigger()
+    assert finished.args[0].applied == 1
+    assert office.services.tickets.get_ticket(TicketId(quiet.id)).status is TicketStatus.IN_PROGRESS
+
     # The outbox can always go to a file; an existing one is replaced only when the dialog asked.
     target = laptop / "cambios.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
@@ -323,5 +331,5 @@ def _play(  # type: ignore[no-untyped-def]
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     window.export_field_changes()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
-    assert told[0] == f"4 cambios escritos en {target}."
+    assert told[0] == f"5 cambios escritos en {target}."
     assert '"state": "done"' in target.read_text(encoding="utf-8")

@@ -36,6 +36,7 @@ from desktop_app.wording.field import status_line
 log = logging.getLogger(__name__)
 
 REACHABILITY_CHECK_MS = 60_000  # how often the window asks whether the office answers
+SYNC_AFTER_CHANGE_MS = 5_000  # in reach of the office, a change goes this long after the last one
 STAGES = ("files", "push", "pull")
 
 
@@ -157,6 +158,10 @@ class FieldSync(QObject):
         self._progressed.connect(self._on_progressed)
         self.check_timer = QTimer(self, interval=REACHABILITY_CHECK_MS)
         self.check_timer.timeout.connect(self.check_office)
+        # Connected, a change need not wait for the next minute's check: it goes a moment after
+        # the last one (a burst of changes, one sync).
+        self.soon_timer = QTimer(self, singleShot=True, interval=SYNC_AFTER_CHANGE_MS)
+        self.soon_timer.timeout.connect(self.check_office)
 
     def start(self) -> None:
         self.refresh()
@@ -165,6 +170,7 @@ class FieldSync(QObject):
 
     def stop(self) -> None:
         self.check_timer.stop()
+        self.soon_timer.stop()
 
     def refresh(self) -> None:
         """Read the copy's counts again (a small read of this computer's file, on the GUI thread)."""
@@ -175,6 +181,8 @@ class FieldSync(QObject):
             return
         self.status_changed.emit(status_line(self.status, online=self.online))
         self.skew_changed.emit(skew_warning(self.status.state.clock_skew))
+        if self.online and self.automatic and self.status.pending and not self.syncing:
+            self.soon_timer.start()
 
     def check_office(self) -> None:
         """Ask, off the GUI thread, whether the office's database answers; sync when it does and
