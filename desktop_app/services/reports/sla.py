@@ -87,16 +87,24 @@ class Judged:
     clock: WorkingClock  # the working time of the ticket's policy version
 
 
-def report_ticket(row: TicketRow, policies: dict[int | None, PolicySettings]) -> tuple[ReportTicket, PolicySettings]:
-    """The ticket's facts with the response time of its policy version (the one in force when the
-    version no longer has its plan or severity)."""
+def ticket_terms(row: TicketRow, policies: dict[int | None, PolicySettings]) -> tuple[timedelta, PolicySettings]:
+    """The response time of the ticket's plan × severity under its policy version, and that
+    version (the one in force when the version no longer has its plan or severity).
+
+    Raises:
+        KeyError: no policy knows the plan or severity any more.
+    """
     policy = policies.get(row.policy_version) or policies[None]
     try:
-        response = policy.response_time(PlanCode(row.plan_code), row.severity)
+        return policy.response_time(PlanCode(row.plan_code), row.severity), policy
     except KeyError:
         policy = policies[None]
-        response = policy.response_time(PlanCode(row.plan_code), row.severity)
-    ticket = ReportTicket(
+        return policy.response_time(PlanCode(row.plan_code), row.severity), policy
+
+
+def report_ticket(row: TicketRow, response: timedelta) -> ReportTicket:
+    """The ticket's facts with its response time."""
+    return ReportTicket(
         id=row.id,
         received_at=row.received_at,
         response_time=response,
@@ -107,7 +115,6 @@ def report_ticket(row: TicketRow, policies: dict[int | None, PolicySettings]) ->
         clock_started_at=row.clock_started_at,
         closed_at=row.closed_at,
     )
-    return ticket, policy
 
 
 def judge_rows(
@@ -117,15 +124,26 @@ def judge_rows(
     now: datetime,
     judge: Judge = judge_ticket,
 ) -> list[Judged]:
-    """Each row's verdict under its own policy version (rows no policy can judge are left out)."""
+    """Each row's verdict under its own policy version (rows no policy can judge are left out).
+    The response time and working clock are found once per version, plan and severity (a few
+    dozen), not once per ticket."""
     judged = []
+    terms: dict[tuple[int | None, str, Severity], tuple[timedelta, WorkingClock] | None] = {}
     for row in rows:
-        try:
-            ticket, policy = report_ticket(row, policies)
-        except KeyError:  # a plan or severity no policy knows any more: nothing to judge it by
+        key = (row.policy_version, row.plan_code, row.severity)
+        if key in terms:
+            found = terms[key]
+        else:
+            try:
+                response, policy = ticket_terms(row, policies)
+                found = (response, ctx.clock_for(policy))
+            except KeyError:  # a plan or severity no policy knows any more: nothing to judge it by
+                found = None
+            terms[key] = found
+        if found is None:
             continue
-        clock = ctx.clock_for(policy)
-        judged.append(Judged(row, judge(clock, ticket, now), ticket.response_time, clock))
+        response, clock = found
+        judged.append(Judged(row, judge(clock, report_ticket(row, response), now), response, clock))
     return judged
 
 
