@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,27 @@ from desktop_app.persistence.field.journal import applied_result, write_applied,
 from desktop_app.persistence.migrate import describe_database_error, is_at_head, upgrade_to_head
 
 EnsureLocal = Callable[[str], object]  # make a file's bytes present in the laptop's store
+
+# Files fetched side by side. Each costs a few round trips to the office (a transaction, its size,
+# its chunks), so over a field connection the waiting, not the bytes, is what takes long; four stay
+# within the office engine's pool of five connections while a fifth holds the copy's snapshot.
+FETCHERS = 4
+
+
+def fetch_all(ensure_local: EnsureLocal, hashes: Iterable[str]) -> None:
+    """ensure_local(sha) for every file, FETCHERS at a time; the first error is raised (after the
+    fetches already running end; the others are not started)."""
+    wanted = sorted(hashes)
+    if len(wanted) < 2:
+        for sha in wanted:
+            ensure_local(sha)
+        return
+    pool = ThreadPoolExecutor(FETCHERS, thread_name_prefix="field-files")
+    try:
+        for _done in pool.map(ensure_local, wanted):
+            pass
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def lost(exc: DBAPIError) -> DatabaseUnavailableError:
@@ -112,8 +134,7 @@ class OfficeLink:
                     provisional_tickets=provisional,
                     watermark=watermark,
                 )
-                for sha in report.attachments:
-                    self._ensure_local(sha)
+                fetch_all(self._ensure_local, report.attachments)
                 field.commit()
         except OperationalError as exc:
             raise lost(exc) from exc
@@ -145,8 +166,7 @@ def prepare_copy(
             if source.get_bind().dialect.name == "postgresql":  # one snapshot for the whole copy
                 source.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             report = copying.prepare(source, copy, scope, device_id=device_id, office_url=office_url, now=scope.now)
-            for sha in report.attachments:
-                ensure_local(sha)
+            fetch_all(ensure_local, report.attachments)
             copy.commit()
         engine.dispose()
         os.replace(temp, target)
