@@ -62,11 +62,12 @@ class Office:
         return psycopg.connect(host="127.0.0.1", port=self.pg.port, user="postgres", dbname="postgres", autocommit=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def office(
     pg: TemporaryPostgres, pg_demo_template: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Office]:
-    """The office: the demo data on its own PostgreSQL database."""
+    """The office: the demo data on its own PostgreSQL database (a copy of the session's template:
+    a second or so; the office window's jobs round changes tickets, so no test shares it)."""
     template, template_folder = pg_demo_template
     folder = tmp_path_factory.mktemp("office") / "data"
     shutil.copytree(template_folder, folder)
