@@ -581,13 +581,12 @@ class MainWindow(QMainWindow):
             self.field_sync.refresh()
 
     def _on_field_synced(self, report: SyncReport) -> None:
-        from desktop_app.ui.views.field_sync import report_lines
-
-        self._say(_("Synced with the office: {summary}").format(summary="; ".join(report_lines(report))))
+        # Short: the field item beside it says what waits, the sync dialog the whole report.
+        self._say(_("Synced with the office."))
         self.refresh()  # the office's news are in the copy now
 
     def _on_field_sync_failed(self, message: str) -> None:
-        self._say(_("The sync stopped: {reason} Nothing was lost.").format(reason=message))
+        self._say(_("The sync stopped; nothing was lost."))  # why: the field item's tooltip
 
     def _on_filter_changed(self) -> None:
         if self.queue_view.selected_ticket_id() is None:

@@ -223,6 +223,7 @@ def _play(  # type: ignore[no-untyped-def]
     assert dialog.heading.text() == "La sincronización se detuvo."
     assert "No se perdió nada" in dialog.summary.text()
     assert dialog.retry_button.isVisible()
+    assert "Último intento: No se puede conectar" in window.field_status.toolTip()
     assert field_services.field is not None and field_services.field.status().pending == 4
     save_screenshot(dialog, "field/sync_failed")
 
@@ -247,9 +248,11 @@ def _play(  # type: ignore[no-untyped-def]
     assert [dialog.stage_counts[s].text() for s in ("push", "pull")] == ["4 de 4", "hecho"]
     # The laptop's clock says 26 nov (the demo's), the office's database today's: he is told.
     assert dialog.skew.isVisible() and "días atrasado" in dialog.skew.text()
-    assert window.status_bar.clock_warning.isVisible()
+    assert window.status_bar.clock_warning.text() == "⚠ Reloj atrasado 6 días"
     save_screenshot(dialog, "field/sync_finished")
     assert window.field_status.text().startswith("Conectado a la oficina · todo sincronizado · 2 conflictos")
+    qtbot.wait(50)  # the status bar lays out its items again
+    save_screenshot(window, "field/online_window")
     applied_quiet = office.services.tickets.get_ticket(TicketId(quiet.id))
     assert applied_quiet.status is TicketStatus.WAITING_CUSTOMER
 

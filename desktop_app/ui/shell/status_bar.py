@@ -68,12 +68,11 @@ class DeskStatusBar(QStatusBar):
         self.clock_warning.hide()
         self.addPermanentWidget(self.clock_warning)
 
-    def show_clock_warning(self, text: str) -> None:
+    def show_clock_warning(self, short: str, whole: str) -> None:
         """The laptop's clock is off the office's by more than a few minutes ("" hides it)."""
-        short = text.split(" · ")[0]
         self.clock_warning.setText("⚠ " + short if short else "")
-        self.clock_warning.setToolTip(text)
-        self.clock_warning.setVisible(bool(text))
+        self.clock_warning.setToolTip(whole)
+        self.clock_warning.setVisible(bool(short))
 
     def show_counts(self, counts: QueueCounts) -> None:
         self.counts_status.setText(

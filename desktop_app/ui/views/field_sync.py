@@ -61,6 +61,15 @@ def skew_warning(skew: timedelta | None) -> str:
     )
 
 
+def skew_badge(skew: timedelta | None) -> str:
+    """ "Reloj atrasado 6 días": the status bar's short form of skew_warning ("" within the limit)."""
+    if skew is None:
+        return ""
+    if skew.total_seconds() > 0:
+        return _("Clock {amount} ahead").format(amount=_amount(abs(skew)))
+    return _("Clock {amount} behind").format(amount=_amount(abs(skew)))
+
+
 def _amount(span: timedelta) -> str:
     """A clock's error as a person says it: minutes, hours or days."""
     minutes = round(span.total_seconds() / 60)
@@ -128,7 +137,7 @@ class FieldSync(QObject):
 
     Signals:
         status_changed(str): the status line, read again (after every change and every check).
-        skew_changed(str): the clock warning ("" when the clock is right).
+        skew_changed(str, str): the clock warning, short and whole ("" when the clock is right).
         online_changed(object): True/False once the office was asked; None before.
         sync_started(): a sync began (from the dialog, the menu or automatically).
         sync_progressed(object): a SyncProgress, on the GUI thread.
@@ -137,7 +146,7 @@ class FieldSync(QObject):
     """
 
     status_changed = Signal(str)
-    skew_changed = Signal(str)
+    skew_changed = Signal(str, str)
     online_changed = Signal(object)
     sync_started = Signal()
     sync_progressed = Signal(object)
@@ -180,7 +189,8 @@ class FieldSync(QObject):
             log.warning("field status unreadable: %s", exc.message)
             return
         self.status_changed.emit(status_line(self.status, online=self.online))
-        self.skew_changed.emit(skew_warning(self.status.state.clock_skew))
+        skew = self.status.state.clock_skew
+        self.skew_changed.emit(skew_badge(skew), skew_warning(skew))
         if self.online and self.automatic and self.status.pending and not self.syncing:
             self.soon_timer.start()
 
@@ -248,24 +258,36 @@ class FieldStatusButton(QPushButton):
         self.setFlat(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(_("Sync now (F9)"))
-        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        # Never squeezed: the passing messages on the left give way instead.
+        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self._sync = sync
         sync.status_changed.connect(self._on_status_changed)
         sync.online_changed.connect(self._on_online_changed)
-        sync.sync_started.connect(lambda: self.setText(_("Syncing with the office…")))
+        sync.sync_started.connect(lambda: self.show_text(_("Syncing with the office…")))
         sync.sync_progressed.connect(self._on_progressed)
         self._on_online_changed(None)
 
+    def show_text(self, text: str) -> None:
+        """The text, whole: the status bar lays its items out again for the new width (it does
+        not on a mere setText, and a longer line came out clipped at both ends)."""
+        self.setText(text)
+        self.setMinimumWidth(self.sizeHint().width())
+
     def _on_status_changed(self, line: str) -> None:
         if not self._sync.syncing:
-            self.setText(line)
+            self.show_text(line)
+        tip = _("Sync now (F9)")
+        status = self._sync.status
+        if self._sync.online is False and status is not None and status.state.last_error:
+            tip += "\n" + _("Last attempt: {reason}").format(reason=status.state.last_error)
+        self.setToolTip(tip)
 
     def _on_online_changed(self, online: object) -> None:
         color = theme.colors().text if online is None else ("#2e7d32" if online else "#c62828")
         self.setIcon(theme.icon("server" if online else "database", color, 16))
 
     def _on_progressed(self, progress: SyncProgress) -> None:
-        self.setText(
+        self.show_text(
             _("Syncing: {stage} {done} of {total}").format(
                 stage=stage_label(progress.stage).lower(), done=progress.done, total=progress.total
             )
