@@ -278,5 +278,5 @@ def _field_sync(
     from desktop_app.field_office import office_opener
 
     return FieldSyncService(
-        store, attachments, clock, office_opener(settings, session_factory), after_pull=policy.reload
+        store, attachments, clock, office_opener(settings, session_factory, build_services), after_pull=policy.reload
     )

@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from desktop_app.bootstrap import Services, build_services
 from desktop_app.config import Settings
 from desktop_app.domain.field_sync import FieldCommand, FieldCopyState
 from desktop_app.domain.ids import UserId
@@ -29,6 +28,14 @@ from desktop_app.persistence.field.copying import CopyReport, FieldScope
 from desktop_app.persistence.field.link import OfficeLink, prepare_copy, probe_office
 from desktop_app.services.clock import ReplayClock
 from desktop_app.services.users import actor_of
+
+if TYPE_CHECKING:  # bootstrap hands build_services in (it imports this module when a copy opens)
+    from desktop_app.bootstrap import Services
+
+
+class BuildServices(Protocol):
+    def __call__(self, settings: Settings, *, clock: ReplayClock | None = None, migrate: bool = True) -> Services: ...
+
 
 OFFICE_PASSWORD_ENV = "MAKERSUPPORT_OFFICE_PASSWORD"
 CONNECT_SECONDS = 5
@@ -94,13 +101,13 @@ class OfficeSide:
         self.services.close()
 
 
-def open_services(url: str, data_dir: Path, clock: ReplayClock | None = None) -> Services:
+def open_services(build: BuildServices, url: str, data_dir: Path, clock: ReplayClock | None = None) -> Services:
     """The office's services, from this computer; its schema must be this program's.
 
     Raises:
         DatabaseUnavailableError: unreachable, refused, or another version of the schema.
     """
-    services = build_services(Settings(db_url=url, data_dir=data_dir), clock=clock, migrate=False)
+    services = build(Settings(db_url=url, data_dir=data_dir), clock=clock, migrate=False)
     try:
         probe_office(services.engine)
     except BaseException:
@@ -110,13 +117,13 @@ def open_services(url: str, data_dir: Path, clock: ReplayClock | None = None) ->
 
 
 def office_opener(
-    settings: Settings, field_sessions: Any
+    settings: Settings, field_sessions: Any, build: BuildServices
 ) -> Callable[[FieldCopyState], AbstractContextManager[OfficeSide]]:
     @contextmanager
     def open_office(state: FieldCopyState) -> Iterator[OfficeSide]:
         url = with_connect_timeout(with_password(state.office_url, office_password(state.office_url)), CONNECT_SECONDS)
         clock = ReplayClock()
-        services = open_services(url, settings.data_dir, clock)
+        services = open_services(build, url, settings.data_dir, clock)
         assert services.session_factory is not None
         blobs = DatabaseBlobStore(services.session_factory)
         attachments = services.attachments
