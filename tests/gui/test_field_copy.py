@@ -119,6 +119,9 @@ def test_diego_prepares_a_field_copy_and_the_window_reopens_on_it(
         opened.append((False, action.text() if action is not None else None))
         assert action is not None
         action.trigger()
+        preparer = window().field_preparer
+        assert preparer is not None and preparer.progress is not None  # busy while the copy is written
+        save_screenshot(preparer.progress, "field/preparing")
 
     def leave() -> None:
         shown = window()

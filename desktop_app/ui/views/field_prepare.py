@@ -78,6 +78,7 @@ class FieldCopyPreparer:
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(0)
         self.progress.setAutoClose(False)
+        self.progress.setMinimumWidth(380)
         self.progress.show()
         actor, prepare = self._actor, self._preparation.prepare
         self._tasks.run(lambda: prepare(actor, target), self._on_prepared, self._on_failed)
