@@ -24,6 +24,7 @@ from desktop_app.connection import CONFIG_DIR_ENV, load_connection
 from desktop_app.domain.field_sync import CommandState
 from desktop_app.domain.ids import TicketId
 from desktop_app.domain.model import Severity, TicketStatus
+from desktop_app.errors import UserFacingError
 from desktop_app.field_office import prepare_field_copy
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.demo import DEMO_PASSWORD
@@ -31,6 +32,7 @@ from desktop_app.services.dto import QueueFilter
 from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.views.field_conflicts import ConflictsDialog, MergeDialog
+from desktop_app.ui.views.field_prepare import FieldPreparation
 from desktop_app.ui.views.ticket_actions import TicketActions
 from desktop_app.wording.tickets import severity_label
 from tests.conftest import DEMO_NOW, make_settings
@@ -340,3 +342,27 @@ def _play(  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
     assert told[0] == f"5 cambios escritos en {target}."
     assert '"state": "done"' in target.read_text(encoding="utf-8")
+
+
+def test_a_field_copy_that_cannot_be_written_says_why(
+    demo_services: Services, qapp: QApplication, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office's side when the copy fails (here: no room on the disk): a message, no switch."""
+
+    def prepare(_actor: object, _target: Path) -> dict[str, int]:
+        raise UserFacingError("No queda espacio en el disco.")
+
+    switched: list[Path] = []
+    preparation = FieldPreparation(prepare, lambda: tmp_path / "campo.sqlite3", switched.append)
+    main = _window(qtbot, qapp, demo_services, tmp_path, field_preparation=preparation)
+    asked: list[str] = []
+    _answer(monkeypatch, [QMessageBox.StandardButton.Yes], asked)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    assert main.menus.prepare_field_action is not None
+    main.menus.prepare_field_action.trigger()
+    qtbot.waitUntil(lambda: bool(warned), timeout=10_000)
+    assert warned == ["No se pudo preparar la copia de campo: No queda espacio en el disco."]
+    assert main.field_preparer is not None and main.field_preparer.progress is None  # the busy dialog went
+    assert switched == [] and not (tmp_path / "campo.sqlite3").exists()
+    main.close()
