@@ -21,7 +21,15 @@ from pytestqt.qtbot import QtBot
 from desktop_app import app
 from desktop_app.bootstrap import Services, build_services
 from desktop_app.connection import CONFIG_DIR_ENV, load_connection
-from desktop_app.domain.field_sync import CommandState
+from desktop_app.domain.field_sync import (
+    CommandKind,
+    CommandState,
+    Decision,
+    FieldCommand,
+    Resolution,
+    TicketRef,
+    Verdict,
+)
 from desktop_app.domain.ids import TicketId
 from desktop_app.domain.model import Severity, TicketStatus
 from desktop_app.errors import UserFacingError
@@ -31,6 +39,7 @@ from desktop_app.services.demo import DEMO_PASSWORD
 from desktop_app.services.dto import QueueFilter
 from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.field_conflicts import ConflictsDialog, MergeDialog
 from desktop_app.ui.views.field_prepare import FieldPreparation
 from desktop_app.ui.views.ticket_actions import TicketActions
@@ -366,3 +375,53 @@ def test_a_field_copy_that_cannot_be_written_says_why(
     assert main.field_preparer is not None and main.field_preparer.progress is None  # the busy dialog went
     assert switched == [] and not (tmp_path / "campo.sqlite3").exists()
     main.close()
+
+
+class _Conflicts:
+    """A field copy's conflicts as the dialog reads them (the real ones come from a sync above)."""
+
+    def __init__(self, commands: list[FieldCommand]) -> None:
+        self.commands = commands
+        self.settled: list[tuple[str, Resolution]] = []
+
+    def conflicts(self) -> list[FieldCommand]:
+        return list(self.commands)
+
+    def settle(self, command_id: str, resolution: Resolution, chosen: object = None) -> None:
+        self.settled.append((command_id, resolution))
+        self.commands = [c for c in self.commands if c.command_id != command_id]
+
+
+def test_a_refused_change_shows_the_office_s_reason_and_can_be_set_aside(
+    qtbot: QtBot,
+    qtmodeltester,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    refused = FieldCommand(
+        command_id="c-1",
+        kind=CommandKind.CONTACT_ATTEMPT,
+        method="log_contact_attempt",
+        ticket=TicketRef(office=7, local=7, number="SOP-2026-00012"),
+        payload={},
+        happened_at=DEMO_NOW,
+        copied_at=DEMO_NOW,
+        state=CommandState.CONFLICT,
+        decision=Decision(Verdict.CONFLICT, refused="El ticket ya está cerrado."),
+    )
+    field = _Conflicts([refused])
+    tasks = TaskRunner()
+    dialog = ConflictsDialog(field, tasks, DEMO_NOW.tzinfo)  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    qtmodeltester.check(dialog.model)
+    assert [dialog.model.index(0, c).data() for c in range(2)] == ["Intento de contacto", "SOP-2026-00012"]
+    assert dialog.explanation.text() == "La oficina rechazó este cambio: El ticket ya está cerrado."
+    assert dialog.versions.isHidden()
+    assert dialog.keep_button.isEnabled() and not dialog.merge_button.isEnabled()
+    asked: list[str] = []
+    _answer(monkeypatch, [QMessageBox.StandardButton.Yes], asked)
+    dialog.take_button.click()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=10_000)
+    assert field.settled == [("c-1", Resolution.TAKE_OFFICE)]
+    assert asked == ["Su cambio (Intento de contacto en SOP-2026-00012) no llegará a la oficina. ¿Descartarlo?"]
+    assert dialog.empty.isVisible() or not dialog.isVisible()
+    tasks.wait()
