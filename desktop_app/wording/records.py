@@ -69,6 +69,7 @@ def audit_action_label(action: str) -> str:
         "import": _("imported from a spreadsheet"),
         "link": _("linked to a customer"),
         "discard": _("discarded with a reason"),
+        "field_conflict": _("field conflict settled"),
     }.get(action, action)
 
 
@@ -106,6 +107,8 @@ def audit_field_label(field: str) -> str:
         "channel": _("Channel"),
         "description": _("Description"),
         "escalation_level": _("Escalation level"),
+        "field_resolution": _("Field conflict: decision"),
+        "field_refusal": _("Field conflict: the office's reason"),
         "reopen_count": _("Times reopened"),
         "closed_at": _("Closed at"),
         "attachments": _("Attachments"),
@@ -217,9 +220,18 @@ def audit_code_label(field: str, value: str) -> str | None:
         return customer_kind_label(CustomerKind(value))
     if field == "preferred_channel" and value in ContactChannel._value2member_map_:
         return contact_channel_label(ContactChannel(value))
+    if field == "field_resolution" and value in _RESOLUTIONS:
+        return _RESOLUTIONS[value]()
     if field in _YES_NO_FIELDS and value in ("True", "False"):
         return _("yes") if value == "True" else _("no")
     return None
+
+
+_RESOLUTIONS = {  # domain.field_sync.Resolution, as the technician chose it
+    "keep_mine": lambda: _("the technician's change kept"),
+    "take_office": lambda: _("the office's version kept"),
+    "merge": lambda: _("merged field by field"),
+}
 
 
 def job_label(name: str) -> str:

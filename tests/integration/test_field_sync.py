@@ -328,7 +328,10 @@ def test_a_settled_conflict_reaches_the_office_with_who_settled_it(
             {"t": str(ticket)},
         ).one()
     assert audit.actor_id == diego.user_id
-    assert json.loads(audit.changes)["resolution"] == resolution.value
+    changes = json.loads(audit.changes)
+    assert changes["field_resolution"] == ["", resolution.value]
+    assert changes["description"][0] == "Texto de la oficina: falla de alimentación."
+    assert changes["description"][1] == expected
 
 
 def test_a_technician_removed_at_the_office_gets_a_conflict_with_the_reason_and_keeps_the_outbox(

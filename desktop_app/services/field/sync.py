@@ -352,18 +352,20 @@ def _conflict(command: FieldCommand, decision: Decision) -> FieldCommand:
 
 
 def _settlement(command: FieldCommand) -> dict[str, object]:
-    """What the office's audit log keeps of a settled conflict."""
+    """What the office's audit log keeps of a settled conflict (R18), as its other entries do:
+    [before, after] per field — the office's value, and what the settlement leaves — with how it
+    was settled and, when the office's rules had refused the change, their reason."""
     decision = command.decision
-    return {
-        "resolution": command.settled_how,
-        "command": command.command_id,
-        "method": command.method,
-        "refused": decision.refused if decision else "",
-        "fields": {c.field: {"base": c.base, "mine": c.mine, "office": c.office} for c in decision.clashes}
-        if decision
-        else {},
-        "applied": dict(command.mine),
-    }
+    changes: dict[str, object] = {"field_resolution": ["", command.settled_how]}
+    if decision is not None and decision.refused:
+        changes["field_refusal"] = [decision.refused, ""]
+    for clash in decision.clashes if decision else ():
+        kept = clash.office if command.settled_how == Resolution.TAKE_OFFICE.value else command.mine.get(clash.field)
+        changes[_AUDITED.get(clash.field, clash.field)] = [clash.office or "", kept or ""]
+    return changes
+
+
+_AUDITED = {"agent_id": "assigned_agent_id"}  # decide()'s names for the audit log's ticket fields
 
 
 _PAYLOAD_FIELDS = {"description": "description", "severity": "severity", "agent_id": "agent_id", "channel": "channel"}
