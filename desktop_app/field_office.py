@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +85,9 @@ class OfficeSide:
 
     def applied(self, command_id: str) -> tuple[str, Mapping[str, Any]] | None:
         return self._link.applied(command_id)
+
+    def applied_among(self, command_ids: Sequence[str]) -> Mapping[str, tuple[str, Mapping[str, Any]]]:
+        return self._link.applied_among(command_ids)
 
     def drop(
         self, command: FieldCommand, *, device_id: str, user_id: int, at: datetime, settled: dict[str, object]

@@ -204,6 +204,7 @@ def test_a_network_cut_twenty_times_mid_push_applies_every_command_exactly_once(
         return original(commands, **kwargs)
 
     laptop.field._store.save = cut_after_apply  # type: ignore[method-assign]
+    laptop.field._save_every = 1  # the laptop writes each answer down at once: twenty separate cuts
     failures = 0
     for _ in range(40):
         try:

@@ -204,3 +204,13 @@ def applied_result(session: Session, command_id: str) -> tuple[str, dict[str, ob
     if row is None:
         return None
     return row.outcome, json.loads(row.result or "{}")
+
+
+def applied_results(session: Session, command_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, object]]]:
+    """applied_result for many commands in one query (those the office holds)."""
+    rows = session.execute(
+        select(AppliedCommandRecord.command_id, AppliedCommandRecord.outcome, AppliedCommandRecord.result).where(
+            AppliedCommandRecord.command_id.in_(list(command_ids))
+        )
+    ).all()
+    return {row.command_id: (row.outcome, json.loads(row.result or "{}")) for row in rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from desktop_app.i18n import _
 from desktop_app.persistence.db import make_engine, make_session_factory
 from desktop_app.persistence.field import copying
 from desktop_app.persistence.field.change_log import changes_since
-from desktop_app.persistence.field.journal import applied_result, write_applied, write_settlement
+from desktop_app.persistence.field.journal import applied_result, applied_results, write_applied, write_settlement
 from desktop_app.persistence.migrate import describe_database_error, is_at_head, upgrade_to_head
 
 EnsureLocal = Callable[[str], object]  # make a file's bytes present in the laptop's store
@@ -100,6 +100,16 @@ class OfficeLink:
                 return applied_result(session, command_id)
         except DBAPIError as exc:
             raise lost(exc) from exc
+
+    def applied_among(self, command_ids: Sequence[str]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+        found: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        try:
+            with self._office() as session:
+                for start in range(0, len(command_ids), 500):
+                    found.update(applied_results(session, command_ids[start : start + 500]))
+        except DBAPIError as exc:
+            raise lost(exc) from exc
+        return found
 
     def drop(
         self, command: FieldCommand, *, device_id: str, user_id: int, at: datetime, settled: dict[str, object]

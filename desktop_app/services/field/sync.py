@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -81,6 +81,10 @@ class Office(Protocol):
 
     def applied(self, command_id: str) -> tuple[str, Mapping[str, Any]] | None: ...
 
+    def applied_among(self, command_ids: Sequence[str]) -> Mapping[str, tuple[str, Mapping[str, Any]]]:
+        """Those of `command_ids` the office already holds, in one question."""
+        ...
+
     def drop(
         self, command: FieldCommand, *, device_id: str, user_id: int, at: datetime, settled: dict[str, object]
     ) -> None:
@@ -137,10 +141,14 @@ class FieldSyncService:
         connect: Callable[[FieldCopyState], AbstractContextManager[Office]],
         *,
         after_pull: Callable[[], object] = lambda: None,
+        save_every: int = 50,
     ) -> None:
-        """after_pull: what must be read again once the office's changes are in (the policy)."""
+        """after_pull: what must be read again once the office's changes are in (the policy).
+        save_every: how many replayed commands' outcomes the laptop writes down together (a crash
+        before they are written loses nothing: the next sync finds those commands applied)."""
         self._store = store
         self._after_pull = after_pull
+        self._save_every = save_every
         self._attachments = attachments
         self._clock = clock
         self._connect = connect
@@ -264,31 +272,47 @@ class FieldSyncService:
         the provisional tickets the office has now numbered (or a person dropped)."""
         touched: set[int] = set()
         provisional: set[int] = set()
-        for done, command in enumerate(pending, start=1):
-            outcome = self._replay(office, state, command, office_now)
-            self._store.save([outcome])
-            if outcome.state is CommandState.CONFLICT:
-                report.conflicts += 1
-            elif outcome.state is CommandState.DROPPED:
-                report.dropped += 1
-            elif outcome.result.get("already"):
-                report.already += 1
-            else:
-                report.applied += 1
-            if command.ticket.local is not None and command.ticket.office is not None:
-                touched.add(command.ticket.local)
-            if command.kind is CommandKind.NEW_TICKET and outcome.state is not CommandState.CONFLICT:
-                local = command.result.get("local_ticket_id")
-                if isinstance(local, int):
-                    provisional.add(local)
-            tell(SyncProgress("push", done, len(pending)))
+        known = office.applied_among([command.command_id for command in pending])
+        actor = office.actor(state.user_id)  # as the office knows them now, once per sync
+        unsaved: list[FieldCommand] = []
+        try:
+            for done, command in enumerate(pending, start=1):
+                outcome = self._replay(office, state, command, office_now, known.get(command.command_id), actor)
+                unsaved.append(outcome)
+                if len(unsaved) >= self._save_every:
+                    batch, unsaved = unsaved, []  # written once: a failed write is not tried again below
+                    self._store.save(batch)
+                if outcome.state is CommandState.CONFLICT:
+                    report.conflicts += 1
+                elif outcome.state is CommandState.DROPPED:
+                    report.dropped += 1
+                elif outcome.result.get("already"):
+                    report.already += 1
+                else:
+                    report.applied += 1
+                if command.ticket.local is not None and command.ticket.office is not None:
+                    touched.add(command.ticket.local)
+                if command.kind is CommandKind.NEW_TICKET and outcome.state is not CommandState.CONFLICT:
+                    local = command.result.get("local_ticket_id")
+                    if isinstance(local, int):
+                        provisional.add(local)
+                tell(SyncProgress("push", done, len(pending)))
+        finally:
+            if unsaved:  # also when the connection was lost: what was decided is kept
+                self._store.save(unsaved)
         return touched, provisional
 
     def _replay(
-        self, office: Office, state: FieldCopyState, command: FieldCommand, office_now: datetime
+        self,
+        office: Office,
+        state: FieldCopyState,
+        command: FieldCommand,
+        office_now: datetime,
+        prior: tuple[str, Mapping[str, Any]] | None,
+        actor: Actor | None,
     ) -> FieldCommand:
-        """The command's fate at the office, as it is to be stored on the laptop."""
-        prior = office.applied(command.command_id)
+        """The command's fate at the office, as it is to be stored on the laptop; `prior`: the
+        office's record of it, when it was applied before."""
         if prior is not None:
             outcome, result = prior
             done = CommandState.DROPPED if outcome == "dropped" else CommandState.DONE
@@ -298,7 +322,6 @@ class FieldSyncService:
         if command.settled_how == Resolution.TAKE_OFFICE.value:
             office.drop(command, device_id=state.device_id, user_id=state.user_id, at=office_now, settled=settled or {})
             return replace(command, state=CommandState.DROPPED)
-        actor = office.actor(state.user_id)
         if actor is None:
             return _conflict(command, refused(_("Your user was removed or deactivated at the office.")))
         ticket_id = self._office_ticket(office, command)
