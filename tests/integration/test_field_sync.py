@@ -571,3 +571,15 @@ def test_the_field_commands_prepare_show_and_export_a_copy(
     assert json.loads(capsys.readouterr().out) == []
     assert main(["field", "settle", "nada", "--keep-mine", "--db", field_db]) == 2
     assert "ya no espera" in capsys.readouterr().err
+
+
+def test_an_edit_the_office_also_made_counts_as_already_there(office: Services, laptop: Services) -> None:
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    ticket = _open_tickets(laptop, diego)[0]
+    same = Severity.LOW if office.tickets.get_ticket(ticket).severity is not Severity.LOW else Severity.MEDIUM
+    office.tickets.change_severity(ticket, same, actor=office.users.sign_in("admin", DEMO_PASSWORD))
+    laptop.tickets.change_severity(ticket, same, actor=diego)
+    report = laptop.field.sync()
+    assert (report.applied, report.already, report.conflicts) == (0, 1, 0)
+    assert _office_count(office, "SELECT count(*) FROM applied_commands") == 0  # nothing was replayed

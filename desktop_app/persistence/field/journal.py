@@ -61,7 +61,9 @@ class CommandJournal:
     def install(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
         event.listen(factory, "after_flush", self._after_flush)
-        event.listen(factory, "before_commit", self._before_commit)
+        # Before the change log's own step, so that the change counter's row (change_log.stamp)
+        # is locked as late as possible: the other writers wait on it.
+        event.listen(factory, "before_commit", self._before_commit, insert=True)
 
     # -- what the services' callers wrap a change in ------------------------------------------------
 

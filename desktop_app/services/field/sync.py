@@ -334,8 +334,10 @@ class FieldSyncService:
                 decision = decide(command.kind, command.base, command.mine, office_values)
                 if decision.is_conflict:
                     return _conflict(command, decision)
-                if decision.verdict is Verdict.ALREADY:
-                    return replace(command, state=CommandState.DONE, decision=None)
+                if decision.verdict is Verdict.ALREADY:  # the office holds those values: nothing to apply
+                    return replace(
+                        command, state=CommandState.DONE, decision=None, result={**command.result, "already": True}
+                    )
             office.at(at)
             arguments = decode(command.method, command.payload, self._attachments)
             if ticket_id is not None:
