@@ -29,8 +29,26 @@ from desktop_app.persistence.field.link import OfficeLink, prepare_copy, probe_o
 from desktop_app.services.clock import ReplayClock
 from desktop_app.services.users import actor_of
 
-if TYPE_CHECKING:  # bootstrap hands build_services in (it imports this module when a copy opens)
-    from desktop_app.bootstrap import Services
+if TYPE_CHECKING:
+    from desktop_app.persistence.field.journal import CommandJournal
+    from desktop_app.services.field.sync import FieldSyncService
+    from desktop_app.services.ports import AttachmentStore, UnitOfWorkFactory
+    from desktop_app.services.tickets import TicketService
+
+
+class Services(Protocol):
+    """What this module uses of bootstrap.Services (bootstrap imports this module, not the reverse)."""
+
+    settings: Settings
+    engine: Any  # an Engine, a sessionmaker: only persistence and bootstrap name SQLAlchemy's types
+    uow_factory: UnitOfWorkFactory
+    tickets: TicketService
+    attachments: AttachmentStore
+    session_factory: Any
+    journal: CommandJournal | None
+    field: FieldSyncService | None
+
+    def close(self) -> None: ...
 
 
 class BuildServices(Protocol):
