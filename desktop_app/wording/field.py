@@ -10,21 +10,15 @@ from desktop_app.domain.field_sync import CommandKind, FieldCommand
 from desktop_app.domain.model import Channel, Severity, TicketStatus
 from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _, ngettext
+from desktop_app.wording.records import audit_field_label
 from desktop_app.wording.tickets import channel_label, severity_label, status_label
 
 COLOMBIA = ZoneInfo("America/Bogota")
 
 
 def field_label(name: str) -> str:
-    labels = {
-        "status": _("Status"),
-        "escalation_level": _("Escalation level"),
-        "severity": _("Severity"),
-        "agent_id": _("Assigned to"),
-        "description": _("Description"),
-        "channel": _("Channel"),
-    }
-    return labels.get(name, name)
+    """A field a conflict is about, named as the audit log names the ticket's fields."""
+    return audit_field_label({"agent_id": "assigned_agent_id"}.get(name, name))
 
 
 def value_label(name: str, value: str | None, people: Mapping[int, str] | None = None) -> str:
