@@ -32,6 +32,9 @@ from enum import StrEnum
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)  # "a few minutes": more and the technician is told
 PROVISIONAL_PREFIX = "PROV-"  # a ticket taken on a field copy, until the office numbers it
+EDIT_FIELDS = ("description", "severity", "agent_id", "channel")  # what a field edit may set
+# A field of decide() → the ticket column (and audit log field) that holds it, where named apart.
+TICKET_COLUMN = {"agent_id": "assigned_agent_id"}
 
 Values = Mapping[str, str | None]
 

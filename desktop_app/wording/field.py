@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
-from desktop_app.domain.field_sync import CommandKind, FieldCommand
+from desktop_app.domain.field_sync import TICKET_COLUMN, CommandKind, FieldCommand
 from desktop_app.domain.model import Channel, Severity, TicketStatus
 from desktop_app.formatting import format_datetime
 from desktop_app.i18n import _, ngettext
@@ -18,7 +18,7 @@ COLOMBIA = ZoneInfo("America/Bogota")
 
 def field_label(name: str) -> str:
     """A field a conflict is about, named as the audit log names the ticket's fields."""
-    return audit_field_label({"agent_id": "assigned_agent_id"}.get(name, name))
+    return audit_field_label(TICKET_COLUMN.get(name, name))
 
 
 def value_label(name: str, value: str | None, people: Mapping[int, str] | None = None) -> str:

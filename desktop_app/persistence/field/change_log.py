@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.persistence.tables import (
@@ -131,8 +131,3 @@ def changes_since(session: Session, watermark: int) -> tuple[dict[str, set[str]]
         changed.setdefault(entity, set()).add(key)
         newest = max(newest, seq)
     return changed, newest
-
-
-def oldest_kept(session: Session) -> int:
-    """The oldest change number still logged (0 when none): a watermark before it missed changes."""
-    return session.scalar(select(func.min(ChangeLogRecord.seq))) or 0

@@ -26,7 +26,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.domain.field_sync import FieldCommand
+from desktop_app.domain.field_sync import TICKET_COLUMN, FieldCommand
 from desktop_app.errors import AlreadyAppliedError
 from desktop_app.persistence.field.codec import command_row
 from desktop_app.persistence.tables import AppliedCommandRecord, AuditRecord, FieldOutboxRecord, TicketRecord
@@ -138,9 +138,6 @@ class CommandJournal:
         held.written = True
 
 
-_COLUMNS = {"agent_id": "assigned_agent_id"}  # a field of decide() → its ticket column, where named apart
-
-
 def _with_values_left(session: Session, command: FieldCommand) -> FieldCommand:
     """The command with `mine` holding what the change left in the ticket's fields (flushed)."""
     if not command.mine or command.ticket.local is None:
@@ -150,7 +147,7 @@ def _with_values_left(session: Session, command: FieldCommand) -> FieldCommand:
         return command
     values = {}
     for name in command.mine:
-        value = getattr(record, _COLUMNS.get(name, name))
+        value = getattr(record, TICKET_COLUMN.get(name, name))
         values[name] = None if value is None else str(value)
     return replace(command, mine=values)
 

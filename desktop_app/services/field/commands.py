@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from desktop_app.domain.field_sync import CommandKind
+from desktop_app.domain.field_sync import EDIT_FIELDS, CommandKind
 from desktop_app.domain.ids import MachineId, UserId
 from desktop_app.domain.mail_templates import TemplateCode
 from desktop_app.domain.model import Channel, Severity
@@ -54,9 +54,8 @@ class Recorded:
 
 
 def _edit_fields(payload: Mapping[str, Any]) -> tuple[str, ...]:
-    names = {"description": "description", "channel": "channel", "severity": "severity", "agent_id": "agent_id"}
     source = payload.get("changes", payload)
-    return tuple(field for key, field in names.items() if source.get(key) is not None)
+    return tuple(field for field in EDIT_FIELDS if source.get(field) is not None)
 
 
 RECORDED: dict[str, Recorded] = {

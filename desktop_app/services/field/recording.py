@@ -9,7 +9,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from desktop_app.domain.field_sync import PROVISIONAL_PREFIX, CommandKind, CommandState, FieldCommand, TicketRef
+from desktop_app.domain.field_sync import (
+    EDIT_FIELDS,
+    PROVISIONAL_PREFIX,
+    CommandKind,
+    FieldCommand,
+    TicketRef,
+)
 from desktop_app.services.field.commands import RECORDED, encode, ticket_values
 from desktop_app.services.field.ports import CommandJournal, FieldStore
 from desktop_app.services.ports import AttachmentStore, Clock
@@ -73,13 +79,13 @@ class FieldRecorder:
         changes = dict(payload["changes"])
         comment = {"comment": changes["comment"], "minutes_spent": changes["minutes_spent"]}
         has_comment = bool(changes["comment"].strip()) or bool(changes["minutes_spent"])
-        edits = {k: changes[k] for k in ("description", "severity", "agent_id", "channel")}
+        edits = {k: changes[k] for k in EDIT_FIELDS}
         commands = []
         if command.mine:
             only_edits = {**changes, "comment": "", "minutes_spent": 0, **edits}
             commands.append(replace(command, payload={"changes": only_edits}))
         if has_comment:
-            blank = dict.fromkeys(("description", "severity", "agent_id", "channel"))
+            blank = dict.fromkeys(EDIT_FIELDS)
             commands.append(
                 replace(
                     command,
@@ -100,7 +106,7 @@ class FieldRecorder:
     def _ref(self, ticket_id: int, number: str) -> TicketRef:
         if not number.startswith(PROVISIONAL_PREFIX):
             return TicketRef(office=ticket_id, local=ticket_id, number=number)
-        for taken in self._store.commands(CommandState.PENDING, CommandState.CONFLICT, CommandState.DONE):
-            if taken.kind is CommandKind.NEW_TICKET and taken.result.get("local_ticket_id") == ticket_id:
-                return TicketRef(new=taken.command_id, local=ticket_id, number=number)
+        taken = self._store.command_that_took(ticket_id)
+        if taken is not None:
+            return TicketRef(new=taken, local=ticket_id, number=number)
         raise LookupError(f"no command took the provisional ticket {number}")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.domain.field_sync import (
     ADDITIVE,
+    TICKET_COLUMN,
     CommandKind,
     CommandState,
     Decision,
@@ -386,14 +387,8 @@ def _settlement(command: FieldCommand) -> dict[str, object]:
         changes["field_refusal"] = [decision.refused, ""]
     for clash in decision.clashes if decision else ():
         kept = clash.office if command.settled_how == Resolution.TAKE_OFFICE.value else command.mine.get(clash.field)
-        changes[_AUDITED.get(clash.field, clash.field)] = [clash.office or "", kept or ""]
+        changes[TICKET_COLUMN.get(clash.field, clash.field)] = [clash.office or "", kept or ""]
     return changes
-
-
-_AUDITED = {"agent_id": "assigned_agent_id"}  # decide()'s names for the audit log's ticket fields
-
-
-_PAYLOAD_FIELDS = {"description": "description", "severity": "severity", "agent_id": "agent_id", "channel": "channel"}
 
 
 def _with_values(command: FieldCommand, values: Mapping[str, str | None]) -> FieldCommand:
@@ -401,15 +396,15 @@ def _with_values(command: FieldCommand, values: Mapping[str, str | None]) -> Fie
     payload: dict[str, Any] = json.loads(json.dumps(command.payload))
     target = payload.get("changes", payload)
     mine = dict(command.mine)
-    for name in command.decision.clashes if command.decision else ():
-        key = _PAYLOAD_FIELDS[name.field]
-        if name.field in values:
-            value = values[name.field]
-            target[key] = int(value) if key == "agent_id" and value is not None else value
-            mine[name.field] = value
+    for clash in command.decision.clashes if command.decision else ():
+        field = clash.field  # one of EDIT_FIELDS, named in the payload as in decide()
+        if field in values:
+            value = values[field]
+            target[field] = int(value) if field == "agent_id" and value is not None else value
+            mine[field] = value
         else:  # the office's value was chosen: this edit leaves the field alone
-            target[key] = None
-            mine.pop(name.field, None)
+            target[field] = None
+            mine.pop(field, None)
     return replace(command, payload=payload, mine=mine)
 
 
