@@ -84,13 +84,18 @@ def keyring_available() -> bool:
 
 
 def stored_password(connection: Connection) -> str | None:
+    return password_in_keyring(f"{connection.user}@{connection.host}:{connection.port}")
+
+
+def password_in_keyring(name: str) -> str | None:
+    """The password kept under `name` ("user@host:port"), or None (no keyring, none kept)."""
     if not keyring_available():
         return None
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        return keyring.get_password(KEYRING_SERVICE, f"{connection.user}@{connection.host}:{connection.port}")
+        return keyring.get_password(KEYRING_SERVICE, name)
     except KeyringError:
         return None
 

@@ -60,23 +60,16 @@ CONNECT_SECONDS = 5
 
 
 def office_password(url: str) -> str | None:
-    """The office server's password: the environment's, else the keyring's (None: none needed)."""
+    """The office server's password: the environment's, else the keyring's, kept there under the
+    name the team connection uses (None: none needed, or none kept)."""
     password = os.environ.get(OFFICE_PASSWORD_ENV)
     if password:
         return password
     if url.startswith("sqlite"):
         return None
-    from desktop_app.connection import KEYRING_SERVICE, keyring_available
+    from desktop_app.connection import password_in_keyring
 
-    if not keyring_available():
-        return None
-    import keyring
-    from keyring.errors import KeyringError
-
-    try:
-        return keyring.get_password(KEYRING_SERVICE, keyring_name(url))
-    except KeyringError:
-        return None
+    return password_in_keyring(keyring_name(url))
 
 
 class OfficeSide:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.domain.field_sync import PROVISIONAL_PREFIX, CommandState, FieldCommand, FieldCopyState
+from desktop_app.domain.field_sync import PROVISIONAL_PREFIX, CommandKind, CommandState, FieldCommand, FieldCopyState
 from desktop_app.persistence.field.codec import command_of, state_columns
 from desktop_app.persistence.tables import FieldCopyRecord, FieldOutboxRecord
 
@@ -65,6 +66,17 @@ class SqlFieldStore:
         with self._session_factory() as session:
             row = session.scalar(select(FieldOutboxRecord).where(FieldOutboxRecord.command_id == command_id))
             return command_of(row) if row is not None else None
+
+    def command_that_took(self, local_ticket_id: int) -> str | None:
+        """The id of the command that took this provisional ticket (its NEW_TICKET), or None."""
+        query = select(FieldOutboxRecord.command_id, FieldOutboxRecord.result).where(
+            FieldOutboxRecord.kind == CommandKind.NEW_TICKET.value
+        )
+        with self._session_factory() as session:
+            for command_id, result in session.execute(query):
+                if json.loads(result or "{}").get("local_ticket_id") == local_ticket_id:
+                    return str(command_id)
+        return None
 
     def counts(self) -> dict[CommandState, int]:
         with self._session_factory() as session:
