@@ -119,16 +119,13 @@ def _open_desk(
         # dialog is what a user waits for.
         from desktop_app.documents.report_documents import ReportDocuments  # ReportLab loads with the first PDF
         from desktop_app.ui.main_window import MainWindow
-        from desktop_app.ui.tasks import READERS, TaskRunner
+        from desktop_app.ui.tasks import TaskRunner
         from desktop_app.ui.views.first_run_guide import offer_guide
 
         documents = None
         if services.reports is not None:
             documents = ReportDocuments(services.reports, services.company.profile, services.tickets.now)
-        # Side by side the four reports of the Informes page take 2.6 s on a 100,000-ticket SQLite
-        # file against 2.5 s one after another (their Python shares one lock), and the tab in
-        # sight comes later; on PostgreSQL, whose server works beside us, 2.8 s against 3.6 s.
-        tasks = TaskRunner(readers=1 if services.is_local_file else READERS)
+        tasks = TaskRunner()
         window_box: list[MainWindow] = []
 
         def switch_to(path: Path) -> None:
