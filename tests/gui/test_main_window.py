@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -251,3 +252,33 @@ def test_r18_the_ticket_view_lists_its_recorded_changes(
         editor.save_button.click()
     assert "Severidad: " in window.ticket_view.changes.text()
     assert "Administrador del sistema" in window.ticket_view.changes.text()
+
+
+def test_ticket_header_chips_wrap_instead_of_being_cut_at_1366(window: MainWindow, qtbot: QtBot) -> None:
+    """The longest header a ticket can have (waiting and reopened, critical, escalated to the top
+    level, an agent with a long name) on a laptop's screen: every chip keeps its whole text, on
+    two lines if need be, and the title stays below them."""
+    table = window.queue_view.table
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    view = window.ticket_view
+    assert view.detail is not None
+    longest = replace(
+        view.detail,
+        status=TicketStatus.WAITING_CUSTOMER,
+        reopen_count=1,
+        severity=Severity.CRITICAL,
+        escalation_level=3,
+        agent_name="María Fernanda Rodríguez Villalobos",
+    )
+    view.show_detail(longest)
+    qtbot.waitUntil(lambda: view.escalation_chip.isVisible())
+    chips = (view.number, view.status_chip, view.severity_chip, view.plan_chip, view.sla_chip, view.escalation_chip)
+    qtbot.waitUntil(lambda: all(chip.width() >= chip.sizeHint().width() for chip in chips))
+    assert view.status_chip.text() == "Esperando al cliente · reabierto"
+    assert len({chip.y() for chip in chips}) > 1, "at 1366 px this header takes two lines"
+    assert all(chip.geometry().right() < view.agent_label.geometry().left() for chip in chips)
+    lowest = max(chip.mapTo(view, chip.rect().bottomLeft()).y() for chip in chips)
+    assert view.title.mapTo(view, view.title.rect().topLeft()).y() > lowest
+    save_screenshot(window, "ticket_long_header_1366")

@@ -43,6 +43,7 @@ from desktop_app.services.dto import AttachmentInfo, TicketDetail, TimelineEntry
 from desktop_app.services.dto import AuditView as AuditEntryView
 from desktop_app.services.tickets import TicketService
 from desktop_app.ui import theme
+from desktop_app.ui.flow_layout import FlowLayout
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.views.audit_view import changes_text
 from desktop_app.ui.views.ticket_actions import TicketActions
@@ -168,13 +169,15 @@ class TicketDetailView(QWidget):
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # The chips wrap to a second line rather than being cut on a laptop's narrower screen.
+        chips = FlowLayout(spacing=8)
+        chips.addWidget(self.number)
+        for chip in (self.status_chip, self.severity_chip, self.plan_chip, self.sla_chip, self.escalation_chip):
+            chips.addWidget(chip)
         header = QHBoxLayout()
         header.setSpacing(8)
-        header.addWidget(self.number)
-        for chip in (self.status_chip, self.severity_chip, self.plan_chip, self.sla_chip, self.escalation_chip):
-            header.addWidget(chip)
-        header.addStretch(1)
-        header.addWidget(self.agent_label)
+        header.addLayout(chips, 1)
+        header.addWidget(self.agent_label, 0, Qt.AlignmentFlag.AlignTop)
 
         # Mail text is shown on the timeline: it never loads anything from the network.
         self.timeline = TimelineBrowser()
