@@ -275,8 +275,14 @@ def _field_sync(
     recorded for the office, and the sync service is wired."""
     local_ids.install(session_factory)
     tickets.field_recorder = FieldRecorder(tickets, journal, store, attachments, clock)
-    from desktop_app.field_office import office_opener
+    from desktop_app.field_office import OfficePasswords, office_opener
 
+    passwords = OfficePasswords()
     return FieldSyncService(
-        store, attachments, clock, office_opener(settings, session_factory, build_services), after_pull=policy.reload
+        store,
+        attachments,
+        clock,
+        office_opener(settings, session_factory, build_services, passwords),
+        after_pull=policy.reload,
+        keep_password=passwords.keep,
     )

@@ -3,7 +3,7 @@ services/field/sync.py.
 
     field prepare [--city C] [--out FILE]     on the office's database: write a field copy
     field status                              on a field copy: changes waiting, conflicts, last sync
-    field sync                                on a field copy: files up, changes replayed, office's down
+    field sync [--ask-password]               on a field copy: files up, changes replayed, office's down
     field conflicts [--json]                  the changes waiting for a person
     field settle ID (--keep-mine | --take-office | --merge FIELD=VALUE …)
     field export --out FILE                   every change of the outbox, to a JSON file
@@ -15,13 +15,16 @@ window chose). prepare, sync and settle sign in (they write at the office as the
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_app.cli_sign_in import stdin_is_terminal
+from desktop_app.connection import OFFICE_PASSWORD_ENV
 from desktop_app.domain.field_sync import FieldCommand, Resolution
 from desktop_app.domain.permissions import Actor
-from desktop_app.errors import UserFacingError
+from desktop_app.errors import PasswordRefusedError, UserFacingError
 from desktop_app.i18n import _, ngettext
 from desktop_app.wording.field import describe_command, field_label, status_line
 
@@ -37,7 +40,14 @@ def add_field_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     prepare.add_argument("--city", help=_("the city whose customers to take (default: the user's city)"))
     prepare.add_argument("--out", type=Path, metavar="FILE", help=_("the field copy's file (default: campo.sqlite3)"))
     field_commands.add_parser("status", help=_("changes waiting, conflicts and the last sync"))
-    field_commands.add_parser("sync", help=_("send the changes made offline and bring the office's"))
+    sync = field_commands.add_parser("sync", help=_("send the changes made offline and bring the office's"))
+    sync.add_argument(
+        "--ask-password",
+        action="store_true",
+        help=_("ask for the password of the office's server without showing it (or set {env})").format(
+            env=OFFICE_PASSWORD_ENV
+        ),
+    )
     conflicts = field_commands.add_parser("conflicts", help=_("the changes waiting for a decision"))
     conflicts.add_argument("--json", action="store_true", help=_("as JSON"))
     settle = field_commands.add_parser("settle", help=_("decide a conflict"))
@@ -82,7 +92,13 @@ def run_field(args: argparse.Namespace, services: Services, actor: Actor | None)
         print(status_line(field.status(), online=None))
         return 0
     if command == "sync":
-        report = field.sync()
+        if args.ask_password:
+            field.use_office_password(_ask_office_password(), remember=False)
+        try:
+            report = field.sync()
+        except PasswordRefusedError as exc:
+            hint = _("Run `field sync --ask-password`, or set {env}.").format(env=OFFICE_PASSWORD_ENV)
+            raise PasswordRefusedError(f"{exc.message} {hint}") from exc
         print(
             _("Synced: {applied} applied, {already} already at the office, {conflicts} conflicts.").format(
                 applied=report.applied, already=report.already, conflicts=report.conflicts
@@ -137,6 +153,20 @@ def run_field(args: argparse.Namespace, services: Services, actor: Actor | None)
         )
         return 0
     raise AssertionError(command)
+
+
+def _ask_office_password() -> str:
+    if not stdin_is_terminal():
+        raise UserFacingError(
+            _("The password can only be asked for in a terminal; or set {env}.").format(env=OFFICE_PASSWORD_ENV)
+        )
+    try:
+        password = getpass.getpass(_("Password of the office's server: "))
+    except EOFError:
+        password = ""
+    if not password:
+        raise UserFacingError(_("No password given; nothing was synced."))
+    return password
 
 
 def _conflict_json(command: FieldCommand) -> dict[str, object]:

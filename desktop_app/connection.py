@@ -22,6 +22,8 @@ from desktop_app.i18n import _
 
 KEYRING_SERVICE = "makersupport"
 CONFIG_DIR_ENV = "MAKERSUPPORT_CONFIG_DIR"
+# A field copy's sync: the office server's password where no keyring keeps it (field_office.py).
+OFFICE_PASSWORD_ENV = "MAKERSUPPORT_OFFICE_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,18 @@ def password_in_keyring(name: str) -> str | None:
 
 def remember_password(connection: Connection, password: str) -> bool:
     """Keep the password in the OS keyring; False when there is none (then it is not stored)."""
+    return remember_password_as(f"{connection.user}@{connection.host}:{connection.port}", password)
+
+
+def remember_password_as(name: str, password: str) -> bool:
+    """Keep the password in the OS keyring under `name` ("user@host:port"); False when there is none."""
     if not keyring_available():
         return False
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        keyring.set_password(KEYRING_SERVICE, f"{connection.user}@{connection.host}:{connection.port}", password)
+        keyring.set_password(KEYRING_SERVICE, name, password)
     except KeyringError:
         return False
     return True

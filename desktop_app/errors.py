@@ -20,6 +20,10 @@ class DatabaseUnavailableError(UserFacingError):
     """The database cannot be opened, is corrupt, or belongs to a newer program."""
 
 
+class PasswordRefusedError(DatabaseUnavailableError):
+    """The database server refused the login's password, or asked for one that was not given."""
+
+
 class NotFoundError(UserFacingError):
     """The thing asked for does not exist (any more)."""
 

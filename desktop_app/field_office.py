@@ -3,7 +3,8 @@
 The laptop opens the office database itself, with the office's own services over it: commands are
 replayed through the office's TicketService, its rules and its record of who the technician is.
 The address comes from the field copy (without a password); the password from
-MAKERSUPPORT_OFFICE_PASSWORD, else the OS keyring where the team connection keeps it.
+MAKERSUPPORT_OFFICE_PASSWORD, else the one the technician typed in the sync dialog (kept in memory
+until the program closes), else the OS keyring where the team connection keeps it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.config import Settings
+from desktop_app.connection import OFFICE_PASSWORD_ENV
 from desktop_app.domain.field_sync import FieldCommand, FieldCopyState
 from desktop_app.domain.ids import UserId
 from desktop_app.domain.permissions import Actor, Permission, allows
@@ -55,21 +57,39 @@ class BuildServices(Protocol):
     def __call__(self, settings: Settings, *, clock: ReplayClock | None = None, migrate: bool = True) -> Services: ...
 
 
-OFFICE_PASSWORD_ENV = "MAKERSUPPORT_OFFICE_PASSWORD"
 CONNECT_SECONDS = 5
 
 
-def office_password(url: str) -> str | None:
-    """The office server's password: the environment's, else the keyring's, kept there under the
-    name the team connection uses (None: none needed, or none kept)."""
-    password = os.environ.get(OFFICE_PASSWORD_ENV)
-    if password:
-        return password
-    if url.startswith("sqlite"):
-        return None
-    from desktop_app.connection import password_in_keyring
+class OfficePasswords:
+    """The office server's password for a sync: the environment's, else the one typed in this run,
+    else the keyring's, kept there under the name the team connection uses (None: none needed, or
+    none known). A laptop without a keyring asks for it in the sync dialog and keeps it in memory."""
 
-    return password_in_keyring(keyring_name(url))
+    def __init__(self) -> None:
+        self._typed: dict[str, str] = {}
+
+    def get(self, url: str) -> str | None:
+        password = os.environ.get(OFFICE_PASSWORD_ENV)
+        if password:
+            return password
+        if url.startswith("sqlite"):
+            return None
+        typed = self._typed.get(keyring_name(url))
+        if typed is not None:
+            return typed
+        from desktop_app.connection import password_in_keyring
+
+        return password_in_keyring(keyring_name(url))
+
+    def keep(self, url: str, password: str, remember: bool) -> bool:
+        """Use `password` for `url` from now on; also in the OS keyring when `remember` (False when
+        there is none: then it is kept until the program closes)."""
+        self._typed[keyring_name(url)] = password
+        if not remember:
+            return False
+        from desktop_app.connection import remember_password_as
+
+        return remember_password_as(keyring_name(url), password)
 
 
 class OfficeSide:
@@ -131,11 +151,11 @@ def open_services(build: BuildServices, url: str, data_dir: Path, clock: ReplayC
 
 
 def office_opener(
-    settings: Settings, field_sessions: Any, build: BuildServices
+    settings: Settings, field_sessions: Any, build: BuildServices, passwords: OfficePasswords
 ) -> Callable[[FieldCopyState], AbstractContextManager[OfficeSide]]:
     @contextmanager
     def open_office(state: FieldCopyState) -> Iterator[OfficeSide]:
-        url = with_connect_timeout(with_password(state.office_url, office_password(state.office_url)), CONNECT_SECONDS)
+        url = with_connect_timeout(with_password(state.office_url, passwords.get(state.office_url)), CONNECT_SECONDS)
         clock = ReplayClock()
         services = open_services(build, url, settings.data_dir, clock)
         assert services.session_factory is not None

@@ -62,6 +62,18 @@ class TemporaryPostgres:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def add_login_with_password(self, role: str, password: str) -> None:
+        """A login the server lets in only with its password (the others keep `trust`): an office
+        whose laptops must type or keep the server's password."""
+        with self._admin() as connection:
+            create = sql.SQL("CREATE ROLE {} LOGIN SUPERUSER PASSWORD {}")
+            connection.execute(create.format(sql.Identifier(role), sql.Literal(password)))
+        hba = self.folder / "data" / "pg_hba.conf"
+        rule = f"host all {role} 127.0.0.1/32 scram-sha-256\n"
+        hba.write_text(rule + hba.read_text(encoding="utf-8"), encoding="utf-8")  # the first rule that matches wins
+        with self._admin() as connection:
+            connection.execute("SELECT pg_reload_conf()")
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 

@@ -152,6 +152,12 @@ def refuse_newer_schema_at(engine: Engine, newest_backup: NewestBackup | None = 
             _refuse_newer_schema(connection)
 
 
+def is_password_refusal(exc: Exception) -> bool:
+    """The server refused the password given, or wanted one and none was given."""
+    reason = str(getattr(exc, "orig", exc)).lower()
+    return "password authentication failed" in reason or "no password supplied" in reason
+
+
 def describe_database_error(exc: Exception) -> str:
     reason = str(getattr(exc, "orig", exc)).lower()
     if "not a database" in reason or "malformed" in reason:
@@ -159,7 +165,7 @@ def describe_database_error(exc: Exception) -> str:
     if "disk is full" in reason or "no space left" in reason or "disk full" in reason:
         return _("The disk is full: nothing was saved. Free some space and try again.")
     # psycopg starts every connection error with "connection failed:", so the precise causes come first.
-    if "password authentication failed" in reason or "no password supplied" in reason:
+    if is_password_refusal(exc):
         return _("The database server refused the user or password.")
     if any(
         sign in reason for sign in ("certificate verify failed", "does not match host name", "root certificate file")

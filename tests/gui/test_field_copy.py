@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from desktop_app import app
 from desktop_app.bootstrap import Services, build_services
@@ -425,3 +427,57 @@ def test_a_refused_change_shows_the_office_s_reason_and_can_be_set_aside(
     assert asked == ["Su cambio (Intento de contacto en SOP-2026-00012) no llegará a la oficina. ¿Descartarlo?"]
     assert dialog.empty.isVisible() or not dialog.isVisible()
     tasks.wait()
+
+
+def test_the_sync_dialog_asks_for_the_office_server_s_password_and_connects_with_it(
+    office: Office, qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop without a keyring entry or MAKERSUPPORT_OFFICE_PASSWORD, and an office server
+    that lets the copy's login in only with its password: the sync dialog asks for it, refuses a
+    wrong one the same way, and syncs with the right one."""
+    monkeypatch.delenv("MAKERSUPPORT_OFFICE_PASSWORD", raising=False)
+    diego = office.services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+    laptop = tmp_path / "laptop"
+    prepare_field_copy(office.services, diego, laptop / "campo.sqlite3")
+    role = f"campo_{uuid.uuid4().hex[:8]}"
+    office.pg.add_login_with_password(role, "clave-de-la-oficina")
+    field_services = build_services(
+        make_settings(laptop, f"sqlite:///{laptop / 'campo.sqlite3'}"), clock=FixedClock(DEMO_NOW)
+    )
+    try:
+        with field_services.engine.begin() as connection:
+            url = connection.execute(text("SELECT office_url FROM field_copy")).scalar_one()
+            needs_password = url.replace("//postgres@", f"//{role}@")
+            connection.execute(text("UPDATE field_copy SET office_url = :url"), {"url": needs_password})
+        window = _window(qtbot, qapp, field_services, laptop)
+        field_sync = window.field_sync
+        assert field_sync is not None and window.field_status is not None
+        qtbot.waitUntil(lambda: field_sync.online is False, timeout=15_000)
+        ticket = next(r.entry for r in field_services.tickets.list_queue(QueueFilter()).rows if r.entry.status.is_open)
+        on_laptop = field_services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+        field_services.tickets.add_comment(TicketId(ticket.id), "Revisado sin red.", actor=on_laptop, to_customer=False)
+
+        with qtbot.waitSignal(field_sync.password_needed, timeout=30_000):
+            window.field_status.click()
+        dialog = window.sync_dialog
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.password_box.isVisible() and dialog.retry_button.text() == "Conectar"
+        assert f"El servidor de la oficina pide la contraseña de {role}@127.0.0.1" in dialog.summary.text()
+        assert "No se perdió nada" in dialog.summary.text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        save_screenshot(dialog, "field/sync_password")
+
+        qtbot.keyClicks(dialog.password, "otra-clave")  # a wrong one: asked again
+        with qtbot.waitSignal(field_sync.password_needed, timeout=30_000):
+            dialog.retry_button.click()
+        assert dialog.password_box.isVisible() and dialog.password.text() == ""
+
+        qtbot.keyClicks(dialog.password, "clave-de-la-oficina")
+        with qtbot.waitSignal(field_sync.sync_finished, timeout=60_000) as finished:
+            dialog.retry_button.click()
+        assert finished.args[0].applied == 1
+        assert not dialog.password_box.isVisible() and dialog.retry_button.text() == "Intentar de nuevo"
+        assert field_services.field is not None and field_services.field.status().pending == 0
+        qtbot.waitUntil(lambda: window.field_status.text().startswith("Conectado a la oficina"), timeout=5_000)
+    finally:
+        field_services.close()

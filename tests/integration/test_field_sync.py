@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from desktop_app.domain.field_sync import CommandKind, CommandState, Resolution
 from desktop_app.domain.ids import MachineId, TicketId
 from desktop_app.domain.model import Channel, Severity, TicketStatus
 from desktop_app.domain.permissions import Actor
-from desktop_app.errors import DatabaseUnavailableError, UserFacingError
+from desktop_app.errors import DatabaseUnavailableError, PasswordRefusedError, UserFacingError
 from desktop_app.field_office import prepare_field_copy
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.dto import QueueFilter
@@ -259,6 +260,58 @@ def test_an_unreachable_office_loses_nothing_and_says_so(laptop: Services, tmp_p
     assert document["commands"][0]["payload"]["body"] == "Sin red en la planta."
     with pytest.raises(UserFacingError):  # never over an existing file
         laptop.field.export_outbox(exported)
+
+
+def test_an_office_server_that_wants_a_password_asks_for_it_and_takes_the_typed_one(
+    pg: TemporaryPostgres,
+    laptop: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A laptop with no keyring and no MAKERSUPPORT_OFFICE_PASSWORD: the office's server refuses it
+    until the technician types the password (the window's dialog, or `field sync --ask-password`
+    in a terminal); a wrong one is refused the same way."""
+    from desktop_app.cli import main
+
+    assert laptop.field is not None
+    monkeypatch.delenv("MAKERSUPPORT_OFFICE_PASSWORD", raising=False)
+    role = f"campo_{uuid.uuid4().hex[:8]}"
+    pg.add_login_with_password(role, "clave-de-la-oficina")
+    with laptop.engine.begin() as connection:  # the office is reached with a login that needs its password
+        office_url = connection.execute(text("SELECT office_url FROM field_copy")).scalar_one()
+        connection.execute(
+            text("UPDATE field_copy SET office_url = :url"), {"url": office_url.replace("//postgres@", f"//{role}@")}
+        )
+    diego = _diego(laptop)
+    ticket = _open_tickets(laptop, diego)[0]
+    laptop.tickets.add_comment(ticket, "Revisado sin red.", actor=diego, to_customer=False)
+    assert laptop.field.office_reachable() is False
+    monkeypatch.setenv("MAKERSUPPORT_DATA_DIR", str(laptop.settings.data_dir))
+    monkeypatch.setenv("MAKERSUPPORT_USER", "diego.martinez")
+    monkeypatch.setenv("MAKERSUPPORT_PASSWORD", DEMO_PASSWORD)
+    assert main(["field", "sync", "--db", laptop.settings.db_url]) == 2
+    said = capsys.readouterr().err
+    assert "pide la contraseña" in said and "field sync --ask-password" in said
+    assert main(["field", "sync", "--ask-password", "--db", laptop.settings.db_url]) == 2  # no terminal here
+    assert "solo se puede pedir en una terminal" in capsys.readouterr().err
+    with pytest.raises(PasswordRefusedError) as refused:
+        laptop.field.sync()
+    assert f"{role}@127.0.0.1:{pg.port}" in refused.value.message
+    laptop.field.use_office_password("otra-clave", remember=False)
+    with pytest.raises(PasswordRefusedError):
+        laptop.field.sync()
+    with pytest.raises(UserFacingError):
+        laptop.field.use_office_password("", remember=False)
+    assert laptop.field.status().pending == 1  # nothing lost meanwhile
+    laptop.field.use_office_password("clave-de-la-oficina", remember=False)
+    report = laptop.field.sync()
+    assert report.applied == 1 and laptop.field.status().pending == 0
+    assert laptop.field.office_reachable() is True
+    # From a terminal, with the password in the environment instead.
+    laptop.tickets.add_comment(ticket, "Y otra nota.", actor=diego, to_customer=False)
+    monkeypatch.setenv("MAKERSUPPORT_OFFICE_PASSWORD", "clave-de-la-oficina")
+    assert main(["field", "sync", "--db", laptop.settings.db_url]) == 0
+    assert laptop.field.status().pending == 0
 
 
 # -- conflicts -----------------------------------------------------------------------------------------

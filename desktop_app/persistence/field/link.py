@@ -15,13 +15,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop_app.domain.field_sync import FieldCommand, FieldCopyState
-from desktop_app.errors import DatabaseUnavailableError
+from desktop_app.errors import DatabaseUnavailableError, PasswordRefusedError
 from desktop_app.i18n import _
 from desktop_app.persistence.db import make_engine, make_session_factory
 from desktop_app.persistence.field import copying
 from desktop_app.persistence.field.change_log import changes_since
 from desktop_app.persistence.field.journal import applied_result, applied_results, write_applied, write_settlement
-from desktop_app.persistence.migrate import describe_database_error, is_at_head, upgrade_to_head
+from desktop_app.persistence.migrate import describe_database_error, is_at_head, is_password_refusal, upgrade_to_head
 
 EnsureLocal = Callable[[str], object]  # make a file's bytes present in the laptop's store
 
@@ -60,6 +60,11 @@ def probe_office(engine: Engine) -> None:
     try:
         at_head = is_at_head(engine)
     except DBAPIError as exc:
+        if is_password_refusal(exc):
+            login = f"{engine.url.username}@{engine.url.host}:{engine.url.port or 5432}"
+            raise PasswordRefusedError(
+                _("The office's server asks for the password of {login}.").format(login=login), detail=str(exc)
+            ) from exc
         raise DatabaseUnavailableError(
             _("The office's database cannot be reached: {reason}").format(reason=describe_database_error(exc)),
             detail=str(exc),

@@ -143,11 +143,13 @@ class FieldSyncService:
         *,
         after_pull: Callable[[], object] = lambda: None,
         save_every: int = 50,
+        keep_password: Callable[[str, str, bool], bool] | None = None,
     ) -> None:
         """after_pull: what must be read again once the office's changes are in (the policy).
         save_every: how many replayed commands' outcomes the laptop writes down together (a crash
         before they are written loses nothing: the next sync finds those commands applied)."""
         self._store = store
+        self._keep_password = keep_password
         self._after_pull = after_pull
         self._save_every = save_every
         self._attachments = attachments
@@ -200,6 +202,17 @@ class FieldSyncService:
         except DatabaseUnavailableError:
             return False
         return True
+
+    def use_office_password(self, password: str, *, remember: bool) -> bool:
+        """The office server's password, typed by the technician, for this sync and the next ones
+        (the office refused the one known, or none was known); kept in the OS keyring too when
+        `remember` and there is one. Returns whether it went to the keyring."""
+        state = self._require_state()
+        if not password:
+            raise UserFacingError(_("Type the password of the office's server."))
+        if self._keep_password is None:
+            raise UserFacingError(_("This computer cannot take a password for the office here."))
+        return self._keep_password(state.office_url, password, remember)
 
     # -- a person settles a conflict --------------------------------------------------------------
 

@@ -15,10 +15,13 @@ from datetime import timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QGridLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -26,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.errors import UserFacingError
+from desktop_app.connection import keyring_available
+from desktop_app.errors import PasswordRefusedError, UserFacingError
 from desktop_app.i18n import _, ngettext
 from desktop_app.services.field.sync import FieldStatus, FieldSyncService, SyncProgress, SyncReport
 from desktop_app.ui import theme
@@ -143,6 +147,8 @@ class FieldSync(QObject):
         sync_progressed(object): a SyncProgress, on the GUI thread.
         sync_finished(object): the SyncReport of a sync that ended well.
         sync_failed(str): why a sync stopped (nothing is lost).
+        password_needed(str): the office's server refused the password, or wants one (before
+            sync_failed, with the same words).
     """
 
     status_changed = Signal(str)
@@ -152,6 +158,7 @@ class FieldSync(QObject):
     sync_progressed = Signal(object)
     sync_finished = Signal(object)
     sync_failed = Signal(str)
+    password_needed = Signal(str)
     _progressed = Signal(object)  # emitted on the worker thread, delivered to _on_progressed
 
     def __init__(self, field: FieldSyncService, tasks: TaskRunner, parent: QObject | None = None) -> None:
@@ -238,6 +245,8 @@ class FieldSync(QObject):
     def _on_sync_failed(self, error: UserFacingError) -> None:
         self.syncing = False
         self._set_online(False)
+        if isinstance(error, PasswordRefusedError):
+            self.password_needed.emit(error.message)
         self.sync_failed.emit(error.message)
 
     def _set_online(self, online: bool) -> None:
@@ -341,6 +350,20 @@ class SyncDialog(QDialog):
         self.skew.setWordWrap(True)
         self.skew.setStyleSheet("color: #b26a00;")
         self.skew.hide()
+        # Asked for only when the office's server wants a password this computer does not know.
+        self.password_box = QWidget()
+        password_form = QFormLayout(self.password_box)
+        password_form.setContentsMargins(0, 0, 0, 0)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(lambda: self.start())
+        self.remember = QCheckBox(_("Remember the password in the system keyring"))
+        if not keyring_available():
+            self.remember.setEnabled(False)
+            self.remember.setToolTip(_("No system keyring here: the password is kept until the program closes."))
+        password_form.addRow(_("Password of the office's server"), self.password)
+        password_form.addRow("", self.remember)
+        self.password_box.hide()
         self.buttons = QDialogButtonBox()
         self.retry_button = self.buttons.addButton(_("Try again"), QDialogButtonBox.ButtonRole.ActionRole)
         self.retry_button.hide()
@@ -355,14 +378,28 @@ class SyncDialog(QDialog):
         layout.addLayout(grid)
         layout.addWidget(self.summary)
         layout.addWidget(self.skew)
+        layout.addWidget(self.password_box)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         sync.sync_progressed.connect(self._on_progressed)
         sync.sync_finished.connect(self._on_finished)
         sync.sync_failed.connect(self._on_failed)
+        sync.password_needed.connect(self._on_password_needed)
 
     def start(self) -> None:
-        """Start a sync, or follow the one already running."""
+        """Start a sync, or follow the one already running (with the password typed, if asked)."""
+        if self.password_box.isVisible():
+            if not self.password.text():
+                self.password.setFocus()
+                return
+            try:
+                self._sync.field.use_office_password(self.password.text(), remember=self.remember.isChecked())
+            except UserFacingError as exc:
+                self.summary.setText(exc.message)
+                return
+            self.password.clear()
+            self.password_box.hide()
+            self.retry_button.setText(_("Try again"))
         self.heading.setText(_("Sending your changes and bringing the office's…"))
         self.summary.hide()
         self.retry_button.hide()
@@ -410,6 +447,11 @@ class SyncDialog(QDialog):
     def _on_conflicts_clicked(self) -> None:
         self.accept()
         self.conflicts_requested.emit()
+
+    def _on_password_needed(self, _message: str) -> None:
+        self.password_box.show()
+        self.retry_button.setText(_("Connect"))
+        self.password.setFocus()
 
     def _on_failed(self, message: str) -> None:
         self.heading.setText(_("The sync stopped."))
