@@ -24,6 +24,10 @@ class PasswordRefusedError(DatabaseUnavailableError):
     """The database server refused the login's password, or asked for one that was not given."""
 
 
+class SyncStoppedError(UserFacingError):
+    """A person stopped a field sync: what reached the office stays there, the rest waits."""
+
+
 class NotFoundError(UserFacingError):
     """The thing asked for does not exist (any more)."""
 

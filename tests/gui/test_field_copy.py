@@ -481,3 +481,44 @@ def test_the_sync_dialog_asks_for_the_office_server_s_password_and_connects_with
         qtbot.waitUntil(lambda: window.field_status.text().startswith("Conectado a la oficina"), timeout=5_000)
     finally:
         field_services.close()
+
+
+def test_detener_stops_a_running_sync_and_nothing_is_lost(
+    office: Office, qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    diego = office.services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+    laptop = tmp_path / "laptop"
+    prepare_field_copy(office.services, diego, laptop / "campo.sqlite3")
+    field_services = build_services(
+        make_settings(laptop, f"sqlite:///{laptop / 'campo.sqlite3'}"), clock=FixedClock(DEMO_NOW)
+    )
+    try:
+        window = _window(qtbot, qapp, field_services, laptop)
+        field_sync = window.field_sync
+        assert field_sync is not None and window.field_status is not None and field_services.field is not None
+        qtbot.waitUntil(lambda: field_sync.online is True, timeout=15_000)
+        field_sync.automatic = False  # the sync starts when he asks for it, not on its own
+        ticket = next(r.entry for r in field_services.tickets.list_queue(QueueFilter()).rows if r.entry.status.is_open)
+        on_laptop = field_services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+        for n in range(12):
+            field_services.tickets.add_comment(TicketId(ticket.id), f"Nota {n}", actor=on_laptop, to_customer=False)
+
+        window.field_status.click()
+        dialog = window.sync_dialog
+        assert dialog is not None and dialog.stop_button.isVisible() and dialog.stop_button.text() == "Detener"
+        with qtbot.waitSignal(field_sync.sync_failed, timeout=30_000):
+            dialog.stop_button.click()
+            assert dialog.stop_button.text() == "Deteniendo…" and not dialog.stop_button.isEnabled()
+        assert dialog.heading.text() == "La sincronización se detuvo."
+        assert "Sincronización detenida" in dialog.summary.text() and "No se perdió nada" in dialog.summary.text()
+        assert not dialog.stop_button.isVisible() and dialog.retry_button.isVisible()
+        left = field_services.field.status().pending
+        assert 0 < left < 12
+        assert field_sync.online is True  # stopped by him: the office was in reach all along
+
+        with qtbot.waitSignal(field_sync.sync_finished, timeout=60_000) as finished:
+            dialog.retry_button.click()
+        assert finished.args[0].applied == left
+        assert field_services.field.status().pending == 0
+    finally:
+        field_services.close()

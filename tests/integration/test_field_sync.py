@@ -22,10 +22,11 @@ from desktop_app.domain.field_sync import CommandKind, CommandState, Resolution
 from desktop_app.domain.ids import MachineId, TicketId
 from desktop_app.domain.model import Channel, Severity, TicketStatus
 from desktop_app.domain.permissions import Actor
-from desktop_app.errors import DatabaseUnavailableError, PasswordRefusedError, UserFacingError
+from desktop_app.errors import DatabaseUnavailableError, PasswordRefusedError, SyncStoppedError, UserFacingError
 from desktop_app.field_office import prepare_field_copy
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.dto import QueueFilter
+from desktop_app.services.field.sync import SyncProgress
 from desktop_app.services.tickets import IntakeRequest, NewAttachment, VisitRequest
 from tests.conftest import DEMO_NOW, DEMO_PASSWORD, make_settings
 from tests.pg_server import TemporaryPostgres
@@ -311,6 +312,33 @@ def test_an_office_server_that_wants_a_password_asks_for_it_and_takes_the_typed_
     laptop.tickets.add_comment(ticket, "Y otra nota.", actor=diego, to_customer=False)
     monkeypatch.setenv("MAKERSUPPORT_OFFICE_PASSWORD", "clave-de-la-oficina")
     assert main(["field", "sync", "--db", laptop.settings.db_url]) == 0
+    assert laptop.field.status().pending == 0
+
+
+def test_a_sync_stopped_by_the_technician_keeps_what_was_sent_and_the_next_one_sends_the_rest(
+    office: Services, laptop: Services
+) -> None:
+    assert laptop.field is not None
+    diego = _diego(laptop)
+    ticket = _open_tickets(laptop, diego)[0]
+    bodies = [f"Parada {n}: revisión del eje Z." for n in range(5)]
+    for body in bodies:
+        laptop.tickets.add_comment(ticket, body, actor=diego, to_customer=False)
+    steps: list[tuple[str, int, int]] = []
+
+    def seen(step: SyncProgress) -> None:
+        steps.append((step.stage, step.done, step.total))
+
+    with pytest.raises(SyncStoppedError) as stopped:  # "Detener" pressed while the second change went
+        laptop.field.sync(seen, stop=lambda: ("push", 2, 5) in steps)
+    assert "próxima sincronización" in stopped.value.message
+    assert steps[-1] == ("push", 2, 5) and not any(stage == "pull" for stage, _done, _total in steps)
+    said = "SELECT count(*) FROM ticket_events WHERE kind = 'comment' AND body LIKE 'Parada %'"
+    assert _office_count(office, said) == 2
+    assert laptop.field.status().pending == 3
+    report = laptop.field.sync()
+    assert (report.applied, report.already) == (3, 0)
+    assert _office_count(office, said) == len(bodies)  # each once
     assert laptop.field.status().pending == 0
 
 

@@ -47,7 +47,7 @@ from desktop_app.domain.field_sync import (
 )
 from desktop_app.domain.ids import TicketId
 from desktop_app.domain.permissions import Actor
-from desktop_app.errors import DatabaseUnavailableError, UserFacingError
+from desktop_app.errors import DatabaseUnavailableError, SyncStoppedError, UserFacingError
 from desktop_app.i18n import _
 from desktop_app.services.field.commands import decode, file_hashes, ticket_values
 from desktop_app.services.field.ports import CommandJournal, FieldStore
@@ -236,17 +236,29 @@ class FieldSyncService:
 
     # -- the sync -----------------------------------------------------------------------------------
 
-    def sync(self, progress: Progress | None = None) -> SyncReport:
+    def sync(self, progress: Progress | None = None, stop: Callable[[], bool] | None = None) -> SyncReport:
         """Push, then pull (see the module's doc).
+
+        stop: asked after each file and each command; when it says True the sync ends there
+            (the outcomes so far are written down first).
 
         Raises:
             DatabaseUnavailableError: the office could not be reached or the connection was lost;
                 what was done before stays done, and the next sync goes on from there.
+            SyncStoppedError: `stop` said so; likewise nothing is lost.
         """
         started = time.perf_counter()
         state = self._require_state()
         report = SyncReport()
-        tell = progress or (lambda _p: None)
+        told = progress or (lambda _p: None)
+
+        def tell(step: SyncProgress) -> None:
+            told(step)
+            if stop is not None and stop():
+                raise SyncStoppedError(
+                    _("Sync stopped: what was sent is at the office; the rest goes with the next sync.")
+                )
+
         try:
             with self._connect(state) as office:
                 office_now = office.now()
@@ -254,10 +266,10 @@ class FieldSyncService:
                 pending = self._store.commands(CommandState.PENDING)
                 self._send_files(office, pending, report, tell)
                 touched, provisional = self._push(office, state, pending, office_now, report, tell)
-                tell(SyncProgress("pull", 0, 1))
+                tell(SyncProgress("pull", 0, 1))  # the last moment to stop: a pull is not cut
                 pulled, watermark = office.pull(state, touched=touched, provisional=provisional)
                 report.pulled = dict(pulled)
-                tell(SyncProgress("pull", 1, 1))
+                told(SyncProgress("pull", 1, 1))  # done: nothing left to stop
                 self._store.synced(office.now(), watermark, report.clock_skew)
                 self._after_pull()
         except DatabaseUnavailableError as exc:

@@ -11,6 +11,7 @@ GUI thread through its own slot (convention 7).
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.connection import keyring_available
-from desktop_app.errors import PasswordRefusedError, UserFacingError
+from desktop_app.errors import PasswordRefusedError, SyncStoppedError, UserFacingError
 from desktop_app.i18n import _, ngettext
 from desktop_app.services.field.sync import FieldStatus, FieldSyncService, SyncProgress, SyncReport
 from desktop_app.ui import theme
@@ -171,6 +172,7 @@ class FieldSync(QObject):
         self.status: FieldStatus | None = None
         self.last_report: SyncReport | None = None
         self._checking = False
+        self._stop_asked = threading.Event()  # set on the GUI thread, read by the sync's worker
         self._progressed.connect(self._on_progressed)
         self.check_timer = QTimer(self, interval=REACHABILITY_CHECK_MS)
         self.check_timer.timeout.connect(self.check_office)
@@ -214,10 +216,18 @@ class FieldSync(QObject):
         if self.syncing:
             return False
         self.syncing = True
+        self._stop_asked.clear()
         self.sync_started.emit()
-        progressed = self._progressed
-        self._tasks.run(lambda: self.field.sync(progressed.emit), self._on_synced, self._on_sync_failed)
+        progressed, stop_asked = self._progressed, self._stop_asked
+        self._tasks.run(
+            lambda: self.field.sync(progressed.emit, stop=stop_asked.is_set), self._on_synced, self._on_sync_failed
+        )
         return True
+
+    def stop_sync(self) -> None:
+        """Ask the running sync to stop after the file or change it is sending (nothing is lost)."""
+        if self.syncing:
+            self._stop_asked.set()
 
     @Slot(object)
     def _on_progressed(self, progress: SyncProgress) -> None:
@@ -244,7 +254,10 @@ class FieldSync(QObject):
 
     def _on_sync_failed(self, error: UserFacingError) -> None:
         self.syncing = False
-        self._set_online(False)
+        if isinstance(error, SyncStoppedError):  # stopped by a person: the office was in reach
+            self.refresh()
+        else:
+            self._set_online(False)
         if isinstance(error, PasswordRefusedError):
             self.password_needed.emit(error.message)
         self.sync_failed.emit(error.message)
@@ -368,6 +381,10 @@ class SyncDialog(QDialog):
         self.retry_button = self.buttons.addButton(_("Try again"), QDialogButtonBox.ButtonRole.ActionRole)
         self.retry_button.hide()
         self.retry_button.clicked.connect(lambda _checked=False: self.start())
+        self.stop_button = self.buttons.addButton(_("Stop"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.stop_button.setToolTip(_("Stop after the file or change being sent: nothing is lost."))
+        self.stop_button.hide()
+        self.stop_button.clicked.connect(lambda _checked=False: self._on_stop_clicked())
         self.conflicts_button = self.buttons.addButton(_("See the conflicts"), QDialogButtonBox.ButtonRole.ActionRole)
         self.conflicts_button.hide()
         self.conflicts_button.clicked.connect(lambda _checked=False: self._on_conflicts_clicked())
@@ -404,6 +421,9 @@ class SyncDialog(QDialog):
         self.summary.hide()
         self.retry_button.hide()
         self.conflicts_button.hide()
+        self.stop_button.setText(_("Stop"))
+        self.stop_button.setEnabled(True)
+        self.stop_button.show()
         for stage in STAGES:
             self.stage_bars[stage].setRange(0, 1)
             self.stage_bars[stage].setValue(0)
@@ -428,7 +448,13 @@ class SyncDialog(QDialog):
             if not self.stage_counts[earlier].text():
                 self.stage_counts[earlier].setText(_("nothing to send"))
 
+    def _on_stop_clicked(self) -> None:
+        self._sync.stop_sync()
+        self.stop_button.setText(_("Stopping…"))
+        self.stop_button.setEnabled(False)
+
     def _on_finished(self, report: SyncReport) -> None:
+        self.stop_button.hide()
         for stage in STAGES:
             bar = self.stage_bars[stage]
             bar.setValue(bar.maximum())
@@ -454,6 +480,7 @@ class SyncDialog(QDialog):
         self.password.setFocus()
 
     def _on_failed(self, message: str) -> None:
+        self.stop_button.hide()
         self.heading.setText(_("The sync stopped."))
         self.summary.setText(
             message
