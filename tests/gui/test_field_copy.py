@@ -506,6 +506,8 @@ def test_detener_stops_a_running_sync_and_nothing_is_lost(
         window.field_status.click()
         dialog = window.sync_dialog
         assert dialog is not None and dialog.stop_button.isVisible() and dialog.stop_button.text() == "Detener"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        save_screenshot(dialog, "field/sync_with_stop")
         with qtbot.waitSignal(field_sync.sync_failed, timeout=30_000):
             dialog.stop_button.click()
             assert dialog.stop_button.text() == "Deteniendo…" and not dialog.stop_button.isEnabled()
