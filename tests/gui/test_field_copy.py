@@ -34,11 +34,12 @@ from desktop_app.domain.field_sync import (
 )
 from desktop_app.domain.ids import TicketId
 from desktop_app.domain.model import Severity, TicketStatus
+from desktop_app.domain.permissions import Actor
 from desktop_app.errors import UserFacingError
 from desktop_app.field_office import prepare_field_copy
 from desktop_app.services.clock import FixedClock
 from desktop_app.services.demo import DEMO_PASSWORD
-from desktop_app.services.dto import QueueFilter
+from desktop_app.services.dto import QueueEntry, QueueFilter
 from desktop_app.ui import theme
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.tasks import TaskRunner
@@ -101,6 +102,18 @@ def _window(qtbot: QtBot, qapp: QApplication, services: Services, folder: Path, 
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def _field_copy(office: Office, technician: Actor, laptop: Path) -> Services:
+    """A field copy of `technician`'s work prepared from the office, opened on the laptop's folder."""
+    prepare_field_copy(office.services, technician, laptop / "campo.sqlite3")
+    return build_services(make_settings(laptop, f"sqlite:///{laptop / 'campo.sqlite3'}"), clock=FixedClock(DEMO_NOW))
+
+
+def _an_open_ticket(field_services: Services) -> tuple[QueueEntry, Actor]:
+    """An open ticket of the copy, and Diego signed in on the laptop."""
+    ticket = next(r.entry for r in field_services.tickets.list_queue(QueueFilter()).rows if r.entry.status.is_open)
+    return ticket, field_services.users.sign_in("diego.martinez", DEMO_PASSWORD)
 
 
 def _answer(monkeypatch: pytest.MonkeyPatch, answers: list[QMessageBox.StandardButton], asked: list[str]) -> None:
@@ -171,10 +184,7 @@ def test_a_day_offline_the_sync_and_a_conflict_settled(
     diego = office.services.users.sign_in("diego.martinez", DEMO_PASSWORD)
     admin = office.services.users.sign_in("admin", DEMO_PASSWORD)
     laptop = tmp_path / "laptop"
-    prepare_field_copy(office.services, diego, laptop / "campo.sqlite3")
-    field_services = build_services(
-        make_settings(laptop, f"sqlite:///{laptop / 'campo.sqlite3'}"), clock=FixedClock(DEMO_NOW)
-    )
+    field_services = _field_copy(office, diego, laptop)
     try:
         _play(office, field_services, admin, qtbot, qapp, laptop, monkeypatch)
     finally:
@@ -438,12 +448,9 @@ def test_the_sync_dialog_asks_for_the_office_server_s_password_and_connects_with
     monkeypatch.delenv("MAKERSUPPORT_OFFICE_PASSWORD", raising=False)
     diego = office.services.users.sign_in("diego.martinez", DEMO_PASSWORD)
     laptop = tmp_path / "laptop"
-    prepare_field_copy(office.services, diego, laptop / "campo.sqlite3")
+    field_services = _field_copy(office, diego, laptop)
     role = f"campo_{uuid.uuid4().hex[:8]}"
     office.pg.add_login_with_password(role, "clave-de-la-oficina")
-    field_services = build_services(
-        make_settings(laptop, f"sqlite:///{laptop / 'campo.sqlite3'}"), clock=FixedClock(DEMO_NOW)
-    )
     try:
         with field_services.engine.begin() as connection:
             url = connection.execute(text("SELECT office_url FROM field_copy")).scalar_one()
@@ -453,8 +460,7 @@ def test_the_sync_dialog_asks_for_the_office_server_s_password_and_connects_with
         field_sync = window.field_sync
         assert field_sync is not None and window.field_status is not None
         qtbot.waitUntil(lambda: field_sync.online is False, timeout=15_000)
-        ticket = next(r.entry for r in field_services.tickets.list_queue(QueueFilter()).rows if r.entry.status.is_open)
-        on_laptop = field_services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+        ticket, on_laptop = _an_open_ticket(field_services)
         field_services.tickets.add_comment(TicketId(ticket.id), "Revisado sin red.", actor=on_laptop, to_customer=False)
 
         with qtbot.waitSignal(field_sync.password_needed, timeout=30_000):
@@ -488,18 +494,14 @@ def test_detener_stops_a_running_sync_and_nothing_is_lost(
 ) -> None:
     diego = office.services.users.sign_in("diego.martinez", DEMO_PASSWORD)
     laptop = tmp_path / "laptop"
-    prepare_field_copy(office.services, diego, laptop / "campo.sqlite3")
-    field_services = build_services(
-        make_settings(laptop, f"sqlite:///{laptop / 'campo.sqlite3'}"), clock=FixedClock(DEMO_NOW)
-    )
+    field_services = _field_copy(office, diego, laptop)
     try:
         window = _window(qtbot, qapp, field_services, laptop)
         field_sync = window.field_sync
         assert field_sync is not None and window.field_status is not None and field_services.field is not None
         qtbot.waitUntil(lambda: field_sync.online is True, timeout=15_000)
         field_sync.automatic = False  # the sync starts when he asks for it, not on its own
-        ticket = next(r.entry for r in field_services.tickets.list_queue(QueueFilter()).rows if r.entry.status.is_open)
-        on_laptop = field_services.users.sign_in("diego.martinez", DEMO_PASSWORD)
+        ticket, on_laptop = _an_open_ticket(field_services)
         for n in range(12):
             field_services.tickets.add_comment(TicketId(ticket.id), f"Nota {n}", actor=on_laptop, to_customer=False)
 
