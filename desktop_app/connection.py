@@ -35,6 +35,11 @@ class Connection:
     database: str = "makersupport"
     user: str = ""
 
+    @property
+    def keyring_name(self) -> str:
+        """The name its password is kept under in the OS keyring ("user@host:port")."""
+        return f"{self.user}@{self.host}:{self.port}"
+
     def url(self, password: str | None = None) -> str | None:
         """The SQLAlchemy URL (None: the default local file)."""
         if self.kind == "sqlite":
@@ -86,7 +91,7 @@ def keyring_available() -> bool:
 
 
 def stored_password(connection: Connection) -> str | None:
-    return password_in_keyring(f"{connection.user}@{connection.host}:{connection.port}")
+    return password_in_keyring(connection.keyring_name)
 
 
 def password_in_keyring(name: str) -> str | None:
@@ -104,7 +109,7 @@ def password_in_keyring(name: str) -> str | None:
 
 def remember_password(connection: Connection, password: str) -> bool:
     """Keep the password in the OS keyring; False when there is none (then it is not stored)."""
-    return remember_password_as(f"{connection.user}@{connection.host}:{connection.port}", password)
+    return remember_password_as(connection.keyring_name, password)
 
 
 def remember_password_as(name: str, password: str) -> bool:

@@ -84,12 +84,13 @@ class OfficePasswords:
     def keep(self, url: str, password: str, remember: bool) -> bool:
         """Use `password` for `url` from now on; also in the OS keyring when `remember` (False when
         there is none: then it is kept until the program closes)."""
-        self._typed[keyring_name(url)] = password
+        name = keyring_name(url)
+        self._typed[name] = password
         if not remember:
             return False
         from desktop_app.connection import remember_password_as
 
-        return remember_password_as(keyring_name(url), password)
+        return remember_password_as(name, password)
 
 
 class OfficeSide:

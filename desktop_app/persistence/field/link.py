@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop_app.domain.field_sync import FieldCommand, FieldCopyState
 from desktop_app.errors import DatabaseUnavailableError, PasswordRefusedError
 from desktop_app.i18n import _
-from desktop_app.persistence.db import make_engine, make_session_factory
+from desktop_app.persistence.db import keyring_name, make_engine, make_session_factory
 from desktop_app.persistence.field import copying
 from desktop_app.persistence.field.change_log import changes_since
 from desktop_app.persistence.field.journal import applied_result, applied_results, write_applied, write_settlement
@@ -61,7 +61,7 @@ def probe_office(engine: Engine) -> None:
         at_head = is_at_head(engine)
     except DBAPIError as exc:
         if is_password_refusal(exc):
-            login = f"{engine.url.username}@{engine.url.host}:{engine.url.port or 5432}"
+            login = keyring_name(engine.url.render_as_string(hide_password=True))
             raise PasswordRefusedError(
                 _("The office's server asks for the password of {login}.").format(login=login), detail=str(exc)
             ) from exc

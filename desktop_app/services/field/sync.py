@@ -141,11 +141,13 @@ class FieldSyncService:
         clock: Clock,
         connect: Callable[[FieldCopyState], AbstractContextManager[Office]],
         *,
+        keep_password: Callable[[str, str, bool], bool],
         after_pull: Callable[[], object] = lambda: None,
         save_every: int = 50,
-        keep_password: Callable[[str, str, bool], bool] | None = None,
     ) -> None:
-        """after_pull: what must be read again once the office's changes are in (the policy).
+        """keep_password: takes the office server's password typed for `connect` (url, password,
+        remember in the keyring) and says whether the keyring took it.
+        after_pull: what must be read again once the office's changes are in (the policy).
         save_every: how many replayed commands' outcomes the laptop writes down together (a crash
         before they are written loses nothing: the next sync finds those commands applied)."""
         self._store = store
@@ -210,8 +212,6 @@ class FieldSyncService:
         state = self._require_state()
         if not password:
             raise UserFacingError(_("Type the password of the office's server."))
-        if self._keep_password is None:
-            raise UserFacingError(_("This computer cannot take a password for the office here."))
         return self._keep_password(state.office_url, password, remember)
 
     # -- a person settles a conflict --------------------------------------------------------------
